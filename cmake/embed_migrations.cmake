@@ -1,0 +1,13 @@
+# Writes OUT: a C++ file holding every DIR/NNNN_name.sql as a string, in order.
+file(GLOB files ${DIR}/*.sql)
+list(SORT files)
+set(body "")
+foreach(f IN LISTS files)
+  get_filename_component(name ${f} NAME_WE)
+  string(REGEX MATCH "^[0-9]+" number ${name})
+  math(EXPR number "${number} + 0")
+  file(READ ${f} sql)
+  string(APPEND body "    {${number}, \"${name}\", R\"lastgood_sql(${sql})lastgood_sql\"},\n")
+endforeach()
+file(WRITE ${OUT}.tmp "// Generated from migrations/*.sql by cmake/embed_migrations.cmake.\n#include \"catalog/migrations.hpp\"\n\nnamespace lastgood::catalog {\n\nconst std::vector<Migration>& embedded_migrations()\n{\n  static const std::vector<Migration> all = {\n${body}  };\n  return all;\n}\n\n} // namespace lastgood::catalog\n")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

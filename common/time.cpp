@@ -1,0 +1,115 @@
+#include "common/time.hpp"
+
+#include <date/date.h>
+
+#include <cctype>
+#include <sstream>
+
+#include "common/error.hpp"
+
+namespace lastgood {
+
+TimePoint now_seconds() { return std::chrono::floor<std::chrono::seconds>(Clock::now()); }
+
+std::string format_rfc3339(TimePoint t) { return date::format("%FT%TZ", t); }
+
+namespace {
+
+bool try_parse(std::string_view text, const char* format, TimePoint& out)
+{
+  std::istringstream in{std::string(text)};
+  date::sys_time<std::chrono::microseconds> t;
+  in >> date::parse(format, t);
+  if (in.fail()) return false;
+  in >> std::ws;
+  if (!in.eof()) return false;
+  out = std::chrono::floor<std::chrono::seconds>(t);
+  return true;
+}
+
+} // namespace
+
+TimePoint parse_rfc3339(std::string_view text)
+{
+  std::string s(text);
+  for (char& c : s)
+    if (c == 't') c = 'T';
+  if (s.size() > 10 && s[10] == ' ') s[10] = 'T';
+  if (!s.empty() && (s.back() == 'Z' || s.back() == 'z')) s.back() = 'Z';
+  TimePoint out;
+  if (!s.empty() && s.back() == 'Z') {
+    s.pop_back();
+    if (try_parse(s, "%FT%T", out)) return out;
+  } else if (try_parse(s, "%FT%T%Ez", out) || try_parse(s, "%F", out)) {
+    return out;
+  }
+  throw ValidationError("invalid time '" + std::string(text) +
+                        "': use RFC 3339, e.g. 2026-11-22T02:00:00Z or 2026-11-22T03:00:00+01:00");
+}
+
+bool parse_pg_timestamp(std::string_view text, TimePoint& out)
+{
+  auto space = text.rfind(' ');
+  if (space == std::string_view::npos) return false;
+  std::string_view zone = text.substr(space + 1);
+  std::string_view stamp = text.substr(0, space);
+  if (zone == "UTC" || zone == "GMT" || zone == "Z")
+    return try_parse(stamp, "%F %T", out);
+  // Numeric zones such as "+01" or "-0530" (log_timezone set to an offset).
+  if (!zone.empty() && (zone[0] == '+' || zone[0] == '-')) {
+    std::string z(zone);
+    if (z.size() == 3) z += "00";
+    return try_parse(std::string(stamp) + z, "%F %T%z", out);
+  }
+  return false;
+}
+
+std::chrono::seconds parse_duration(std::string_view text)
+{
+  if (text.empty()) throw ValidationError("empty duration: use e.g. 90s, 36h, 7d");
+  long long total = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t start = i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    if (i == start || i == text.size())
+      throw ValidationError("invalid duration '" + std::string(text) +
+                            "': use a number and a unit (s, m, h, d, w), e.g. 90s, 36h, 7d");
+    long long n = std::stoll(std::string(text.substr(start, i - start)));
+    switch (text[i]) {
+    case 's': total += n; break;
+    case 'm': total += n * 60; break;
+    case 'h': total += n * 3600; break;
+    case 'd': total += n * 86400; break;
+    case 'w': total += n * 7 * 86400; break;
+    default:
+      throw ValidationError("invalid duration unit '" + std::string(1, text[i]) + "' in '" +
+                            std::string(text) + "': use s, m, h, d or w");
+    }
+    ++i;
+  }
+  return std::chrono::seconds(total);
+}
+
+std::string format_duration(std::chrono::seconds d)
+{
+  long long s = d.count();
+  if (s < 0) return "-" + format_duration(std::chrono::seconds(-s));
+  std::ostringstream out;
+  if (s >= 86400) {
+    out << s / 86400 << 'd';
+    s %= 86400;
+  }
+  if (s >= 3600) {
+    out << s / 3600 << 'h';
+    s %= 3600;
+  }
+  if (s >= 60) {
+    out << s / 60 << 'm';
+    s %= 60;
+  }
+  if (s > 0 || out.tellp() == 0) out << s << 's';
+  return out.str();
+}
+
+} // namespace lastgood

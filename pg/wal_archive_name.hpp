@@ -1,0 +1,33 @@
+#pragma once
+// Names of files in a WAL archive: segments, .partial segments, timeline
+// .history files and .backup history files, optionally compressed.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lastgood::pg {
+
+enum class WalFileKind { Segment, Partial, TimelineHistory, BackupHistory };
+std::string_view to_string(WalFileKind kind);  // "segment", "partial", "history", "backup_history"
+
+struct WalArchiveName {
+  WalFileKind kind = WalFileKind::Segment;
+  std::uint32_t timeline = 0;
+  std::uint32_t xlogid = 0;      // middle 8 hex digits (segments, .backup)
+  std::uint32_t xlogseg = 0;     // last 8 hex digits (segments, .backup)
+  std::uint32_t backup_offset = 0;  // .backup: start LSN's offset in its segment
+  std::string compression;       // "", "gz", "zst", "lz4", "bz2", "xz"
+  std::string canonical;         // the name PostgreSQL asks for, e.g. "000000010000000000000002"
+
+  // Segment number for the given segment size: xlogid * per_id + xlogseg.
+  std::uint64_t segno(std::uint64_t segment_size) const;
+};
+
+// Parses the last path component of a key. Upper- or lower-case hex accepted,
+// canonical is upper-case. Returns nullopt for anything that is not a WAL
+// archive file. A trailing tool suffix such as "-<40 hex>" is accepted.
+std::optional<WalArchiveName> parse_wal_archive_name(std::string_view basename);
+
+} // namespace lastgood::pg
