@@ -1,0 +1,47 @@
+#pragma once
+// Reading backups back out of the catalog, for `backups` and `show`.
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/sqlite.hpp"
+
+namespace lastgood::catalog {
+
+struct BackupRow {
+  std::int64_t id = 0;
+  std::string backup_id;
+  std::string repository;
+  std::string root_key;
+  std::string kind, format, status;
+  std::optional<std::string> system_identifier, database, label, start_time, stop_time, server_version,
+      tool_version, compression, problem, missing_since;
+  std::optional<std::int64_t> start_lsn, stop_lsn, timeline, stop_timeline;
+  std::uint64_t size_bytes = 0;
+  std::int64_t object_count = 0, objects_missing = 0;
+};
+
+struct BackupFilter {
+  std::optional<std::string> database;
+  std::optional<std::string> cluster;  // system identifier
+};
+
+std::vector<BackupRow> list_backups(Database& db, const BackupFilter& filter);
+// By full ID, or by a prefix that names exactly one backup. Throws UsageError
+// when the prefix is ambiguous.
+std::optional<BackupRow> find_backup(Database& db, const std::string& id_or_prefix);
+
+struct BackupObjectRow {
+  std::string key, role, kind;
+  std::uint64_t size = 0;
+  std::optional<std::string> sha256, last_hashed, missing_since, problem;
+};
+std::vector<BackupObjectRow> backup_objects(Database& db, std::int64_t backup_row_id);
+
+nlohmann::json to_json(const BackupRow& row);
+nlohmann::json to_json(const BackupObjectRow& row);
+
+} // namespace lastgood::catalog

@@ -1,0 +1,308 @@
+#include "catalog/classify.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/error.hpp"
+#include "pg/backup_label.hpp"
+#include "pg/backup_manifest.hpp"
+#include "pg/decompress.hpp"
+#include "pg/dump_header.hpp"
+#include "pg/pg_control.hpp"
+#include "pg/tar_reader.hpp"
+#include "pg/timeline_history.hpp"
+#include "pg/wal_archive_name.hpp"
+#include "pg/wal_page_header.hpp"
+
+namespace lastgood::catalog {
+
+namespace {
+
+using nlohmann::json;
+
+std::string_view basename_of(std::string_view key)
+{
+  auto slash = key.rfind('/');
+  return slash == std::string_view::npos ? key : key.substr(slash + 1);
+}
+
+bool ends_with_any(std::string_view s, std::initializer_list<std::string_view> suffixes)
+{
+  return std::any_of(suffixes.begin(), suffixes.end(), [&](auto x) { return s.ends_with(x); });
+}
+
+// Keys under a pg_wal/ (or pg_xlog/) directory belong to a base backup, not the archive.
+bool inside_backup_wal_dir(std::string_view key)
+{
+  return key.starts_with("pg_wal/") || key.find("/pg_wal/") != std::string_view::npos ||
+         key.starts_with("pg_xlog/") || key.find("/pg_xlog/") != std::string_view::npos;
+}
+
+class StringReadStream : public storage::ReadStream {
+public:
+  explicit StringReadStream(std::string_view data) : m_data(data) {}
+  std::size_t read(std::span<std::byte> buffer) override
+  {
+    std::size_t n = std::min(buffer.size(), m_data.size() - m_pos);
+    std::memcpy(buffer.data(), m_data.data() + m_pos, n);
+    m_pos += n;
+    return n;
+  }
+
+private:
+  std::string_view m_data;
+  std::size_t m_pos = 0;
+};
+
+std::string read_up_to(storage::ReadStream& in, std::size_t limit)
+{
+  std::string out(limit, '\0');
+  std::size_t filled = 0;
+  while (filled < limit) {
+    auto n = in.read(std::as_writable_bytes(std::span(out.data() + filled, limit - filled)));
+    if (n == 0) break;
+    filled += n;
+  }
+  out.resize(filled);
+  return out;
+}
+
+json dump_json(const pg::DumpHeader& h)
+{
+  json j = {{"format", pg::to_string(h.format)},
+            {"compression", h.compression},
+            {"created_local", h.created},
+            {"database", h.database},
+            {"server_version", h.server_version},
+            {"pg_dump_version", h.pg_dump_version}};
+  if (h.format == pg::DumpFormat::Plain) {
+    j["complete"] = h.complete;
+    j["cluster_dump"] = h.cluster_dump;
+  } else {
+    j["archive_version"] = std::to_string(h.version_major) + "." + std::to_string(h.version_minor) +
+                           "." + std::to_string(h.version_rev);
+  }
+  return j;
+}
+
+json label_json(const pg::BackupLabel& l)
+{
+  json j = {{"start_lsn", l.start_lsn.value},
+            {"start_wal_file", l.start_wal_file},
+            {"method", l.method},
+            {"backup_from", l.backup_from},
+            {"start_time_text", l.start_time_text},
+            {"label", l.label}};
+  if (l.checkpoint_lsn) j["checkpoint_lsn"] = l.checkpoint_lsn->value;
+  if (l.start_time) j["start_time"] = format_rfc3339(*l.start_time);
+  if (l.start_timeline) j["start_timeline"] = *l.start_timeline;
+  if (l.stop_lsn) j["stop_lsn"] = l.stop_lsn->value;
+  if (l.stop_time) j["stop_time"] = format_rfc3339(*l.stop_time);
+  if (l.stop_timeline) j["stop_timeline"] = *l.stop_timeline;
+  if (l.incremental_from_lsn) j["incremental_from_lsn"] = l.incremental_from_lsn->value;
+  return j;
+}
+
+json control_json(const pg::ControlFileInfo& c)
+{
+  return {{"system_identifier", std::to_string(c.system_identifier)},
+          {"pg_major", c.pg_major},
+          {"catalog_version", c.catalog_version},
+          {"wal_segment_size", c.wal_segment_size},
+          {"crc_ok", c.crc_ok}};
+}
+
+json wal_header_json(const pg::WalLongPageHeader& h)
+{
+  return {{"magic", h.magic},
+          {"pg_major", pg::pg_major_for_wal_magic(h.magic)},
+          {"timeline", h.timeline},
+          {"page_address", h.page_address},
+          {"system_identifier", std::to_string(h.system_identifier)},
+          {"segment_size", h.segment_size}};
+}
+
+Classification classify_wal(const pg::WalArchiveName& name, std::uint64_t size, std::string_view head)
+{
+  Classification c;
+  c.detail = {{"timeline", name.timeline},
+              {"name", name.canonical},
+              {"compression", name.compression},
+              {"xlogid", name.xlogid},
+              {"xlogseg", name.xlogseg}};
+  switch (name.kind) {
+  case pg::WalFileKind::TimelineHistory: {
+    c.kind = kind::wal_history;
+    json entries = json::array();
+    for (const auto& e : pg::parse_timeline_history(head))
+      entries.push_back({{"parent_timeline", e.parent_timeline},
+                         {"switch_lsn", e.switch_lsn.value},
+                         {"reason", e.reason}});
+    c.detail["entries"] = entries;
+    return c;
+  }
+  case pg::WalFileKind::BackupHistory:
+    c.kind = kind::wal_backup_history;
+    c.detail["backup"] = label_json(pg::parse_backup_label(head));
+    c.detail["backup_offset"] = name.backup_offset;
+    return c;
+  case pg::WalFileKind::Segment:
+  case pg::WalFileKind::Partial:
+    break;
+  }
+  c.kind = name.kind == pg::WalFileKind::Partial ? kind::wal_partial : kind::wal_segment;
+  if (size == 0) {
+    c.problem = "empty WAL file";
+    return c;
+  }
+  std::string page;
+  if (name.compression.empty()) {
+    page = std::string(head.substr(0, 64));
+  } else if (name.compression == "gz" || name.compression == "zst") {
+    auto plain = pg::decompressing_stream(std::make_unique<StringReadStream>(head), name.compression);
+    page = read_up_to(*plain, 64);
+  } else {
+    c.detail["header_unread"] = "compression " + name.compression + " not supported";
+    return c;
+  }
+  auto header = pg::parse_wal_long_page_header(page);
+  if (!header) {
+    c.problem = "not a WAL segment: no valid long page header at offset 0";
+    return c;
+  }
+  c.detail["header"] = wal_header_json(*header);
+  return c;
+}
+
+Classification classify_by_content(std::string_view key, std::string_view name, std::uint64_t size,
+                                   std::string_view head, std::string_view tail)
+{
+  Classification c;
+  if (name == "toc.dat") {
+    c.kind = kind::dump_toc;
+    auto header = pg::parse_custom_dump_header(head);
+    header.format = pg::DumpFormat::Directory;
+    c.detail = dump_json(header);
+    return c;
+  }
+  if (name == "backup_label") {
+    c.kind = kind::backup_label;
+    c.detail = label_json(pg::parse_backup_label(head));
+    return c;
+  }
+  if (name == "backup_manifest") {
+    c.kind = kind::backup_manifest;
+    if (head.size() < size) {
+      c.problem = "backup_manifest too large to parse during scan";
+      return c;
+    }
+    auto m = pg::parse_backup_manifest(head);
+    json ranges = json::array();
+    for (const auto& r : m.wal_ranges)
+      ranges.push_back({{"timeline", r.timeline}, {"start_lsn", r.start.value}, {"end_lsn", r.end.value}});
+    c.detail = {{"version", m.version}, {"files", m.files.size()}, {"wal_ranges", ranges},
+                {"manifest_checksum_ok", m.manifest_checksum_ok}};
+    if (m.system_identifier) c.detail["system_identifier"] = std::to_string(*m.system_identifier);
+    if (!m.manifest_checksum_ok) c.problem = "backup_manifest checksum does not match its contents";
+    return c;
+  }
+  if (key.ends_with("global/pg_control")) {
+    c.kind = kind::pg_control;
+    auto control = pg::parse_pg_control(head);
+    c.detail = control_json(control);
+    if (control.wal_segment_size != 0 && !control.crc_ok)
+      c.problem = "pg_control CRC does not match (damaged file)";
+    return c;
+  }
+  if (head.starts_with("PGDMP")) {
+    c.kind = kind::custom_dump;
+    c.detail = dump_json(pg::parse_custom_dump_header(head));
+    return c;
+  }
+  if (pg::looks_like_plain_dump(head)) {
+    c.kind = kind::plain_dump;
+    auto header = pg::parse_plain_dump_header(head, tail);
+    c.detail = dump_json(header);
+    if (!header.complete)
+      c.problem = "plain dump has no completion marker at its end (truncated or still being written)";
+    return c;
+  }
+  if (pg::looks_like_tar_dump(head)) {
+    c.kind = kind::tar_dump;
+    c.detail = dump_json(pg::parse_tar_dump_header(head));
+    return c;
+  }
+  // Names that promise a dump but content that is not one.
+  if (ends_with_any(name, {".dump", ".pgdump", ".backup", ".sql"})) {
+    c.problem = size == 0 ? "empty file named like a pg_dump archive"
+                          : "named like a pg_dump archive but is not one (no PGDMP header, no "
+                            "plain-dump header, not a pg_dump tar)";
+  }
+  return c;
+}
+
+} // namespace
+
+bool is_base_tar_name(std::string_view key)
+{
+  auto name = basename_of(key);
+  return name == "base.tar" || name == "base.tar.gz" || name == "base.tar.zst" ||
+         name == "base.tar.lz4" || name == "base.tgz";
+}
+
+Classification classify_object(std::string_view key, std::uint64_t size, std::string_view head,
+                               std::string_view tail)
+{
+  const auto name = basename_of(key);
+  try {
+    if (auto wal = pg::parse_wal_archive_name(name)) {
+      if (inside_backup_wal_dir(key)) {
+        Classification c;
+        c.kind = kind::backup_wal;
+        return c;
+      }
+      return classify_wal(*wal, size, head);
+    }
+    if (name.starts_with("pg_wal.tar")) return Classification{kind::wal_tar, nullptr, ""};
+    return classify_by_content(key, name, size, head, tail);
+  } catch (const Error& e) {
+    // A damaged header: keep what we know about the kind, report the damage.
+    Classification c;
+    if (name == "toc.dat") c.kind = kind::dump_toc;
+    else if (name == "backup_label") c.kind = kind::backup_label;
+    else if (name == "backup_manifest") c.kind = kind::backup_manifest;
+    else if (head.starts_with("PGDMP")) c.kind = kind::custom_dump;
+    c.problem = e.what();
+    return c;
+  }
+}
+
+Classification classify_base_tar(storage::ReadStream& source)
+{
+  Classification c;
+  c.kind = kind::base_tar;
+  c.detail = json::object();
+  bool have_label = false, have_control = false;
+  try {
+    pg::for_each_tar_member(source, [&](const pg::TarMember& m, storage::ReadStream& content) {
+      std::string_view path = m.path;
+      if (path.starts_with("./")) path.remove_prefix(2);
+      if (path == "backup_label") {
+        c.detail["backup_label"] = label_json(pg::parse_backup_label(read_up_to(content, 1 << 20)));
+        have_label = true;
+      } else if (path == "global/pg_control") {
+        c.detail["pg_control"] = control_json(pg::parse_pg_control(read_up_to(content, 8192)));
+        have_control = true;
+      }
+      return !(have_label && have_control);
+    });
+  } catch (const Error& e) {
+    c.problem = e.what();
+    return c;
+  }
+  if (!have_label) c.problem = "base backup tar has no backup_label";
+  else if (!have_control) c.problem = "base backup tar has no global/pg_control";
+  return c;
+}
+
+} // namespace lastgood::catalog

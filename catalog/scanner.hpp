@@ -1,0 +1,55 @@
+#pragma once
+// `scan`: index new and changed objects of a repository, hash them on several
+// threads, classify them, mark vanished ones missing, and derive backups.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "catalog/repositories.hpp"
+#include "catalog/sqlite.hpp"
+#include "storage/storage.hpp"
+
+namespace lastgood::catalog {
+
+struct ScanProgress {
+  std::uint64_t listed = 0;
+  std::uint64_t to_read = 0;
+  std::uint64_t read = 0;
+  std::uint64_t bytes_read = 0;
+};
+
+struct ScanOptions {
+  bool rehash = false;      // read every object, even unchanged ones
+  unsigned jobs = 0;        // reader threads; 0 = all cores
+  std::function<void(const ScanProgress&)> on_progress;  // called from the scanning thread
+};
+
+struct ScanProblem {
+  std::string key;
+  std::string message;
+};
+
+struct ScanSummary {
+  std::string repository;
+  std::int64_t scan_id = 0;
+  std::uint64_t new_objects = 0;
+  std::uint64_t changed = 0;        // size/mtime/etag differ (or content, see content_changed)
+  std::uint64_t unchanged = 0;
+  std::uint64_t missing = 0;        // vanished in this scan
+  std::uint64_t bytes_hashed = 0;
+  std::uint64_t backups = 0;
+  std::uint64_t new_backups = 0;
+  double seconds = 0;
+  std::vector<std::string> content_changed;  // same key, different SHA-256 (audited)
+  std::vector<ScanProblem> problems;         // found in this scan
+  std::vector<ScanProblem> standing_problems;  // known before, still there
+  bool clean() const { return problems.empty() && standing_problems.empty() && content_changed.empty(); }
+};
+
+ScanSummary scan_repository(Database& db, const Repository& repository, storage::Storage& storage,
+                            const ScanOptions& options);
+
+} // namespace lastgood::catalog

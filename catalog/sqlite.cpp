@@ -1,0 +1,161 @@
+#include "catalog/sqlite.hpp"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include "common/error.hpp"
+
+namespace lastgood::catalog {
+
+namespace {
+
+[[noreturn]] void fail(sqlite3* db, const std::string& what)
+{
+  std::string message = what + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
+  int code = db ? sqlite3_errcode(db) : SQLITE_NOMEM;
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+    message += " (another lastgood process holds the catalog; try again when it finishes)";
+  else if (code == SQLITE_FULL)
+    message += " (the disk holding the catalog is full)";
+  else if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_PERM)
+    message += " (check the catalog path and its permissions)";
+  throw DatabaseError(message);
+}
+
+} // namespace
+
+Database::Database(const std::string& path, bool create) : m_path(path)
+{
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  // umask makes the new file (and its -wal/-shm siblings) 0600 from the first byte.
+  mode_t old_mask = ::umask(077);
+  int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
+  ::umask(old_mask);
+  if (rc != SQLITE_OK) {
+    std::string message = "cannot open catalog " + path + ": " +
+                          (m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc)) +
+                          " (check the path and its permissions)";
+    sqlite3_close(m_db);
+    m_db = nullptr;
+    throw DatabaseError(message);
+  }
+  sqlite3_extended_result_codes(m_db, 1);
+  sqlite3_busy_timeout(m_db, 30000);
+}
+
+Database::~Database() { sqlite3_close_v2(m_db); }
+
+void Database::exec(std::string_view sql)
+{
+  char* error = nullptr;
+  std::string text(sql);
+  if (sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    fail(m_db, "catalog statement failed (" + message + ")");
+  }
+}
+
+Statement Database::prepare(std::string_view sql) { return Statement(*this, sql); }
+std::int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(m_db); }
+int Database::changes() const { return sqlite3_changes(m_db); }
+
+Statement::Statement(Database& db, std::string_view sql) : m_db(&db)
+{
+  if (sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()),
+                         SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr) != SQLITE_OK)
+    fail(db.handle(), "cannot prepare catalog query '" + std::string(sql.substr(0, 60)) + "'");
+}
+
+Statement::~Statement() { sqlite3_finalize(m_stmt); }
+
+Statement::Statement(Statement&& other) noexcept : m_db(other.m_db), m_stmt(other.m_stmt)
+{
+  other.m_stmt = nullptr;
+}
+
+Statement& Statement::bind(int index, std::int64_t value)
+{
+  if (sqlite3_bind_int64(m_stmt, index, value) != SQLITE_OK) fail(m_db->handle(), "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, double value)
+{
+  if (sqlite3_bind_double(m_stmt, index, value) != SQLITE_OK) fail(m_db->handle(), "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value)
+{
+  if (sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                          SQLITE_UTF8) != SQLITE_OK)
+    fail(m_db->handle(), "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::nullopt_t)
+{
+  if (sqlite3_bind_null(m_stmt, index) != SQLITE_OK) fail(m_db->handle(), "bind");
+  return *this;
+}
+
+bool Statement::step()
+{
+  int rc = sqlite3_step(m_stmt);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  std::string sql = sqlite3_sql(m_stmt) ? sqlite3_sql(m_stmt) : "";
+  sqlite3_reset(m_stmt);
+  fail(m_db->handle(), "catalog query failed '" + sql.substr(0, 60) + "'");
+}
+
+void Statement::run()
+{
+  while (step()) {
+  }
+  reset();
+}
+
+void Statement::reset()
+{
+  sqlite3_reset(m_stmt);
+  sqlite3_clear_bindings(m_stmt);
+}
+
+bool Statement::is_null(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
+std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
+double Statement::real(int column) const { return sqlite3_column_double(m_stmt, column); }
+
+std::string Statement::text(int column) const
+{
+  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, column));
+  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, column))) : std::string();
+}
+
+std::optional<std::string> Statement::opt_text(int column) const
+{
+  if (is_null(column)) return std::nullopt;
+  return text(column);
+}
+
+std::optional<std::int64_t> Statement::opt_int64(int column) const
+{
+  if (is_null(column)) return std::nullopt;
+  return int64(column);
+}
+
+Transaction::Transaction(Database& db) : m_db(db) { m_db.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction()
+{
+  if (!m_done) sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Transaction::commit()
+{
+  m_db.exec("COMMIT");
+  m_done = true;
+}
+
+} // namespace lastgood::catalog

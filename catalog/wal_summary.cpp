@@ -1,0 +1,144 @@
+#include "catalog/wal_summary.hpp"
+
+#include <map>
+
+#include "pg/lsn.hpp"
+
+namespace lastgood::catalog {
+
+namespace {
+
+SegmentRange make_range(std::uint32_t tli, std::uint64_t first, std::uint64_t last, std::uint64_t seg_size)
+{
+  return SegmentRange{first, last, pg::wal_file_name(tli, first, seg_size), pg::wal_file_name(tli, last, seg_size)};
+}
+
+// Adds timeline-tree facts from history files of this cluster.
+void attach_history(Database& db, ClusterWal& cluster, std::map<std::uint32_t, TimelineWal>& timelines)
+{
+  if (!cluster.system_identifier) return;
+  auto s = db.prepare("SELECT DISTINCT th.timeline, th.parent_timeline, th.switch_lsn FROM timeline_history th"
+                      " JOIN clusters c ON c.id = th.cluster_id JOIN objects o ON o.id = th.object_id"
+                      " WHERE c.system_identifier = ? AND o.missing_since IS NULL");
+  s.bind(1, *cluster.system_identifier);
+  // A history file lists every ancestor; the entry with the highest parent is the direct one.
+  while (s.step()) {
+    auto tli = static_cast<std::uint32_t>(s.int64(0));
+    auto parent = static_cast<std::uint32_t>(s.int64(1));
+    auto lsn = static_cast<std::uint64_t>(s.int64(2));
+    auto& t = timelines[tli];
+    t.timeline = tli;
+    if (!t.parent || parent > *t.parent) {
+      t.parent = parent;
+      t.switch_lsn = lsn;
+    }
+  }
+  for (auto& [tli, t] : timelines)
+    if (t.parent && timelines.count(*t.parent)) {
+      auto& p = timelines[*t.parent];
+      if (!p.child_switch_lsn || *t.switch_lsn < *p.child_switch_lsn) p.child_switch_lsn = t.switch_lsn;
+    }
+}
+
+} // namespace
+
+std::vector<ClusterWal> wal_summary(Database& db, const std::optional<std::string>& system_identifier)
+{
+  std::vector<ClusterWal> out;
+  auto clusters = db.prepare("SELECT DISTINCT c.system_identifier FROM wal_segments ws"
+                             " LEFT JOIN clusters c ON c.id = ws.cluster_id"
+                             " WHERE ?1 IS NULL OR c.system_identifier = ?1 ORDER BY 1");
+  clusters.bind(1, system_identifier);
+  std::vector<std::optional<std::string>> ids;
+  while (clusters.step()) ids.push_back(clusters.opt_text(0));
+  for (const auto& id : ids) {
+    ClusterWal cluster;
+    cluster.system_identifier = id;
+    auto s = db.prepare("SELECT ws.timeline, ws.segno, ws.partial, ws.segment_size, ws.problem, o.key"
+                        " FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
+                        " LEFT JOIN clusters c ON c.id = ws.cluster_id"
+                        " WHERE o.missing_since IS NULL AND c.system_identifier IS ?"
+                        " ORDER BY ws.timeline, ws.segno");
+    s.bind(1, id);
+    std::map<std::uint32_t, TimelineWal> timelines;
+    std::optional<std::uint64_t> run_first, run_last;
+    std::uint32_t run_tli = 0;
+    auto close_run = [&] {
+      if (run_first) timelines[run_tli].ranges.push_back(make_range(run_tli, *run_first, *run_last, cluster.segment_size));
+      run_first.reset();
+    };
+    while (s.step()) {
+      auto tli = static_cast<std::uint32_t>(s.int64(0));
+      auto segno = static_cast<std::uint64_t>(s.int64(1));
+      bool partial = s.int64(2) != 0;
+      cluster.segment_size = static_cast<std::uint64_t>(s.int64(3));
+      if (auto problem = s.opt_text(4)) cluster.problems.push_back(s.text(5) + ": " + *problem);
+      auto& t = timelines[tli];
+      t.timeline = tli;
+      if (partial) {  // never used by recovery: not part of a range
+        ++t.partial_segments;
+        continue;
+      }
+      ++t.segments;
+      if (run_first && tli == run_tli && segno == *run_last) continue;  // same segment stored twice
+      if (run_first && tli == run_tli && segno == *run_last + 1) {
+        run_last = segno;
+        continue;
+      }
+      close_run();
+      run_tli = tli;
+      run_first = run_last = segno;
+    }
+    close_run();
+    attach_history(db, cluster, timelines);
+    for (auto& [tli, t] : timelines) {
+      for (std::size_t i = 1; i < t.ranges.size(); ++i)
+        t.gaps.push_back(make_range(tli, t.ranges[i - 1].last_segno + 1, t.ranges[i].first_segno - 1, cluster.segment_size));
+      // Up to a child's switch point this timeline's own segments are needed;
+      // the switch segment itself is read from the child's file.
+      if (t.child_switch_lsn && !t.ranges.empty()) {
+        auto switch_segno = pg::segment_of(pg::Lsn{*t.child_switch_lsn}, cluster.segment_size);
+        if (switch_segno > 0 && t.ranges.back().last_segno + 1 < switch_segno)
+          t.gaps.push_back(make_range(tli, t.ranges.back().last_segno + 1, switch_segno - 1, cluster.segment_size));
+      }
+      cluster.timelines.push_back(t);
+    }
+    out.push_back(std::move(cluster));
+  }
+  return out;
+}
+
+nlohmann::json to_json(const ClusterWal& c)
+{
+  using nlohmann::json;
+  auto range_json = [](const SegmentRange& r) {
+    return json{{"first", r.first_name}, {"last", r.last_name}, {"segments", r.last_segno - r.first_segno + 1}};
+  };
+  json timelines = json::array();
+  for (const auto& t : c.timelines) {
+    json ranges = json::array(), gaps = json::array();
+    for (const auto& r : t.ranges) ranges.push_back(range_json(r));
+    for (const auto& g : t.gaps) gaps.push_back(range_json(g));
+    timelines.push_back({{"timeline", t.timeline},
+                         {"parent", t.parent ? json(*t.parent) : json()},
+                         {"switch_lsn", t.switch_lsn ? json(pg::Lsn{*t.switch_lsn}.str()) : json()},
+                         {"segments", t.segments},
+                         {"partial_segments", t.partial_segments},
+                         {"ranges", ranges},
+                         {"gaps", gaps}});
+  }
+  return {{"system_identifier", c.system_identifier ? json(*c.system_identifier) : json()},
+          {"segment_size", c.segment_size},
+          {"timelines", timelines},
+          {"problems", c.problems}};
+}
+
+bool has_gaps(const std::vector<ClusterWal>& clusters)
+{
+  for (const auto& c : clusters)
+    for (const auto& t : c.timelines)
+      if (!t.gaps.empty()) return true;
+  return false;
+}
+
+} // namespace lastgood::catalog
