@@ -1,0 +1,61 @@
+#pragma once
+// Storage on a local (or mounted) file system: "file:///abs/path" or a bare path.
+// Keys map to files under the root; symlinks are followed. Writes go to a
+// hidden temporary file in the key's directory and are renamed into place on
+// commit, so readers never see a partly written object.
+
+#include "storage/storage.hpp"
+
+#include <filesystem>
+#include <string>
+
+namespace lastgood::storage {
+
+class FsStorage : public Storage
+{
+public:
+  // root may be relative (resolved against the current directory now). The
+  // root is not checked here; list() and write() fail if it does not exist.
+  explicit FsStorage(const std::filesystem::path& root);
+
+  const std::string& root() const { return m_root; }
+
+  // "file://" + the absolute root, taken literally (no percent-encoding).
+  std::string display_url() const override;
+
+  // Walks the tree with one open directory per level. Follows symlinks to
+  // files (reporting the target's size and mtime) and to directories; a link
+  // back to a directory on the current path is reported as "symlink loop" and
+  // not entered. Dangling links, unreadable directories and special files are
+  // ListProblems. Temporary files of in-flight writes are skipped. Throws
+  // StorageError (permanent) if the root is missing or cannot be opened; a
+  // prefix whose directory does not exist simply lists nothing.
+  void list(std::string_view prefix, const std::function<void(const ObjectInfo&)>& on_object,
+            const std::function<void(const ListProblem&)>& on_problem) override;
+
+  // Regular files only (after following symlinks): a directory is not an object.
+  std::optional<ObjectInfo> stat(std::string_view key) override;
+
+  // Reads through one fd with pread and POSIX_FADV_SEQUENTIAL. The stream ends
+  // at the file's size when it was opened: a range reaching past the end is
+  // cut short and an offset past the end gives an empty stream. If the file
+  // shrinks while being read, read() throws StorageError (not permanent).
+  std::unique_ptr<ReadStream> read(std::string_view key, std::uint64_t offset = 0,
+                                   std::optional<std::uint64_t> length = std::nullopt) override;
+
+  // Creates missing parent directories (but not the root), writes
+  // ".lastgood-tmp-<random>-<name>" beside the key; commit() fsyncs it, renames
+  // it over the key and fsyncs the directory. New files get mode 0666 & ~umask.
+  std::unique_ptr<WriteStream> write(std::string_view key) override;
+
+  // Unlinks the file (a symlink itself, not its target). Empty parent
+  // directories are left in place.
+  void remove(std::string_view key) override;
+
+private:
+  std::string path_of(std::string_view key) const;
+
+  std::string m_root; // absolute, normalised, no trailing '/' (except "/")
+};
+
+} // namespace lastgood::storage

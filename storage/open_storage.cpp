@@ -1,0 +1,85 @@
+// open_storage (the scheme table) and the small whole-object read helpers.
+
+#include "common/error.hpp"
+#include "storage/fs_storage.hpp"
+#include "storage/memory_storage.hpp"
+#include "storage/storage.hpp"
+
+#include <array>
+#include <cctype>
+#include <cstdint>
+
+namespace lastgood::storage {
+
+namespace {
+
+constexpr std::string_view kSupported = "supported: file://, bare paths, memory://";
+
+// The scheme of "scheme://rest" (RFC 3986 letters), or "" for a bare path.
+std::string_view scheme_of(std::string_view url)
+{
+  const std::size_t colon = url.find("://");
+  if (colon == std::string_view::npos || colon == 0) return {};
+  const std::string_view scheme = url.substr(0, colon);
+  if (!std::isalpha(static_cast<unsigned char>(scheme.front()))) return {};
+  for (const char c : scheme)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') return {};
+  return scheme;
+}
+
+std::unique_ptr<Storage> open_file_url(std::string_view url)
+{
+  std::string_view path = url.substr(std::string_view("file://").size());
+  if (path.starts_with("localhost/")) path.remove_prefix(std::string_view("localhost").size());
+  if (!path.starts_with('/'))
+    throw UsageError("unsupported file URL '" + std::string(url) +
+                     "': it must name an absolute local path, as in file:///var/backups/pg");
+  return std::make_unique<FsStorage>(std::string(path));
+}
+
+std::string read_up_to(Storage& storage, std::string_view key, std::size_t limit)
+{
+  auto stream = storage.read(key, 0, limit);
+  std::string content;
+  std::array<std::byte, 64 * 1024> buffer{};
+  while (const std::size_t n = stream->read(buffer)) {
+    content.append(reinterpret_cast<const char*>(buffer.data()), n);
+  }
+  return content;
+}
+
+} // namespace
+
+std::unique_ptr<Storage> open_storage(std::string_view url)
+{
+  if (url.empty()) throw UsageError("empty repository URL; give a path or file:///abs/path");
+  std::string lower(scheme_of(url));
+  for (char& c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.empty()) return std::make_unique<FsStorage>(std::string(url));
+  if (lower == "file") return open_file_url(url);
+  if (lower == "memory") return std::make_unique<MemoryStorage>(url.substr(lower.size() + 3));
+  // Only the scheme is quoted: the rest of a URL may carry credentials.
+  throw UsageError("unsupported repository URL scheme '" + lower + "://' (" +
+                   std::string(kSupported) + "); fix the repository URL");
+}
+
+std::string read_all(Storage& storage, std::string_view key, std::size_t max_bytes)
+{
+  // One byte more than allowed tells "exactly max_bytes" from "too large".
+  const std::size_t limit = max_bytes == SIZE_MAX ? max_bytes : max_bytes + 1;
+  std::string content = read_up_to(storage, key, limit);
+  if (content.size() > max_bytes)
+    throw ValidationError("object '" + std::string(key) + "' in " + storage.display_url() +
+                          " is larger than " + std::to_string(max_bytes) +
+                          " bytes, the most read whole here; it is not the small file expected, "
+                          "check that the key is right");
+  return content;
+}
+
+std::string read_head(Storage& storage, std::string_view key, std::size_t max_bytes)
+{
+  return read_up_to(storage, key, max_bytes);
+}
+
+} // namespace lastgood::storage
