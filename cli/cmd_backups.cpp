@@ -1,0 +1,133 @@
+// backups [--database DB] [--cluster SYSID] [--json] | show ID [--json]
+
+#include <CLI/CLI.hpp>
+
+#include <iomanip>
+#include <iostream>
+
+#include "catalog/backup_queries.hpp"
+#include "cli/context.hpp"
+#include "common/error.hpp"
+#include "pg/lsn.hpp"
+
+namespace lastgood::cli {
+
+namespace {
+
+struct BackupsOptions {
+  std::string database, cluster, id;
+  bool json = false;
+};
+
+std::string lsn_text(const std::optional<std::int64_t>& v)
+{
+  return v ? pg::Lsn{static_cast<std::uint64_t>(*v)}.str() : "-";
+}
+
+std::string what(const catalog::BackupRow& b)
+{
+  if (b.kind == "logical") return b.database.value_or("?");
+  return "cluster " + b.system_identifier.value_or("?");
+}
+
+void print_table(const std::vector<catalog::BackupRow>& rows)
+{
+  std::cout << std::left << std::setw(32) << "ID" << std::setw(11) << "STATUS" << std::setw(14) << "FORMAT"
+            << std::setw(30) << "DATABASE/CLUSTER" << std::setw(22) << "TIME" << std::setw(11) << "SIZE"
+            << "LSN (TLI)\n";
+  for (const auto& b : rows) {
+    std::string status = b.status;
+    if (b.missing_since) status = "MISSING";
+    else if (b.problem) status += "!";
+    std::string lsn = b.kind == "physical"
+                          ? lsn_text(b.start_lsn) + "-" + lsn_text(b.stop_lsn) + " (" +
+                                (b.timeline ? std::to_string(*b.timeline) : "?") + ")"
+                          : "";
+    std::cout << std::setw(32) << b.backup_id << std::setw(11) << status << std::setw(14) << b.format
+              << std::setw(30) << what(b) << std::setw(22) << b.start_time.value_or(b.stop_time.value_or("-"))
+              << std::setw(11) << human_bytes(b.size_bytes) << lsn << '\n';
+  }
+  std::cout << rows.size() << " backups";
+  std::size_t flagged = 0;
+  for (const auto& b : rows) flagged += (b.problem || b.missing_since) ? 1 : 0;
+  if (flagged) std::cout << ", " << flagged << " with problems (marked ! or MISSING; see 'lastgood show ID')";
+  std::cout << '\n';
+}
+
+void print_show(const catalog::BackupRow& b, const std::vector<catalog::BackupObjectRow>& objects)
+{
+  auto line = [](const char* k, const std::string& v) { std::cout << std::left << std::setw(16) << k << v << '\n'; };
+  line("ID", b.backup_id);
+  line("status", b.status);
+  line("repository", b.repository + ": " + b.root_key);
+  line("kind", b.kind + " (" + b.format + ")");
+  if (b.database) line("database", *b.database);
+  if (b.system_identifier) line("cluster", *b.system_identifier);
+  if (b.label) line("label", *b.label);
+  if (b.start_time) line("start time", *b.start_time);
+  if (b.stop_time) line(b.kind == "logical" ? "written" : "stop time", *b.stop_time);
+  if (b.kind == "physical") {
+    line("start LSN", lsn_text(b.start_lsn) + " on timeline " + (b.timeline ? std::to_string(*b.timeline) : "?"));
+    line("stop LSN", lsn_text(b.stop_lsn) + (b.stop_timeline ? " on timeline " + std::to_string(*b.stop_timeline) : ""));
+  }
+  if (b.server_version) line("server", *b.server_version);
+  if (b.tool_version) line("pg_dump", *b.tool_version);
+  if (b.compression) line("compression", *b.compression);
+  line("size", human_bytes(b.size_bytes) + " in " + std::to_string(b.object_count) + " objects");
+  if (b.missing_since) line("MISSING since", *b.missing_since + " (" + std::to_string(b.objects_missing) + " objects)");
+  if (b.problem) line("PROBLEM", *b.problem);
+  std::cout << "\nobjects:\n";
+  for (const auto& o : objects) {
+    std::cout << "  " << std::setw(12) << o.role << std::setw(11) << human_bytes(o.size) << ' '
+              << (o.sha256 ? o.sha256->substr(0, 16) : std::string("(unread)        ")) << "  " << o.key;
+    if (o.missing_since) std::cout << "  MISSING since " << *o.missing_since;
+    if (o.problem) std::cout << "  PROBLEM: " << *o.problem;
+    std::cout << '\n';
+  }
+  std::cout << "\nverification history: none yet\n";
+}
+
+} // namespace
+
+void register_backup_list_commands(CLI::App& app, Context& ctx)
+{
+  auto opts = std::make_shared<BackupsOptions>();
+  auto* backups = app.add_subcommand("backups", "list backups with their status");
+  backups->add_option("--database", opts->database, "only this database");
+  backups->add_option("--cluster", opts->cluster, "only this cluster (system identifier)");
+  backups->add_flag("--json", opts->json, "print one JSON document");
+  backups->callback([&ctx, opts] {
+    catalog::BackupFilter filter;
+    if (!opts->database.empty()) filter.database = opts->database;
+    if (!opts->cluster.empty()) filter.cluster = opts->cluster;
+    auto rows = catalog::list_backups(ctx.catalog().db(), filter);
+    if (opts->json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& r : rows) out.push_back(catalog::to_json(r));
+      print_json({{"backups", out}});
+    } else {
+      print_table(rows);
+    }
+  });
+
+  auto* show = app.add_subcommand("show", "one backup, its objects and its verification history");
+  show->add_option("ID", opts->id, "backup ID (or an unambiguous prefix)")->required();
+  show->add_flag("--json", opts->json, "print one JSON document");
+  show->callback([&ctx, opts] {
+    auto& db = ctx.catalog().db();
+    auto backup = catalog::find_backup(db, opts->id);
+    if (!backup) throw UsageError("no backup with ID '" + opts->id + "' (see 'lastgood backups')");
+    auto objects = catalog::backup_objects(db, backup->id);
+    if (opts->json) {
+      auto out = catalog::to_json(*backup);
+      out["objects"] = nlohmann::json::array();
+      for (const auto& o : objects) out["objects"].push_back(catalog::to_json(o));
+      out["verification_runs"] = nlohmann::json::array();
+      print_json(out);
+    } else {
+      print_show(*backup, objects);
+    }
+  });
+}
+
+} // namespace lastgood::cli

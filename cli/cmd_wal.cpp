@@ -1,0 +1,69 @@
+// wal [--cluster SYSID] [--json]: timelines, archived ranges, gaps
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "catalog/wal_summary.hpp"
+#include "cli/context.hpp"
+#include "common/error.hpp"
+#include "pg/lsn.hpp"
+
+namespace lastgood::cli {
+
+namespace {
+
+struct WalOptions {
+  std::string cluster;
+  bool json = false;
+};
+
+void print_text(const std::vector<catalog::ClusterWal>& clusters)
+{
+  if (clusters.empty()) std::cout << "no archived WAL in the catalog\n";
+  for (const auto& c : clusters) {
+    std::cout << "cluster " << c.system_identifier.value_or("(unknown: segment headers unreadable)")
+              << ", segment size " << human_bytes(c.segment_size) << '\n';
+    for (const auto& t : c.timelines) {
+      std::cout << "  timeline " << t.timeline;
+      if (t.parent) std::cout << " (from timeline " << *t.parent << " at " << pg::Lsn{*t.switch_lsn}.str() << ")";
+      std::cout << ": " << t.segments << " segments";
+      if (t.partial_segments) std::cout << ", " << t.partial_segments << " partial";
+      std::cout << '\n';
+      for (const auto& r : t.ranges)
+        std::cout << "    have " << r.first_name << " .. " << r.last_name << " (" << r.last_segno - r.first_segno + 1
+                  << ")\n";
+      for (const auto& g : t.gaps)
+        std::cout << "    GAP  " << g.first_name << " .. " << g.last_name << " (" << g.last_segno - g.first_segno + 1
+                  << " missing)\n";
+    }
+    for (const auto& p : c.problems) std::cout << "  PROBLEM " << p << '\n';
+  }
+}
+
+} // namespace
+
+void register_wal_command(CLI::App& app, Context& ctx)
+{
+  auto opts = std::make_shared<WalOptions>();
+  auto* wal = app.add_subcommand("wal", "timelines, archived WAL ranges and gaps");
+  wal->add_option("--cluster", opts->cluster, "only this cluster (system identifier)");
+  wal->add_flag("--json", opts->json, "print one JSON document");
+  wal->callback([&ctx, opts] {
+    std::optional<std::string> cluster;
+    if (!opts->cluster.empty()) cluster = opts->cluster;
+    auto clusters = catalog::wal_summary(ctx.catalog().db(), cluster);
+    if (opts->json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& c : clusters) out.push_back(catalog::to_json(c));
+      print_json({{"clusters", out}, {"gaps", catalog::has_gaps(clusters)}});
+    } else {
+      print_text(clusters);
+    }
+    bool problems = catalog::has_gaps(clusters);
+    for (const auto& c : clusters) problems = problems || !c.problems.empty();
+    ctx.exit_code = problems ? kExitProblem : kExitOk;
+  });
+}
+
+} // namespace lastgood::cli

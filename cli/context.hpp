@@ -1,0 +1,42 @@
+#pragma once
+// What every command shares: global options, the catalog, and output helpers.
+
+#include <nlohmann/json.hpp>
+#include <memory>
+#include <string>
+
+#include "catalog/catalog.hpp"
+#include "common/config.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace lastgood::cli {
+
+struct Context {
+  std::string catalog_flag;
+  std::string config_flag;
+  bool verbose = false;
+  bool quiet = false;
+  int exit_code = 0;
+
+  catalog::Catalog& catalog();  // opened (and migrated) on first use
+  const Config& config();
+
+private:
+  std::unique_ptr<catalog::Catalog> m_catalog;
+  std::unique_ptr<Config> m_config;
+};
+
+void print_json(const nlohmann::json& document);
+bool stderr_is_terminal();
+std::string human_bytes(std::uint64_t bytes);
+
+// Each command group registers its subcommands; their callbacks set ctx.exit_code.
+void register_repo_commands(CLI::App& app, Context& ctx);
+void register_scan_command(CLI::App& app, Context& ctx);
+void register_backup_list_commands(CLI::App& app, Context& ctx);
+void register_wal_command(CLI::App& app, Context& ctx);
+
+} // namespace lastgood::cli
