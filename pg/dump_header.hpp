@@ -27,6 +27,9 @@ struct DumpHeader {
 // Custom format (starts "PGDMP") or a directory dump's toc.dat. `head` is the
 // file's first bytes (4 KiB is plenty). Throws ValidationError saying what is
 // wrong (too short, bad magic, implausible int size, unsupported version).
+// The format byte is 1 for custom and 3 for tar; a directory dump's toc.dat
+// also says 3, so this returns Tar for it and callers set Directory themselves.
+// Archive versions 1.12 to 1.16 are accepted.
 DumpHeader parse_custom_dump_header(std::string_view head);
 
 // Tar format: a ustar archive whose first member is toc.dat.

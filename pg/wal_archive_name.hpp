@@ -19,7 +19,10 @@ struct WalArchiveName {
   std::uint32_t xlogseg = 0;     // last 8 hex digits (segments, .backup)
   std::uint32_t backup_offset = 0;  // .backup: start LSN's offset in its segment
   std::string compression;       // "", "gz", "zst", "lz4", "bz2", "xz"
-  std::string canonical;         // the name PostgreSQL asks for, e.g. "000000010000000000000002"
+  // The name without compression or tool suffix, upper-case hex: what PostgreSQL
+  // asks for, e.g. "000000010000000000000002", "00000002.history"; a partial
+  // segment keeps ".partial" so it is never mistaken for the whole segment.
+  std::string canonical;
 
   // Segment number for the given segment size: xlogid * per_id + xlogseg.
   std::uint64_t segno(std::uint64_t segment_size) const;
@@ -27,7 +30,8 @@ struct WalArchiveName {
 
 // Parses the last path component of a key. Upper- or lower-case hex accepted,
 // canonical is upper-case. Returns nullopt for anything that is not a WAL
-// archive file. A trailing tool suffix such as "-<40 hex>" is accepted.
+// archive file (including timeline 0). A tool suffix such as "-<40 hex>" is
+// accepted before the compression extension.
 std::optional<WalArchiveName> parse_wal_archive_name(std::string_view basename);
 
 } // namespace lastgood::pg
