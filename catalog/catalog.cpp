@@ -75,8 +75,7 @@ std::unique_ptr<Catalog> Catalog::open(const std::string& path)
                             std::to_string(newest_known) +
                             "); it was not modified. Upgrade lastgood to use it.",
                         kExitUsage);
-  auto mode = db->prepare("PRAGMA journal_mode = WAL");
-  mode.step();
+  db->prepare("PRAGMA journal_mode = WAL").run();
   db->exec("PRAGMA synchronous = NORMAL");
   auto catalog = std::make_unique<Catalog>(std::move(db));
   catalog->m_schema_version = migrate(catalog->db());
