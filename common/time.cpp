@@ -18,7 +18,7 @@ namespace {
 bool try_parse(std::string_view text, const char* format, TimePoint& out)
 {
   std::istringstream in{std::string(text)};
-  date::sys_time<std::chrono::microseconds> t;
+  date::sys_time<std::chrono::microseconds> t{};
   in >> date::parse(format, t);
   if (in.fail()) return false;
   in >> std::ws;

@@ -1,0 +1,43 @@
+#include "tests/support/run_command.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "tests/support/temp_dir.hpp"
+
+namespace lastgood::testing {
+
+std::string shell_quote(const std::string& s)
+{
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+CommandResult run_shell(const std::string& command_line)
+{
+  TempDir dir;
+  auto out = dir.path() / "out", err = dir.path() / "err";
+  std::string full = "(" + command_line + ") >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) +
+                     " </dev/null";
+  int status = std::system(full.c_str());
+  CommandResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = read_file(out);
+  r.err = read_file(err);
+  return r;
+}
+
+CommandResult run_lastgood(const std::string& args, bool as_unprivileged)
+{
+  const char* bin = std::getenv("LASTGOOD_BIN");
+  if (!bin || !*bin) bin = LASTGOOD_TEST_BIN;
+  std::string prefix;
+  if (as_unprivileged && ::geteuid() == 0) prefix = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+  return run_shell(prefix + shell_quote(bin) + " " + args);
+}
+
+} // namespace lastgood::testing

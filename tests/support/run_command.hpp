@@ -1,0 +1,21 @@
+#pragma once
+// Runs the lastgood binary (env LASTGOOD_BIN, else the one built beside the tests) or any command line through the
+// shell and captures its exit code, stdout and stderr.
+
+#include <string>
+
+namespace lastgood::testing {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+CommandResult run_shell(const std::string& command_line);
+// "<LASTGOOD_BIN> <args>"; when running as root and as_unprivileged is set,
+// runs as the 'nobody' user (root would read files a test made unreadable).
+CommandResult run_lastgood(const std::string& args, bool as_unprivileged = false);
+std::string shell_quote(const std::string& s);
+
+} // namespace lastgood::testing
