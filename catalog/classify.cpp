@@ -1,8 +1,5 @@
 #include "catalog/classify.hpp"
 
-#include <algorithm>
-#include <cstring>
-
 #include "common/error.hpp"
 #include "pg/backup_label.hpp"
 #include "pg/backup_manifest.hpp"
@@ -13,6 +10,9 @@
 #include "pg/timeline_history.hpp"
 #include "pg/wal_archive_name.hpp"
 #include "pg/wal_page_header.hpp"
+#include "storage/string_read_stream.hpp"
+
+#include <algorithm>
 
 namespace lastgood::catalog {
 
@@ -38,43 +38,11 @@ bool inside_backup_wal_dir(std::string_view key)
          key.starts_with("pg_xlog/") || key.find("/pg_xlog/") != std::string_view::npos;
 }
 
-class StringReadStream : public storage::ReadStream {
-public:
-  explicit StringReadStream(std::string_view data) : m_data(data) {}
-  std::size_t read(std::span<std::byte> buffer) override
-  {
-    std::size_t n = std::min(buffer.size(), m_data.size() - m_pos);
-    std::memcpy(buffer.data(), m_data.data() + m_pos, n);
-    m_pos += n;
-    return n;
-  }
-
-private:
-  std::string_view m_data;
-  std::size_t m_pos = 0;
-};
-
-std::string read_up_to(storage::ReadStream& in, std::size_t limit)
-{
-  std::string out(limit, '\0');
-  std::size_t filled = 0;
-  while (filled < limit) {
-    auto n = in.read(std::as_writable_bytes(std::span(out.data() + filled, limit - filled)));
-    if (n == 0) break;
-    filled += n;
-  }
-  out.resize(filled);
-  return out;
-}
-
 json dump_json(const pg::DumpHeader& h)
 {
-  json j = {{"format", pg::to_string(h.format)},
-            {"compression", h.compression},
-            {"created_local", h.created},
-            {"database", h.database},
-            {"server_version", h.server_version},
-            {"pg_dump_version", h.pg_dump_version}};
+  json j = {{"format", pg::to_string(h.format)},  {"compression", h.compression},
+            {"created_local", h.created},         {"database", h.database},
+            {"server_version", h.server_version}, {"pg_dump_version", h.pg_dump_version}};
   if (h.format == pg::DumpFormat::Plain) {
     j["complete"] = h.complete;
     j["cluster_dump"] = h.cluster_dump;
@@ -122,7 +90,8 @@ json wal_header_json(const pg::WalLongPageHeader& h)
           {"segment_size", h.segment_size}};
 }
 
-Classification classify_wal(const pg::WalArchiveName& name, std::uint64_t size, std::string_view head)
+Classification classify_wal(const pg::WalArchiveName& name, std::uint64_t size,
+                            std::string_view head)
 {
   Classification c;
   c.detail = {{"timeline", name.timeline},
@@ -159,8 +128,9 @@ Classification classify_wal(const pg::WalArchiveName& name, std::uint64_t size, 
   if (name.compression.empty()) {
     page = std::string(head.substr(0, 64));
   } else if (name.compression == "gz" || name.compression == "zst") {
-    auto plain = pg::decompressing_stream(std::make_unique<StringReadStream>(head), name.compression);
-    page = read_up_to(*plain, 64);
+    auto plain = pg::decompressing_stream(
+        std::make_unique<storage::StringReadStream>(std::string(head)), name.compression);
+    page = storage::read_up_to(*plain, 64);
   } else {
     c.detail["header_unread"] = "compression " + name.compression + " not supported";
     return c;
@@ -199,8 +169,11 @@ Classification classify_by_content(std::string_view key, std::string_view name, 
     auto m = pg::parse_backup_manifest(head);
     json ranges = json::array();
     for (const auto& r : m.wal_ranges)
-      ranges.push_back({{"timeline", r.timeline}, {"start_lsn", r.start.value}, {"end_lsn", r.end.value}});
-    c.detail = {{"version", m.version}, {"files", m.files.size()}, {"wal_ranges", ranges},
+      ranges.push_back(
+          {{"timeline", r.timeline}, {"start_lsn", r.start.value}, {"end_lsn", r.end.value}});
+    c.detail = {{"version", m.version},
+                {"files", m.files.size()},
+                {"wal_ranges", ranges},
                 {"manifest_checksum_ok", m.manifest_checksum_ok}};
     if (m.system_identifier) c.detail["system_identifier"] = std::to_string(*m.system_identifier);
     if (!m.manifest_checksum_ok) c.problem = "backup_manifest checksum does not match its contents";
@@ -224,7 +197,8 @@ Classification classify_by_content(std::string_view key, std::string_view name, 
     auto header = pg::parse_plain_dump_header(head, tail);
     c.detail = dump_json(header);
     if (!header.complete)
-      c.problem = "plain dump has no completion marker at its end (truncated or still being written)";
+      c.problem =
+          "plain dump has no completion marker at its end (truncated or still being written)";
     return c;
   }
   if (pg::looks_like_tar_dump(head)) {
@@ -268,10 +242,14 @@ Classification classify_object(std::string_view key, std::uint64_t size, std::st
   } catch (const Error& e) {
     // A damaged header: keep what we know about the kind, report the damage.
     Classification c;
-    if (name == "toc.dat") c.kind = kind::dump_toc;
-    else if (name == "backup_label") c.kind = kind::backup_label;
-    else if (name == "backup_manifest") c.kind = kind::backup_manifest;
-    else if (head.starts_with("PGDMP")) c.kind = kind::custom_dump;
+    if (name == "toc.dat")
+      c.kind = kind::dump_toc;
+    else if (name == "backup_label")
+      c.kind = kind::backup_label;
+    else if (name == "backup_manifest")
+      c.kind = kind::backup_manifest;
+    else if (head.starts_with("PGDMP"))
+      c.kind = kind::custom_dump;
     c.problem = e.what();
     return c;
   }
@@ -288,10 +266,12 @@ Classification classify_base_tar(storage::ReadStream& source)
       std::string_view path = m.path;
       if (path.starts_with("./")) path.remove_prefix(2);
       if (path == "backup_label") {
-        c.detail["backup_label"] = label_json(pg::parse_backup_label(read_up_to(content, 1 << 20)));
+        c.detail["backup_label"] =
+            label_json(pg::parse_backup_label(storage::read_up_to(content, 1 << 20)));
         have_label = true;
       } else if (path == "global/pg_control") {
-        c.detail["pg_control"] = control_json(pg::parse_pg_control(read_up_to(content, 8192)));
+        c.detail["pg_control"] =
+            control_json(pg::parse_pg_control(storage::read_up_to(content, 8192)));
         have_control = true;
       }
       return !(have_label && have_control);
@@ -300,8 +280,10 @@ Classification classify_base_tar(storage::ReadStream& source)
     c.problem = e.what();
     return c;
   }
-  if (!have_label) c.problem = "base backup tar has no backup_label";
-  else if (!have_control) c.problem = "base backup tar has no global/pg_control";
+  if (!have_label)
+    c.problem = "base backup tar has no backup_label";
+  else if (!have_control)
+    c.problem = "base backup tar has no global/pg_control";
   return c;
 }
 

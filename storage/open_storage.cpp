@@ -4,6 +4,7 @@
 #include "storage/fs_storage.hpp"
 #include "storage/memory_storage.hpp"
 #include "storage/storage.hpp"
+#include "storage/string_read_stream.hpp"
 
 #include <array>
 #include <cctype>
@@ -37,17 +38,6 @@ std::unique_ptr<Storage> open_file_url(std::string_view url)
   return std::make_unique<FsStorage>(std::string(path));
 }
 
-std::string read_up_to(Storage& storage, std::string_view key, std::size_t limit)
-{
-  auto stream = storage.read(key, 0, limit);
-  std::string content;
-  std::array<std::byte, 64 * 1024> buffer{};
-  while (const std::size_t n = stream->read(buffer)) {
-    content.append(reinterpret_cast<const char*>(buffer.data()), n);
-  }
-  return content;
-}
-
 } // namespace
 
 std::unique_ptr<Storage> open_storage(std::string_view url)
@@ -68,7 +58,7 @@ std::string read_all(Storage& storage, std::string_view key, std::size_t max_byt
 {
   // One byte more than allowed tells "exactly max_bytes" from "too large".
   const std::size_t limit = max_bytes == SIZE_MAX ? max_bytes : max_bytes + 1;
-  std::string content = read_up_to(storage, key, limit);
+  std::string content = read_up_to(*storage.read(key, 0, limit), limit);
   if (content.size() > max_bytes)
     throw ValidationError("object '" + std::string(key) + "' in " + storage.display_url() +
                           " is larger than " + std::to_string(max_bytes) +
@@ -79,7 +69,20 @@ std::string read_all(Storage& storage, std::string_view key, std::size_t max_byt
 
 std::string read_head(Storage& storage, std::string_view key, std::size_t max_bytes)
 {
-  return read_up_to(storage, key, max_bytes);
+  return read_up_to(*storage.read(key, 0, max_bytes), max_bytes);
+}
+
+std::string read_up_to(ReadStream& stream, std::size_t limit)
+{
+  std::string content;
+  std::array<std::byte, 64 * 1024> buffer{};
+  while (content.size() < limit) {
+    const std::size_t want = std::min(buffer.size(), limit - content.size());
+    const std::size_t n = stream.read(std::span(buffer).first(want));
+    if (n == 0) break;
+    content.append(reinterpret_cast<const char*>(buffer.data()), n);
+  }
+  return content;
 }
 
 } // namespace lastgood::storage

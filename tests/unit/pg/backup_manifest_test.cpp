@@ -2,6 +2,7 @@
 #include "common/sha256.hpp"
 #include "pg/backup_manifest.hpp"
 #include "pg/decompress.hpp"
+#include "storage/string_read_stream.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <cstring>
@@ -11,23 +12,6 @@
 namespace lastgood::pg {
 namespace {
 
-class StringReadStream : public storage::ReadStream
-{
-public:
-  explicit StringReadStream(std::string data) : m_data(std::move(data)) {}
-  std::size_t read(std::span<std::byte> buffer) override
-  {
-    std::size_t n = std::min(buffer.size(), m_data.size() - m_offset);
-    std::memcpy(buffer.data(), m_data.data() + m_offset, n);
-    m_offset += n;
-    return n;
-  }
-
-private:
-  std::string m_data;
-  std::size_t m_offset = 0;
-};
-
 // The backup_manifest PostgreSQL 15's pg_basebackup -Fp wrote for an empty
 // cluster with one extra file whose name is not UTF-8 (so it has an
 // Encoded-Path), gzip'd verbatim to keep the repository small.
@@ -35,7 +19,7 @@ std::string real_pg15_manifest()
 {
   auto gz = testing::read_file(std::filesystem::path(__FILE__).parent_path() / "data" /
                                "backup_manifest_15.gz");
-  auto stream = decompressing_stream(std::make_unique<StringReadStream>(gz), "gz");
+  auto stream = decompressing_stream(std::make_unique<storage::StringReadStream>(gz), "gz");
   std::string text;
   std::vector<std::byte> buffer(65536);
   while (std::size_t n = stream->read(buffer))

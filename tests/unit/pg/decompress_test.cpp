@@ -1,5 +1,6 @@
 #include "common/error.hpp"
 #include "pg/decompress.hpp"
+#include "storage/string_read_stream.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -10,28 +11,6 @@
 
 namespace lastgood::pg {
 namespace {
-
-// Serves a string in pieces of at most `chunk` bytes, like a slow source.
-class StringReadStream : public storage::ReadStream
-{
-public:
-  explicit StringReadStream(std::string data, std::size_t chunk = SIZE_MAX)
-      : m_data(std::move(data)), m_chunk(chunk)
-  {
-  }
-  std::size_t read(std::span<std::byte> buffer) override
-  {
-    std::size_t n = std::min({buffer.size(), m_chunk, m_data.size() - m_offset});
-    std::memcpy(buffer.data(), m_data.data() + m_offset, n);
-    m_offset += n;
-    return n;
-  }
-
-private:
-  std::string m_data;
-  std::size_t m_chunk;
-  std::size_t m_offset = 0;
-};
 
 std::string drain(storage::ReadStream& stream, std::size_t buffer_size = 65536)
 {
@@ -45,8 +24,8 @@ std::string drain(storage::ReadStream& stream, std::size_t buffer_size = 65536)
 std::string decompress(const std::string& compressed, std::string_view compression,
                        std::size_t source_chunk = SIZE_MAX, std::size_t buffer_size = 65536)
 {
-  auto stream = decompressing_stream(std::make_unique<StringReadStream>(compressed, source_chunk),
-                                     compression);
+  auto stream = decompressing_stream(
+      std::make_unique<storage::StringReadStream>(compressed, source_chunk), compression);
   return drain(*stream, buffer_size);
 }
 
@@ -98,8 +77,10 @@ TEST(DecompressTest, PassThroughReturnsTheSourceBytes)
 
 TEST(DecompressTest, UnknownCompressionIsAUsageError)
 {
-  EXPECT_THROW(decompressing_stream(std::make_unique<StringReadStream>("x"), "lz4"), UsageError);
-  EXPECT_THROW(decompressing_stream(std::make_unique<StringReadStream>("x"), "gzip"), UsageError);
+  EXPECT_THROW(decompressing_stream(std::make_unique<storage::StringReadStream>("x"), "lz4"),
+               UsageError);
+  EXPECT_THROW(decompressing_stream(std::make_unique<storage::StringReadStream>("x"), "gzip"),
+               UsageError);
 }
 
 TEST(DecompressTest, GzipRoundTrip)

@@ -1,5 +1,6 @@
 #include "common/error.hpp"
 #include "pg/tar_reader.hpp"
+#include "storage/string_read_stream.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -10,23 +11,6 @@
 
 namespace lastgood::pg {
 namespace {
-
-class StringReadStream : public storage::ReadStream
-{
-public:
-  explicit StringReadStream(std::string data) : m_data(std::move(data)) {}
-  std::size_t read(std::span<std::byte> buffer) override
-  {
-    std::size_t n = std::min(buffer.size(), m_data.size() - m_offset);
-    std::memcpy(buffer.data(), m_data.data() + m_offset, n);
-    m_offset += n;
-    return n;
-  }
-
-private:
-  std::string m_data;
-  std::size_t m_offset = 0;
-};
 
 // Fails like a broken network connection after `good_bytes`.
 class FailingReadStream : public storage::ReadStream
@@ -130,7 +114,7 @@ struct Seen
 
 std::vector<Seen> read_all_members(const std::string& tar)
 {
-  StringReadStream source(tar);
+  storage::StringReadStream source(tar);
   std::vector<Seen> seen;
   for_each_tar_member(source, [&](const TarMember& member, storage::ReadStream& content) {
     seen.push_back({member, drain(content)});
@@ -172,7 +156,7 @@ TEST(TarReaderTest, ListsMembersAndReadsContentZstd)
 
 TEST(TarReaderTest, UnreadContentIsSkipped)
 {
-  StringReadStream source(make_tar(sample_entries(), Filter::gzip));
+  storage::StringReadStream source(make_tar(sample_entries(), Filter::gzip));
   std::vector<std::string> paths;
   for_each_tar_member(source, [&](const TarMember& member, storage::ReadStream&) {
     paths.push_back(member.path);
@@ -183,7 +167,7 @@ TEST(TarReaderTest, UnreadContentIsSkipped)
 
 TEST(TarReaderTest, VisitReturningFalseStops)
 {
-  StringReadStream source(make_tar(sample_entries()));
+  storage::StringReadStream source(make_tar(sample_entries()));
   std::vector<std::string> paths;
   for_each_tar_member(source, [&](const TarMember& member, storage::ReadStream&) {
     paths.push_back(member.path);
@@ -215,7 +199,7 @@ TEST(TarReaderTest, TruncatedWhileReadingAMemberNamesIt)
 TEST(TarReaderTest, TruncatedWhileSkippingIsAValidationError)
 {
   auto tar = make_tar(sample_entries());
-  StringReadStream source(tar.substr(0, tar.size() / 2));
+  storage::StringReadStream source(tar.substr(0, tar.size() / 2));
   try {
     for_each_tar_member(source, [](const TarMember&, storage::ReadStream&) { return true; });
     FAIL() << "no exception";
@@ -255,7 +239,7 @@ TEST(TarReaderTest, SourceFailureIsRethrownAsStorageError)
 
 TEST(TarReaderTest, ExceptionFromVisitPropagates)
 {
-  StringReadStream source(make_tar(sample_entries()));
+  storage::StringReadStream source(make_tar(sample_entries()));
   EXPECT_THROW(for_each_tar_member(source,
                                    [](const TarMember&, storage::ReadStream&) -> bool {
                                      throw std::runtime_error("stop");
