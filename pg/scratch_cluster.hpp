@@ -1,0 +1,74 @@
+#pragma once
+// A throwaway PostgreSQL cluster for test restores (`verify --scratch auto`):
+// initdb into a private temp dir, a server listening only on a unix socket in
+// that dir, durability off. The destructor stops it and removes everything.
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace lastgood::pg {
+
+struct ScratchClusterOptions
+{
+  // OS user running initdb and the server. Empty: "postgres" when running as
+  // root (PostgreSQL refuses root), else the current user.
+  std::string run_as_user{};
+  // Where the temp dir is made; empty: $TMPDIR, else /tmp. When switching
+  // users, it and its parents must be traversable by run_as_user.
+  std::string base_dir{};
+  // Extra server settings, "name=value" each (the value taken literally).
+  std::vector<std::string> settings{};
+};
+
+class ScratchCluster
+{
+  struct Key
+  {
+  };
+
+public:
+  static constexpr const char* kSuperuser = "lastgood";
+  static constexpr const char* kDirPrefix = "lastgood-scratch-";
+
+  // initdb + start. Throws Error (with the server log tail) when it cannot.
+  static std::unique_ptr<ScratchCluster> start(const ScratchClusterOptions& options);
+
+  ScratchCluster(Key, const ScratchClusterOptions& options);
+  ~ScratchCluster(); // stop() (errors swallowed), then removes the temp dir
+  ScratchCluster(const ScratchCluster&) = delete;
+  ScratchCluster& operator=(const ScratchCluster&) = delete;
+
+  // "host=<socket dir> port=<port> dbname=<dbname> user=lastgood" (no password: trust).
+  std::string conninfo(const std::string& dbname = "postgres") const;
+  const std::string& data_dir() const { return m_data_dir; }
+  const std::string& socket_dir() const { return m_dir; }
+  int port() const { return m_port; }
+  // The last lines of the server log, for error messages.
+  std::string log_tail(std::size_t lines = 30) const;
+  // Stops the server (fast, then immediate, then SIGKILL) and waits until the
+  // postmaster is gone. Idempotent. Throws Error if it cannot be stopped.
+  void stop();
+
+private:
+  void init(const ScratchClusterOptions& options);
+  bool try_start(int port, std::string& failure);
+  std::vector<std::string> pg_ctl(std::vector<std::string> args) const;
+
+  std::string m_run_as;
+  std::string m_dir, m_data_dir, m_log;
+  int m_port = 0;
+  pid_t m_postmaster = 0;
+  bool m_running = false;
+};
+
+// Removes `lastgood-scratch-<pid>-*` dirs in base_dir (default as above) whose
+// <pid> is no longer alive, first stopping any postmaster still running there
+// (`pg_ctl stop -m immediate` as the dir's owner). Leaves dirs of live pids,
+// dirs without that prefix and dirs whose server would not stop. Returns how
+// many were removed.
+int remove_stale_scratch_clusters(const std::string& base_dir = "");
+
+} // namespace lastgood::pg
