@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "catalog/backup_queries.hpp"
+#include "catalog/verification_runs.hpp"
 #include "cli/context.hpp"
 #include "common/error.hpp"
 #include "pg/lsn.hpp"
@@ -54,7 +55,8 @@ void print_table(const std::vector<catalog::BackupRow>& rows)
   std::cout << '\n';
 }
 
-void print_show(const catalog::BackupRow& b, const std::vector<catalog::BackupObjectRow>& objects)
+void print_show(const catalog::BackupRow& b, const std::vector<catalog::BackupObjectRow>& objects,
+                const std::vector<catalog::RunRecord>& runs)
 {
   auto line = [](const char* k, const std::string& v) { std::cout << std::left << std::setw(16) << k << v << '\n'; };
   line("ID", b.backup_id);
@@ -84,7 +86,14 @@ void print_show(const catalog::BackupRow& b, const std::vector<catalog::BackupOb
     if (o.problem) std::cout << "  PROBLEM: " << *o.problem;
     std::cout << '\n';
   }
-  std::cout << "\nverification history: none yet\n";
+  std::cout << "\nverification history:" << (runs.empty() ? " none yet" : "") << '\n';
+  for (const auto& r : runs) {
+    std::cout << "  run " << std::setw(6) << r.id << std::setw(10) << r.level << std::setw(9) << r.outcome
+              << r.started_at;
+    if (r.duration_seconds) std::cout << "  " << std::fixed << std::setprecision(1) << *r.duration_seconds << " s";
+    if (r.findings) std::cout << "  " << r.findings << " findings (lastgood history " << b.backup_id << " --json)";
+    std::cout << '\n';
+  }
 }
 
 } // namespace
@@ -118,14 +127,21 @@ void register_backup_list_commands(CLI::App& app, Context& ctx)
     auto backup = catalog::find_backup(db, opts->id);
     if (!backup) throw UsageError("no backup with ID '" + opts->id + "' (see 'lastgood backups')");
     auto objects = catalog::backup_objects(db, backup->id);
+    auto runs = catalog::list_runs(db, backup->id);
     if (opts->json) {
       auto out = catalog::to_json(*backup);
       out["objects"] = nlohmann::json::array();
       for (const auto& o : objects) out["objects"].push_back(catalog::to_json(o));
       out["verification_runs"] = nlohmann::json::array();
+      for (const auto& r : runs) {
+        auto run = catalog::to_json(r);
+        run["findings"] = nlohmann::json::array();
+        for (const auto& f : catalog::run_findings(db, r.id)) run["findings"].push_back(catalog::to_json(f));
+        out["verification_runs"].push_back(run);
+      }
       print_json(out);
     } else {
-      print_show(*backup, objects);
+      print_show(*backup, objects, runs);
     }
   });
 }

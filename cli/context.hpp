@@ -38,5 +38,6 @@ void register_repo_commands(CLI::App& app, Context& ctx);
 void register_scan_command(CLI::App& app, Context& ctx);
 void register_backup_list_commands(CLI::App& app, Context& ctx);
 void register_wal_command(CLI::App& app, Context& ctx);
+void register_verify_commands(CLI::App& app, Context& ctx);
 
 } // namespace lastgood::cli

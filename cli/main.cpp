@@ -28,6 +28,7 @@ int main(int argc, char** argv)
   cli::register_scan_command(app, ctx);
   cli::register_backup_list_commands(app, ctx);
   cli::register_wal_command(app, ctx);
+  cli::register_verify_commands(app, ctx);
 
   auto logger = spdlog::stderr_color_mt("lastgood");
   spdlog::set_default_logger(logger);

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "common/error.hpp"
+#include "common/time.hpp"
 
 namespace lastgood {
 
@@ -21,10 +22,57 @@ std::string resolve_config_path(const std::string& flag_value)
   return std::filesystem::exists(path) ? path.string() : std::string();
 }
 
+namespace {
+
+void read_verify(const toml::table& table, const std::string& source, VerifyConfig& verify)
+{
+  const auto* section = table["verify"].as_table();
+  if (!section) return;
+  auto where = [&](const char* key) { return "configuration file " + source + ": verify." + key; };
+  if (auto v = (*section)["scratch"].value<std::string>()) verify.scratch = *v;
+  if (auto v = (*section)["run_as"].value<std::string>()) verify.run_as = *v;
+  try {
+    if (auto v = (*section)["restore_every"].value<std::string>()) verify.restore_every = parse_duration(*v);
+    if (auto v = (*section)["checksum_every"].value<std::string>()) verify.checksum_every = parse_duration(*v);
+  } catch (const ValidationError& e) {
+    throw UsageError("configuration file " + source + ": " + e.what());
+  }
+  if (auto v = (*section)["shrink_threshold"].value<double>()) {
+    if (*v <= 0 || *v > 1) throw UsageError(where("shrink_threshold") + " must be between 0 and 1, e.g. 0.5");
+    verify.shrink_threshold = *v;
+  }
+  if (auto v = (*section)["shrink_severity"].value<std::string>()) {
+    if (*v != "warning" && *v != "failure")
+      throw UsageError(where("shrink_severity") + " must be \"warning\" or \"failure\"");
+    verify.shrink_severity = *v;
+  }
+  if (auto v = (*section)["amcheck_heapallindexed"].value<bool>()) verify.amcheck_heapallindexed = *v;
+  if (const auto* checks = (*section)["check"].as_array()) {
+    for (const auto& node : *checks) {
+      const auto* check = node.as_table();
+      auto database = check ? (*check)["database"].value<std::string>() : std::nullopt;
+      auto name = check ? (*check)["name"].value<std::string>() : std::nullopt;
+      auto sql = check ? (*check)["sql"].value<std::string>() : std::nullopt;
+      if (!database || !name || !sql)
+        throw UsageError("configuration file " + source + ": every [[verify.check]] needs database, name and sql");
+      verify.checks.push_back({*database, *name, *sql});
+    }
+  }
+}
+
+void apply_environment(VerifyConfig& verify)
+{
+  if (const char* v = std::getenv("LASTGOOD_VERIFY_SCRATCH"); v && *v) verify.scratch = v;
+  if (const char* v = std::getenv("LASTGOOD_VERIFY_RUN_AS"); v && *v) verify.run_as = v;
+}
+
+} // namespace
+
 Config load_config(const std::string& flag_value)
 {
   Config config;
   config.source = resolve_config_path(flag_value);
+  apply_environment(config.verify);
   if (config.source.empty()) return config;
   if (!std::filesystem::exists(config.source))
     throw UsageError("configuration file " + config.source + " does not exist");
@@ -46,6 +94,8 @@ Config load_config(const std::string& flag_value)
       config.repositories.push_back({*name, *url});
     }
   }
+  read_verify(table, config.source, config.verify);
+  apply_environment(config.verify);
   return config;
 }
 

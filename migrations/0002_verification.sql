@@ -48,16 +48,17 @@ CREATE TABLE verification_leases (
 
 -- Status evidence per backup: the newest restore-level verdict, and whether a
 -- later checksum/structure run failed (which demotes, never promotes).
+-- "Later" is by run id: ids follow start order exactly, timestamps only to the second.
 CREATE VIEW v_backup_status AS
 SELECT b.id, b.backup_id, b.database, b.cluster_id, b.status,
        r.id AS last_restore_run, r.outcome AS last_restore_outcome, r.finished_at AS last_restore_at,
        (SELECT max(c.finished_at) FROM verification_runs c
          WHERE c.backup_id = b.id AND c.level IN ('checksum', 'structure') AND c.outcome = 'fail'
-           AND (r.finished_at IS NULL OR c.finished_at > r.finished_at)) AS failed_check_after,
+           AND (r.id IS NULL OR c.id > r.id)) AS failed_check_after,
        (SELECT max(v.finished_at) FROM verification_runs v
          WHERE v.backup_id = b.id AND v.outcome IN ('pass', 'fail')) AS last_verified_at
 FROM backups b
 LEFT JOIN verification_runs r ON r.id = (
   SELECT id FROM verification_runs x
    WHERE x.backup_id = b.id AND x.level IN ('restore', 'pitr') AND x.outcome IN ('pass', 'fail')
-   ORDER BY x.finished_at DESC, x.id DESC LIMIT 1);
+   ORDER BY x.id DESC LIMIT 1);

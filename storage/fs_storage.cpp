@@ -40,6 +40,12 @@ std::string FsStorage::path_of(std::string_view key) const
   return join_path(m_root, key);
 }
 
+std::optional<std::string> FsStorage::local_path(std::string_view key) const
+{
+  validate_key(key);
+  return path_of(key);
+}
+
 std::optional<ObjectInfo> FsStorage::stat(std::string_view key)
 {
   validate_key(key);

@@ -33,6 +33,8 @@ public:
   void list(std::string_view prefix, const std::function<void(const ObjectInfo&)>& on_object,
             const std::function<void(const ListProblem&)>& on_problem) override;
 
+  std::optional<std::string> local_path(std::string_view key) const override;
+
   // Regular files only (after following symlinks): a directory is not an object.
   std::optional<ObjectInfo> stat(std::string_view key) override;
 

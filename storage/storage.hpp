@@ -78,6 +78,15 @@ public:
 
   // Removes the object. Removing a missing key throws NotFoundError.
   virtual void remove(std::string_view key) = 0;
+
+  // The object's path on this machine's file system when the backend is one
+  // (PostgreSQL tools such as pg_restore -j need a seekable file), else nullopt
+  // and callers copy the object to a temporary file first.
+  virtual std::optional<std::string> local_path(std::string_view key) const
+  {
+    (void)key;
+    return std::nullopt;
+  }
 };
 
 // Chooses the backend by scheme: "file:///abs/path", a bare path, "memory://name".

@@ -1,0 +1,230 @@
+#include "catalog/verification_runs.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "common/time.hpp"
+
+namespace lastgood::catalog {
+
+namespace {
+
+constexpr const char* kRunSelect =
+    "SELECT r.id, r.backup_id, b.backup_id, r.level, r.trigger, r.outcome, r.started_at, r.finished_at,"
+    " r.scratch, r.scratch_database, r.duration_seconds, r.host, r.pid, r.tool_version,"
+    " (SELECT count(*) FROM verification_findings f WHERE f.run_id = r.id)"
+    " FROM verification_runs r JOIN backups b ON b.id = r.backup_id";
+
+RunRecord read_run(Statement& s)
+{
+  RunRecord r;
+  r.id = s.int64(0);
+  r.backup_row_id = s.int64(1);
+  r.backup_id = s.text(2);
+  r.level = s.text(3);
+  r.trigger = s.text(4);
+  r.outcome = s.text(5);
+  r.started_at = s.text(6);
+  r.finished_at = s.opt_text(7);
+  r.scratch = s.opt_text(8);
+  r.scratch_database = s.opt_text(9);
+  if (!s.is_null(10)) r.duration_seconds = s.real(10);
+  r.host = s.text(11);
+  r.pid = s.int64(12);
+  r.tool_version = s.text(13);
+  r.findings = s.int64(14);
+  return r;
+}
+
+bool process_alive(std::int64_t pid) { return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM; }
+
+std::string now_text() { return format_rfc3339(now_seconds()); }
+
+} // namespace
+
+std::string this_host()
+{
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
+  return name;
+}
+
+std::int64_t begin_run(Database& db, std::int64_t backup_row_id, const std::string& level,
+                       const std::string& trigger, const std::optional<std::string>& scratch)
+{
+  db.prepare("INSERT INTO verification_runs (backup_id, level, trigger, started_at, scratch, host, pid,"
+             " tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind_all(backup_row_id, level, trigger, now_text(), scratch, this_host(), static_cast<std::int64_t>(::getpid()),
+                std::string(LASTGOOD_VERSION))
+      .run();
+  return db.last_insert_id();
+}
+
+void set_run_scratch_database(Database& db, std::int64_t run_id, const std::string& name)
+{
+  db.prepare("UPDATE verification_runs SET scratch_database = ? WHERE id = ?").bind_all(name, run_id).run();
+}
+
+void finish_run(Database& db, std::int64_t run_id, const std::string& outcome, double duration_seconds,
+                const std::vector<FindingRecord>& findings, const std::vector<RowCountRecord>& row_counts)
+{
+  Transaction tx(db);
+  db.prepare("UPDATE verification_runs SET outcome = ?, finished_at = ?, duration_seconds = ? WHERE id = ?")
+      .bind_all(outcome, now_text(), duration_seconds, run_id)
+      .run();
+  auto add_finding = db.prepare("INSERT INTO verification_findings (run_id, kind, severity, subject, message, detail)"
+                                " VALUES (?, ?, ?, ?, ?, ?)");
+  for (const auto& f : findings)
+    add_finding
+        .bind_all(run_id, f.kind, f.severity, f.subject, f.message,
+                  f.detail.is_null() ? std::optional<std::string>() : std::optional(f.detail.dump()))
+        .run();
+  auto add_count = db.prepare("INSERT INTO verification_row_counts (run_id, schema_name, table_name, row_count)"
+                              " VALUES (?, ?, ?, ?)");
+  for (const auto& c : row_counts) add_count.bind_all(run_id, c.schema_name, c.table_name, c.row_count).run();
+  auto backup = db.prepare("SELECT backup_id FROM verification_runs WHERE id = ?");
+  backup.bind(1, run_id);
+  if (backup.step()) {
+    auto id = backup.int64(0);
+    backup.reset();
+    refresh_backup_status(db, id);
+  }
+  tx.commit();
+}
+
+void refresh_backup_status(Database& db, std::int64_t backup_row_id)
+{
+  db.prepare("UPDATE backups SET status = ("
+             " SELECT CASE WHEN s.last_restore_outcome = 'fail' OR s.failed_check_after IS NOT NULL THEN 'bad'"
+             "             WHEN s.last_restore_outcome = 'pass' THEN 'good' ELSE 'unverified' END"
+             " FROM v_backup_status s WHERE s.id = backups.id) WHERE id = ?")
+      .bind(1, backup_row_id)
+      .run();
+}
+
+std::vector<RunRecord> list_runs(Database& db, std::optional<std::int64_t> backup_row_id, int limit)
+{
+  auto s = db.prepare(std::string(kRunSelect) + " WHERE ?1 IS NULL OR r.backup_id = ?1 ORDER BY r.id DESC LIMIT ?2");
+  s.bind_all(backup_row_id, limit);
+  std::vector<RunRecord> out;
+  while (s.step()) out.push_back(read_run(s));
+  return out;
+}
+
+std::optional<RunRecord> find_run(Database& db, std::int64_t run_id)
+{
+  auto s = db.prepare(std::string(kRunSelect) + " WHERE r.id = ?");
+  s.bind(1, run_id);
+  if (!s.step()) return std::nullopt;
+  return read_run(s);
+}
+
+std::vector<FindingRecord> run_findings(Database& db, std::int64_t run_id)
+{
+  auto s = db.prepare("SELECT kind, severity, coalesce(subject, ''), message, detail FROM verification_findings"
+                      " WHERE run_id = ? ORDER BY id");
+  s.bind(1, run_id);
+  std::vector<FindingRecord> out;
+  while (s.step())
+    out.push_back({s.text(0), s.text(1), s.text(2), s.text(3),
+                   s.is_null(4) ? nlohmann::json() : nlohmann::json::parse(s.text(4))});
+  return out;
+}
+
+std::vector<RowCountRecord> run_row_counts(Database& db, std::int64_t run_id)
+{
+  auto s = db.prepare("SELECT schema_name, table_name, row_count FROM verification_row_counts WHERE run_id = ?"
+                      " ORDER BY schema_name, table_name");
+  s.bind(1, run_id);
+  std::vector<RowCountRecord> out;
+  while (s.step()) out.push_back({s.text(0), s.text(1), s.int64(2)});
+  return out;
+}
+
+std::vector<RowCountRecord> previous_passing_row_counts(Database& db, const std::string& database,
+                                                        std::int64_t exclude_run)
+{
+  auto s = db.prepare("SELECT r.id FROM verification_runs r JOIN backups b ON b.id = r.backup_id"
+                      " WHERE b.database = ? AND r.level = 'restore' AND r.outcome = 'pass' AND r.id <> ?"
+                      " AND EXISTS (SELECT 1 FROM verification_row_counts c WHERE c.run_id = r.id)"
+                      " ORDER BY r.id DESC LIMIT 1");
+  s.bind_all(database, exclude_run);
+  if (!s.step()) return {};
+  return run_row_counts(db, s.int64(0));
+}
+
+std::vector<RunRecord> reap_interrupted_runs(Database& db)
+{
+  auto s = db.prepare(std::string(kRunSelect) + " WHERE r.outcome = 'running' AND r.host = ?");
+  s.bind(1, this_host());
+  std::vector<RunRecord> dead;
+  while (s.step()) {
+    auto run = read_run(s);
+    if (run.pid != ::getpid() && !process_alive(run.pid)) dead.push_back(run);
+  }
+  for (const auto& run : dead)
+    finish_run(db, run.id, "error", 0.0,
+               {{"scratch_error", "error", run.scratch_database.value_or(""),
+                 "verification was interrupted (process " + std::to_string(run.pid) +
+                     " on this host ended before finishing); its scratch database is removed",
+                 nullptr}},
+               {});
+  return dead;
+}
+
+bool scratch_database_is_abandoned(Database& db, std::int64_t run_id)
+{
+  auto run = find_run(db, run_id);
+  if (!run) return false;  // not ours: never touch it
+  if (run->outcome != "running") return true;
+  return run->host == this_host() && run->pid != ::getpid() && !process_alive(run->pid);
+}
+
+bool acquire_lease(Database& db, std::int64_t backup_row_id, const std::string& holder,
+                   std::chrono::seconds duration)
+{
+  Transaction tx(db);
+  const auto now = now_seconds();
+  auto current = db.prepare("SELECT holder, expires_at FROM verification_leases WHERE backup_id = ?");
+  current.bind(1, backup_row_id);
+  if (current.step() && current.text(0) != holder && current.text(1) > format_rfc3339(now)) return false;
+  current.reset();
+  db.prepare("INSERT INTO verification_leases (backup_id, holder, expires_at) VALUES (?, ?, ?)"
+             " ON CONFLICT (backup_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at")
+      .bind_all(backup_row_id, holder, format_rfc3339(now + duration))
+      .run();
+  tx.commit();
+  return true;
+}
+
+void release_lease(Database& db, std::int64_t backup_row_id, const std::string& holder)
+{
+  db.prepare("DELETE FROM verification_leases WHERE backup_id = ? AND holder = ?").bind_all(backup_row_id, holder).run();
+}
+
+nlohmann::json to_json(const RunRecord& r)
+{
+  auto opt = [](const auto& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+  return {{"run", r.id},
+          {"backup", r.backup_id},
+          {"level", r.level},
+          {"trigger", r.trigger},
+          {"outcome", r.outcome},
+          {"started_at", r.started_at},
+          {"finished_at", opt(r.finished_at)},
+          {"duration_seconds", opt(r.duration_seconds)},
+          {"scratch", opt(r.scratch)},
+          {"host", r.host},
+          {"tool_version", r.tool_version},
+          {"findings", r.findings}};
+}
+
+nlohmann::json to_json(const FindingRecord& f)
+{
+  return {{"kind", f.kind}, {"severity", f.severity}, {"subject", f.subject}, {"message", f.message},
+          {"detail", f.detail}};
+}
+
+} // namespace lastgood::catalog

@@ -1,0 +1,85 @@
+#pragma once
+// Verification history in the catalog. Every run is a new row; a backup's
+// status is derived from its runs (refresh_backup_status), never set by hand.
+
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/sqlite.hpp"
+
+namespace lastgood::catalog {
+
+struct FindingRecord {
+  std::string kind;
+  std::string severity;  // warning | failure | error
+  std::string subject;
+  std::string message;
+  nlohmann::json detail;
+};
+
+struct RowCountRecord {
+  std::string schema_name;
+  std::string table_name;
+  std::int64_t row_count = 0;
+};
+
+struct RunRecord {
+  std::int64_t id = 0;
+  std::int64_t backup_row_id = 0;
+  std::string backup_id;
+  std::string level, trigger, outcome;
+  std::string started_at;
+  std::optional<std::string> finished_at, scratch, scratch_database;
+  std::optional<double> duration_seconds;
+  std::string host;
+  std::int64_t pid = 0;
+  std::string tool_version;
+  std::int64_t findings = 0;
+};
+
+std::string this_host();
+
+// Starts a run (outcome 'running') and returns its id.
+std::int64_t begin_run(Database& db, std::int64_t backup_row_id, const std::string& level,
+                       const std::string& trigger, const std::optional<std::string>& scratch);
+void set_run_scratch_database(Database& db, std::int64_t run_id, const std::string& name);
+// Records the outcome with its findings and row counts, and refreshes the backup's status.
+void finish_run(Database& db, std::int64_t run_id, const std::string& outcome, double duration_seconds,
+                const std::vector<FindingRecord>& findings, const std::vector<RowCountRecord>& row_counts);
+
+// good: the newest restore-level verdict passed and no checksum/structure run
+// failed since; bad: it failed, or such a run failed since; else unverified.
+void refresh_backup_status(Database& db, std::int64_t backup_row_id);
+
+std::vector<RunRecord> list_runs(Database& db, std::optional<std::int64_t> backup_row_id, int limit = 200);
+std::optional<RunRecord> find_run(Database& db, std::int64_t run_id);
+std::vector<FindingRecord> run_findings(Database& db, std::int64_t run_id);
+std::vector<RowCountRecord> run_row_counts(Database& db, std::int64_t run_id);
+
+// Row counts of the newest passing restore-level run of the same database
+// (any backup), other than exclude_run; empty when there is none.
+std::vector<RowCountRecord> previous_passing_row_counts(Database& db, const std::string& database,
+                                                        std::int64_t exclude_run);
+
+// Runs left 'running' by a process on this host that no longer exists: they
+// are closed as 'error' (interrupted) and returned, so their scratch databases
+// can be dropped.
+std::vector<RunRecord> reap_interrupted_runs(Database& db);
+// Whether a scratch database named for run_id may be dropped: the run is in
+// the catalog and is not running in a live process.
+bool scratch_database_is_abandoned(Database& db, std::int64_t run_id);
+
+// Leases keep two verifiers off the same backup. acquire returns false if a
+// live lease is held by someone else.
+bool acquire_lease(Database& db, std::int64_t backup_row_id, const std::string& holder,
+                   std::chrono::seconds duration);
+void release_lease(Database& db, std::int64_t backup_row_id, const std::string& holder);
+
+nlohmann::json to_json(const RunRecord& run);
+nlohmann::json to_json(const FindingRecord& finding);
+
+} // namespace lastgood::catalog

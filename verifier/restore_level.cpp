@@ -1,0 +1,97 @@
+#include "verifier/restore_level.hpp"
+
+#include <pqxx/pqxx>
+#include <regex>
+#include <sstream>
+
+#include "common/error.hpp"
+#include "pg/child_process.hpp"
+#include "pg/pg_connection.hpp"
+#include "verifier/data_checks.hpp"
+
+namespace lastgood::verifier {
+
+namespace {
+
+namespace fk = finding_kind;
+
+// Owners and grants name roles that exist on the source server, not on a
+// scratch server; pg_restore skips them (--no-owner --no-privileges), and for
+// plain dumps their failures are expected and only warnings.
+bool is_role_error(const std::string& line)
+{
+  static const std::regex role(R"(role ".*" does not exist)");
+  return std::regex_search(line, role);
+}
+
+std::vector<std::string> error_lines(const std::string& output)
+{
+  std::vector<std::string> out;
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("ERROR:") != std::string::npos || line.find("error:") != std::string::npos ||
+        line.find("FATAL:") != std::string::npos)
+      out.push_back(line);
+  return out;
+}
+
+void run_restore(const catalog::BackupRow& backup, const RestoreRequest& request, ScratchServer& scratch,
+                 Findings& findings)
+{
+  const auto target = scratch.conninfo(request.scratch_database);
+  pg::ProcessOptions options;
+  const bool plain = backup.format == "plain";
+  if (plain) {
+    options.argv = {pg::find_pg_program("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=0", "-d", target, "-f",
+                    request.dump_path};
+  } else {
+    options.argv = {pg::find_pg_program("pg_restore"), "--no-owner", "--no-privileges", "--no-tablespaces",
+                    "-d", target};
+    // Parallel restore needs a seekable custom or directory archive.
+    if (request.jobs > 1 && (backup.format == "custom" || backup.format == "directory"))
+      options.argv.push_back("--jobs=" + std::to_string(request.jobs));
+    options.argv.push_back(request.dump_path);
+  }
+  auto result = pg::run_process(options);
+  std::vector<std::string> errors, role_errors;
+  for (auto& line : error_lines(result.err)) (is_role_error(line) ? role_errors : errors).push_back(line);
+  if (!role_errors.empty())
+    findings.add(fk::restore_failed, Severity::Warning, backup.root_key,
+                 std::to_string(role_errors.size()) +
+                     " statements named roles that do not exist on the scratch server (ownership and grants are "
+                     "not restored in test restores)",
+                 {{"first", role_errors.front()}});
+  const bool failed = plain ? !errors.empty() : (result.exit_code != 0 || !errors.empty());
+  if (!failed) return;
+  nlohmann::json detail = {{"exit_code", result.exit_code}, {"errors", nlohmann::json::array()}};
+  for (std::size_t i = 0; i < errors.size() && i < 20; ++i) detail["errors"].push_back(errors[i]);
+  detail["error_count"] = errors.size();
+  findings.add(fk::restore_failed, Severity::Failure, backup.root_key,
+               errors.empty() ? pg::describe_failure(result, plain ? "psql" : "pg_restore")
+                              : std::to_string(errors.size()) + " errors while restoring; first: " + errors.front(),
+               detail);
+}
+
+} // namespace
+
+RestoreResult restore_and_check(const catalog::BackupRow& backup, const RestoreRequest& request,
+                                ScratchServer& scratch, const VerifyConfig& config)
+{
+  RestoreResult result;
+  run_restore(backup, request, scratch, result.findings);
+  try {
+    auto conn = pg::connect(scratch.conninfo(request.scratch_database));
+    auto checks = check_restored_database(*conn, backup.database.value_or(""), config, request.previous_counts);
+    result.findings.append(checks.findings);
+    result.row_counts = std::move(checks.row_counts);
+  } catch (const pqxx::broken_connection& e) {
+    result.findings.add(fk::scratch_error, Severity::Error, scratch.display(),
+                        std::string("lost the scratch server during checks: ") + e.what());
+  } catch (const pqxx::failure& e) {
+    result.findings.add(fk::scratch_error, Severity::Error, scratch.display(),
+                        std::string("checks on the restored database failed: ") + e.what());
+  }
+  return result;
+}
+
+} // namespace lastgood::verifier

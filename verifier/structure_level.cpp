@@ -1,0 +1,155 @@
+#include "verifier/structure_level.hpp"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "common/error.hpp"
+#include "pg/backup_manifest.hpp"
+#include "pg/child_process.hpp"
+#include "pg/dump_header.hpp"
+#include "pg/lsn.hpp"
+#include "pg/tar_reader.hpp"
+#include "storage/string_read_stream.hpp"
+#include "verifier/local_copy.hpp"
+
+namespace lastgood::verifier {
+
+namespace {
+
+namespace fk = finding_kind;
+
+void check_archive_dump(storage::Storage& storage, const catalog::BackupRow& backup,
+                        const std::vector<catalog::BackupObjectRow>& objects, Findings& findings)
+{
+  LocalCopy copy(storage, backup, objects);
+  const auto pg_restore = pg::find_pg_program("pg_restore");
+  pg::ProcessOptions list_options;
+  list_options.argv = {pg_restore, "--list", copy.path()};
+  auto list = pg::run_process(list_options);
+  if (list.exit_code != 0) {
+    findings.add(fk::toc_unreadable, Severity::Failure, backup.root_key,
+                 pg::describe_failure(list, "pg_restore --list") +
+                     "; the dump's table of contents is damaged: this backup cannot be restored");
+    return;
+  }
+  std::istringstream lines(list.out);
+  std::size_t entries = 0;
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty() && line[0] != ';') ++entries;
+  if (entries == 0) {
+    findings.add(fk::toc_unreadable, Severity::Failure, backup.root_key,
+                 "pg_restore --list lists no entries: the dump holds nothing to restore");
+    return;
+  }
+  // --list never reads the data blocks; reading everything to /dev/null does.
+  pg::ProcessOptions read_options;
+  read_options.argv = {pg_restore, "--file", "/dev/null", copy.path()};
+  auto read_all = pg::run_process(read_options);
+  if (read_all.exit_code != 0)
+    findings.add(fk::incomplete_dump, Severity::Failure, backup.root_key,
+                 pg::describe_failure(read_all, "reading every data block (pg_restore -f /dev/null)") +
+                     "; the dump is truncated or damaged",
+                 {{"toc_entries", entries}});
+}
+
+void check_plain_dump(storage::Storage& storage, const catalog::BackupRow& backup, Findings& findings)
+{
+  auto info = storage.stat(backup.root_key);
+  if (!info) {
+    findings.add(fk::missing_object, Severity::Failure, backup.root_key, "the dump file is gone from the repository");
+    return;
+  }
+  const std::uint64_t tail_bytes = std::min<std::uint64_t>(info->size, 8192);
+  std::string head = storage::read_head(storage, backup.root_key, 65536);
+  std::string tail = storage::read_up_to(*storage.read(backup.root_key, info->size - tail_bytes), tail_bytes);
+  try {
+    if (!pg::parse_plain_dump_header(head, tail).complete)
+      findings.add(fk::incomplete_dump, Severity::Failure, backup.root_key,
+                   "the plain dump does not end with pg_dump's completion marker: it is truncated "
+                   "(or pg_dump failed while writing it)");
+  } catch (const ValidationError& e) {
+    findings.add(fk::incomplete_dump, Severity::Failure, backup.root_key, e.what());
+  }
+}
+
+// WAL segment names the backup holds itself (pg_wal/ or pg_wal.tar).
+std::set<std::string> wal_inside(storage::Storage& storage, const std::vector<catalog::BackupObjectRow>& objects)
+{
+  std::set<std::string> names;
+  for (const auto& o : objects) {
+    if (o.missing_since) continue;
+    if (o.kind == "backup_wal") names.insert(o.key.substr(o.key.rfind('/') + 1));
+    if (o.role == "wal_tar") {
+      auto stream = storage.read(o.key);
+      pg::for_each_tar_member(*stream, [&](const pg::TarMember& m, storage::ReadStream&) {
+        if (m.regular_file) names.insert(m.path.substr(m.path.rfind('/') + 1));
+        return true;
+      });
+    }
+  }
+  return names;
+}
+
+void check_base_backup(storage::Storage& storage, const catalog::BackupRow& backup,
+                       const std::vector<catalog::BackupObjectRow>& objects, const StructureContext& context,
+                       Findings& findings)
+{
+  auto has_role = [&](const char* role) {
+    return std::any_of(objects.begin(), objects.end(),
+                       [&](const auto& o) { return o.role == role && !o.missing_since; });
+  };
+  const bool tar = backup.format == "base_tar";
+  if ((!tar && !has_role("label")) || !backup.start_lsn)
+    findings.add(fk::missing_label, Severity::Failure, backup.root_key,
+                 "base backup has no readable backup_label: recovery would start from the wrong place");
+  if ((!tar && !has_role("pg_control")) || (tar && !has_role("base_tar")) || !backup.system_identifier)
+    findings.add(fk::missing_pg_control, Severity::Failure, backup.root_key,
+                 "base backup has no readable global/pg_control");
+  auto manifest = std::find_if(objects.begin(), objects.end(), [](const auto& o) { return o.role == "manifest"; });
+  if (manifest == objects.end()) {
+    findings.add(fk::missing_wal, Severity::Warning, backup.root_key,
+                 "no backup_manifest: the WAL this backup needs cannot be checked here");
+    return;
+  }
+  pg::BackupManifest parsed;
+  try {
+    parsed = pg::parse_backup_manifest(storage::read_all(storage, manifest->key));
+  } catch (const Error& e) {
+    findings.add(fk::manifest_invalid, Severity::Failure, manifest->key, e.what());
+    return;
+  }
+  const auto inside = wal_inside(storage, objects);
+  for (const auto& range : parsed.wal_ranges) {
+    const auto size = context.wal_segment_size;
+    for (auto segno = pg::segment_of(range.start, size); segno <= pg::last_segment_for(range.end, size); ++segno) {
+      auto name = pg::wal_file_name(range.timeline, segno, size);
+      if (inside.count(name)) continue;
+      if (context.archived_segment && context.archived_segment(range.timeline, segno)) continue;
+      findings.add(fk::missing_wal, Severity::Failure, name,
+                   "WAL segment " + name + " (needed from " + range.start.str() + " to " + range.end.str() +
+                       " to make this backup consistent) is neither in the backup nor in the cataloged archive",
+                   {{"timeline", range.timeline}, {"segment", name}});
+    }
+  }
+}
+
+} // namespace
+
+Findings verify_structure(storage::Storage& storage, const catalog::BackupRow& backup,
+                          const std::vector<catalog::BackupObjectRow>& objects, const StructureContext& context)
+{
+  Findings findings;
+  try {
+    if (backup.kind == "physical") check_base_backup(storage, backup, objects, context, findings);
+    else if (backup.format == "plain" || backup.format == "plain_cluster") check_plain_dump(storage, backup, findings);
+    else check_archive_dump(storage, backup, objects, findings);
+  } catch (const NotFoundError& e) {
+    findings.add(fk::missing_object, Severity::Failure, backup.root_key, e.what());
+  } catch (const Error& e) {
+    findings.add(fk::unreadable_object, Severity::Error, backup.root_key, e.what());
+  }
+  return findings;
+}
+
+} // namespace lastgood::verifier

@@ -1,0 +1,196 @@
+#include "verifier/verifier.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+
+#include "catalog/repositories.hpp"
+#include "common/error.hpp"
+#include "pg/scratch_cluster.hpp"
+#include "verifier/checksum_level.hpp"
+#include "verifier/local_copy.hpp"
+#include "verifier/restore_level.hpp"
+#include "verifier/scratch_server.hpp"
+#include "verifier/structure_level.hpp"
+
+namespace lastgood::verifier {
+
+namespace {
+
+namespace fk = finding_kind;
+
+std::vector<catalog::FindingRecord> to_records(const std::vector<Finding>& findings)
+{
+  std::vector<catalog::FindingRecord> out;
+  for (const auto& f : findings)
+    out.push_back({f.kind, std::string(to_string(f.severity)), f.subject, f.message, f.detail});
+  return out;
+}
+
+std::string holder() { return catalog::this_host() + ":" + std::to_string(::getpid()); }
+
+// Drops the scratch database however the restore ends.
+class ScratchDatabase {
+public:
+  ScratchDatabase(ScratchServer& server, std::string name) : m_server(server), m_name(std::move(name))
+  {
+    m_server.create_database(m_name);
+  }
+  ~ScratchDatabase()
+  {
+    try {
+      m_server.drop_database(m_name);
+    } catch (const std::exception&) {
+      // The next run's clean_up_after_crashes() drops it: the run is over by then.
+    }
+  }
+  const std::string& name() const { return m_name; }
+
+private:
+  ScratchServer& m_server;
+  std::string m_name;
+};
+
+StructureContext structure_context(catalog::Database& db, const catalog::BackupRow& backup)
+{
+  StructureContext context;
+  if (!backup.system_identifier) return context;
+  auto size = db.prepare("SELECT coalesce(wal_segment_size, 16777216) FROM clusters WHERE system_identifier = ?");
+  size.bind(1, *backup.system_identifier);
+  if (size.step()) context.wal_segment_size = static_cast<std::uint64_t>(size.int64(0));
+  const std::string sysid = *backup.system_identifier;
+  context.archived_segment = [&db, sysid](std::uint32_t timeline, std::uint64_t segno) {
+    auto s = db.prepare("SELECT 1 FROM wal_segments ws JOIN clusters c ON c.id = ws.cluster_id"
+                        " JOIN objects o ON o.id = ws.object_id WHERE c.system_identifier = ? AND ws.timeline = ?"
+                        " AND ws.segno = ? AND ws.partial = 0 AND ws.problem IS NULL AND o.missing_since IS NULL"
+                        " LIMIT 1");
+    s.bind_all(sysid, timeline, segno);
+    return s.step();
+  };
+  return context;
+}
+
+} // namespace
+
+Verifier::Verifier(catalog::Database& db, VerifyConfig config, std::string scratch_spec, unsigned jobs)
+    : m_db(db), m_config(std::move(config)), m_scratch_spec(std::move(scratch_spec)), m_jobs(jobs ? jobs : 1)
+{
+  if (m_scratch_spec.empty()) m_scratch_spec = m_config.scratch;
+}
+
+Verifier::~Verifier() = default;
+
+storage::Storage& Verifier::storage_for(const std::string& repository)
+{
+  auto& slot = m_storages[repository];
+  if (!slot) {
+    auto repo = catalog::find_repository(m_db, repository);
+    if (!repo) throw UsageError("repository '" + repository + "' is no longer registered; add it again to verify its backups");
+    slot = storage::open_storage(repo->url);
+  }
+  return *slot;
+}
+
+ScratchServer& Verifier::scratch()
+{
+  if (!m_scratch) m_scratch = std::make_unique<ScratchServer>(m_scratch_spec, m_config.run_as);
+  return *m_scratch;
+}
+
+std::vector<std::string> Verifier::clean_up_after_crashes()
+{
+  std::vector<std::string> removed;
+  if (m_cleaned_up) return removed;
+  m_cleaned_up = true;
+  for (const auto& run : catalog::reap_interrupted_runs(m_db))
+    removed.push_back("run " + std::to_string(run.id) + " marked interrupted");
+  if (m_scratch_spec == "auto") {
+    if (int n = pg::remove_stale_scratch_clusters(); n > 0)
+      removed.push_back(std::to_string(n) + " scratch clusters of dead processes");
+    return removed;  // a new private cluster holds no leftovers
+  }
+  for (const auto& name : scratch().drop_abandoned(
+           [&](std::int64_t run_id) { return catalog::scratch_database_is_abandoned(m_db, run_id); }))
+    removed.push_back("scratch database " + name);
+  return removed;
+}
+
+Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std::int64_t run_id,
+                              VerifyReport& report)
+{
+  Findings findings;
+  auto& storage = storage_for(backup.repository);
+  const auto objects = catalog::backup_objects(m_db, backup.id);
+  findings.append(verify_checksums(storage, backup, objects, m_jobs));
+  if (level == Level::Checksum) return findings;
+  findings.append(verify_structure(storage, backup, objects, structure_context(m_db, backup)));
+  if (level == Level::Structure) return findings;
+  if (findings.any(Severity::Failure) || findings.any(Severity::Error)) {
+    report.notes.push_back("test restore skipped: the checks above already failed");
+    return findings;
+  }
+  clean_up_after_crashes();
+  LocalCopy copy(storage, backup, objects);
+  ScratchDatabase database(scratch(), kScratchPrefix + std::to_string(run_id));
+  catalog::set_run_scratch_database(m_db, run_id, database.name());
+  RestoreRequest request{copy.path(), database.name(), m_jobs,
+                         catalog::previous_passing_row_counts(m_db, backup.database.value_or(""), run_id)};
+  auto restored = restore_and_check(backup, request, scratch(), m_config);
+  findings.append(restored.findings);
+  report.row_counts = std::move(restored.row_counts);
+  return findings;
+}
+
+VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level, const std::string& trigger)
+{
+  VerifyReport report;
+  report.backup_id = backup.backup_id;
+  report.level = level;
+  if (level == Level::Restore && backup.kind == "physical") {
+    report.level = Level::Structure;
+    report.notes.push_back("test restores of base backups come with point-in-time recovery; verified to the "
+                           "structure level");
+  }
+  if (level == Level::Restore && backup.format == "plain_cluster") {
+    report.level = Level::Structure;
+    report.notes.push_back("pg_dumpall output is verified to the structure level (it recreates roles and every "
+                           "database, which a shared scratch server must not receive)");
+  }
+  if (!catalog::acquire_lease(m_db, backup.id, holder(), std::chrono::hours(12))) {
+    report.outcome = "skipped";
+    report.notes.push_back("another verifier holds this backup's lease");
+    return report;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  const bool restores = report.level == Level::Restore;
+  report.run_id = catalog::begin_run(m_db, backup.id, std::string(to_string(report.level)), trigger,
+                                     restores ? std::optional(scratch().display()) : std::nullopt);
+  Findings findings;
+  try {
+    findings = run_levels(backup, report.level, report.run_id, report);
+  } catch (const Error& e) {
+    findings.add(fk::scratch_error, Severity::Error, backup.root_key, e.what());
+  } catch (const std::exception& e) {
+    findings.add(fk::scratch_error, Severity::Error, backup.root_key, std::string("unexpected: ") + e.what());
+  }
+  report.findings = findings.items();
+  report.outcome = findings.any(Severity::Failure) ? "fail" : findings.any(Severity::Error) ? "error" : "pass";
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  catalog::finish_run(m_db, report.run_id, report.outcome, report.seconds, to_records(report.findings),
+                      report.row_counts);
+  catalog::release_lease(m_db, backup.id, holder());
+  return report;
+}
+
+nlohmann::json to_json(const VerifyReport& r)
+{
+  nlohmann::json findings = nlohmann::json::array(), counts = nlohmann::json::array();
+  for (const auto& f : r.findings) findings.push_back(to_json(f));
+  for (const auto& c : r.row_counts)
+    counts.push_back({{"schema", c.schema_name}, {"table", c.table_name}, {"rows", c.row_count}});
+  return {{"run", r.run_id},        {"backup", r.backup_id}, {"level", to_string(r.level)},
+          {"outcome", r.outcome},   {"seconds", r.seconds},  {"findings", findings},
+          {"row_counts", counts},   {"notes", r.notes}};
+}
+
+} // namespace lastgood::verifier

@@ -1,0 +1,63 @@
+#pragma once
+// Verifies backups and records every run: checksum, then structure, then a
+// test restore, each level including the ones below it. A run ends 'pass',
+// 'fail' (the backup is bad) or 'error' (we could not tell), and the
+// backup's status follows from its runs.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "catalog/backup_queries.hpp"
+#include "catalog/sqlite.hpp"
+#include "catalog/verification_runs.hpp"
+#include "common/config.hpp"
+#include "storage/storage.hpp"
+#include "verifier/finding.hpp"
+
+namespace lastgood::verifier {
+
+class ScratchServer;
+
+struct VerifyReport {
+  std::int64_t run_id = 0;  // 0 when skipped
+  std::string backup_id;
+  Level level = Level::Checksum;
+  std::string outcome;      // pass | fail | error | skipped
+  std::vector<Finding> findings;
+  std::vector<catalog::RowCountRecord> row_counts;
+  double seconds = 0;
+  std::vector<std::string> notes;  // level lowered, restore skipped, lease held...
+};
+
+class Verifier {
+public:
+  Verifier(catalog::Database& db, VerifyConfig config, std::string scratch_spec, unsigned jobs);
+  ~Verifier();
+
+  VerifyReport verify(const catalog::BackupRow& backup, Level level, const std::string& trigger);
+
+  // Closes runs that died with their process and drops their scratch
+  // databases (only lastgood_verify_<run> ones the catalog knows are over),
+  // and removes scratch clusters of dead processes. Returns what was removed.
+  // Runs by itself before the first test restore; at most once.
+  std::vector<std::string> clean_up_after_crashes();
+
+private:
+  storage::Storage& storage_for(const std::string& repository);
+  ScratchServer& scratch();
+  Findings run_levels(const catalog::BackupRow& backup, Level level, std::int64_t run_id, VerifyReport& report);
+
+  catalog::Database& m_db;
+  VerifyConfig m_config;
+  std::string m_scratch_spec;
+  unsigned m_jobs;
+  std::map<std::string, std::unique_ptr<storage::Storage>> m_storages;
+  std::unique_ptr<ScratchServer> m_scratch;
+  bool m_cleaned_up = false;
+};
+
+nlohmann::json to_json(const VerifyReport& report);
+
+} // namespace lastgood::verifier
