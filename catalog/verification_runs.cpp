@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "common/time.hpp"
@@ -180,6 +181,23 @@ bool scratch_database_is_abandoned(Database& db, std::int64_t run_id)
   if (!run) return false;  // not ours: never touch it
   if (run->outcome != "running") return true;
   return run->host == this_host() && run->pid != ::getpid() && !process_alive(run->pid);
+}
+
+std::int64_t newest_run_id(Database& db)
+{
+  auto s = db.prepare("SELECT coalesce(max(id), 0) FROM verification_runs");
+  s.step();
+  return s.int64(0);
+}
+
+bool verified_since(Database& db, std::int64_t backup_row_id, std::int64_t watermark,
+                    const std::vector<std::string>& levels)
+{
+  auto s = db.prepare("SELECT level FROM verification_runs WHERE backup_id = ? AND id > ? AND outcome <> 'error'");
+  s.bind_all(backup_row_id, watermark);
+  while (s.step())
+    if (std::find(levels.begin(), levels.end(), s.text(0)) != levels.end()) return true;
+  return false;
 }
 
 bool acquire_lease(Database& db, std::int64_t backup_row_id, const std::string& holder,

@@ -73,6 +73,13 @@ std::vector<RunRecord> reap_interrupted_runs(Database& db);
 // the catalog and is not running in a live process.
 bool scratch_database_is_abandoned(Database& db, std::int64_t run_id);
 
+// The newest run id (0 when none): a watermark taken when work is planned.
+std::int64_t newest_run_id(Database& db);
+// Whether a run at one of `levels` started for the backup after the watermark
+// (another verifier did the work meanwhile).
+bool verified_since(Database& db, std::int64_t backup_row_id, std::int64_t watermark,
+                    const std::vector<std::string>& levels);
+
 // Leases keep two verifiers off the same backup. acquire returns false if a
 // live lease is held by someone else.
 bool acquire_lease(Database& db, std::int64_t backup_row_id, const std::string& holder,

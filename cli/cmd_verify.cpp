@@ -106,9 +106,11 @@ void register_verify_commands(CLI::App& app, Context& ctx)
   verify->add_flag("--json", opts->json, "print one JSON document");
   verify->callback([&ctx, opts] {
     const auto budget = opts->budget.empty() ? std::chrono::seconds(0) : parse_duration(opts->budget);
+    // Taken before planning: work another verifier finishes after this point is skipped.
+    const auto watermark = catalog::newest_run_id(ctx.catalog().db());
     auto work = plan(ctx, *opts);
     const unsigned jobs = opts->jobs ? opts->jobs : std::max(1u, std::thread::hardware_concurrency());
-    verifier::Verifier verifier(ctx.catalog().db(), ctx.config().verify, opts->scratch, jobs);
+    verifier::Verifier verifier(ctx.catalog().db(), ctx.config().verify, opts->scratch, jobs, watermark);
     bool any_restore = false;
     for (const auto& w : work) any_restore = any_restore || w.level == verifier::Level::Restore;
     std::vector<std::string> cleaned;

@@ -72,8 +72,10 @@ StructureContext structure_context(catalog::Database& db, const catalog::BackupR
 
 } // namespace
 
-Verifier::Verifier(catalog::Database& db, VerifyConfig config, std::string scratch_spec, unsigned jobs)
-    : m_db(db), m_config(std::move(config)), m_scratch_spec(std::move(scratch_spec)), m_jobs(jobs ? jobs : 1)
+Verifier::Verifier(catalog::Database& db, VerifyConfig config, std::string scratch_spec, unsigned jobs,
+                   std::int64_t watermark)
+    : m_db(db), m_config(std::move(config)), m_scratch_spec(std::move(scratch_spec)), m_jobs(jobs ? jobs : 1),
+      m_watermark(watermark >= 0 ? watermark : catalog::newest_run_id(db))
 {
   if (m_scratch_spec.empty()) m_scratch_spec = m_config.scratch;
 }
@@ -159,6 +161,15 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level, con
   if (!catalog::acquire_lease(m_db, backup.id, holder(), std::chrono::hours(12))) {
     report.outcome = "skipped";
     report.notes.push_back("another verifier holds this backup's lease");
+    return report;
+  }
+  std::vector<std::string> covering = {"restore", "pitr"};
+  if (report.level != Level::Restore) covering.push_back("structure");
+  if (report.level == Level::Checksum) covering.push_back("checksum");
+  if (catalog::verified_since(m_db, backup.id, m_watermark, covering)) {
+    catalog::release_lease(m_db, backup.id, holder());
+    report.outcome = "skipped";
+    report.notes.push_back("another verifier verified this backup meanwhile");
     return report;
   }
   const auto started = std::chrono::steady_clock::now();

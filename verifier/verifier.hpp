@@ -33,9 +33,14 @@ struct VerifyReport {
 
 class Verifier {
 public:
-  Verifier(catalog::Database& db, VerifyConfig config, std::string scratch_spec, unsigned jobs);
+  // watermark: the newest run id when the work was planned (catalog::newest_run_id
+  // taken before planning); -1 = take it now.
+  Verifier(catalog::Database& db, VerifyConfig config, std::string scratch_spec, unsigned jobs,
+           std::int64_t watermark = -1);
   ~Verifier();
 
+  // Skips (outcome "skipped") when another verifier holds the backup, or has
+  // verified it at this level or higher since this Verifier was created.
   VerifyReport verify(const catalog::BackupRow& backup, Level level, const std::string& trigger);
 
   // Closes runs that died with their process and drops their scratch
@@ -56,6 +61,7 @@ private:
   std::map<std::string, std::unique_ptr<storage::Storage>> m_storages;
   std::unique_ptr<ScratchServer> m_scratch;
   bool m_cleaned_up = false;
+  std::int64_t m_watermark = 0;  // newest run id when the work was planned
 };
 
 nlohmann::json to_json(const VerifyReport& report);

@@ -297,3 +297,63 @@ TEST_F(VerifyTest, CliExitCodesSayWhatHappened)
 
 } // namespace
 } // namespace lastgood
+
+namespace lastgood {
+namespace {
+
+// Base backups from the fixture: structure passes with the WAL in the backup
+// or the archive; without it, missing_wal names the segment.
+class BaseBackupStructure : public ::testing::Test {
+protected:
+  void SetUp() override
+  {
+    if (testing::artifacts_dir().empty()) GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
+    m_catalog = catalog::Catalog::open((m_home.path() / "catalog.db").string());
+  }
+  void scan(const std::string& name, const fs::path& dir)
+  {
+    auto repo = catalog::add_repository(m_catalog->db(), name, dir.string());
+    auto storage = storage::open_storage(dir.string());
+    catalog::scan_repository(m_catalog->db(), repo, *storage, {});
+  }
+  TempDir m_home;
+  std::unique_ptr<catalog::Catalog> m_catalog;
+};
+
+TEST_F(BaseBackupStructure, RealBaseBackupsPassAndAMissingSegmentIsNamed)
+{
+  scan("fixture", testing::artifacts_dir() / "repo");
+  verifier::Verifier v(m_catalog->db(), {}, "auto", 2);
+  int physical = 0;
+  for (const auto& b : catalog::list_backups(m_catalog->db(), {})) {
+    if (b.kind != "physical") continue;
+    ++physical;
+    auto report = v.verify(b, verifier::Level::Structure, "manual");
+    EXPECT_EQ(report.outcome, "pass") << b.root_key;
+    for (const auto& f : report.findings) ADD_FAILURE() << b.root_key << ": " << f.kind << " " << f.message;
+  }
+  EXPECT_EQ(physical, 4);
+
+  // plain-1 alone, its pg_wal emptied, no archive: the WAL it needs is nowhere.
+  TempDir copy;
+  fs::copy(testing::artifacts_dir() / "repo/base/plain-1", copy.path() / "plain-1", fs::copy_options::recursive);
+  for (const auto& entry : fs::directory_iterator(copy.path() / "plain-1/pg_wal"))
+    if (entry.is_regular_file()) fs::remove(entry.path());
+  TempDir other_home;
+  auto other = catalog::Catalog::open((other_home.path() / "catalog.db").string());
+  auto repo = catalog::add_repository(other->db(), "copy", copy.path().string());
+  auto storage = storage::open_storage(copy.path().string());
+  catalog::scan_repository(other->db(), repo, *storage, {});
+  auto backups = catalog::list_backups(other->db(), {});
+  ASSERT_EQ(backups.size(), 1u);
+  verifier::Verifier v2(other->db(), {}, "auto", 2);
+  auto report = v2.verify(backups[0], verifier::Level::Structure, "manual");
+  EXPECT_EQ(report.outcome, "fail");
+  bool named = false;
+  for (const auto& f : report.findings)
+    if (f.kind == "missing_wal" && f.subject == "000000010000000000000003") named = true;
+  EXPECT_TRUE(named) << "missing_wal must name 000000010000000000000003";
+}
+
+} // namespace
+} // namespace lastgood
