@@ -20,7 +20,8 @@ namespace {
 namespace fk = finding_kind;
 
 void check_archive_dump(storage::Storage& storage, const catalog::BackupRow& backup,
-                        const std::vector<catalog::BackupObjectRow>& objects, Findings& findings)
+                        const std::vector<catalog::BackupObjectRow>& objects, bool read_all_data,
+                        Findings& findings)
 {
   LocalCopy copy(storage, backup, objects);
   const auto pg_restore = pg::find_pg_program("pg_restore");
@@ -42,6 +43,7 @@ void check_archive_dump(storage::Storage& storage, const catalog::BackupRow& bac
                  "pg_restore --list lists no entries: the dump holds nothing to restore");
     return;
   }
+  if (!read_all_data) return;
   // --list never reads the data blocks; reading everything to /dev/null does.
   pg::ProcessOptions read_options;
   read_options.argv = {pg_restore, "--file", "/dev/null", copy.path()};
@@ -143,7 +145,7 @@ Findings verify_structure(storage::Storage& storage, const catalog::BackupRow& b
   try {
     if (backup.kind == "physical") check_base_backup(storage, backup, objects, context, findings);
     else if (backup.format == "plain" || backup.format == "plain_cluster") check_plain_dump(storage, backup, findings);
-    else check_archive_dump(storage, backup, objects, findings);
+    else check_archive_dump(storage, backup, objects, context.read_all_data, findings);
   } catch (const NotFoundError& e) {
     findings.add(fk::missing_object, Severity::Failure, backup.root_key, e.what());
   } catch (const Error& e) {

@@ -19,6 +19,9 @@ struct StructureContext {
   // Whether the cataloged WAL archive holds this segment for the backup's cluster.
   std::function<bool(std::uint32_t timeline, std::uint64_t segno)> archived_segment;
   std::uint64_t wal_segment_size = 16u << 20;
+  // Read every data block of archive dumps (pg_restore -f /dev/null). Off when
+  // a test restore follows: restoring reads every block anyway.
+  bool read_all_data = true;
 };
 
 Findings verify_structure(storage::Storage& storage, const catalog::BackupRow& backup,

@@ -125,7 +125,9 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
   const auto objects = catalog::backup_objects(m_db, backup.id);
   findings.append(verify_checksums(storage, backup, objects, m_jobs));
   if (level == Level::Checksum) return findings;
-  findings.append(verify_structure(storage, backup, objects, structure_context(m_db, backup)));
+  auto context = structure_context(m_db, backup);
+  context.read_all_data = level == Level::Structure;
+  findings.append(verify_structure(storage, backup, objects, context));
   if (level == Level::Structure) return findings;
   if (findings.any(Severity::Failure) || findings.any(Severity::Error)) {
     report.notes.push_back("test restore skipped: the checks above already failed");
