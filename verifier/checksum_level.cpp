@@ -1,0 +1,239 @@
+#include "verifier/checksum_level.hpp"
+
+#include "common/error.hpp"
+#include "common/sha256.hpp"
+#include "pg/backup_manifest.hpp"
+#include "verifier/checksum_object.hpp"
+#include "verifier/manifest_verifier.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+namespace lastgood::verifier {
+namespace {
+
+constexpr std::size_t kManifestLimit = std::size_t{1} << 30; // ~7 million files
+
+// "base.tar.zst" -> "base"; nullopt if the name is not a tar pg_basebackup writes.
+std::optional<std::string_view> tar_stem(std::string_view name)
+{
+  for (std::string_view suffix : {".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.lz4"})
+    if (name.size() > suffix.size() && name.ends_with(suffix))
+      return name.substr(0, name.size() - suffix.size());
+  return std::nullopt;
+}
+
+bool all_digits(std::string_view text)
+{
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) != 0;
+  });
+}
+
+// How a base backup's object feeds the manifest check.
+void classify_for_manifest(ObjectJob& job, const std::string& prefix, bool tar_format)
+{
+  std::string_view relative = std::string_view(job.key).substr(prefix.size());
+  if (!tar_format) {
+    job.content = ObjectContent::DataFile;
+    job.manifest_path = std::string(relative);
+    return;
+  }
+  if (relative.find('/') != std::string_view::npos) return; // not pg_basebackup's output
+  auto stem = tar_stem(relative);
+  if (!stem) return;
+  if (*stem == "base") {
+    job.content = ObjectContent::BaseTar;
+  } else if (all_digits(*stem)) {
+    job.content = ObjectContent::TablespaceTar;
+    job.manifest_path = "pg_tblspc/" + std::string(*stem);
+  } // pg_wal.tar*: WAL, which the manifest does not list
+}
+
+// Reads backup_manifest whole (it is parsed whole), compares it with the
+// catalog, and parses it; nullopt when it cannot serve as a reference.
+std::optional<pg::BackupManifest> load_manifest(storage::Storage& storage, const ObjectJob& job,
+                                                Findings& findings, ChecksumStats& stats)
+{
+  std::string text;
+  Sha256 hash;
+  try {
+    auto source = storage.read(job.key);
+    std::string chunk(256 * 1024, '\0');
+    ++stats.objects;
+    for (;;) {
+      std::size_t n = source->read(std::as_writable_bytes(std::span(chunk)));
+      if (n == 0) break;
+      if (text.size() + n > kManifestLimit)
+        throw StorageError("backup_manifest is larger than " + std::to_string(kManifestLimit) +
+                           " bytes, too large to parse");
+      text.append(chunk, 0, n);
+      stats.bytes += n;
+    }
+    hash.update(text);
+  } catch (const NotFoundError&) {
+    findings.add(finding_kind::missing_object, Severity::Failure, job.key,
+                 "'" + job.key +
+                     "' is listed in the catalog but is gone from storage, so the backup's files "
+                     "were checked against the catalog only; restore it from another copy of "
+                     "the backup",
+                 nullptr);
+    return std::nullopt;
+  } catch (const Error& e) {
+    findings.add(finding_kind::unreadable_object, Severity::Error, job.key,
+                 "'" + job.key + "' could not be read (" + e.what() +
+                     "), so the backup's files were checked against the catalog only; fix "
+                     "access to the repository and verify again",
+                 {{"error", e.what()}});
+    return std::nullopt;
+  }
+  compare_with_catalog(job, text.size(), hash.hex_digest(), findings);
+  try {
+    auto manifest = pg::parse_backup_manifest(text);
+    if (manifest.manifest_checksum_ok) return manifest;
+    findings.add(finding_kind::manifest_invalid, Severity::Failure, job.key,
+                 "'" + job.key +
+                     "' does not match its own Manifest-Checksum: it was altered after the "
+                     "backup, so it cannot vouch for the files (they were checked against the "
+                     "catalog only); restore backup_manifest from another copy or take a new "
+                     "base backup",
+                 {{"expected", manifest.manifest_checksum}});
+  } catch (const ValidationError& e) {
+    findings.add(finding_kind::manifest_invalid, Severity::Failure, job.key,
+                 "'" + job.key + "' cannot be used: " + e.what() +
+                     "; the files were checked against the catalog only; restore backup_manifest "
+                     "from another copy or take a new base backup",
+                 {{"error", e.what()}});
+  }
+  return std::nullopt;
+}
+
+struct WorkerResult
+{
+  Findings findings;
+  std::uint64_t objects = 0, bytes = 0;
+  std::exception_ptr failure;
+};
+
+// Runs the jobs (already sorted, largest first) on `threads` workers.
+std::vector<WorkerResult> run_jobs(storage::Storage& storage, ManifestVerifier* manifest,
+                                   const std::vector<ObjectJob>& work, unsigned threads)
+{
+  std::vector<WorkerResult> results(threads);
+  std::atomic<std::size_t> next{0};
+  {
+    std::vector<std::jthread> workers;
+    for (unsigned t = 0; t < threads; ++t)
+      workers.emplace_back([&, t] {
+        WorkerResult& result = results[t];
+        try {
+          ObjectChecker checker(storage, manifest);
+          for (std::size_t i = next++; i < work.size(); i = next++) {
+            ObjectOutcome outcome = checker.check(work[i]);
+            result.findings.append(outcome.findings);
+            ++result.objects;
+            result.bytes += outcome.bytes_read;
+          }
+        } catch (...) {
+          result.failure = std::current_exception();
+          next = work.size(); // the others stop too
+        }
+      });
+  }
+  return results;
+}
+
+} // namespace
+
+Findings verify_checksums(storage::Storage& storage, const catalog::BackupRow& backup,
+                          const std::vector<catalog::BackupObjectRow>& objects, unsigned jobs,
+                          ChecksumStats* stats)
+{
+  const bool base = backup.format == "base_plain" || backup.format == "base_tar";
+  const bool tar_format = backup.format == "base_tar";
+  const std::string prefix = backup.root_key.empty() ? "" : backup.root_key + "/";
+  const std::string manifest_key = prefix + "backup_manifest";
+
+  std::vector<ObjectJob> work;
+  std::unordered_map<std::string, std::size_t> by_key;
+  for (const auto& object : objects) {
+    if (by_key.contains(object.key)) continue;
+    by_key.emplace(object.key, work.size());
+    work.push_back({object.key, object.size, object.sha256, true, ObjectContent::Opaque, ""});
+  }
+
+  Findings findings;
+  if (base) {
+    // Files added since the scan still count for the manifest (pg_verifybackup
+    // reads the directory, not a catalog).
+    storage.list(
+        prefix,
+        [&](const storage::ObjectInfo& info) {
+          if (by_key.contains(info.key)) return;
+          by_key.emplace(info.key, work.size());
+          work.push_back({info.key, info.size, std::nullopt, false, ObjectContent::Opaque, ""});
+        },
+        [&](const storage::ListProblem& problem) {
+          findings.add(finding_kind::unreadable_object, Severity::Error, problem.key,
+                       "'" + problem.key + "' could not be listed (" + problem.message +
+                           "), so what is under it was not verified; fix access to the "
+                           "repository and verify again",
+                       nullptr);
+        });
+  }
+
+  ChecksumStats totals;
+  std::unique_ptr<ManifestVerifier> manifest;
+  if (base) {
+    auto it = by_key.find(manifest_key);
+    if (it == by_key.end()) {
+      findings.add(finding_kind::manifest_invalid, Severity::Warning, manifest_key,
+                   "base backup '" + backup.backup_id +
+                       "' has no backup_manifest (PostgreSQL 12 or older, or taken with "
+                       "--no-manifest), so its files were checked against the catalog only; "
+                       "take base backups with a manifest to have every file verified",
+                   nullptr);
+    } else {
+      if (auto parsed = load_manifest(storage, work[it->second], findings, totals))
+        manifest = std::make_unique<ManifestVerifier>(std::move(*parsed), prefix);
+      work.erase(work.begin() + static_cast<std::ptrdiff_t>(it->second));
+    }
+    if (manifest)
+      for (auto& job : work)
+        classify_for_manifest(job, prefix, tar_format);
+  }
+
+  std::stable_sort(work.begin(), work.end(), [](const ObjectJob& a, const ObjectJob& b) {
+    return a.expected_size > b.expected_size;
+  });
+  unsigned threads = jobs ? jobs : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::clamp<std::size_t>(work.size(), 1, threads));
+  for (auto& result : run_jobs(storage, manifest.get(), work, threads)) {
+    if (result.failure) std::rethrow_exception(result.failure);
+    findings.append(result.findings);
+    totals.objects += result.objects;
+    totals.bytes += result.bytes;
+  }
+  if (manifest) {
+    findings.append(manifest->findings());
+    totals.manifest_files = manifest->files_checked();
+  }
+  if (stats) *stats = totals;
+
+  // Stable output: by object, whatever thread got there first.
+  Findings sorted;
+  std::vector<Finding> items = findings.items();
+  std::stable_sort(items.begin(), items.end(),
+                   [](const Finding& a, const Finding& b) { return a.subject < b.subject; });
+  for (auto& item : items)
+    sorted.add(std::move(item));
+  return sorted;
+}
+
+} // namespace lastgood::verifier
