@@ -239,6 +239,14 @@ nlohmann::json to_json(const RunRecord& r)
           {"findings", r.findings}};
 }
 
+nlohmann::json run_with_findings_json(Database& db, const RunRecord& run)
+{
+  auto out = to_json(run);
+  out["findings"] = nlohmann::json::array();
+  for (const auto& f : run_findings(db, run.id)) out["findings"].push_back(to_json(f));
+  return out;
+}
+
 nlohmann::json to_json(const FindingRecord& f)
 {
   return {{"kind", f.kind}, {"severity", f.severity}, {"subject", f.subject}, {"message", f.message},

@@ -87,6 +87,8 @@ bool acquire_lease(Database& db, std::int64_t backup_row_id, const std::string& 
 void release_lease(Database& db, std::int64_t backup_row_id, const std::string& holder);
 
 nlohmann::json to_json(const RunRecord& run);
+// The run with its findings listed, as `history --json` and `show --json` print it.
+nlohmann::json run_with_findings_json(Database& db, const RunRecord& run);
 nlohmann::json to_json(const FindingRecord& finding);
 
 } // namespace lastgood::catalog

@@ -133,12 +133,7 @@ void register_backup_list_commands(CLI::App& app, Context& ctx)
       out["objects"] = nlohmann::json::array();
       for (const auto& o : objects) out["objects"].push_back(catalog::to_json(o));
       out["verification_runs"] = nlohmann::json::array();
-      for (const auto& r : runs) {
-        auto run = catalog::to_json(r);
-        run["findings"] = nlohmann::json::array();
-        for (const auto& f : catalog::run_findings(db, r.id)) run["findings"].push_back(catalog::to_json(f));
-        out["verification_runs"].push_back(run);
-      }
+      for (const auto& r : runs) out["verification_runs"].push_back(catalog::run_with_findings_json(db, r));
       print_json(out);
     } else {
       print_show(*backup, objects, runs);

@@ -158,12 +158,7 @@ void register_verify_commands(CLI::App& app, Context& ctx)
     auto runs = catalog::list_runs(db, backup);
     if (history_opts->json) {
       nlohmann::json out = nlohmann::json::array();
-      for (const auto& r : runs) {
-        auto j = catalog::to_json(r);
-        j["findings"] = nlohmann::json::array();
-        for (const auto& f : catalog::run_findings(db, r.id)) j["findings"].push_back(catalog::to_json(f));
-        out.push_back(j);
-      }
+      for (const auto& r : runs) out.push_back(catalog::run_with_findings_json(db, r));
       print_json({{"runs", out}});
     } else {
       print_runs(runs);
