@@ -72,13 +72,34 @@ void run_restore(const catalog::BackupRow& backup, const RestoreRequest& request
                detail);
 }
 
+// A failed restore says something about the backup only if the scratch
+// server was there the whole time.
+bool scratch_alive(ScratchServer& scratch, const std::string& database)
+{
+  try {
+    auto conn = pg::connect(scratch.conninfo(database));
+    pqxx::nontransaction(*conn).exec("SELECT 1");
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 } // namespace
 
 RestoreResult restore_and_check(const catalog::BackupRow& backup, const RestoreRequest& request,
                                 ScratchServer& scratch, const VerifyConfig& config)
 {
   RestoreResult result;
-  run_restore(backup, request, scratch, result.findings);
+  Findings restore_findings;
+  run_restore(backup, request, scratch, restore_findings);
+  if (restore_findings.any(Severity::Failure) && !scratch_alive(scratch, request.scratch_database)) {
+    result.findings.add(fk::scratch_error, Severity::Error, scratch.display(),
+                        "the scratch server went away during the restore; nothing is known about the backup. "
+                        "Check the scratch server (disk space, crashes) and verify again");
+    return result;
+  }
+  result.findings.append(restore_findings);
   try {
     auto conn = pg::connect(scratch.conninfo(request.scratch_database));
     auto checks = check_restored_database(*conn, backup.database.value_or(""), config, request.previous_counts);

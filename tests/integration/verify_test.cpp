@@ -7,7 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
@@ -274,6 +277,50 @@ TEST_F(VerifyTest, ScratchDatabaseOfAKilledRunIsRemovedByTheNextAndOthersAreLeft
   auto old = catalog::find_run(m_catalog->db(), run);
   ASSERT_TRUE(old);
   EXPECT_EQ(old->outcome, "error");
+}
+
+TEST_F(VerifyTest, ScratchServerGoingAwayMidRestoreIsAnErrorNotABadBackup)
+{
+  {  // a dump big enough that restoring it takes seconds
+    auto source = pg::ScratchCluster::start({});
+    auto conn = pg::connect(source->conninfo("postgres"));
+    pqxx::nontransaction(*conn).exec("CREATE DATABASE big");
+    auto big = pg::connect(source->conninfo("big"));
+    pqxx::nontransaction(*big).exec(
+        "CREATE TABLE t AS SELECT g AS id, md5(g::text) AS payload FROM generate_series(1, 2000000) g");
+    pg::ProcessOptions dump;
+    dump.argv = {pg::find_pg_program("pg_dump"), "-Fc", "-Z0", "-f", (m_repo.path() / "big.dump").string(), "-d",
+                 source->conninfo("big")};
+    ASSERT_EQ(pg::run_process(dump).exit_code, 0);
+  }
+  scan();
+  auto scratch = pg::ScratchCluster::start({});
+  const auto admin = scratch->conninfo("postgres");
+  std::atomic<bool> stopped{false};
+  std::thread watcher([&] {
+    for (int i = 0; i < 3000 && !stopped; ++i) {
+      int copying = 0;
+      try {
+        auto conn = pg::connect(admin);
+        pqxx::nontransaction tx(*conn);
+        copying = tx.exec1("SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'lastgood\\_verify\\_%'"
+                           " AND query ILIKE 'COPY%'")[0].as<int>();
+      } catch (const std::exception&) {
+      }
+      if (copying > 0) {
+        scratch->stop();
+        stopped = true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  auto report = verify("big.dump", verifier::Level::Restore, {}, admin);
+  watcher.join();
+  ASSERT_TRUE(stopped) << "the restore finished before the watcher saw it copying\n" << describe(report);
+  EXPECT_EQ(report.outcome, "error") << describe(report);
+  EXPECT_TRUE(has_finding(report, "scratch_error")) << describe(report);
+  EXPECT_FALSE(has_finding(report, "restore_failed")) << "a dead scratch server says nothing about the backup";
+  EXPECT_EQ(status("big.dump"), "unverified");
 }
 
 TEST_F(VerifyTest, CliExitCodesSayWhatHappened)
