@@ -24,6 +24,20 @@ bool is_role_error(const std::string& line)
   return std::regex_search(line, role);
 }
 
+} // namespace
+
+bool is_scratch_side_error(const std::string& line)
+{
+  static const std::regex scratch_trouble(
+      R"(No space left on device|could not extend file|could not write to file|disk full|out of memory|)"
+      R"(terminating connection due to administrator command|the database system is shutting down|)"
+      R"(server closed the connection unexpectedly|could not connect to server|connection to server .* failed)",
+      std::regex::icase);
+  return std::regex_search(line, scratch_trouble);
+}
+
+namespace {
+
 std::vector<std::string> error_lines(const std::string& output)
 {
   std::vector<std::string> out;
@@ -53,8 +67,20 @@ void run_restore(const catalog::BackupRow& backup, const RestoreRequest& request
     options.argv.push_back(request.dump_path);
   }
   auto result = pg::run_process(options);
-  std::vector<std::string> errors, role_errors;
-  for (auto& line : error_lines(result.err)) (is_role_error(line) ? role_errors : errors).push_back(line);
+  std::vector<std::string> errors, role_errors, scratch_errors;
+  for (auto& line : error_lines(result.err)) {
+    if (is_role_error(line)) role_errors.push_back(line);
+    else if (is_scratch_side_error(line)) scratch_errors.push_back(line);
+    else errors.push_back(line);
+  }
+  if (!scratch_errors.empty()) {
+    findings.add(fk::scratch_error, Severity::Error, scratch.display(),
+                 "the scratch server failed during the restore (" + scratch_errors.front() +
+                     "); nothing is known about the backup. Free space or memory on the scratch server and "
+                     "verify again",
+                 {{"errors", scratch_errors.size()}});
+    return;
+  }
   if (!role_errors.empty())
     findings.add(fk::restore_failed, Severity::Warning, backup.root_key,
                  std::to_string(role_errors.size()) +
@@ -100,6 +126,7 @@ RestoreResult restore_and_check(const catalog::BackupRow& backup, const RestoreR
     return result;
   }
   result.findings.append(restore_findings);
+  if (restore_findings.any(Severity::Error)) return result;  // a half-restored database proves nothing
   try {
     auto conn = pg::connect(scratch.conninfo(request.scratch_database));
     auto checks = check_restored_database(*conn, backup.database.value_or(""), config, request.previous_counts);

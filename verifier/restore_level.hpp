@@ -25,6 +25,10 @@ struct RestoreResult {
   std::vector<catalog::RowCountRecord> row_counts;
 };
 
+// Whether a restore error line is the scratch server's own trouble (disk
+// full, out of memory, shutting down) rather than something in the backup.
+bool is_scratch_side_error(const std::string& line);
+
 RestoreResult restore_and_check(const catalog::BackupRow& backup, const RestoreRequest& request,
                                 ScratchServer& scratch, const VerifyConfig& config);
 

@@ -323,6 +323,40 @@ TEST_F(VerifyTest, ScratchServerGoingAwayMidRestoreIsAnErrorNotABadBackup)
   EXPECT_EQ(status("big.dump"), "unverified");
 }
 
+TEST_F(VerifyTest, FullScratchDiskIsAnErrorNotABadBackup)
+{
+  if (::geteuid() != 0) GTEST_SKIP() << "mounting a small tmpfs as the scratch disk needs root";
+  {
+    auto source = pg::ScratchCluster::start({});
+    auto conn = pg::connect(source->conninfo("postgres"));
+    pqxx::nontransaction(*conn).exec("CREATE DATABASE big");
+    auto big = pg::connect(source->conninfo("big"));
+    pqxx::nontransaction(*big).exec(
+        "CREATE TABLE t AS SELECT g AS id, md5(g::text) AS payload FROM generate_series(1, 1500000) g");
+    pg::ProcessOptions dump;
+    dump.argv = {pg::find_pg_program("pg_dump"), "-Fc", "-f", (m_repo.path() / "big.dump").string(), "-d",
+                 source->conninfo("big")};
+    ASSERT_EQ(pg::run_process(dump).exit_code, 0);
+  }
+  scan();
+  TempDir disk;
+  const auto mount = "mount -t tmpfs -o size=72m,mode=0777 tmpfs " + testing::shell_quote(disk.path().string());
+  if (testing::run_shell(mount).exit_code != 0) GTEST_SKIP() << "cannot mount tmpfs here";
+  struct Unmount {
+    std::string path;
+    ~Unmount() { testing::run_shell("umount -l " + testing::shell_quote(path)); }
+  } unmount{disk.path().string()};
+  pg::ScratchClusterOptions options;
+  options.base_dir = disk.path().string();
+  options.settings = {"max_wal_size=32MB", "min_wal_size=32MB"};
+  auto scratch = pg::ScratchCluster::start(options);
+  auto report = verify("big.dump", verifier::Level::Restore, {}, scratch->conninfo("postgres"));
+  EXPECT_EQ(report.outcome, "error") << describe(report);
+  EXPECT_TRUE(has_finding(report, "scratch_error")) << describe(report);
+  EXPECT_FALSE(has_finding(report, "restore_failed")) << describe(report);
+  EXPECT_EQ(status("big.dump"), "unverified");
+}
+
 TEST_F(VerifyTest, CliExitCodesSayWhatHappened)
 {
   add_dump("shop.dump", artifact("dumps/shop.dump"));
