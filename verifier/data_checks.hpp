@@ -3,7 +3,6 @@
 // every B-tree index (and verify_heapam where the server has it), the user's
 // SQL checks for this database, and drift against the last passing restore.
 
-#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
@@ -19,9 +18,10 @@ struct DataCheckResult {
   std::vector<catalog::RowCountRecord> row_counts;
 };
 
-DataCheckResult check_restored_database(pqxx::connection& conn, const std::string& database,
+// Row counts and amcheck run on `jobs` connections at once, largest relations first.
+DataCheckResult check_restored_database(const std::string& conninfo, const std::string& database,
                                         const VerifyConfig& config,
-                                        const std::vector<catalog::RowCountRecord>& previous);
+                                        const std::vector<catalog::RowCountRecord>& previous, unsigned jobs);
 
 // Tables that vanished or lost more than config.shrink_threshold of their rows.
 Findings compare_row_counts(const std::vector<catalog::RowCountRecord>& previous,

@@ -128,8 +128,8 @@ RestoreResult restore_and_check(const catalog::BackupRow& backup, const RestoreR
   result.findings.append(restore_findings);
   if (restore_findings.any(Severity::Error)) return result;  // a half-restored database proves nothing
   try {
-    auto conn = pg::connect(scratch.conninfo(request.scratch_database));
-    auto checks = check_restored_database(*conn, backup.database.value_or(""), config, request.previous_counts);
+    auto checks = check_restored_database(scratch.conninfo(request.scratch_database), backup.database.value_or(""),
+                                          config, request.previous_counts, request.jobs);
     result.findings.append(checks.findings);
     result.row_counts = std::move(checks.row_counts);
   } catch (const pqxx::broken_connection& e) {
