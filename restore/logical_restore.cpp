@@ -1,0 +1,291 @@
+#include "restore/logical_restore.hpp"
+
+#include "catalog/audit.hpp"
+#include "catalog/repositories.hpp"
+#include "common/error.hpp"
+#include "common/redact.hpp"
+#include "pg/child_process.hpp"
+#include "pg/pg_connection.hpp"
+#include "restore/restore_runs.hpp"
+#include "restore/target_server.hpp"
+#include "storage/storage.hpp"
+#include "verifier/data_checks.hpp"
+#include "verifier/local_copy.hpp"
+#include "verifier/restore_level.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <pqxx/pqxx>
+#include <regex>
+#include <sstream>
+
+namespace lastgood::restore {
+
+namespace {
+
+namespace fk = verifier::finding_kind;
+using verifier::Findings;
+using verifier::Severity;
+
+constexpr const char* kTargetError = "target_error"; // the target server failed us
+
+void report(const ProgressFn& progress, const std::string& step)
+{
+  if (progress) progress(step);
+}
+
+bool is_role_error(const std::string& line)
+{
+  static const std::regex role(R"(role ".*" does not exist)");
+  return std::regex_search(line, role);
+}
+
+std::vector<std::string> error_lines(const std::string& output)
+{
+  std::vector<std::string> out;
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("ERROR:") != std::string::npos || line.find("error:") != std::string::npos ||
+        line.find("FATAL:") != std::string::npos)
+      out.push_back(redact(line));
+  return out;
+}
+
+// A plain dump made with --create reconnects (\connect) to the database it
+// names: psql would leave the temporary database and write into that one.
+void refuse_reconnecting_plain_dump(const catalog::BackupRow& backup, const std::string& path)
+{
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);)
+    if (line.starts_with("\\connect") || line.starts_with("\\c "))
+      throw RestoreError("backup " + backup.backup_id +
+                         " is a plain dump that switches databases ('" + line.substr(0, 80) +
+                         "', made with pg_dump --create); restoring it would write outside the "
+                         "temporary database. Restore it by hand with psql");
+}
+
+void run_tool(const RestorePlan& plan, const TargetServer& server, const std::string& database,
+              const std::string& path, Findings& findings)
+{
+  const auto target = split_password(server.conninfo(database));
+  const bool plain = plan.tool == "psql";
+  pg::ProcessOptions options;
+  options.argv = {pg::find_pg_program(plan.tool)};
+  options.argv.insert(options.argv.end(), plan.tool_options.begin(), plan.tool_options.end());
+  options.argv.insert(options.argv.end(), {"-d", target.conninfo});
+  if (plain) options.argv.push_back("-f");
+  options.argv.push_back(path);
+  // The password goes through the environment, never onto a command line.
+  if (!target.password.empty()) options.env.emplace_back("PGPASSWORD", target.password);
+  auto result = pg::run_process(options);
+  std::vector<std::string> errors, role_errors, server_errors;
+  for (auto& line : error_lines(result.err)) {
+    if (is_role_error(line))
+      role_errors.push_back(line);
+    else if (verifier::is_scratch_side_error(line))
+      server_errors.push_back(line);
+    else
+      errors.push_back(line);
+  }
+  if (!server_errors.empty()) {
+    findings.add(kTargetError, Severity::Error, plan.target,
+                 "the target server failed during the restore (" + server_errors.front() +
+                     "); free space or memory on it and restore again",
+                 {{"errors", server_errors.size()}});
+    return;
+  }
+  if (!role_errors.empty())
+    findings.add(
+        fk::restore_failed, Severity::Warning, plan.backup.root_key,
+        std::to_string(role_errors.size()) +
+            " statements named roles that do not exist on the target server; those objects "
+            "belong to the restoring user. Create the roles and set owners and grants by hand",
+        {{"first", role_errors.front()}});
+  const bool failed =
+      plain ? !errors.empty() : (result.exit_code != 0 && role_errors.empty()) || !errors.empty();
+  if (!failed) return;
+  nlohmann::json detail = {{"exit_code", result.exit_code}, {"errors", nlohmann::json::array()}};
+  for (std::size_t i = 0; i < errors.size() && i < 20; ++i)
+    detail["errors"].push_back(errors[i]);
+  detail["error_count"] = errors.size();
+  findings.add(fk::restore_failed, Severity::Failure, plan.backup.root_key,
+               errors.empty() ? pg::describe_failure(result, plan.tool)
+                              : std::to_string(errors.size()) + " errors while restoring with " +
+                                    plan.tool + "; first: " + errors.front(),
+               detail);
+}
+
+bool has_extension(const std::string& conninfo, const std::string& name)
+{
+  auto conn = pg::connect(conninfo);
+  pqxx::nontransaction tx(*conn);
+  return !tx.exec_params("SELECT 1 FROM pg_extension WHERE extname = $1", name).empty();
+}
+
+void run_checks(catalog::Database& db, const RestorePlan& plan, const VerifyConfig& config,
+                const std::string& conninfo, Findings& findings, LogicalRestoreResult& result)
+{
+  VerifyConfig checks = config;
+  std::vector<catalog::RowCountRecord> previous;
+  if (plan.selective)
+    checks.checks.clear();
+  else
+    previous = catalog::previous_passing_row_counts(db, plan.backup.database.value_or(""), -1);
+  try {
+    // amcheck is installed for the checks only; the restored database keeps
+    // just what the backup holds.
+    const bool had_amcheck = has_extension(conninfo, "amcheck");
+    auto checked = verifier::check_restored_database(conninfo, plan.backup.database.value_or(""),
+                                                     checks, previous, plan.options.jobs);
+    findings.append(checked.findings);
+    result.row_counts = std::move(checked.row_counts);
+    if (!had_amcheck) {
+      auto conn = pg::connect(conninfo);
+      pqxx::nontransaction(*conn).exec("DROP EXTENSION IF EXISTS amcheck");
+    }
+  } catch (const pqxx::broken_connection& e) {
+    findings.add(kTargetError, Severity::Error, plan.target,
+                 std::string("lost the target server during checks: ") + e.what());
+  } catch (const pqxx::failure& e) {
+    findings.add(kTargetError, Severity::Error, plan.target,
+                 std::string("checks on the restored database failed to run: ") + e.what());
+  }
+}
+
+std::string summary(const Findings& findings)
+{
+  std::size_t problems = 0;
+  std::string first;
+  for (const auto& f : findings.items()) {
+    if (f.severity == Severity::Warning) continue;
+    if (problems++ == 0)
+      first = f.kind + (f.subject.empty() ? "" : " " + f.subject) + ": " + f.message;
+  }
+  return std::to_string(problems) + (problems == 1 ? " problem" : " problems") +
+         "; first: " + first;
+}
+
+void execute(catalog::Database& db, const RestorePlan& plan, const VerifyConfig& config,
+             const TargetServer& server, LogicalRestoreResult& result, const ProgressFn& progress)
+{
+  const auto& temp = result.temporary_database;
+  report(progress, "checking the target server " + plan.target);
+  if (server.database_exists(plan.target_database)) {
+    result.outcome = "error";
+    result.exit_code = kExitUsage;
+    result.message = "database " + plan.target_database +
+                     " exists on the target; restore --as NEWNAME, or "
+                     "--drop-existing (not available yet)";
+    return;
+  }
+  if (server.database_exists(temp))
+    throw RestoreError(
+        "the temporary database " + temp + " already exists on " + plan.target +
+        " (another catalog restoring to the same server?); drop it if nothing uses it and "
+        "restore again");
+  auto repository = catalog::find_repository(db, plan.backup.repository);
+  if (!repository)
+    throw RestoreError("repository '" + plan.backup.repository + "' of backup " +
+                       plan.backup.backup_id +
+                       " is no longer registered; add it again with 'lastgood repo add'");
+  auto storage = storage::open_storage(repository->url);
+  report(progress, "reading backup " + plan.backup.backup_id);
+  verifier::LocalCopy copy(*storage, plan.backup, catalog::backup_objects(db, plan.backup.id));
+  if (plan.tool == "psql") refuse_reconnecting_plain_dump(plan.backup, copy.path());
+
+  report(progress, "creating the temporary database " + temp);
+  TemporaryDatabase database(server, temp);
+  Findings findings;
+  report(progress, "restoring with " + plan.tool);
+  run_tool(plan, server, temp, copy.path(), findings);
+  if (!findings.any(Severity::Failure) && !findings.any(Severity::Error)) {
+    report(progress, "checking the restored data");
+    run_checks(db, plan, config, server.conninfo(temp), findings, result);
+  }
+  result.findings = findings.items();
+  if (findings.any(Severity::Failure) || findings.any(Severity::Error)) {
+    result.outcome = findings.any(Severity::Failure) ? "fail" : "error";
+    result.exit_code = kExitFailed;
+    result.message = "the restore did not happen: " + summary(findings);
+    report(progress, "dropping the temporary database " + temp);
+    try {
+      database.drop();
+      result.message +=
+          ". The temporary database " + temp + " was dropped; nothing else was touched";
+    } catch (const std::exception& e) {
+      result.message += ". Could not drop the temporary database " + temp + " (" + e.what() +
+                        "); drop it by hand";
+    }
+    return;
+  }
+  report(progress, "renaming " + temp + " to " + plan.target_database);
+  server.rename_database(temp, plan.target_database);
+  database.keep();
+  std::int64_t rows = 0;
+  for (const auto& c : result.row_counts)
+    rows += c.row_count;
+  result.outcome = "pass";
+  result.exit_code = kExitOk;
+  result.message = "restored backup " + plan.backup.backup_id + " into database " +
+                   plan.target_database + " on " + plan.target + " (" +
+                   std::to_string(result.row_counts.size()) + " tables, " + std::to_string(rows) +
+                   " rows)";
+}
+
+} // namespace
+
+LogicalRestoreResult run_logical_restore(catalog::Database& db, const RestorePlan& plan,
+                                         const VerifyConfig& config, const ProgressFn& progress)
+{
+  const auto started = std::chrono::steady_clock::now();
+  TargetServer server(plan.options.to);
+  LogicalRestoreResult result;
+  result.run_id = begin_restore_run(db, plan.backup.id, plan.options.to, plan.target_database,
+                                    options_json(plan.options));
+  result.temporary_database = temporary_database_name(plan.target_database, result.run_id);
+  set_temporary_database(db, result.run_id, result.temporary_database);
+  catalog::write_audit(db, "restore.started", plan.backup.backup_id, catalog::Severity::Info,
+                       {{"run", result.run_id},
+                        {"target", plan.target},
+                        {"target_database", plan.target_database},
+                        {"temporary_database", result.temporary_database},
+                        {"options", options_json(plan.options)}});
+  try {
+    execute(db, plan, config, server, result, progress);
+  } catch (const std::exception& e) {
+    result.outcome = "error";
+    result.exit_code = kExitFailed;
+    result.message = "the restore did not happen: " + redact(e.what()) +
+                     "; the temporary database " + result.temporary_database + " is not kept";
+  }
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  finish_restore_run(db, result.run_id, result.outcome, result.seconds, result.message);
+  catalog::write_audit(db, "restore.finished", plan.backup.backup_id,
+                       result.outcome == "pass" ? catalog::Severity::Info
+                                                : catalog::Severity::Warning,
+                       {{"run", result.run_id},
+                        {"outcome", result.outcome},
+                        {"target", plan.target},
+                        {"target_database", plan.target_database},
+                        {"message", redact(result.message)}});
+  return result;
+}
+
+nlohmann::json to_json(const LogicalRestoreResult& r)
+{
+  nlohmann::json findings = nlohmann::json::array(), counts = nlohmann::json::array();
+  for (const auto& f : r.findings)
+    findings.push_back(verifier::to_json(f));
+  for (const auto& c : r.row_counts)
+    counts.push_back({{"schema", c.schema_name}, {"table", c.table_name}, {"rows", c.row_count}});
+  return {{"run", r.run_id},
+          {"outcome", r.outcome},
+          {"message", redact(r.message)},
+          {"temporary_database", r.temporary_database},
+          {"findings", findings},
+          {"row_counts", counts},
+          {"seconds", r.seconds}};
+}
+
+} // namespace lastgood::restore

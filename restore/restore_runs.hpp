@@ -1,0 +1,48 @@
+#pragma once
+// Restore history in the catalog (migration 0003): one row per `restore` of a
+// logical backup, begun before anything happens on the target server and
+// finished with its outcome. Targets are stored redacted.
+
+#include "catalog/sqlite.hpp"
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lastgood::restore {
+
+struct RestoreRunRecord
+{
+  std::int64_t id = 0;
+  std::int64_t backup_row_id = 0;
+  std::string backup_id;
+  std::string target; // redacted
+  std::string target_database;
+  std::optional<std::string> temporary_database;
+  nlohmann::json options;
+  std::string started_at;
+  std::optional<std::string> finished_at;
+  std::optional<double> duration_seconds;
+  std::string outcome; // running | pass | fail | error
+  std::optional<std::string> message;
+  std::string host;
+  std::int64_t pid = 0;
+};
+
+// Starts a run (outcome 'running'); `target` is redacted before it is stored.
+std::int64_t begin_restore_run(catalog::Database& db, std::int64_t backup_row_id,
+                               const std::string& target, const std::string& target_database,
+                               const nlohmann::json& options);
+void set_temporary_database(catalog::Database& db, std::int64_t run_id, const std::string& name);
+// outcome: pass | fail | error; `message` is redacted before it is stored.
+void finish_restore_run(catalog::Database& db, std::int64_t run_id, const std::string& outcome,
+                        double duration_seconds, const std::string& message);
+
+std::vector<RestoreRunRecord> list_restore_runs(catalog::Database& db, int limit = 200);
+std::optional<RestoreRunRecord> find_restore_run(catalog::Database& db, std::int64_t run_id);
+
+nlohmann::json to_json(const RestoreRunRecord& run);
+
+} // namespace lastgood::restore
