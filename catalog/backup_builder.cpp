@@ -104,6 +104,9 @@ BackupFacts logical_from_file(const Member& m)
   f.server_version = opt_string(d, "server_version");
   f.tool_version = opt_string(d, "pg_dump_version");
   f.compression = opt_string(d, "compression");
+  // A dump compressed as a whole (shop.dump.zst): "zstd (outer) + none".
+  if (auto outer = opt_string(d, "outer_compression"))
+    f.compression = *outer + " (outer) + " + f.compression.value_or("none");
   f.stop_time = mtime_rfc3339(m.mtime_ns);
   f.members.emplace_back(m.id, "archive");
   f.size = m.size;
@@ -233,7 +236,11 @@ bool upsert_backup(Database& db, std::int64_t repository_id, const BackupFacts& 
   if (find.step()) {
     id = find.int64(0);
     db.prepare("UPDATE backups SET kind = ?, format = ?, cluster_id = ?, database = ?, label = ?,"
-               " start_time = ?, stop_time = ?, start_lsn = ?, stop_lsn = coalesce(?, stop_lsn),"
+               // A logical backup has a start time only when `lastgood backup` took it
+               // and recorded its exact times (catalog/ingest); a scan keeps them.
+               " start_time = coalesce(?, CASE WHEN kind = 'logical' THEN start_time END),"
+               " stop_time = CASE WHEN kind = 'logical' AND start_time IS NOT NULL THEN stop_time ELSE ? END,"
+               " start_lsn = ?, stop_lsn = coalesce(?, stop_lsn),"
                " timeline = ?, stop_timeline = coalesce(?, stop_timeline), server_version = ?,"
                " tool_version = ?, compression = ?, size_bytes = ?, problem = ?, last_seen = ?"
                " WHERE id = ?")

@@ -13,6 +13,9 @@
 #include "storage/string_read_stream.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
+#include <vector>
 
 namespace lastgood::catalog {
 
@@ -144,6 +147,31 @@ Classification classify_wal(const pg::WalArchiveName& name, std::uint64_t size,
   return c;
 }
 
+// A custom dump compressed as a whole (`lastgood backup --compress zstd`
+// writes <db>.dump.zst): the outer compression ("zstd", "gzip") and the
+// decompressed head, when a .zst/.gz key decompresses to a PGDMP header.
+std::optional<std::pair<std::string, std::string>> outer_compressed_dump_head(std::string_view name,
+                                                                               std::string_view head)
+{
+  const bool zstd = name.ends_with(".zst");
+  if (!zstd && !name.ends_with(".gz")) return std::nullopt;
+  auto plain = pg::decompressing_stream(std::make_unique<storage::StringReadStream>(std::string(head)),
+                                        zstd ? "zst" : "gz");
+  std::string out;
+  std::vector<std::byte> buffer(16384);
+  try {
+    while (out.size() < kHeadBytes) {
+      std::size_t n = plain->read(buffer);
+      if (n == 0) break;
+      out.append(reinterpret_cast<const char*>(buffer.data()), n);
+    }
+  } catch (const ValidationError&) {
+    // head is only the file's first bytes: the stream "ends" early; keep what came out.
+  }
+  if (!out.starts_with("PGDMP")) return std::nullopt;
+  return std::pair<std::string, std::string>(zstd ? "zstd" : "gzip", std::move(out));
+}
+
 Classification classify_by_content(std::string_view key, std::string_view name, std::uint64_t size,
                                    std::string_view head, std::string_view tail)
 {
@@ -185,6 +213,12 @@ Classification classify_by_content(std::string_view key, std::string_view name, 
     c.detail = control_json(control);
     if (control.wal_segment_size != 0 && !control.crc_ok)
       c.problem = "pg_control CRC does not match (damaged file)";
+    return c;
+  }
+  if (auto outer = outer_compressed_dump_head(name, head)) {
+    c.kind = kind::custom_dump;
+    c.detail = dump_json(pg::parse_custom_dump_header(outer->second));
+    c.detail["outer_compression"] = outer->first;
     return c;
   }
   if (head.starts_with("PGDMP")) {

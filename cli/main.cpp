@@ -30,6 +30,7 @@ int main(int argc, char** argv)
   cli::register_wal_command(app, ctx);
   cli::register_verify_commands(app, ctx);
   cli::register_pick_command(app, ctx);
+  cli::register_backup_command(app, ctx);
   cli::register_restore_command(app, ctx);
 
   auto logger = spdlog::stderr_color_mt("lastgood");

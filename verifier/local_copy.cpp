@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "pg/decompress.hpp"
 
 namespace lastgood::verifier {
 
@@ -13,9 +14,15 @@ namespace fs = std::filesystem;
 LocalCopy::LocalCopy(storage::Storage& storage, const catalog::BackupRow& backup,
                      const std::vector<catalog::BackupObjectRow>& objects)
 {
-  if (auto local = storage.local_path(backup.root_key)) {
-    m_path = *local;
-    return;
+  // A dump compressed as a whole ("zstd (outer) + none"): pg_restore needs it decompressed.
+  const std::string outer = backup.compression.value_or("").starts_with("zstd (outer)")   ? "zst"
+                            : backup.compression.value_or("").starts_with("gzip (outer)") ? "gz"
+                                                                                         : "";
+  if (outer.empty()) {
+    if (auto local = storage.local_path(backup.root_key)) {
+      m_path = *local;
+      return;
+    }
   }
   std::string pattern = (fs::temp_directory_path() / "lastgood-copy-XXXXXX").string();
   if (!::mkdtemp(pattern.data())) throw Error("cannot create a temporary directory in " + fs::temp_directory_path().string());
@@ -23,6 +30,18 @@ LocalCopy::LocalCopy(storage::Storage& storage, const catalog::BackupRow& backup
   const std::string name = fs::path(backup.root_key).filename().string();
   m_path = (fs::path(m_temp_dir) / name).string();
   std::vector<std::byte> buffer(1 << 20);
+  if (!outer.empty()) {
+    m_path = (fs::path(m_temp_dir) / fs::path(name).stem()).string();
+    std::ofstream out(m_path, std::ios::binary);
+    auto in = pg::decompressing_stream(storage.read(backup.root_key), outer);
+    while (auto n = in->read(buffer)) {
+      out.write(reinterpret_cast<const char*>(buffer.data()), static_cast<std::streamsize>(n));
+      if (!out) throw Error("cannot write decompressed copy " + m_path + " of " + backup.root_key + " (disk full?)");
+    }
+    out.close();
+    if (!out) throw Error("cannot write decompressed copy " + m_path + " of " + backup.root_key + " (disk full?)");
+    return;
+  }
   for (const auto& object : objects) {
     std::string relative = object.key == backup.root_key ? "" : object.key.substr(backup.root_key.size() + 1);
     fs::path target = relative.empty() ? fs::path(m_path) : fs::path(m_path) / relative;

@@ -1,0 +1,54 @@
+#include "backup/stored_object.hpp"
+
+#include <algorithm>
+
+#include "catalog/classify.hpp"
+#include "common/error.hpp"
+
+namespace lastgood::backup {
+
+StoredObjectWriter::StoredObjectWriter(storage::Storage& storage, std::string key)
+    : m_storage(storage), m_key(std::move(key))
+{
+  if (m_storage.stat(m_key))
+    throw Error("an object already exists at " + m_key + " in " + m_storage.display_url() +
+                "; lastgood backup never replaces one: wait a second or pass another --label");
+  m_stream = m_storage.write(m_key);
+}
+
+void StoredObjectWriter::write(std::span<const std::byte> data)
+{
+  if (data.empty()) return;
+  m_stream->write(data);
+  m_hash.update(data);
+  m_size += data.size();
+  const char* bytes = reinterpret_cast<const char*>(data.data());
+  if (m_head.size() < catalog::kHeadBytes)
+    m_head.append(bytes, std::min(data.size(), catalog::kHeadBytes - m_head.size()));
+  if (data.size() >= catalog::kTailBytes) {
+    m_tail.assign(bytes + data.size() - catalog::kTailBytes, catalog::kTailBytes);
+  } else {
+    m_tail.append(bytes, data.size());
+    if (m_tail.size() > catalog::kTailBytes) m_tail.erase(0, m_tail.size() - catalog::kTailBytes);
+  }
+}
+
+catalog::IngestObject StoredObjectWriter::commit()
+{
+  m_stream->commit();
+  m_stream.reset();
+  catalog::IngestObject object;
+  auto info = m_storage.stat(m_key);
+  if (!info || info->size != m_size)
+    throw StorageError("after writing " + std::to_string(m_size) + " bytes to " + m_key + " in " +
+                       m_storage.display_url() + ", the repository reports " +
+                       (info ? std::to_string(info->size) + " bytes" : std::string("no object")) +
+                       "; check the repository and run 'lastgood scan'");
+  object.info = *info;
+  object.sha256 = m_hash.hex_digest();
+  object.head = std::move(m_head);
+  object.tail = std::move(m_tail);
+  return object;
+}
+
+} // namespace lastgood::backup

@@ -1,0 +1,40 @@
+#pragma once
+// Writing one object into a repository while hashing (SHA-256), counting and
+// keeping the head and tail of exactly the bytes stored, so the object can be
+// cataloged without reading it back. Nothing is visible until commit();
+// destroying an uncommitted writer discards what was written.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "catalog/ingest.hpp"
+#include "common/sha256.hpp"
+#include "storage/storage.hpp"
+
+namespace lastgood::backup {
+
+class StoredObjectWriter {
+public:
+  // Refuses (Error) to replace an existing object at key.
+  StoredObjectWriter(storage::Storage& storage, std::string key);
+
+  void write(std::span<const std::byte> data);
+  std::uint64_t size() const { return m_size; }
+  const std::string& key() const { return m_key; }
+
+  // Commits the object and returns what the catalog needs about it (with the
+  // metadata storage reports now). Call once.
+  catalog::IngestObject commit();
+
+private:
+  storage::Storage& m_storage;
+  std::string m_key;
+  std::unique_ptr<storage::WriteStream> m_stream;
+  Sha256 m_hash;
+  std::uint64_t m_size = 0;
+  std::string m_head, m_tail;
+};
+
+} // namespace lastgood::backup
