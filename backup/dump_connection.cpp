@@ -1,12 +1,12 @@
 #include "backup/dump_connection.hpp"
 
-#include <libpq-fe.h>
-#include <memory>
-#include <pqxx/pqxx>
-
 #include "common/error.hpp"
 #include "common/redact.hpp"
 #include "pg/pg_connection.hpp"
+
+#include <libpq-fe.h>
+#include <memory>
+#include <pqxx/pqxx>
 
 namespace lastgood::backup {
 
@@ -22,10 +22,12 @@ std::string quoted(const std::string& value)
   return out + "'";
 }
 
-struct OptionsFree {
+struct OptionsFree
+{
   void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
 };
-struct ErrorFree {
+struct ErrorFree
+{
   void operator()(char* message) const { PQfreemem(message); }
 };
 
@@ -34,7 +36,8 @@ struct ErrorFree {
 DumpConnection dump_connection(const std::string& conninfo)
 {
   char* raw_error = nullptr;
-  std::unique_ptr<PQconninfoOption, OptionsFree> options(PQconninfoParse(conninfo.c_str(), &raw_error));
+  std::unique_ptr<PQconninfoOption, OptionsFree> options(
+      PQconninfoParse(conninfo.c_str(), &raw_error));
   std::unique_ptr<char, ErrorFree> error(raw_error);
   if (!options)
     throw UsageError("cannot parse the connection string '" + redact(conninfo) +
@@ -61,7 +64,8 @@ std::string current_database(const std::string& conninfo)
     pqxx::nontransaction tx(*connection);
     return tx.exec1("SELECT current_database()")[0].as<std::string>();
   } catch (const std::exception& e) {
-    throw DatabaseError("cannot ask " + redact(conninfo) + " for its database name: " + redact(e.what()));
+    throw DatabaseError("cannot ask " + redact(conninfo) +
+                        " for its database name: " + redact(e.what()));
   }
 }
 

@@ -9,9 +9,10 @@
 
 namespace lastgood::backup {
 
-struct DumpConnection {
-  std::string conninfo;  // key='value' pairs, without the password
-  std::vector<std::pair<std::string, std::string>> env;  // PGPASSWORD when one was given
+struct DumpConnection
+{
+  std::string conninfo;                                 // key='value' pairs, without the password
+  std::vector<std::pair<std::string, std::string>> env; // PGPASSWORD when one was given
 };
 
 // Parses a libpq connection string or URI. Throws UsageError (redacted) when

@@ -1,16 +1,16 @@
 // pg_dump -Fd through a private temp dir into a repository (declared in
 // backup/dump_to_storage.hpp). Needs local temp space as large as the dump.
 
+#include "backup/dump_to_storage.hpp"
+#include "backup/stored_object.hpp"
+#include "common/error.hpp"
+#include "pg/child_process.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <vector>
-
-#include "backup/dump_to_storage.hpp"
-#include "backup/stored_object.hpp"
-#include "common/error.hpp"
-#include "pg/child_process.hpp"
 
 namespace lastgood::backup {
 
@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class PrivateTempDir {
+class PrivateTempDir
+{
 public:
   PrivateTempDir()
   {
@@ -41,7 +42,8 @@ private:
   fs::path m_path;
 };
 
-catalog::IngestObject store_file(storage::Storage& storage, const fs::path& file, const std::string& key)
+catalog::IngestObject store_file(storage::Storage& storage, const fs::path& file,
+                                 const std::string& key)
 {
   StoredObjectWriter object(storage, key);
   std::ifstream in(file, std::ios::binary);
@@ -58,19 +60,20 @@ catalog::IngestObject store_file(storage::Storage& storage, const fs::path& file
 
 } // namespace
 
-StoredDump dump_directory(storage::Storage& storage, const std::string& dir_key, const DumpConnection& connection,
-                          const std::string& database)
+StoredDump dump_directory(storage::Storage& storage, const std::string& dir_key,
+                          const DumpConnection& connection, const std::string& database)
 {
   PrivateTempDir temp;
   const fs::path target = temp.path() / "dump";
   pg::ProcessOptions options;
-  options.argv = {pg::find_pg_program("pg_dump"), "--format=directory", "--no-password", "--file=" + target.string(),
-                  "--dbname=" + connection.conninfo};
+  options.argv = {pg::find_pg_program("pg_dump"), "--format=directory", "--no-password",
+                  "--file=" + target.string(), "--dbname=" + connection.conninfo};
   options.env = connection.env;
   auto result = pg::run_process(options);
   if (result.exit_code != 0)
     throw Error(pg::describe_failure(result, "pg_dump of database '" + database + "'") +
-                "\nnothing was stored under " + dir_key + " and nothing was cataloged; fix the cause above and run "
+                "\nnothing was stored under " + dir_key +
+                " and nothing was cataloged; fix the cause above and run "
                 "the backup again");
 
   std::vector<fs::path> files;
@@ -78,12 +81,14 @@ StoredDump dump_directory(storage::Storage& storage, const std::string& dir_key,
     if (entry.is_regular_file()) files.push_back(entry.path());
   // toc.dat last: until it is there, the files do not form a backup.
   std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
-    return std::make_pair(a.filename() == "toc.dat", a.string()) < std::make_pair(b.filename() == "toc.dat", b.string());
+    return std::make_pair(a.filename() == "toc.dat", a.string()) <
+           std::make_pair(b.filename() == "toc.dat", b.string());
   });
   StoredDump out;
   try {
     for (const auto& file : files) {
-      out.objects.push_back(store_file(storage, file, dir_key + "/" + fs::relative(file, target).generic_string()));
+      out.objects.push_back(
+          store_file(storage, file, dir_key + "/" + fs::relative(file, target).generic_string()));
       out.size += out.objects.back().info.size;
       if (file.filename() == "toc.dat") out.sha256 = out.objects.back().sha256;
     }

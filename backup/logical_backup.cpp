@@ -1,7 +1,5 @@
 #include "backup/logical_backup.hpp"
 
-#include <charconv>
-
 #include "backup/backup_key.hpp"
 #include "backup/dump_connection.hpp"
 #include "backup/dump_to_storage.hpp"
@@ -9,6 +7,8 @@
 #include "catalog/ingest.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
+
+#include <charconv>
 
 namespace lastgood::backup {
 
@@ -20,9 +20,11 @@ std::optional<int> parse_compress_option(std::string_view text)
     auto digits = text.substr(5);
     int level = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), level);
-    if (ec == std::errc() && end == digits.data() + digits.size() && level >= 1 && level <= 22) return level;
+    if (ec == std::errc() && end == digits.data() + digits.size() && level >= 1 && level <= 22)
+      return level;
   }
-  throw UsageError("--compress " + std::string(text) + ": expected zstd, zstd:LEVEL (1-22) or none");
+  throw UsageError("--compress " + std::string(text) +
+                   ": expected zstd, zstd:LEVEL (1-22) or none");
 }
 
 BackupResult take_logical_backup(catalog::Database& db, const catalog::Repository& repository,
@@ -30,9 +32,11 @@ BackupResult take_logical_backup(catalog::Database& db, const catalog::Repositor
 {
   const bool directory = request.format == DumpFormat::Directory;
   if (directory && request.zstd_level)
-    throw UsageError("--compress zstd works with --format custom only: a directory dump is compressed file by file "
-                     "by pg_dump itself (gzip; PostgreSQL 15's pg_dump has no zstd). Drop --compress, or use "
-                     "--format custom");
+    throw UsageError(
+        "--compress zstd works with --format custom only: a directory dump is compressed file by "
+        "file "
+        "by pg_dump itself (gzip; PostgreSQL 15's pg_dump has no zstd). Drop --compress, or use "
+        "--format custom");
   const auto connection = dump_connection(request.conninfo);
   BackupResult result;
   result.repository = repository.name;
@@ -41,12 +45,15 @@ BackupResult take_logical_backup(catalog::Database& db, const catalog::Repositor
 
   const auto started = std::chrono::steady_clock::now();
   const TimePoint start = now_seconds();
-  std::string key = backup_key(result.database, start, request.label, request.zstd_level.has_value());
+  std::string key =
+      backup_key(result.database, start, request.label, request.zstd_level.has_value());
   if (directory) key = key.substr(0, key.size() - std::string_view(".dump").size()) + ".dir";
   result.key = key;
-  StoredDump dump = directory ? dump_directory(storage, key, connection, result.database)
-                              : dump_custom(storage, key, connection, result.database, request.zstd_level);
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  StoredDump dump =
+      directory ? dump_directory(storage, key, connection, result.database)
+                : dump_custom(storage, key, connection, result.database, request.zstd_level);
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   result.start_time = format_rfc3339(start);
   result.stop_time = format_rfc3339(now_seconds());
   result.size = dump.size;
@@ -62,7 +69,8 @@ BackupResult take_logical_backup(catalog::Database& db, const catalog::Repositor
                         {"objects", result.objects},
                         {"start_time", result.start_time},
                         {"stop_time", result.stop_time}});
-  auto ingested = catalog::ingest_backup(db, repository, dump.objects, key, result.start_time, result.stop_time);
+  auto ingested = catalog::ingest_backup(db, repository, dump.objects, key, result.start_time,
+                                         result.stop_time);
   result.backup_id = ingested.backup_id;
   result.problem = ingested.problem;
   auto compression = db.prepare("SELECT coalesce(compression, '') FROM backups WHERE id = ?");

@@ -12,40 +12,42 @@
 // then each file is streamed into the repository under "<...>.dir/", toc.dat
 // last, so the directory only becomes a backup once every file is there.
 
+#include "catalog/repositories.hpp"
+#include "catalog/sqlite.hpp"
+#include "storage/storage.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "catalog/repositories.hpp"
-#include "catalog/sqlite.hpp"
-#include "storage/storage.hpp"
-
 namespace lastgood::backup {
 
 enum class DumpFormat { Custom, Directory };
 
-struct BackupRequest {
-  std::string conninfo;              // libpq connection string or URI (may hold a password)
+struct BackupRequest
+{
+  std::string conninfo; // libpq connection string or URI (may hold a password)
   DumpFormat format = DumpFormat::Custom;
-  std::optional<int> zstd_level;     // set: compress the archive with zstd at this level
-  std::string label;                 // goes into the key, reduced to [a-z0-9-]
+  std::optional<int> zstd_level; // set: compress the archive with zstd at this level
+  std::string label;             // goes into the key, reduced to [a-z0-9-]
 };
 
-struct BackupResult {
+struct BackupResult
+{
   std::string backup_id;
   std::string repository;
-  std::string key;          // the dump file, or the directory for --format directory
+  std::string key; // the dump file, or the directory for --format directory
   std::string database;
-  std::string format;       // custom | directory
-  std::string compression;  // as cataloged, e.g. "zstd (outer) + none"
-  std::uint64_t size = 0;   // stored bytes (all files of a directory dump)
-  std::string sha256;       // of the stored file; of toc.dat for a directory dump
+  std::string format;      // custom | directory
+  std::string compression; // as cataloged, e.g. "zstd (outer) + none"
+  std::uint64_t size = 0;  // stored bytes (all files of a directory dump)
+  std::string sha256;      // of the stored file; of toc.dat for a directory dump
   std::size_t objects = 0;
-  std::string start_time, stop_time;  // RFC 3339
+  std::string start_time, stop_time; // RFC 3339
   double seconds = 0;
-  std::string problem;      // what cataloging found wrong with it; empty when fine
+  std::string problem; // what cataloging found wrong with it; empty when fine
 };
 
 // "zstd" -> 3, "zstd:9" -> 9; "none" -> nullopt. Throws UsageError otherwise.

@@ -1,9 +1,9 @@
 #include "backup/stored_object.hpp"
 
-#include <algorithm>
-
 #include "catalog/classify.hpp"
 #include "common/error.hpp"
+
+#include <algorithm>
 
 namespace lastgood::backup {
 

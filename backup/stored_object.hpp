@@ -4,18 +4,19 @@
 // cataloged without reading it back. Nothing is visible until commit();
 // destroying an uncommitted writer discards what was written.
 
+#include "catalog/ingest.hpp"
+#include "common/sha256.hpp"
+#include "storage/storage.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
 
-#include "catalog/ingest.hpp"
-#include "common/sha256.hpp"
-#include "storage/storage.hpp"
-
 namespace lastgood::backup {
 
-class StoredObjectWriter {
+class StoredObjectWriter
+{
 public:
   // Refuses (Error) to replace an existing object at key.
   StoredObjectWriter(storage::Storage& storage, std::string key);

@@ -1,13 +1,14 @@
 #include "backup/zstd_compressor.hpp"
 
+#include "common/error.hpp"
+
 #include <string>
 #include <zstd.h>
 
-#include "common/error.hpp"
-
 namespace lastgood::backup {
 
-struct ZstdCompressor::Context {
+struct ZstdCompressor::Context
+{
   ZSTD_CCtx* cctx = nullptr;
   ~Context() { ZSTD_freeCCtx(cctx); }
 };
@@ -16,7 +17,8 @@ namespace {
 
 void check(std::size_t rc, const char* what)
 {
-  if (ZSTD_isError(rc)) throw Error(std::string("zstd compression failed (") + what + "): " + ZSTD_getErrorName(rc));
+  if (ZSTD_isError(rc))
+    throw Error(std::string("zstd compression failed (") + what + "): " + ZSTD_getErrorName(rc));
 }
 
 } // namespace
@@ -37,14 +39,18 @@ void ZstdCompressor::write(std::span<const std::byte> data)
   if (!data.empty()) run(data, false);
 }
 
-void ZstdCompressor::finish() { run({}, true); }
+void ZstdCompressor::finish()
+{
+  run({}, true);
+}
 
 void ZstdCompressor::run(std::span<const std::byte> data, bool end)
 {
   ZSTD_inBuffer in{data.data(), data.size(), 0};
   for (;;) {
     ZSTD_outBuffer out{m_out.data(), m_out.size(), 0};
-    std::size_t remaining = ZSTD_compressStream2(m_ctx->cctx, &out, &in, end ? ZSTD_e_end : ZSTD_e_continue);
+    std::size_t remaining =
+        ZSTD_compressStream2(m_ctx->cctx, &out, &in, end ? ZSTD_e_end : ZSTD_e_continue);
     check(remaining, "stream");
     if (out.pos > 0) m_sink(std::span<const std::byte>(m_out.data(), out.pos));
     if (end ? remaining == 0 : in.pos == in.size) return;

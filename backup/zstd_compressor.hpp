@@ -10,7 +10,8 @@
 
 namespace lastgood::backup {
 
-class ZstdCompressor {
+class ZstdCompressor
+{
 public:
   using Sink = std::function<void(std::span<const std::byte>)>;
   // level: 1..19 (ZSTD's range up to 22 accepted).

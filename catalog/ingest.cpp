@@ -8,13 +8,15 @@
 
 namespace lastgood::catalog {
 
-IngestedBackup ingest_backup(Database& db, const Repository& repository, const std::vector<IngestObject>& objects,
-                             const std::string& root_key, const std::string& start_time,
-                             const std::string& stop_time)
+IngestedBackup ingest_backup(Database& db, const Repository& repository,
+                             const std::vector<IngestObject>& objects, const std::string& root_key,
+                             const std::string& start_time, const std::string& stop_time)
 {
   const std::string now = format_rfc3339(now_seconds());
   Transaction tx(db);
-  db.prepare("INSERT INTO scans (repository_id, started_at) VALUES (?, ?)").bind_all(repository.id, now).run();
+  db.prepare("INSERT INTO scans (repository_id, started_at) VALUES (?, ?)")
+      .bind_all(repository.id, now)
+      .run();
   const std::int64_t scan_id = db.last_insert_id();
   ObjectRecords records(db, repository.id, scan_id, now);
   std::uint64_t added = 0, changed = 0, bytes = 0;
@@ -30,10 +32,12 @@ IngestedBackup ingest_backup(Database& db, const Repository& repository, const s
     bytes += object.info.size;
   }
   build_backups(db, repository.id, now);
-  db.prepare("UPDATE scans SET finished_at = ?, objects_new = ?, objects_changed = ?, bytes_hashed = ? WHERE id = ?")
+  db.prepare("UPDATE scans SET finished_at = ?, objects_new = ?, objects_changed = ?, bytes_hashed "
+             "= ? WHERE id = ?")
       .bind_all(format_rfc3339(now_seconds()), added, changed, bytes, scan_id)
       .run();
-  db.prepare("UPDATE backups SET start_time = ?, stop_time = ? WHERE repository_id = ? AND root_key = ?")
+  db.prepare(
+        "UPDATE backups SET start_time = ?, stop_time = ? WHERE repository_id = ? AND root_key = ?")
       .bind_all(start_time, stop_time, repository.id, root_key)
       .run();
   auto found = db.prepare("SELECT id, backup_id, coalesce(problem, '') FROM backups"
@@ -41,12 +45,16 @@ IngestedBackup ingest_backup(Database& db, const Repository& repository, const s
   found.bind_all(repository.id, root_key);
   if (!found.step()) {
     std::string why;
-    auto problem = db.prepare("SELECT kind, coalesce(problem, '') FROM objects WHERE repository_id = ? AND key = ?");
+    auto problem = db.prepare(
+        "SELECT kind, coalesce(problem, '') FROM objects WHERE repository_id = ? AND key = ?");
     problem.bind_all(repository.id, root_key);
-    if (problem.step()) why = " (classified as " + problem.text(0) + (problem.text(1).empty() ? "" : ": " + problem.text(1)) + ")";
+    if (problem.step())
+      why = " (classified as " + problem.text(0) +
+            (problem.text(1).empty() ? "" : ": " + problem.text(1)) + ")";
     throw Error("the backup was stored at " + root_key + " in repository " + repository.name +
                 " but is not recognised as a backup" + why +
-                "; nothing was cataloged. Inspect the object, then run 'lastgood scan " + repository.name + "'");
+                "; nothing was cataloged. Inspect the object, then run 'lastgood scan " +
+                repository.name + "'");
   }
   IngestedBackup result;
   result.row_id = found.int64(0);

@@ -5,35 +5,37 @@
 // classification), derives the backup, and stamps the exact start and stop
 // times a scan cannot know. A later scan sees the objects as unchanged.
 
-#include <cstdint>
-#include <string>
-#include <vector>
-
 #include "catalog/repositories.hpp"
 #include "catalog/sqlite.hpp"
 #include "storage/storage.hpp"
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 namespace lastgood::catalog {
 
-struct IngestObject {
-  storage::ObjectInfo info;  // as storage.stat() reports it after commit
-  std::string sha256;        // of the stored bytes
-  std::string head;          // the first min(size, kHeadBytes) stored bytes
-  std::string tail;          // the last kTailBytes stored bytes
+struct IngestObject
+{
+  storage::ObjectInfo info; // as storage.stat() reports it after commit
+  std::string sha256;       // of the stored bytes
+  std::string head;         // the first min(size, kHeadBytes) stored bytes
+  std::string tail;         // the last kTailBytes stored bytes
 };
 
-struct IngestedBackup {
+struct IngestedBackup
+{
   std::int64_t row_id = 0;
-  std::string backup_id;  // e.g. 20261122T0200-shop-7f3a
-  std::string problem;    // what classification found wrong; empty when fine
+  std::string backup_id; // e.g. 20261122T0200-shop-7f3a
+  std::string problem;   // what classification found wrong; empty when fine
 };
 
 // In one transaction (with a one-object "scan" row so the objects carry a
 // last_scan_id): records the objects, rebuilds the repository's backups, and
 // sets start_time/stop_time (RFC 3339) on the backup at root_key. Throws Error
 // when the objects do not form a backup at root_key (nothing is recorded then).
-IngestedBackup ingest_backup(Database& db, const Repository& repository, const std::vector<IngestObject>& objects,
-                             const std::string& root_key, const std::string& start_time,
-                             const std::string& stop_time);
+IngestedBackup ingest_backup(Database& db, const Repository& repository,
+                             const std::vector<IngestObject>& objects, const std::string& root_key,
+                             const std::string& start_time, const std::string& stop_time);
 
 } // namespace lastgood::catalog

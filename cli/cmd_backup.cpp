@@ -1,9 +1,5 @@
-// backup --repo NAME --dbname CONNSTR [--format custom|directory] [--compress zstd[:LEVEL]] [--label TEXT] [--json]
-
-#include <CLI/CLI.hpp>
-
-#include <iomanip>
-#include <iostream>
+// backup --repo NAME --dbname CONNSTR [--format custom|directory] [--compress zstd[:LEVEL]]
+// [--label TEXT] [--json]
 
 #include "backup/logical_backup.hpp"
 #include "catalog/repositories.hpp"
@@ -11,11 +7,16 @@
 #include "common/error.hpp"
 #include "storage/storage.hpp"
 
+#include <CLI/CLI.hpp>
+#include <iomanip>
+#include <iostream>
+
 namespace lastgood::cli {
 
 namespace {
 
-struct BackupCliOptions {
+struct BackupCliOptions
+{
   std::string repo, dbname, format = "custom", compress, label;
   bool json = false;
 };
@@ -26,15 +27,24 @@ catalog::Repository repository_named(Context& ctx, const std::string& name)
   if (auto repo = catalog::find_repository(db, name)) return *repo;
   for (const auto& r : ctx.config().repositories)
     if (r.name == name) return catalog::add_repository(db, r.name, r.url);
-  throw UsageError("no repository named '" + name + "': add it with 'lastgood repo add " + name + " URL'");
+  throw UsageError("no repository named '" + name + "': add it with 'lastgood repo add " + name +
+                   " URL'");
 }
 
 nlohmann::json to_json(const backup::BackupResult& r)
 {
-  return {{"backup_id", r.backup_id}, {"repository", r.repository}, {"key", r.key},
-          {"database", r.database},   {"format", r.format},         {"compression", r.compression},
-          {"size", r.size},           {"sha256", r.sha256},         {"objects", r.objects},
-          {"start_time", r.start_time}, {"stop_time", r.stop_time}, {"seconds", r.seconds},
+  return {{"backup_id", r.backup_id},
+          {"repository", r.repository},
+          {"key", r.key},
+          {"database", r.database},
+          {"format", r.format},
+          {"compression", r.compression},
+          {"size", r.size},
+          {"sha256", r.sha256},
+          {"objects", r.objects},
+          {"start_time", r.start_time},
+          {"stop_time", r.stop_time},
+          {"seconds", r.seconds},
           {"problem", r.problem.empty() ? nlohmann::json() : nlohmann::json(r.problem)}};
 }
 
@@ -45,16 +55,19 @@ void register_backup_command(CLI::App& app, Context& ctx)
   auto opts = std::make_shared<BackupCliOptions>();
   auto* cmd = app.add_subcommand("backup", "take a logical backup with pg_dump and catalog it");
   cmd->add_option("--repo", opts->repo, "repository to store it in")->required();
-  cmd->add_option("--dbname", opts->dbname, "connection string or URI of the database to dump")->required();
+  cmd->add_option("--dbname", opts->dbname, "connection string or URI of the database to dump")
+      ->required();
   cmd->add_option("--format", opts->format, "custom (default) or directory")
       ->check(CLI::IsMember({"custom", "directory"}));
-  cmd->add_option("--compress", opts->compress, "zstd or zstd:LEVEL (custom format; default: pg_dump's gzip)");
+  cmd->add_option("--compress", opts->compress,
+                  "zstd or zstd:LEVEL (custom format; default: pg_dump's gzip)");
   cmd->add_option("--label", opts->label, "text added to the object's name");
   cmd->add_flag("--json", opts->json, "print one JSON document");
   cmd->callback([&ctx, opts] {
     backup::BackupRequest request;
     request.conninfo = opts->dbname;
-    request.format = opts->format == "directory" ? backup::DumpFormat::Directory : backup::DumpFormat::Custom;
+    request.format =
+        opts->format == "directory" ? backup::DumpFormat::Directory : backup::DumpFormat::Custom;
     if (!opts->compress.empty()) request.zstd_level = backup::parse_compress_option(opts->compress);
     request.label = opts->label;
     auto repo = repository_named(ctx, opts->repo);
@@ -63,11 +76,13 @@ void register_backup_command(CLI::App& app, Context& ctx)
     if (opts->json) {
       print_json(to_json(result));
     } else {
-      std::cout << "backup " << result.backup_id << " of database " << result.database << " stored in "
-                << result.repository << " at " << result.key << '\n'
-                << "  " << human_bytes(result.size) << " (" << result.size << " bytes), " << result.format << ", "
-                << (result.compression.empty() ? "-" : result.compression) << '\n'
-                << "  sha256 " << result.sha256 << (result.format == "directory" ? " (toc.dat)" : "") << '\n'
+      std::cout << "backup " << result.backup_id << " of database " << result.database
+                << " stored in " << result.repository << " at " << result.key << '\n'
+                << "  " << human_bytes(result.size) << " (" << result.size << " bytes), "
+                << result.format << ", " << (result.compression.empty() ? "-" : result.compression)
+                << '\n'
+                << "  sha256 " << result.sha256
+                << (result.format == "directory" ? " (toc.dat)" : "") << '\n'
                 << "  took " << std::fixed << std::setprecision(1) << result.seconds << " s\n";
       if (!result.problem.empty()) std::cout << "  PROBLEM " << result.problem << '\n';
     }

@@ -18,7 +18,10 @@ extern char** environ;
 namespace lastgood::pg {
 namespace {
 
-std::string errno_text(int error) { return std::strerror(error); }
+std::string errno_text(int error)
+{
+  return std::strerror(error);
+}
 
 // posix_spawn's attribute and file-action objects, destroyed on every path.
 struct SpawnSetup
@@ -39,7 +42,8 @@ struct SpawnSetup
   SpawnSetup& operator=(const SpawnSetup&) = delete;
 };
 
-std::vector<std::string> environment_with(const std::vector<std::pair<std::string, std::string>>& extra)
+std::vector<std::string>
+environment_with(const std::vector<std::pair<std::string, std::string>>& extra)
 {
   std::map<std::string, std::string> vars;
   for (char** e = environ; e && *e; ++e) {
@@ -89,7 +93,8 @@ ChildStream::ChildStream(std::vector<std::string> argv,
   std::vector<char*> c_argv = c_strings(argv), c_env = c_strings(envs);
 
   int out[2], err[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) throw Error("could not create a pipe for " + m_program + ": " + errno_text(errno));
+  if (::pipe2(out, O_CLOEXEC) != 0)
+    throw Error("could not create a pipe for " + m_program + ": " + errno_text(errno));
   if (::pipe2(err, O_CLOEXEC) != 0) {
     ::close(out[0]), ::close(out[1]);
     throw Error("could not create a pipe for " + m_program + ": " + errno_text(errno));
@@ -99,7 +104,8 @@ ChildStream::ChildStream(std::vector<std::string> argv,
   sigset_t none, all;
   ::sigemptyset(&none);
   ::sigfillset(&all);
-  ::posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  ::posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                              POSIX_SPAWN_SETSIGDEF);
   ::posix_spawnattr_setpgroup(&setup.attr, 0);
   ::posix_spawnattr_setsigmask(&setup.attr, &none);
   ::posix_spawnattr_setsigdefault(&setup.attr, &all);
@@ -107,12 +113,14 @@ ChildStream::ChildStream(std::vector<std::string> argv,
   ::posix_spawn_file_actions_adddup2(&setup.actions, out[1], 1);
   ::posix_spawn_file_actions_adddup2(&setup.actions, err[1], 2);
   ::posix_spawn_file_actions_addclosefrom_np(&setup.actions, 3);
-  int rc = ::posix_spawn(&m_pid, path.c_str(), &setup.actions, &setup.attr, c_argv.data(), c_env.data());
+  int rc =
+      ::posix_spawn(&m_pid, path.c_str(), &setup.actions, &setup.attr, c_argv.data(), c_env.data());
   ::close(out[1]), ::close(err[1]);
   if (rc != 0) {
     close_fd(m_out), close_fd(m_err);
     m_reaped = true;
-    throw Error("could not execute " + path + ": " + errno_text(rc) + "; check that it is an executable program");
+    throw Error("could not execute " + path + ": " + errno_text(rc) +
+                "; check that it is an executable program");
   }
   ::fcntl(m_err, F_SETFL, ::fcntl(m_err, F_GETFL) | O_NONBLOCK);
 }
@@ -146,10 +154,12 @@ void ChildStream::drain_stderr()
     } else {
       std::size_t got = static_cast<std::size_t>(n);
       m_stderr_total += got;
-      std::size_t to_head = std::min(got, m_stderr_limit / 2 - std::min(m_stderr_limit / 2, m_err_head.size()));
+      std::size_t to_head =
+          std::min(got, m_stderr_limit / 2 - std::min(m_stderr_limit / 2, m_err_head.size()));
       m_err_head.append(buf, to_head);
       m_err_tail.append(buf + to_head, got - to_head);
-      if (m_err_tail.size() > m_stderr_limit) m_err_tail.erase(0, m_err_tail.size() - m_stderr_limit / 2);
+      if (m_err_tail.size() > m_stderr_limit)
+        m_err_tail.erase(0, m_err_tail.size() - m_stderr_limit / 2);
     }
   }
 }
@@ -204,7 +214,8 @@ ProcessResult ChildStream::wait()
   }
   const std::size_t kept = m_err_head.size() + m_err_tail.size();
   result.err = m_err_head;
-  if (m_stderr_total > kept) result.err += "\n[... " + std::to_string(m_stderr_total - kept) + " bytes left out ...]\n";
+  if (m_stderr_total > kept)
+    result.err += "\n[... " + std::to_string(m_stderr_total - kept) + " bytes left out ...]\n";
   result.err += m_err_tail;
   return result;
 }

@@ -6,6 +6,8 @@
 // whose child was not waited for kills the whole group and reaps it, so an
 // exception anywhere in the pipeline never leaves a pg_dump running.
 
+#include "pg/child_process.hpp"
+
 #include <cstddef>
 #include <span>
 #include <string>
@@ -13,8 +15,6 @@
 #include <sys/types.h>
 #include <utility>
 #include <vector>
-
-#include "pg/child_process.hpp"
 
 namespace lastgood::pg {
 

@@ -2,19 +2,18 @@
 // once and verifies and picks without a scan; a failed or interrupted backup
 // leaves nothing that looks like a backup; secrets stay out of messages.
 
-#include <gtest/gtest.h>
-
-#include <chrono>
-#include <filesystem>
-#include <future>
-#include <thread>
-#include <nlohmann/json.hpp>
-#include <pqxx/pqxx>
-
 #include "pg/pg_connection.hpp"
 #include "pg/scratch_cluster.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <thread>
 
 namespace lastgood {
 namespace {
@@ -24,7 +23,8 @@ using nlohmann::json;
 using testing::shell_quote;
 using testing::TempDir;
 
-class BackupTest : public ::testing::Test {
+class BackupTest : public ::testing::Test
+{
 protected:
   void SetUp() override
   {
@@ -33,7 +33,10 @@ protected:
     m_cluster = pg::ScratchCluster::start({});
     ASSERT_EQ(lastgood("repo add r " + shell_quote(m_repo.path().string())).exit_code, 0);
   }
-  testing::CommandResult lastgood(const std::string& args) { return testing::run_lastgood(m_catalog + args); }
+  testing::CommandResult lastgood(const std::string& args)
+  {
+    return testing::run_lastgood(m_catalog + args);
+  }
   void create_database(const std::string& name, const std::string& fill_sql)
   {
     {
@@ -45,10 +48,11 @@ protected:
   }
   void create_shop(const std::string& name)
   {
-    create_database(name, "CREATE TABLE items (id int PRIMARY KEY, name text);"
-                          "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 1234) g;"
-                          "CREATE TABLE orders (id int, item int REFERENCES items);"
-                          "INSERT INTO orders SELECT g, 1 + g % 1234 FROM generate_series(1, 321) g;");
+    create_database(name,
+                    "CREATE TABLE items (id int PRIMARY KEY, name text);"
+                    "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 1234) g;"
+                    "CREATE TABLE orders (id int, item int REFERENCES items);"
+                    "INSERT INTO orders SELECT g, 1 + g % 1234 FROM generate_series(1, 321) g;");
   }
   json backups()
   {
@@ -68,7 +72,8 @@ protected:
   // and picks it.
   json back_up_verify_and_pick(const std::string& db, const std::string& extra)
   {
-    auto taken = lastgood("backup --repo r --dbname " + shell_quote(m_cluster->conninfo(db)) + " " + extra + " --json");
+    auto taken = lastgood("backup --repo r --dbname " + shell_quote(m_cluster->conninfo(db)) + " " +
+                          extra + " --json");
     EXPECT_EQ(taken.exit_code, 0) << taken.out << taken.err;
     auto result = json::parse(taken.out);
     EXPECT_EQ(result["database"], db);
@@ -91,7 +96,8 @@ protected:
     auto run = json::parse(verified.out)["runs"][0];
     EXPECT_EQ(run["outcome"], "pass") << run.dump(2);
     std::map<std::string, std::int64_t> rows;
-    for (const auto& c : run["row_counts"]) rows[c["table"].get<std::string>()] = c["rows"].get<std::int64_t>();
+    for (const auto& c : run["row_counts"])
+      rows[c["table"].get<std::string>()] = c["rows"].get<std::int64_t>();
     EXPECT_EQ(rows["items"], 1234);
     EXPECT_EQ(rows["orders"], 321);
 
@@ -112,7 +118,8 @@ TEST_F(BackupTest, ZstdBackupIsCatalogedVerifiedAndPickedWithoutAScan)
   auto listed = back_up_verify_and_pick("shopzstd", "--compress zstd --label nightly");
   EXPECT_EQ(listed["format"], "custom");
   EXPECT_EQ(listed["compression"], "zstd (outer) + none");
-  EXPECT_TRUE(listed["location"].get<std::string>().ends_with("-nightly.dump.zst")) << listed["location"];
+  EXPECT_TRUE(listed["location"].get<std::string>().ends_with("-nightly.dump.zst"))
+      << listed["location"];
   // A scan afterwards finds the object unchanged and keeps the exact times.
   auto scan = lastgood("scan r --json");
   ASSERT_EQ(scan.exit_code, 0) << scan.out << scan.err;
@@ -132,7 +139,8 @@ TEST_F(BackupTest, CustomWithPgDumpCompressionAndDirectoryFormat)
   auto custom = back_up_verify_and_pick("shopplain", "");
   EXPECT_EQ(custom["format"], "custom");
   EXPECT_TRUE(custom["location"].get<std::string>().ends_with(".dump"));
-  EXPECT_NE(custom["compression"].get<std::string>().find("gzip"), std::string::npos) << custom["compression"];
+  EXPECT_NE(custom["compression"].get<std::string>().find("gzip"), std::string::npos)
+      << custom["compression"];
 
   create_shop("shopdir");
   auto dir = back_up_verify_and_pick("shopdir", "--format directory");
@@ -149,9 +157,11 @@ TEST_F(BackupTest, ZstdWithDirectoryFormatIsAUsageError)
                     shell_quote(m_cluster->conninfo("shopusage")));
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--format custom"), std::string::npos) << r.err;
-  auto bad_level = lastgood("backup --repo r --compress zstd:99 --dbname " + shell_quote(m_cluster->conninfo("shopusage")));
+  auto bad_level = lastgood("backup --repo r --compress zstd:99 --dbname " +
+                            shell_quote(m_cluster->conninfo("shopusage")));
   EXPECT_EQ(bad_level.exit_code, 2) << bad_level.err;
-  auto no_repo = lastgood("backup --repo nope --dbname " + shell_quote(m_cluster->conninfo("shopusage")));
+  auto no_repo =
+      lastgood("backup --repo nope --dbname " + shell_quote(m_cluster->conninfo("shopusage")));
   EXPECT_EQ(no_repo.exit_code, 2) << no_repo.err;
   EXPECT_TRUE(repository_files().empty());
 }
@@ -159,21 +169,23 @@ TEST_F(BackupTest, ZstdWithDirectoryFormatIsAUsageError)
 TEST_F(BackupTest, KilledPgDumpLeavesNoObjectAndNothingCataloged)
 {
   // Big enough that pg_dump runs for a while: ~2.5 million rows of hex text.
-  create_database("bigkillme", "CREATE TABLE big AS SELECT g, md5(g::text) || md5((g * 7)::text) AS t"
-                               " FROM generate_series(1, 2500000) g");
+  create_database("bigkillme",
+                  "CREATE TABLE big AS SELECT g, md5(g::text) || md5((g * 7)::text) AS t"
+                  " FROM generate_series(1, 2500000) g");
   auto running = std::async(std::launch::async, [&] {
-    return lastgood("backup --repo r --compress zstd:1 --dbname " + shell_quote(m_cluster->conninfo("bigkillme")));
+    return lastgood("backup --repo r --compress zstd:1 --dbname " +
+                    shell_quote(m_cluster->conninfo("bigkillme")));
   });
   bool killed = false;
-  for (int i = 0; i < 300 && !killed; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    // Once pg_dump has streamed some data (a temp file exists), kill it.
-    bool writing = false;
-    for (const auto& f : repository_files())
-      writing = writing || f.find(".lastgood-tmp-") != std::string::npos;
-    if (writing) killed = testing::run_shell("pkill -KILL -f 'pg_dump.*bigkillme'").exit_code == 0;
+  const std::string pattern =
+      shell_quote("[p]g_dump .*bigkillme"); // [p]: not the shell running pgrep
+  for (int i = 0; i < 500 && !killed; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (testing::run_shell("pgrep -f " + pattern + " >/dev/null").exit_code != 0) continue;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300)); // let it stream some data first
+    killed = testing::run_shell("pkill -KILL -f " + pattern).exit_code == 0;
   }
-  ASSERT_TRUE(killed) << "pg_dump was never seen writing";
+  ASSERT_TRUE(killed) << "pg_dump was never seen running";
   auto r = running.get();
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("pg_dump of database 'bigkillme'"), std::string::npos) << r.err;
@@ -187,14 +199,16 @@ TEST_F(BackupTest, KilledPgDumpLeavesNoObjectAndNothingCataloged)
 
 TEST_F(BackupTest, BadCredentialsAndUnreachableServerFailWithoutThePassword)
 {
-  auto wrong_user = lastgood("backup --repo r --dbname " +
-                             shell_quote(m_cluster->conninfo("postgres") + " user=nosuchrole password=hunter2"));
+  auto wrong_user =
+      lastgood("backup --repo r --dbname " +
+               shell_quote(m_cluster->conninfo("postgres") + " user=nosuchrole password=hunter2"));
   EXPECT_EQ(wrong_user.exit_code, 1) << wrong_user.err;
   EXPECT_NE(wrong_user.err.find("nosuchrole"), std::string::npos) << wrong_user.err;
   EXPECT_EQ(wrong_user.err.find("hunter2"), std::string::npos) << wrong_user.err;
   EXPECT_EQ(wrong_user.out.find("hunter2"), std::string::npos);
 
-  auto unreachable = lastgood("backup --repo r --dbname 'postgresql://me:hunter2@127.0.0.1:1/shop?connect_timeout=3'");
+  auto unreachable = lastgood(
+      "backup --repo r --dbname 'postgresql://me:hunter2@127.0.0.1:1/shop?connect_timeout=3'");
   EXPECT_EQ(unreachable.exit_code, 1) << unreachable.err;
   EXPECT_EQ(unreachable.err.find("hunter2"), std::string::npos) << unreachable.err;
   EXPECT_NE(unreachable.err.find("127.0.0.1"), std::string::npos) << unreachable.err;
