@@ -12,9 +12,8 @@
 
 namespace lastgood::backup {
 
-std::optional<int> parse_compress_option(std::string_view text)
+int parse_compress_option(std::string_view text)
 {
-  if (text == "none") return std::nullopt;
   if (text == "zstd") return 3;
   if (text.starts_with("zstd:")) {
     auto digits = text.substr(5);
@@ -23,8 +22,9 @@ std::optional<int> parse_compress_option(std::string_view text)
     if (ec == std::errc() && end == digits.data() + digits.size() && level >= 1 && level <= 22)
       return level;
   }
-  throw UsageError("--compress " + std::string(text) +
-                   ": expected zstd, zstd:LEVEL (1-22) or none");
+  throw UsageError(
+      "--compress " + std::string(text) +
+      ": expected zstd or zstd:LEVEL (1-22); leave it out to keep pg_dump's own gzip compression");
 }
 
 BackupResult take_logical_backup(catalog::Database& db, const catalog::Repository& repository,

@@ -50,8 +50,8 @@ struct BackupResult
   std::string problem; // what cataloging found wrong with it; empty when fine
 };
 
-// "zstd" -> 3, "zstd:9" -> 9; "none" -> nullopt. Throws UsageError otherwise.
-std::optional<int> parse_compress_option(std::string_view text);
+// "zstd" -> 3, "zstd:9" -> 9. Throws UsageError otherwise.
+int parse_compress_option(std::string_view text);
 
 // Takes the backup, stores it, catalogs it and writes an audit row
 // (backup.taken). Throws UsageError for impossible requests, Error (with
