@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/redact.hpp"
+#include "pg/conninfo.hpp"
 #include "pg/pg_connection.hpp"
 
 #include <libpq-fe.h>
@@ -10,50 +11,12 @@
 
 namespace lastgood::backup {
 
-namespace {
-
-std::string quoted(const std::string& value)
-{
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "'";
-}
-
-struct OptionsFree
-{
-  void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
-};
-struct ErrorFree
-{
-  void operator()(char* message) const { PQfreemem(message); }
-};
-
-} // namespace
-
 DumpConnection dump_connection(const std::string& conninfo)
 {
-  char* raw_error = nullptr;
-  std::unique_ptr<PQconninfoOption, OptionsFree> options(
-      PQconninfoParse(conninfo.c_str(), &raw_error));
-  std::unique_ptr<char, ErrorFree> error(raw_error);
-  if (!options)
-    throw UsageError("cannot parse the connection string '" + redact(conninfo) +
-                     "': " + redact(error ? error.get() : "out of memory") +
-                     "; give key=value pairs (host=... dbname=...) or a postgresql:// URI");
+  auto split = pg::split_password(conninfo);
   DumpConnection out;
-  for (auto* o = options.get(); o->keyword; ++o) {
-    if (!o->val || !*o->val) continue;
-    std::string key = o->keyword;
-    if (key == "password") {
-      out.env.emplace_back("PGPASSWORD", o->val);
-      continue;
-    }
-    if (!out.conninfo.empty()) out.conninfo += ' ';
-    out.conninfo += key + "=" + quoted(o->val);
-  }
+  out.conninfo = split.conninfo;
+  if (!split.password.empty()) out.env.emplace_back("PGPASSWORD", split.password);
   return out;
 }
 

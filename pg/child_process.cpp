@@ -1,5 +1,7 @@
 #include "pg/child_process.hpp"
 
+#include "pg/process_env.hpp"
+
 #include "common/error.hpp"
 #include "common/redact.hpp"
 
@@ -17,7 +19,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
 
 namespace lastgood::pg {
 namespace {
@@ -231,28 +232,10 @@ private:
 
 std::vector<std::string> child_environment(const ProcessOptions& options, const Identity& id)
 {
-  std::map<std::string, std::string> vars;
-  for (char** e = environ; e && *e; ++e) {
-    std::string_view kv(*e);
-    auto eq = kv.find('=');
-    if (eq != std::string_view::npos) vars.emplace(kv.substr(0, eq), kv.substr(eq + 1));
-  }
-  if (id.do_switch) vars["HOME"] = id.home, vars["USER"] = id.name, vars["LOGNAME"] = id.name;
-  for (const auto& [k, v] : options.env)
-    vars[k] = v;
-  std::vector<std::string> out;
-  for (const auto& [k, v] : vars)
-    out.push_back(k + "=" + v);
-  return out;
-}
-
-std::vector<char*> c_strings(std::vector<std::string>& strings)
-{
-  std::vector<char*> out;
-  for (auto& s : strings)
-    out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
+  std::vector<std::pair<std::string, std::string>> extra;
+  if (id.do_switch) extra = {{"HOME", id.home}, {"USER", id.name}, {"LOGNAME", id.name}};
+  extra.insert(extra.end(), options.env.begin(), options.env.end());
+  return environment_with(extra);
 }
 
 std::string exec_failure_message(const ExecFailure& f, const std::string& program,

@@ -1,5 +1,7 @@
 #include "pg/child_stream.hpp"
 
+#include "pg/process_env.hpp"
+
 #include "common/error.hpp"
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
 
 namespace lastgood::pg {
 namespace {
@@ -41,32 +42,6 @@ struct SpawnSetup
   SpawnSetup(const SpawnSetup&) = delete;
   SpawnSetup& operator=(const SpawnSetup&) = delete;
 };
-
-std::vector<std::string>
-environment_with(const std::vector<std::pair<std::string, std::string>>& extra)
-{
-  std::map<std::string, std::string> vars;
-  for (char** e = environ; e && *e; ++e) {
-    std::string_view kv(*e);
-    auto eq = kv.find('=');
-    if (eq != std::string_view::npos) vars.emplace(kv.substr(0, eq), kv.substr(eq + 1));
-  }
-  for (const auto& [k, v] : extra)
-    vars[k] = v;
-  std::vector<std::string> out;
-  for (const auto& [k, v] : vars)
-    out.push_back(k + "=" + v);
-  return out;
-}
-
-std::vector<char*> c_strings(std::vector<std::string>& strings)
-{
-  std::vector<char*> out;
-  for (auto& s : strings)
-    out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
 
 void close_fd(int& fd)
 {

@@ -34,23 +34,6 @@ void report(const ProgressFn& progress, const std::string& step)
   if (progress) progress(step);
 }
 
-bool is_role_error(const std::string& line)
-{
-  static const std::regex role(R"(role ".*" does not exist)");
-  return std::regex_search(line, role);
-}
-
-std::vector<std::string> error_lines(const std::string& output)
-{
-  std::vector<std::string> out;
-  std::istringstream lines(output);
-  for (std::string line; std::getline(lines, line);)
-    if (line.find("ERROR:") != std::string::npos || line.find("error:") != std::string::npos ||
-        line.find("FATAL:") != std::string::npos)
-      out.push_back(redact(line));
-  return out;
-}
-
 // A plain dump made with --create reconnects (\connect) to the database it
 // names: psql would leave the temporary database and write into that one.
 void refuse_reconnecting_plain_dump(const catalog::BackupRow& backup, const std::string& path)
@@ -79,8 +62,8 @@ void run_tool(const RestorePlan& plan, const TargetServer& server, const std::st
   if (!target.password.empty()) options.env.emplace_back("PGPASSWORD", target.password);
   auto result = pg::run_process(options);
   std::vector<std::string> errors, role_errors, server_errors;
-  for (auto& line : error_lines(result.err)) {
-    if (is_role_error(line))
+  for (auto& line : verifier::restore_error_lines(result.err)) {
+    if (verifier::is_missing_role_error(line))
       role_errors.push_back(line);
     else if (verifier::is_scratch_side_error(line))
       server_errors.push_back(line);

@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/redact.hpp"
+#include "pg/conninfo.hpp"
 #include "pg/pg_connection.hpp"
 #include "verifier/scratch_server.hpp"
 
@@ -13,16 +14,6 @@ namespace lastgood::restore {
 namespace {
 
 constexpr const char* kMaintenanceDatabase = "postgres";
-
-std::string quote_value(const std::string& v)
-{
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\'' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "'";
-}
 
 std::string describe(const pqxx::sql_error& e)
 {
@@ -48,38 +39,15 @@ std::string temporary_database_name(const std::string& name, std::int64_t run_id
   return base + suffix;
 }
 
-SplitConninfo split_password(const std::string& conninfo)
-{
-  char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
-  if (!options) {
-    std::string message = error ? error : "unparsable";
-    PQfreemem(error);
-    throw UsageError("invalid connection string '" + redact(conninfo) + "': " + message);
-  }
-  SplitConninfo out;
-  for (auto* o = options; o->keyword; ++o) {
-    if (!o->val) continue;
-    if (std::string_view(o->keyword) == "password") {
-      out.password = o->val;
-      continue;
-    }
-    out.conninfo +=
-        std::string(out.conninfo.empty() ? "" : " ") + o->keyword + "=" + quote_value(o->val);
-  }
-  PQconninfoFree(options);
-  return out;
-}
-
 TargetServer::TargetServer(std::string conninfo) : m_conninfo(std::move(conninfo))
 {
   if (m_conninfo.empty()) throw UsageError("give the target server with --to CONNSTR");
-  verifier::with_dbname(m_conninfo, kMaintenanceDatabase); // validates it
+  pg::with_dbname(m_conninfo, kMaintenanceDatabase); // validates it
 }
 
 std::string TargetServer::conninfo(const std::string& dbname) const
 {
-  return verifier::with_dbname(m_conninfo, dbname);
+  return pg::with_dbname(m_conninfo, dbname);
 }
 
 std::string TargetServer::display() const

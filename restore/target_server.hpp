@@ -4,6 +4,8 @@
 // name. lastgood only ever drops databases it created itself in this run,
 // recognisable by kTemporaryMarker in their name.
 
+#include "pg/conninfo.hpp"
+
 #include <string>
 
 namespace lastgood::restore {
@@ -17,12 +19,8 @@ std::string temporary_database_name(const std::string& name, std::int64_t run_id
 
 // A libpq connection string with its password (if any) taken out, for child
 // processes that get the password through PGPASSWORD instead of argv.
-struct SplitConninfo
-{
-  std::string conninfo;
-  std::string password; // empty when there was none
-};
-SplitConninfo split_password(const std::string& conninfo);
+using pg::split_password;
+using pg::SplitConninfo;
 
 class TargetServer
 {

@@ -1,13 +1,14 @@
 #include "verifier/restore_level.hpp"
 
-#include <pqxx/pqxx>
-#include <regex>
-#include <sstream>
-
 #include "common/error.hpp"
+#include "common/redact.hpp"
 #include "pg/child_process.hpp"
 #include "pg/pg_connection.hpp"
 #include "verifier/data_checks.hpp"
+
+#include <pqxx/pqxx>
+#include <regex>
+#include <sstream>
 
 namespace lastgood::verifier {
 
@@ -15,16 +16,27 @@ namespace {
 
 namespace fk = finding_kind;
 
+} // namespace
+
+std::vector<std::string> restore_error_lines(const std::string& output)
+{
+  std::vector<std::string> out;
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("ERROR:") != std::string::npos || line.find("error:") != std::string::npos ||
+        line.find("FATAL:") != std::string::npos)
+      out.push_back(redact(line));
+  return out;
+}
+
 // Owners and grants name roles that exist on the source server, not on a
 // scratch server; pg_restore skips them (--no-owner --no-privileges), and for
 // plain dumps their failures are expected and only warnings.
-bool is_role_error(const std::string& line)
+bool is_missing_role_error(const std::string& line)
 {
   static const std::regex role(R"(role ".*" does not exist)");
   return std::regex_search(line, role);
 }
-
-} // namespace
 
 bool is_scratch_side_error(const std::string& line)
 {
@@ -38,29 +50,29 @@ bool is_scratch_side_error(const std::string& line)
 
 namespace {
 
-std::vector<std::string> error_lines(const std::string& output)
-{
-  std::vector<std::string> out;
-  std::istringstream lines(output);
-  for (std::string line; std::getline(lines, line);)
-    if (line.find("ERROR:") != std::string::npos || line.find("error:") != std::string::npos ||
-        line.find("FATAL:") != std::string::npos)
-      out.push_back(line);
-  return out;
-}
-
-void run_restore(const catalog::BackupRow& backup, const RestoreRequest& request, ScratchServer& scratch,
-                 Findings& findings)
+void run_restore(const catalog::BackupRow& backup, const RestoreRequest& request,
+                 ScratchServer& scratch, Findings& findings)
 {
   const auto target = scratch.conninfo(request.scratch_database);
   pg::ProcessOptions options;
   const bool plain = backup.format == "plain";
   if (plain) {
-    options.argv = {pg::find_pg_program("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=0", "-d", target, "-f",
+    options.argv = {pg::find_pg_program("psql"),
+                    "-X",
+                    "-q",
+                    "-v",
+                    "ON_ERROR_STOP=0",
+                    "-d",
+                    target,
+                    "-f",
                     request.dump_path};
   } else {
-    options.argv = {pg::find_pg_program("pg_restore"), "--no-owner", "--no-privileges", "--no-tablespaces",
-                    "-d", target};
+    options.argv = {pg::find_pg_program("pg_restore"),
+                    "--no-owner",
+                    "--no-privileges",
+                    "--no-tablespaces",
+                    "-d",
+                    target};
     // Parallel restore needs a seekable custom or directory archive.
     if (request.jobs > 1 && (backup.format == "custom" || backup.format == "directory"))
       options.argv.push_back("--jobs=" + std::to_string(request.jobs));
@@ -68,33 +80,40 @@ void run_restore(const catalog::BackupRow& backup, const RestoreRequest& request
   }
   auto result = pg::run_process(options);
   std::vector<std::string> errors, role_errors, scratch_errors;
-  for (auto& line : error_lines(result.err)) {
-    if (is_role_error(line)) role_errors.push_back(line);
-    else if (is_scratch_side_error(line)) scratch_errors.push_back(line);
-    else errors.push_back(line);
+  for (auto& line : restore_error_lines(result.err)) {
+    if (is_missing_role_error(line))
+      role_errors.push_back(line);
+    else if (is_scratch_side_error(line))
+      scratch_errors.push_back(line);
+    else
+      errors.push_back(line);
   }
   if (!scratch_errors.empty()) {
-    findings.add(fk::scratch_error, Severity::Error, scratch.display(),
-                 "the scratch server failed during the restore (" + scratch_errors.front() +
-                     "); nothing is known about the backup. Free space or memory on the scratch server and "
-                     "verify again",
-                 {{"errors", scratch_errors.size()}});
+    findings.add(
+        fk::scratch_error, Severity::Error, scratch.display(),
+        "the scratch server failed during the restore (" + scratch_errors.front() +
+            "); nothing is known about the backup. Free space or memory on the scratch server and "
+            "verify again",
+        {{"errors", scratch_errors.size()}});
     return;
   }
   if (!role_errors.empty())
     findings.add(fk::restore_failed, Severity::Warning, backup.root_key,
                  std::to_string(role_errors.size()) +
-                     " statements named roles that do not exist on the scratch server (ownership and grants are "
+                     " statements named roles that do not exist on the scratch server (ownership "
+                     "and grants are "
                      "not restored in test restores)",
                  {{"first", role_errors.front()}});
   const bool failed = plain ? !errors.empty() : (result.exit_code != 0 || !errors.empty());
   if (!failed) return;
   nlohmann::json detail = {{"exit_code", result.exit_code}, {"errors", nlohmann::json::array()}};
-  for (std::size_t i = 0; i < errors.size() && i < 20; ++i) detail["errors"].push_back(errors[i]);
+  for (std::size_t i = 0; i < errors.size() && i < 20; ++i)
+    detail["errors"].push_back(errors[i]);
   detail["error_count"] = errors.size();
   findings.add(fk::restore_failed, Severity::Failure, backup.root_key,
                errors.empty() ? pg::describe_failure(result, plain ? "psql" : "pg_restore")
-                              : std::to_string(errors.size()) + " errors while restoring; first: " + errors.front(),
+                              : std::to_string(errors.size()) +
+                                    " errors while restoring; first: " + errors.front(),
                detail);
 }
 
@@ -119,17 +138,21 @@ RestoreResult restore_and_check(const catalog::BackupRow& backup, const RestoreR
   RestoreResult result;
   Findings restore_findings;
   run_restore(backup, request, scratch, restore_findings);
-  if (restore_findings.any(Severity::Failure) && !scratch_alive(scratch, request.scratch_database)) {
-    result.findings.add(fk::scratch_error, Severity::Error, scratch.display(),
-                        "the scratch server went away during the restore; nothing is known about the backup. "
-                        "Check the scratch server (disk space, crashes) and verify again");
+  if (restore_findings.any(Severity::Failure) &&
+      !scratch_alive(scratch, request.scratch_database)) {
+    result.findings.add(
+        fk::scratch_error, Severity::Error, scratch.display(),
+        "the scratch server went away during the restore; nothing is known about the backup. "
+        "Check the scratch server (disk space, crashes) and verify again");
     return result;
   }
   result.findings.append(restore_findings);
-  if (restore_findings.any(Severity::Error)) return result;  // a half-restored database proves nothing
+  if (restore_findings.any(Severity::Error))
+    return result; // a half-restored database proves nothing
   try {
-    auto checks = check_restored_database(scratch.conninfo(request.scratch_database), backup.database.value_or(""),
-                                          config, request.previous_counts, request.jobs);
+    auto checks = check_restored_database(scratch.conninfo(request.scratch_database),
+                                          backup.database.value_or(""), config,
+                                          request.previous_counts, request.jobs);
     result.findings.append(checks.findings);
     result.row_counts = std::move(checks.row_counts);
   } catch (const pqxx::broken_connection& e) {

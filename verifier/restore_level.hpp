@@ -2,28 +2,36 @@
 // The restore level for logical dumps: restore into a fresh scratch database,
 // then run the data checks. The caller creates and always drops the database.
 
-#include <string>
-#include <vector>
-
 #include "catalog/backup_queries.hpp"
 #include "catalog/verification_runs.hpp"
 #include "common/config.hpp"
 #include "verifier/finding.hpp"
 #include "verifier/scratch_server.hpp"
 
+#include <string>
+#include <vector>
+
 namespace lastgood::verifier {
 
-struct RestoreRequest {
-  std::string dump_path;          // local file or directory
-  std::string scratch_database;   // already created, empty
+struct RestoreRequest
+{
+  std::string dump_path;        // local file or directory
+  std::string scratch_database; // already created, empty
   unsigned jobs = 1;
-  std::vector<catalog::RowCountRecord> previous_counts;  // last passing restore of this database
+  std::vector<catalog::RowCountRecord> previous_counts; // last passing restore of this database
 };
 
-struct RestoreResult {
+struct RestoreResult
+{
   Findings findings;
   std::vector<catalog::RowCountRecord> row_counts;
 };
+
+// The lines of pg_restore/psql output that report errors (redacted).
+std::vector<std::string> restore_error_lines(const std::string& output);
+// Whether an error only names a role missing on the target server (owners
+// and grants of the source): not a problem with the backup.
+bool is_missing_role_error(const std::string& line);
 
 // Whether a restore error line is the scratch server's own trouble (disk
 // full, out of memory, shutting down) rather than something in the backup.

@@ -1,46 +1,14 @@
 #include "verifier/scratch_server.hpp"
 
-#include <libpq-fe.h>
-#include <pqxx/pqxx>
-
 #include "common/error.hpp"
 #include "common/redact.hpp"
+#include "pg/conninfo.hpp"
 #include "pg/pg_connection.hpp"
 #include "pg/scratch_cluster.hpp"
 
+#include <pqxx/pqxx>
+
 namespace lastgood::verifier {
-
-namespace {
-
-std::string quote_value(const std::string& v)
-{
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\'' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "'";
-}
-
-} // namespace
-
-std::string with_dbname(const std::string& conninfo, const std::string& dbname)
-{
-  char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
-  if (!options) {
-    std::string message = error ? error : "unparsable";
-    PQfreemem(error);
-    throw UsageError("invalid connection string '" + redact(conninfo) + "': " + message);
-  }
-  std::string out;
-  for (auto* o = options; o->keyword; ++o) {
-    if (!o->val || std::string_view(o->keyword) == "dbname") continue;
-    out += std::string(o->keyword) + "=" + quote_value(o->val) + " ";
-  }
-  PQconninfoFree(options);
-  return out + "dbname=" + quote_value(dbname);
-}
 
 ScratchServer::ScratchServer(std::string spec, std::string run_as)
     : m_spec(std::move(spec)), m_run_as(std::move(run_as))
@@ -61,10 +29,13 @@ void ScratchServer::ensure_started()
 std::string ScratchServer::conninfo(const std::string& dbname)
 {
   ensure_started();
-  return m_cluster ? m_cluster->conninfo(dbname) : with_dbname(m_spec, dbname);
+  return m_cluster ? m_cluster->conninfo(dbname) : pg::with_dbname(m_spec, dbname);
 }
 
-std::string ScratchServer::display() const { return m_spec == "auto" ? "auto" : redact(m_spec); }
+std::string ScratchServer::display() const
+{
+  return m_spec == "auto" ? "auto" : redact(m_spec);
+}
 
 void ScratchServer::create_database(const std::string& name)
 {
@@ -76,27 +47,30 @@ void ScratchServer::create_database(const std::string& name)
 void ScratchServer::drop_database(const std::string& name)
 {
   if (!name.starts_with(kScratchPrefix))
-    throw Error("refusing to drop database '" + name + "': lastgood only drops its own " + kScratchPrefix +
-                "<run> databases");
+    throw Error("refusing to drop database '" + name + "': lastgood only drops its own " +
+                kScratchPrefix + "<run> databases");
   auto conn = pg::connect(conninfo("postgres"));
   pqxx::nontransaction tx(*conn);
   tx.exec("DROP DATABASE IF EXISTS " + pg::quote_ident(name) + " WITH (FORCE)");
 }
 
-std::vector<std::string> ScratchServer::drop_abandoned(const std::function<bool(std::int64_t)>& abandoned)
+std::vector<std::string>
+ScratchServer::drop_abandoned(const std::function<bool(std::int64_t)>& abandoned)
 {
   std::vector<std::string> names;
   {
     auto conn = pg::connect(conninfo("postgres"));
     pqxx::nontransaction tx(*conn);
-    for (auto row : tx.exec("SELECT datname FROM pg_database WHERE datname LIKE 'lastgood\\_verify\\_%'")) {
+    for (auto row :
+         tx.exec("SELECT datname FROM pg_database WHERE datname LIKE 'lastgood\\_verify\\_%'")) {
       auto name = row[0].as<std::string>();
       auto suffix = name.substr(std::string_view(kScratchPrefix).size());
       if (suffix.empty() || suffix.find_first_not_of("0123456789") != std::string::npos) continue;
       if (abandoned(std::stoll(suffix))) names.push_back(name);
     }
   }
-  for (const auto& name : names) drop_database(name);
+  for (const auto& name : names)
+    drop_database(name);
   return names;
 }
 

@@ -17,7 +17,8 @@ namespace lastgood::verifier {
 
 inline constexpr const char* kScratchPrefix = "lastgood_verify_";
 
-class ScratchServer {
+class ScratchServer
+{
 public:
   ScratchServer(std::string spec, std::string run_as);
   ~ScratchServer();
@@ -32,7 +33,8 @@ public:
   void drop_database(const std::string& name);
   // Drops lastgood_verify_<id> databases for which abandoned(id) is true;
   // returns the names dropped.
-  std::vector<std::string> drop_abandoned(const std::function<bool(std::int64_t run_id)>& abandoned);
+  std::vector<std::string>
+  drop_abandoned(const std::function<bool(std::int64_t run_id)>& abandoned);
 
 private:
   void ensure_started();
@@ -40,8 +42,5 @@ private:
   std::string m_run_as;
   std::unique_ptr<pg::ScratchCluster> m_cluster;
 };
-
-// Appends/overrides dbname in any libpq connection string (key=value or URI).
-std::string with_dbname(const std::string& conninfo, const std::string& dbname);
 
 } // namespace lastgood::verifier
