@@ -60,6 +60,91 @@ void read_verify(const toml::table& table, const std::string& source, VerifyConf
   }
 }
 
+std::chrono::seconds duration_at(const toml::node_view<const toml::node>& node, const std::string& where)
+{
+  auto text = node.value<std::string>();
+  if (!text) throw UsageError(where + " must be a duration such as \"36h\" or \"7d\"");
+  try {
+    return parse_duration(*text);
+  } catch (const ValidationError& e) {
+    throw UsageError(where + ": " + e.what());
+  }
+}
+
+std::optional<int> count_at(const toml::node_view<const toml::node>& node, const std::string& where)
+{
+  if (!node) return std::nullopt;
+  auto value = node.value<int64_t>();
+  if (!value || *value < 0) throw UsageError(where + " must be a whole number of backups, 0 or more");
+  return static_cast<int>(*value);
+}
+
+void read_rules(const toml::table& section, const std::string& where, RetentionRules& rules)
+{
+  auto at = [&](const char* key) { return where + "." + key; };
+  if (auto v = count_at(section["keep_last"], at("keep_last"))) rules.keep_last = v;
+  if (auto v = count_at(section["keep_daily"], at("keep_daily"))) rules.keep_daily = v;
+  if (auto v = count_at(section["keep_weekly"], at("keep_weekly"))) rules.keep_weekly = v;
+  if (auto v = count_at(section["keep_monthly"], at("keep_monthly"))) rules.keep_monthly = v;
+  if (auto v = count_at(section["keep_yearly"], at("keep_yearly"))) rules.keep_yearly = v;
+  if (section["keep_within"]) rules.keep_within = duration_at(section["keep_within"], at("keep_within"));
+  if (section["pitr_window"]) rules.pitr_window = duration_at(section["pitr_window"], at("pitr_window"));
+}
+
+void read_retention(const toml::table& table, const std::string& source, RetentionConfig& retention)
+{
+  const auto* section = table["retention"].as_table();
+  if (!section) return;
+  const std::string where = "configuration file " + source + ": retention";
+  read_rules(*section, where, retention.defaults);
+  auto read_scoped = [&](const char* scope, std::map<std::string, RetentionRules>& into) {
+    const auto* scoped = (*section)[scope].as_table();
+    if (!scoped) return;
+    for (const auto& [name, node] : *scoped) {
+      const auto* rules = node.as_table();
+      if (!rules) throw UsageError(where + "." + scope + "." + std::string(name.str()) + " must be a table");
+      read_rules(*rules, where + "." + scope + "." + std::string(name.str()), into[std::string(name.str())]);
+    }
+  };
+  read_scoped("database", retention.per_database);
+  read_scoped("cluster", retention.per_cluster);
+}
+
+void read_compliance(const toml::table& table, const std::string& source, ComplianceConfig& compliance)
+{
+  const auto* section = table["compliance"].as_table();
+  if (!section) return;
+  const std::string where = "configuration file " + source + ": compliance.";
+  if ((*section)["rpo"]) compliance.rpo = duration_at((*section)["rpo"], where + "rpo");
+  if ((*section)["verified_within"])
+    compliance.verified_within = duration_at((*section)["verified_within"], where + "verified_within");
+  if ((*section)["rto"]) compliance.rto = duration_at((*section)["rto"], where + "rto");
+}
+
+void read_notify_drill_s3(const toml::table& table, const std::string& source, Config& config)
+{
+  if (auto v = table["notify"]["webhook"].value<std::string>()) config.notify.webhook = *v;
+  if (const auto* drill = table["drill"].as_table()) {
+    if (auto v = (*drill)["database"].value<std::string>()) config.drill.database = *v;
+    if (const auto* commands = (*drill)["command"].as_array()) {
+      for (const auto& node : *commands) {
+        const auto* command = node.as_table();
+        auto name = command ? (*command)["name"].value<std::string>() : std::nullopt;
+        auto run = command ? (*command)["run"].value<std::string>() : std::nullopt;
+        if (!name || !run)
+          throw UsageError("configuration file " + source + ": every [[drill.command]] needs name and run");
+        config.drill.commands.push_back({*name, *run});
+      }
+    }
+  }
+  if (const auto* s3 = table["s3"].as_table()) {
+    if (auto v = (*s3)["access_key_id"].value<std::string>()) config.s3.access_key_id = *v;
+    if (auto v = (*s3)["secret_access_key"].value<std::string>()) config.s3.secret_access_key = *v;
+    if (auto v = (*s3)["session_token"].value<std::string>()) config.s3.session_token = *v;
+    if (auto v = (*s3)["region"].value<std::string>()) config.s3.region = *v;
+  }
+}
+
 void apply_environment(VerifyConfig& verify)
 {
   if (const char* v = std::getenv("LASTGOOD_VERIFY_SCRATCH"); v && *v) verify.scratch = v;
@@ -95,6 +180,9 @@ Config load_config(const std::string& flag_value)
     }
   }
   read_verify(table, config.source, config.verify);
+  read_retention(table, config.source, config.retention);
+  read_compliance(table, config.source, config.compliance);
+  read_notify_drill_s3(table, config.source, config);
   apply_environment(config.verify);
   return config;
 }

@@ -5,6 +5,7 @@
 // $XDG_CONFIG_HOME/lastgood/config.toml (~/.config/...) when it exists.
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,10 +36,69 @@ struct VerifyConfig {
   std::vector<UserCheck> checks;
 };
 
+// [retention], optionally narrowed by [retention.database.NAME] or
+// [retention.cluster.SYSID] tables holding the same keys. An unset key keeps
+// nothing by itself; a narrower table replaces only the keys it sets.
+struct RetentionRules {
+  std::optional<int> keep_last;
+  std::optional<std::chrono::seconds> keep_within;
+  std::optional<int> keep_daily;
+  std::optional<int> keep_weekly;
+  std::optional<int> keep_monthly;
+  std::optional<int> keep_yearly;
+  std::optional<std::chrono::seconds> pitr_window;
+};
+
+struct RetentionConfig {
+  RetentionRules defaults;
+  std::map<std::string, RetentionRules> per_database;  // key: database name
+  std::map<std::string, RetentionRules> per_cluster;   // key: system identifier as text
+};
+
+// [compliance]: the targets the report measures against.
+struct ComplianceConfig {
+  std::chrono::seconds rpo{std::chrono::hours(24)};
+  std::chrono::seconds verified_within{std::chrono::hours(24 * 7)};
+  std::optional<std::chrono::seconds> rto;  // no restore-duration verdict when unset
+};
+
+// [notify]: where failures are announced. The URL is a secret (it usually
+// carries a token) and is never logged.
+struct NotifyConfig {
+  std::string webhook;
+};
+
+// [[drill.command]]: extra commands the drill runs after the data checks,
+// e.g. `redis-cli -u $REDIS_URL PING`; run through /bin/sh, pass on exit 0.
+struct DrillCommand {
+  std::string name;
+  std::string run;
+};
+
+// [drill]: which database the drill proves and what else it runs.
+struct DrillConfig {
+  std::string database;
+  std::vector<DrillCommand> commands;
+};
+
+// [s3]: credentials when the AWS_* environment variables are not set
+// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN win).
+struct S3Config {
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;
+  std::string region;
+};
+
 struct Config {
   std::string source;  // the file read, empty when none
   std::vector<RepositoryConfig> repositories;
   VerifyConfig verify;
+  RetentionConfig retention;
+  ComplianceConfig compliance;
+  NotifyConfig notify;
+  DrillConfig drill;
+  S3Config s3;
 };
 
 std::string resolve_config_path(const std::string& flag_value);
