@@ -1,0 +1,187 @@
+#include "compliance/retention_apply.hpp"
+
+#include "catalog/audit.hpp"
+#include "catalog/repositories.hpp"
+#include "common/error.hpp"
+#include "storage/storage.hpp"
+
+#include <map>
+#include <memory>
+
+namespace lastgood::compliance {
+
+namespace {
+
+std::string advice_for(const std::string& message, bool transient)
+{
+  if (transient) return "a temporary storage error; run 'lastgood retention apply' again later";
+  auto has = [&](const char* s) { return message.find(s) != std::string::npos; };
+  if (has("lock") || has("Lock") || has("retention") || has("WORM"))
+    return "the object is under a storage lock (object lock/WORM); it can only go once the lock "
+           "expires, after "
+           "'lastgood scan' records the retain-until";
+  if (has("ermission") || has("ccess") || has("denied") || has("Forbidden") || has("read-only"))
+    return "give the user running lastgood permission to delete in this repository (file "
+           "permissions, bucket "
+           "policy), then run 'lastgood retention apply' again";
+  return "fix the cause above, then run 'lastgood retention apply' again; everything else was done";
+}
+
+class Deleter
+{
+public:
+  Deleter(catalog::Database& db, ApplyResult& result) : m_db(db), m_result(result) {}
+
+  // Removes one object and marks it; false when storage refused.
+  bool remove(const std::string& repository, const std::string& subject, std::int64_t object_id,
+              const std::string& key, std::uint64_t size)
+  {
+    try {
+      storage_for(repository).remove(key);
+      ++m_result.objects_deleted;
+      m_result.bytes_freed += size;
+    } catch (const NotFoundError&) {
+      ++m_result.objects_already_gone; // the goal is reached: nothing holds these bytes any more
+    } catch (const StorageError& e) {
+      refuse(repository, subject, key, e.what(), !e.permanent());
+      return false;
+    } catch (const UsageError& e) { // the repository cannot be opened any more
+      refuse(repository, subject, key, e.what(), false);
+      return false;
+    }
+    m_db.prepare("UPDATE objects SET deleted_at = ? WHERE id = ?")
+        .bind_all(now_text(), object_id)
+        .run();
+    return true;
+  }
+
+  std::string now_text() const { return format_rfc3339(now_seconds()); }
+
+private:
+  storage::Storage& storage_for(const std::string& repository)
+  {
+    auto& slot = m_storages[repository];
+    if (!slot) {
+      auto repo = catalog::find_repository(m_db, repository);
+      if (!repo) throw UsageError("repository '" + repository + "' is no longer registered");
+      slot = storage::open_storage(repo->url);
+    }
+    return *slot;
+  }
+
+  void refuse(const std::string& repository, const std::string& subject, const std::string& key,
+              const std::string& message, bool transient)
+  {
+    RefusedDeletion r{repository, subject, key, message, advice_for(message, transient)};
+    catalog::write_audit(m_db, "retention.delete_refused", key,
+                         transient ? catalog::Severity::Warning : catalog::Severity::Error,
+                         {{"repository", repository},
+                          {"subject", subject},
+                          {"message", message},
+                          {"what_to_do", r.what_to_do}});
+    m_result.refused.push_back(std::move(r));
+  }
+
+  catalog::Database& m_db;
+  ApplyResult& m_result;
+  std::map<std::string, std::unique_ptr<storage::Storage>> m_storages;
+};
+
+bool held_now(catalog::Database& db, std::int64_t backup_row_id, const std::string& now)
+{
+  auto s = db.prepare("SELECT 1 FROM holds WHERE backup_id = ? AND released_at IS NULL"
+                      " AND (until IS NULL OR until > ?) LIMIT 1");
+  s.bind_all(backup_row_id, now);
+  return s.step();
+}
+
+void delete_backup(catalog::Database& db, Deleter& deleter, const BackupFacts& b,
+                   const BackupDecision& d, ApplyResult& result)
+{
+  // A hold put on it since the plan was made still protects it.
+  if (held_now(db, b.row_id, deleter.now_text())) {
+    result.skipped_backups.push_back(b.backup_id);
+    return;
+  }
+  struct Object
+  {
+    std::int64_t id;
+    std::string key;
+    std::uint64_t size;
+  };
+  std::vector<Object> objects;
+  auto s = db.prepare(
+      "SELECT o.id, o.key, o.size FROM backup_objects bo JOIN objects o ON o.id = bo.object_id"
+      " WHERE bo.backup_id = ? AND o.deleted_at IS NULL ORDER BY o.key");
+  s.bind(1, b.row_id);
+  while (s.step())
+    objects.push_back({s.int64(0), s.text(1), static_cast<std::uint64_t>(s.int64(2))});
+  catalog::write_audit(db, "retention.delete_backup", b.backup_id, catalog::Severity::Info,
+                       {{"repository", b.repository},
+                        {"reasons", d.reasons},
+                        {"objects", objects.size()},
+                        {"size_bytes", b.size_bytes}});
+  bool all = true;
+  for (const auto& o : objects)
+    all = deleter.remove(b.repository, b.backup_id, o.id, o.key, o.size) && all;
+  if (!all) {
+    result.partly_deleted_backups.push_back(b.backup_id);
+    return;
+  }
+  db.prepare("UPDATE backups SET deleted_at = ? WHERE id = ?")
+      .bind_all(deleter.now_text(), b.row_id)
+      .run();
+  result.deleted_backups.push_back(b.backup_id);
+}
+
+} // namespace
+
+ApplyResult apply_retention(catalog::Database& db, const RetentionPlan& plan)
+{
+  ApplyResult result;
+  catalog::write_audit(db, "retention.apply",
+                       std::to_string(plan.backups_to_delete) + " backups, " +
+                           std::to_string(plan.wal_segments_to_delete) + " WAL segments",
+                       catalog::Severity::Info, summary_json(plan));
+  Deleter deleter(db, result);
+  for (std::size_t i = 0; i < plan.backups.size(); ++i)
+    if (!plan.decisions[i].keep)
+      delete_backup(db, deleter, plan.backups[i], plan.decisions[i], result);
+  for (const auto& range : plan.wal_decision.delete_ranges) {
+    const auto subject = range.first + ".." + range.last;
+    catalog::write_audit(db, "retention.delete_wal", subject, catalog::Severity::Info,
+                         {{"repository", range.repository},
+                          {"system_identifier", range.system_identifier},
+                          {"timeline", range.timeline},
+                          {"segments", range.segments.size()},
+                          {"bytes", range.bytes}});
+    for (auto index : range.segments) {
+      const auto& segment = plan.wal[index];
+      if (deleter.remove(range.repository, subject, segment.object_id, segment.key, segment.size))
+        ++result.wal_segments_deleted;
+    }
+  }
+  return result;
+}
+
+nlohmann::json to_json(const ApplyResult& r)
+{
+  nlohmann::json refused = nlohmann::json::array();
+  for (const auto& x : r.refused)
+    refused.push_back({{"repository", x.repository},
+                       {"subject", x.subject},
+                       {"key", x.key},
+                       {"message", x.message},
+                       {"what_to_do", x.what_to_do}});
+  return {{"deleted_backups", r.deleted_backups},
+          {"partly_deleted_backups", r.partly_deleted_backups},
+          {"skipped_backups", r.skipped_backups},
+          {"objects_deleted", r.objects_deleted},
+          {"objects_already_gone", r.objects_already_gone},
+          {"wal_segments_deleted", r.wal_segments_deleted},
+          {"bytes_freed", r.bytes_freed},
+          {"refused", refused},
+          {"complete", r.refused.empty()}};
+}
+
+} // namespace lastgood::compliance
