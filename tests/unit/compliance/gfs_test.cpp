@@ -1,14 +1,17 @@
 // GFS buckets on hand-checked calendars (ISO weeks across year ends, UTC day
 // boundaries) and the newest-of-the-N-most-recent-buckets selection.
 
-#include <gtest/gtest.h>
-
 #include "compliance/gfs.hpp"
+
+#include <gtest/gtest.h>
 
 namespace lastgood::compliance {
 namespace {
 
-TimePoint at(const char* text) { return parse_rfc3339(text); }
+TimePoint at(const char* text)
+{
+  return parse_rfc3339(text);
+}
 
 TEST(GfsBuckets, DailyIsTheUtcCalendarDay)
 {
@@ -55,8 +58,8 @@ TEST(GfsBuckets, MonthlyAndYearlyFollowTheUtcCalendar)
 TEST(GfsSelect, NewestOfEachOfTheMostRecentBuckets)
 {
   const std::vector<TimePoint> newest_first = {
-      at("2026-11-22T20:00:00Z"), at("2026-11-22T02:00:00Z"),  // Sunday: two backups
-      at("2026-11-20T02:00:00Z"),                              // Friday (no backup on Saturday)
+      at("2026-11-22T20:00:00Z"), at("2026-11-22T02:00:00Z"), // Sunday: two backups
+      at("2026-11-20T02:00:00Z"),                             // Friday (no backup on Saturday)
       at("2026-11-19T02:00:00Z"), at("2026-11-18T02:00:00Z")};
   auto daily = select_gfs(newest_first, GfsPeriod::Daily, 3);
   ASSERT_EQ(daily.size(), 5u);
@@ -68,17 +71,20 @@ TEST(GfsSelect, NewestOfEachOfTheMostRecentBuckets)
 
   auto weekly = select_gfs(newest_first, GfsPeriod::Weekly, 5);
   EXPECT_EQ(weekly[0], "2026-W47");
-  for (std::size_t i = 1; i < weekly.size(); ++i) EXPECT_EQ(weekly[i], std::nullopt) << i;
+  for (std::size_t i = 1; i < weekly.size(); ++i)
+    EXPECT_EQ(weekly[i], std::nullopt) << i;
 
   EXPECT_TRUE(select_gfs({}, GfsPeriod::Yearly, 3).empty());
   auto none = select_gfs(newest_first, GfsPeriod::Monthly, 0);
-  for (const auto& k : none) EXPECT_EQ(k, std::nullopt);
+  for (const auto& k : none)
+    EXPECT_EQ(k, std::nullopt);
 }
 
 TEST(GfsSelect, WeeklyAcrossAYearEnd)
 {
-  const std::vector<TimePoint> newest_first = {at("2027-01-04T01:00:00Z"), at("2027-01-03T01:00:00Z"),
-                                               at("2026-12-28T01:00:00Z"), at("2026-12-27T01:00:00Z")};
+  const std::vector<TimePoint> newest_first = {
+      at("2027-01-04T01:00:00Z"), at("2027-01-03T01:00:00Z"), at("2026-12-28T01:00:00Z"),
+      at("2026-12-27T01:00:00Z")};
   auto weekly = select_gfs(newest_first, GfsPeriod::Weekly, 3);
   EXPECT_EQ(weekly[0], "2027-W01");
   EXPECT_EQ(weekly[1], "2026-W53") << "Sunday 2027-01-03 closes ISO week 2026-W53";

@@ -1,11 +1,10 @@
 // The retention policy on small hand-made catalogs: each rule, key-by-key
 // overrides, protections (last good, holds, storage locks) and WAL decisions.
 
-#include <gtest/gtest.h>
+#include "compliance/retention_plan.hpp"
 
 #include <algorithm>
-
-#include "compliance/retention_plan.hpp"
+#include <gtest/gtest.h>
 
 namespace lastgood::compliance {
 namespace {
@@ -59,7 +58,8 @@ WalSegmentFacts segment(std::int64_t id, std::uint64_t segno, std::uint32_t tli 
 
 bool has_reason(const BackupDecision& d, const std::string& prefix)
 {
-  return std::any_of(d.reasons.begin(), d.reasons.end(), [&](const std::string& r) { return r.rfind(prefix, 0) == 0; });
+  return std::any_of(d.reasons.begin(), d.reasons.end(),
+                     [&](const std::string& r) { return r.rfind(prefix, 0) == 0; });
 }
 
 TEST(RetentionPolicy, NoRuleKeepsEverything)
@@ -75,7 +75,8 @@ TEST(RetentionPolicy, NoRuleKeepsEverything)
 TEST(RetentionPolicy, KeepLastAndKeepWithin)
 {
   std::vector<BackupFacts> backups;
-  for (int i = 1; i <= 6; ++i) backups.push_back(logical(i, "shop", 24 * (7 - i)));  // 6 .. 1 days old
+  for (int i = 1; i <= 6; ++i)
+    backups.push_back(logical(i, "shop", 24 * (7 - i))); // 6 .. 1 days old
   RetentionConfig config;
   config.defaults.keep_last = 2;
   config.defaults.keep_within = hours(24 * 3 + 1);
@@ -88,7 +89,8 @@ TEST(RetentionPolicy, KeepLastAndKeepWithin)
   EXPECT_FALSE(d[2].keep) << "4 days old";
   EXPECT_FALSE(d[1].keep);
   EXPECT_FALSE(d[0].keep);
-  EXPECT_TRUE(has_reason(d[0], "not kept by any rule (keep_last 2, keep_within 3d1h)")) << d[0].reasons.front();
+  EXPECT_TRUE(has_reason(d[0], "not kept by any rule (keep_last 2, keep_within 3d1h)"))
+      << d[0].reasons.front();
 }
 
 TEST(RetentionPolicy, NarrowerTablesOverrideKeyByKey)
@@ -116,11 +118,12 @@ TEST(RetentionPolicy, NarrowerTablesOverrideKeyByKey)
 TEST(RetentionPolicy, ProtectionsWinOverRules)
 {
   std::vector<BackupFacts> backups;
-  for (int i = 1; i <= 6; ++i) backups.push_back(logical(i, "shop", 24 * (7 - i)));
+  for (int i = 1; i <= 6; ++i)
+    backups.push_back(logical(i, "shop", 24 * (7 - i)));
   backups[0].last_good = true;
-  backups[1].holds.push_back({7, "case 42", std::nullopt, false});                // indefinite
-  backups[2].holds.push_back({8, "case 43", kNow - hours(1), false});             // expired
-  backups[3].holds.push_back({9, "case 44", kNow + hours(1), true});              // released
+  backups[1].holds.push_back({7, "case 42", std::nullopt, false});    // indefinite
+  backups[2].holds.push_back({8, "case 43", kNow - hours(1), false}); // expired
+  backups[3].holds.push_back({9, "case 44", kNow + hours(1), true});  // released
   backups[4].locks.push_back({"shop5.dump", kNow + hours(24 * 30)});
   RetentionConfig config;
   config.defaults.keep_last = 1;
@@ -129,13 +132,15 @@ TEST(RetentionPolicy, ProtectionsWinOverRules)
   EXPECT_TRUE(d[1].keep && has_reason(d[1], "legal hold #7 (indefinite): case 42"));
   EXPECT_FALSE(d[2].keep) << "an expired hold stops protecting by itself";
   EXPECT_FALSE(d[3].keep) << "a released hold does not protect";
-  EXPECT_TRUE(d[4].keep && has_reason(d[4], "storage lock until 2026-12-22T12:00:00Z on shop5.dump"));
+  EXPECT_TRUE(d[4].keep &&
+              has_reason(d[4], "storage lock until 2026-12-22T12:00:00Z on shop5.dump"));
   EXPECT_TRUE(d[5].keep && has_reason(d[5], "keep_last 1"));
 }
 
 TEST(RetentionPolicy, MissingAndUndatedBackupsAreKeptAndTakeNoPlace)
 {
-  std::vector<BackupFacts> backups = {logical(1, "shop", 30), logical(2, "shop", 20), logical(3, "shop", 10)};
+  std::vector<BackupFacts> backups = {logical(1, "shop", 30), logical(2, "shop", 20),
+                                      logical(3, "shop", 10)};
   backups[2].missing_since = "2026-11-21T00:00:00Z";
   backups[0].time.reset();
   RetentionConfig config;
@@ -148,7 +153,8 @@ TEST(RetentionPolicy, MissingAndUndatedBackupsAreKeptAndTakeNoPlace)
 
 TEST(RetentionPolicy, GroupsArePerRepositoryAndDatabase)
 {
-  std::vector<BackupFacts> backups = {logical(1, "shop", 30), logical(2, "inventory", 20), logical(3, "shop", 10)};
+  std::vector<BackupFacts> backups = {logical(1, "shop", 30), logical(2, "inventory", 20),
+                                      logical(3, "shop", 10)};
   backups.push_back(logical(4, "shop", 40));
   backups[3].repository = "offsite";
   RetentionConfig config;
@@ -165,7 +171,8 @@ TEST(RetentionPolicy, PitrWindowKeepsBackupsInsideAndTheBaseBeforeIt)
 {
   // Backups 10, 8, 6, 4 and 2 days old; window 5 days.
   std::vector<BackupFacts> backups;
-  for (int i = 0; i < 5; ++i) backups.push_back(physical(i + 1, 24 * (10 - 2 * i), 10 * (i + 1)));
+  for (int i = 0; i < 5; ++i)
+    backups.push_back(physical(i + 1, 24 * (10 - 2 * i), 10 * (i + 1)));
   RetentionConfig config;
   config.defaults.pitr_window = hours(24 * 5);
   auto d = decide_backups(backups, config, kNow);
@@ -175,7 +182,7 @@ TEST(RetentionPolicy, PitrWindowKeepsBackupsInsideAndTheBaseBeforeIt)
   EXPECT_TRUE(has_reason(d[3], "pitr_window 5d: taken within the window"));
   EXPECT_TRUE(has_reason(d[4], "pitr_window 5d: taken within the window"));
 
-  backups[2].status = "bad";  // cannot start recovery from a bad base: the next older one too
+  backups[2].status = "bad"; // cannot start recovery from a bad base: the next older one too
   d = decide_backups(backups, config, kNow);
   EXPECT_TRUE(d[2].keep);
   EXPECT_TRUE(d[1].keep && has_reason(d[1], "pitr_window 5d: base backup"));
@@ -188,9 +195,10 @@ TEST(WalRetention, OnlyWalBeforeTheOldestKeptBaseBackupGoes)
   RetentionConfig config;
   config.defaults.keep_last = 2;
   std::vector<WalSegmentFacts> wal;
-  for (std::uint64_t s = 1; s <= 10; ++s) wal.push_back(segment(static_cast<std::int64_t>(s), s));
-  wal.push_back(segment(20, 4, 2));  // another timeline, before the floor
-  wal.push_back(segment(21, 7, 2));  // another timeline, after it
+  for (std::uint64_t s = 1; s <= 10; ++s)
+    wal.push_back(segment(static_cast<std::int64_t>(s), s));
+  wal.push_back(segment(20, 4, 2)); // another timeline, before the floor
+  wal.push_back(segment(21, 7, 2)); // another timeline, after it
   auto plan = make_plan(backups, wal, config, kNow);
   ASSERT_FALSE(plan.decisions[0].keep);
   ASSERT_EQ(plan.wal_decision.delete_ranges.size(), 2u);
@@ -219,9 +227,11 @@ TEST(WalRetention, ConservativeWhenInDoubt)
   EXPECT_TRUE(make_plan(no_cluster, wal, config, kNow).wal_decision.delete_ranges.empty());
 
   auto other_cluster = wal;
-  for (auto& w : other_cluster) w.system_identifier = "8000";
+  for (auto& w : other_cluster)
+    w.system_identifier = "8000";
   auto plan = make_plan(backups, other_cluster, config, kNow);
-  EXPECT_TRUE(plan.wal_decision.delete_ranges.empty()) << "a cluster without a kept base backup keeps its WAL";
+  EXPECT_TRUE(plan.wal_decision.delete_ranges.empty())
+      << "a cluster without a kept base backup keeps its WAL";
 
   auto locked = wal;
   locked[0].retain_until = kNow + hours(1);
