@@ -160,9 +160,10 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
 
   Transaction tx(db);
   // Whatever was not seen in this scan has vanished, except under keys the
-  // listing could not read (they may well still be there).
+  // listing could not read (they may well still be there). Objects retention
+  // deleted (deleted_at) are gone on purpose, not missing.
   auto unseen = db.prepare("SELECT id, key FROM objects WHERE repository_id = ? AND missing_since IS NULL"
-                           " AND (last_scan_id IS NULL OR last_scan_id < ?)");
+                           " AND deleted_at IS NULL AND (last_scan_id IS NULL OR last_scan_id < ?)");
   unseen.bind_all(repository.id, summary.scan_id);
   auto mark_missing = db.prepare("UPDATE objects SET missing_since = ? WHERE id = ?");
   std::vector<std::int64_t> vanished;

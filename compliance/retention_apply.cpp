@@ -5,8 +5,11 @@
 #include "common/error.hpp"
 #include "storage/storage.hpp"
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
 #include <memory>
+#include <unistd.h>
 
 namespace lastgood::compliance {
 
@@ -37,7 +40,9 @@ public:
               const std::string& key, std::uint64_t size)
   {
     try {
-      storage_for(repository).remove(key);
+      auto& storage = storage_for(repository);
+      storage.remove(key);
+      prune_empty_directories(storage, key);
       ++m_result.objects_deleted;
       m_result.bytes_freed += size;
     } catch (const NotFoundError&) {
@@ -57,6 +62,30 @@ public:
 
   std::string now_text() const { return format_rfc3339(now_seconds()); }
 
+  // After a directory backup's objects are gone: the empty directories left
+  // under its root (PostgreSQL makes some that never held a file), the root,
+  // and its parents that became empty.
+  void prune_backup_root(const std::string& repository, const std::string& root_key)
+  {
+    try {
+      auto& storage = storage_for(repository);
+      auto path = storage.local_path(root_key);
+      std::error_code ec;
+      if (!path || !std::filesystem::is_directory(*path, ec)) return;
+      std::vector<std::filesystem::path> dirs;
+      for (auto it = std::filesystem::recursive_directory_iterator(*path, ec);
+           !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+        if (it->is_directory(ec) && !it->is_symlink(ec)) dirs.push_back(it->path());
+      std::sort(dirs.begin(), dirs.end(),
+                [](const auto& a, const auto& b) { return a.native().size() > b.native().size(); });
+      for (const auto& d : dirs)
+        ::rmdir(d.c_str());
+      prune_empty_directories(storage, root_key + "/_"); // the root itself, then its parents
+    } catch (const Error&) {
+      // Tidying up is best effort; the objects themselves are already gone.
+    }
+  }
+
 private:
   storage::Storage& storage_for(const std::string& repository)
   {
@@ -67,6 +96,22 @@ private:
       slot = storage::open_storage(repo->url);
     }
     return *slot;
+  }
+
+  // A file repository keeps directories; the ones a deletion left empty go
+  // too (up to the repository root), so a deleted directory backup leaves no
+  // tree of empty folders behind. rmdir never removes a non-empty directory.
+  static void prune_empty_directories(storage::Storage& storage, const std::string& key)
+  {
+    auto path = storage.local_path(key);
+    if (!path || path->size() <= key.size()) return;
+    const std::filesystem::path root = path->substr(0, path->size() - key.size());
+    std::filesystem::path dir = std::filesystem::path(*path).parent_path();
+    while (dir.string().size() > root.string().size() &&
+           dir.string().rfind(root.string(), 0) == 0) {
+      if (::rmdir(dir.c_str()) != 0) break;
+      dir = dir.parent_path();
+    }
   }
 
   void refuse(const std::string& repository, const std::string& subject, const std::string& key,
@@ -131,6 +176,7 @@ void delete_backup(catalog::Database& db, Deleter& deleter, const BackupFacts& b
   db.prepare("UPDATE backups SET deleted_at = ? WHERE id = ?")
       .bind_all(deleter.now_text(), b.row_id)
       .run();
+  deleter.prune_backup_root(b.repository, b.root_key);
   result.deleted_backups.push_back(b.backup_id);
 }
 

@@ -35,7 +35,7 @@ std::vector<BackupFacts> load_backup_facts(catalog::Database& db, const LastGood
       "c.system_identifier,"
       " b.missing_since, coalesce(b.stop_time, b.start_time), b.start_lsn, b.stop_lsn, b.timeline, "
       "b.stop_timeline,"
-      " b.size_bytes FROM backups b JOIN repositories r ON r.id = b.repository_id"
+      " b.size_bytes, b.root_key FROM backups b JOIN repositories r ON r.id = b.repository_id"
       " LEFT JOIN clusters c ON c.id = b.cluster_id WHERE b.deleted_at IS NULL ORDER BY b.id");
   std::vector<BackupFacts> out;
   std::map<std::int64_t, std::size_t> by_row;
@@ -56,6 +56,7 @@ std::vector<BackupFacts> load_backup_facts(catalog::Database& db, const LastGood
     f.timeline = s.opt_int64(12);
     f.stop_timeline = s.opt_int64(13);
     f.size_bytes = static_cast<std::uint64_t>(s.int64(14));
+    f.root_key = s.text(15);
     by_row[f.row_id] = out.size();
     out.push_back(std::move(f));
   }
