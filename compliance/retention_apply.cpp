@@ -15,11 +15,16 @@ namespace lastgood::compliance {
 
 namespace {
 
-std::string advice_for(const std::string& message, bool transient)
+// What the operator can do about a refusal; judged from what storage said,
+// without the key (a key such as "locked/x.dump" must not read as a lock).
+std::string advice_for(const std::string& key, std::string message, bool transient)
 {
   if (transient) return "a temporary storage error; run 'lastgood retention apply' again later";
+  for (auto at = message.find(key); !key.empty() && at != std::string::npos; at = message.find(key))
+    message.erase(at, key.size());
   auto has = [&](const char* s) { return message.find(s) != std::string::npos; };
-  if (has("lock") || has("Lock") || has("retention") || has("WORM"))
+  if (has("object lock") || has("Object Lock") || has("ObjectLock") || has("WORM") ||
+      has("retention period"))
     return "the object is under a storage lock (object lock/WORM); it can only go once the lock "
            "expires, after "
            "'lastgood scan' records the retain-until";
@@ -117,7 +122,7 @@ private:
   void refuse(const std::string& repository, const std::string& subject, const std::string& key,
               const std::string& message, bool transient)
   {
-    RefusedDeletion r{repository, subject, key, message, advice_for(message, transient)};
+    RefusedDeletion r{repository, subject, key, message, advice_for(key, message, transient)};
     catalog::write_audit(m_db, "retention.delete_refused", key,
                          transient ? catalog::Severity::Warning : catalog::Severity::Error,
                          {{"repository", repository},
