@@ -317,5 +317,33 @@ TEST_F(Retention, StorageRefusalIsReportedAndTheRestGoes)
   EXPECT_NE(text.out.find("what to do:"), std::string::npos) << text.out;
 }
 
+// On a terminal, apply asks first; anything but yes deletes nothing. The
+// terminal is util-linux `script`'s pseudo-terminal.
+TEST_F(Retention, OnATerminalApplyAsksFirst)
+{
+  add_dump("dumps/shop-b.dump", 20);
+  add_dump("dumps/shop-c.dump", 1);
+  scan();
+  const char* env = std::getenv("LASTGOOD_BIN");
+  const std::string bin =
+      env && *env
+          ? env
+          : (fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "lastgood").string();
+  auto answer = [&](const std::string& reply) {
+    const auto inner = shell_quote(bin) + " " + m_args + "retention apply";
+    return testing::run_shell("printf '" + reply + "\\n' | script -qec " + shell_quote(inner) +
+                              " /dev/null");
+  };
+  auto no = answer("n");
+  EXPECT_EQ(no.exit_code, 0) << no.out << no.err;
+  EXPECT_NE(no.out.find("Delete 1 backups and 0 WAL segments"), std::string::npos) << no.out;
+  EXPECT_NE(no.out.find("nothing deleted"), std::string::npos) << no.out;
+  EXPECT_TRUE(fs::exists(m_repo.path() / "dumps/shop-b.dump"));
+  auto yes = answer("y");
+  EXPECT_EQ(yes.exit_code, 0) << yes.out << yes.err;
+  EXPECT_FALSE(fs::exists(m_repo.path() / "dumps/shop-b.dump")) << yes.out;
+  EXPECT_TRUE(fs::exists(m_repo.path() / "dumps/shop-c.dump"));
+}
+
 } // namespace
 } // namespace lastgood
