@@ -80,8 +80,11 @@ std::vector<BackupFacts> load_backup_facts(catalog::Database& db, const LastGood
       out[it->second].locks.push_back({locks.text(1), lock_time(locks.text(2))});
   }
   // The last known good backup of each database and cluster, as `pick` says.
+  // Only scopes holding a good backup can have a last good one: asking pick
+  // about the others would cost a catalog scan each and find nothing.
   std::set<std::string> databases, clusters;
   for (const auto& f : out) {
+    if (f.status != "good" || f.missing_since) continue;
     if (f.kind == "logical" && f.database) databases.insert(*f.database);
     if (f.kind == "physical" && f.system_identifier) clusters.insert(*f.system_identifier);
   }

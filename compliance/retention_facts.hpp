@@ -33,7 +33,7 @@ struct BackupFacts
 {
   std::int64_t row_id = 0;
   std::string backup_id, repository, kind, status; // kind: logical | physical
-  std::string root_key; // the file or directory that is the backup
+  std::string root_key;                            // the file or directory that is the backup
   bool repository_active = true;
   std::optional<std::string> database, system_identifier, missing_since;
   std::optional<TimePoint> time; // the backup's own time: stop time, else start time

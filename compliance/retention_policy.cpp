@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <map>
-#include <numeric>
 
 namespace lastgood::compliance {
 
@@ -150,7 +149,10 @@ std::vector<BackupDecision> decide_backups(const std::vector<BackupFacts>& backu
       if (*backups[a].time != *backups[b].time) return *backups[a].time > *backups[b].time;
       return backups[a].row_id > backups[b].row_id;
     });
-    const auto rules = effective_rules(config, backups[members.front()]);
+    auto rules = effective_rules(config, backups[members.front()]);
+    // A dump cannot be replayed to a point in time: pitr_window is no rule for
+    // logical backups (and alone must not turn their group into "delete all").
+    if (backups[members.front()].kind != "physical") rules.pitr_window.reset();
     if (!any_rule(rules)) {
       for (auto i : members) {
         out[i].keep = true;

@@ -9,7 +9,7 @@
 // the last known good backup of a database or cluster, a backup under an
 // active hold, a backup with an object under a storage lock, a backup that is
 // missing from storage or whose time is unknown, and one in a repository that
-// is no longer registered.
+// is no longer registered. pitr_window applies to base backups only.
 
 #include "common/config.hpp"
 #include "compliance/retention_facts.hpp"

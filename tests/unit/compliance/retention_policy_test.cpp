@@ -189,6 +189,19 @@ TEST(RetentionPolicy, PitrWindowKeepsBackupsInsideAndTheBaseBeforeIt)
   EXPECT_FALSE(d[0].keep);
 }
 
+TEST(RetentionPolicy, PitrWindowAloneDeletesNoDumps)
+{
+  std::vector<BackupFacts> backups = {logical(1, "shop", 24 * 30), logical(2, "shop", 1)};
+  RetentionConfig config;
+  config.defaults.pitr_window = hours(24);
+  auto d = decide_backups(backups, config, kNow);
+  EXPECT_TRUE(d[0].keep && has_reason(d[0], "no retention rule")) << d[0].reasons.front();
+  config.defaults.keep_last = 1;
+  d = decide_backups(backups, config, kNow);
+  EXPECT_FALSE(d[0].keep);
+  EXPECT_EQ(d[0].reasons.front(), "not kept by any rule (keep_last 1)");
+}
+
 TEST(WalRetention, OnlyWalBeforeTheOldestKeptBaseBackupGoes)
 {
   std::vector<BackupFacts> backups = {physical(1, 100, 3), physical(2, 50, 6), physical(3, 1, 9)};

@@ -253,7 +253,8 @@ void check_case(std::uint32_t seed)
       const auto& b = c.backups[y];
       return *a.time != *b.time ? *a.time > *b.time : a.row_id > b.row_id;
     });
-    const auto rules = rules_for(c, c.backups[members[0]]);
+    auto rules = rules_for(c, c.backups[members[0]]);
+    if (c.backups[members[0]].kind == "logical") rules.pitr_window.reset(); // no PITR from a dump
     const bool any = rules.keep_last || rules.keep_within || rules.keep_daily ||
                      rules.keep_weekly || rules.keep_monthly || rules.keep_yearly ||
                      rules.pitr_window;
