@@ -1,5 +1,7 @@
 #include "restore/pitr_plan.hpp"
 
+#include <algorithm>
+
 #include "catalog/wal_chain.hpp"
 #include "common/error.hpp"
 #include "restore/pitr_path.hpp"
@@ -97,6 +99,7 @@ private:
   RecoveryPoint point_at_segment_end(std::uint32_t timeline, std::uint64_t segno,
                                      const std::string& precision);
   void fill_window(PitrPlan& plan, const std::vector<PathStep>& path);
+  std::optional<PlannedBackup> usable_backup(const std::vector<PathStep>& path, bool newest);
   std::optional<std::int64_t> backup_filter();
 
   catalog::Database& m_db;
@@ -263,29 +266,38 @@ std::optional<Failure> Planner::try_backup(const PlannedBackup& b, PitrPlan& pla
   return std::nullopt;
 }
 
-void Planner::fill_window(PitrPlan& plan, const std::vector<PathStep>& path)
+// The oldest usable base backup on the path (its start..stop WAL archived).
+std::optional<PlannedBackup> Planner::usable_backup(const std::vector<PathStep>& path, bool newest)
 {
   const auto seg = m_cluster.segment_size;
-  auto s = m_db.prepare(std::string(kBackupSelect) + " ORDER BY b.stop_lsn ASC, b.id LIMIT 50");
+  std::string timelines;
+  for (const auto& p : path) timelines += (timelines.empty() ? "" : ",") + std::to_string(p.timeline);
+  auto s = m_db.prepare(std::string(kBackupSelect) + " AND b.timeline IN (" + timelines + ") AND b.stop_timeline IN (" +
+                        timelines + ")" + (newest ? " ORDER BY b.stop_lsn DESC" : " ORDER BY b.stop_lsn ASC") +
+                        " LIMIT 50");
   s.bind_all(m_cluster.id, std::nullopt);
   while (s.step()) {
     auto b = read_backup(s);
-    if (!step_for(path, b.timeline, b.start_lsn.value) ||
-        !step_for(path, b.stop_timeline, b.stop_lsn.value))
-      continue;
-    auto spans = segment_spans(path, pg::segment_of(b.start_lsn, seg),
-                               pg::last_segment_for(b.stop_lsn, seg), seg);
+    if (!step_for(path, b.timeline, b.start_lsn.value) || !step_for(path, b.stop_timeline, b.stop_lsn.value)) continue;
+    auto spans = segment_spans(path, pg::segment_of(b.start_lsn, seg), pg::last_segment_for(b.stop_lsn, seg), seg);
     bool complete = true;
-    for (const auto& span : spans)
-      complete = complete && !m_chain.first_missing(span.timeline, span.first, span.last);
-    if (!complete) continue;
-    plan.earliest = RecoveryPoint{b.stop_lsn, b.stop_timeline, b.stop_time,
-                                  "exact LSN (consistency point of " + b.backup_id +
-                                      "); time to the second (backup stop time)"};
-    break;
+    for (const auto& span : spans) complete = complete && !m_chain.first_missing(span.timeline, span.first, span.last);
+    if (complete) return b;
   }
-  // Latest: end of the contiguous run from the chosen backup to the end of the archive.
-  const auto& b = *plan.backup;
+  return std::nullopt;
+}
+
+void Planner::fill_window(PitrPlan& plan, const std::vector<PathStep>& path)
+{
+  const auto seg = m_cluster.segment_size;
+  if (auto b = usable_backup(path, false))
+    plan.earliest = RecoveryPoint{b->stop_lsn, b->stop_timeline, b->stop_time,
+                                  "exact LSN (consistency point of " + b->backup_id +
+                                      "); time to the second (backup stop time)"};
+  // Latest: the end of the contiguous run from the newest usable backup (an
+  // older backup's run cannot end later) to the end of the archive.
+  auto newest = usable_backup(path, true);
+  const auto& b = newest ? *newest : *plan.backup;
   std::uint64_t end = pg::segment_of(b.start_lsn, seg);
   for (const auto& step : path)
     if (auto m = m_chain.max_segno(step.timeline)) end = std::max(end, *m);
@@ -297,9 +309,8 @@ void Planner::fill_window(PitrPlan& plan, const std::vector<PathStep>& path)
     if (!run || *run != span.last) break;
   }
   if (last)
-    plan.latest = point_at_segment_end(
-        last->first, last->second,
-        "approximate: end of the last contiguous segment; time is its archive time");
+    plan.latest = point_at_segment_end(last->first, last->second,
+                                       "approximate: end of the last contiguous segment; time is its archive time");
 }
 
 PitrPlan Planner::run()
@@ -321,29 +332,44 @@ PitrPlan Planner::run()
   } else if (t.kind == TargetKind::Lsn) {
     sql += " AND b.stop_lsn <= ?4";
   }
-  sql += " ORDER BY b.stop_lsn DESC, (b.status = 'good') DESC, b.id DESC";
+  // Newest first, straight off index backups_by_cluster; among backups with
+  // the same consistency point (copies in two repositories) a verified one first.
+  sql += " ORDER BY b.stop_lsn DESC, b.id DESC";
   auto s = m_db.prepare(sql);
   s.bind(1, m_cluster.id).bind(2, filter);
   if (bound) s.bind(3, *bound);
   if (t.kind == TargetKind::Lsn) s.bind(4, t.lsn->value);
   std::optional<Failure> first_failure;
   std::optional<std::uint32_t> failure_tli;
-  while (s.step()) {
-    auto b = read_backup(s);
-    PitrPlan attempt = plan;
-    auto failure = try_backup(b, attempt);
-    if (!failure) return attempt;
-    if (!first_failure) {
-      first_failure = failure;
-      failure_tli = attempt.target_timeline;
-      plan.backup = b;
-      plan.target_timeline = attempt.target_timeline;
-      plan.target_point = attempt.target_point;
-      plan.notes = attempt.notes;
-      plan.warnings = attempt.warnings;
+  std::vector<PlannedBackup> group;
+  bool more = s.step();
+  while (more || !group.empty()) {
+    if (more && (group.empty() || group.front().stop_lsn.value == static_cast<std::uint64_t>(s.int64(10)))) {
+      group.push_back(read_backup(s));
+      more = s.step();
+      continue;
     }
-    // An older backup on the same path needs the same missing file.
-    if (failure->blocks_older && attempt.target_timeline == failure_tli) break;
+    std::stable_sort(group.begin(), group.end(),
+                     [](const PlannedBackup& a, const PlannedBackup& b) { return a.status == "good" && b.status != "good"; });
+    bool stop = false;
+    for (const auto& b : group) {
+      PitrPlan attempt = plan;
+      auto failure = try_backup(b, attempt);
+      if (!failure) return attempt;
+      if (!first_failure) {
+        first_failure = failure;
+        failure_tli = attempt.target_timeline;
+        plan.backup = b;
+        plan.target_timeline = attempt.target_timeline;
+        plan.target_point = attempt.target_point;
+        plan.notes = attempt.notes;
+        plan.warnings = attempt.warnings;
+      }
+      // An older backup on the same path needs the same missing file.
+      if (failure->blocks_older && attempt.target_timeline == failure_tli) stop = true;
+    }
+    group.clear();
+    if (stop) break;
   }
   if (first_failure) {
     plan.unreachable = first_failure->unreachable;
