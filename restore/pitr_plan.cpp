@@ -18,31 +18,33 @@ struct ClusterRef
   std::uint64_t segment_size = pg::kDefaultWalSegmentSize;
 };
 
-std::optional<ClusterRef> resolve_cluster(catalog::Database& db,
-                                          const std::optional<std::string>& wanted)
+// The requested cluster; without one, the only cluster with base backups (a
+// stray foreign segment must not make the question ambiguous), else the only
+// one with WAL.
+std::optional<ClusterRef> resolve_cluster(catalog::Database& db, const std::optional<std::string>& wanted)
 {
-  auto s = db.prepare(
-      "SELECT c.id, c.system_identifier, c.wal_segment_size FROM clusters c"
-      " WHERE (?1 IS NULL OR c.system_identifier = ?1) AND (EXISTS (SELECT 1 FROM backups b"
-      " WHERE b.cluster_id = c.id AND b.kind = 'physical' AND b.deleted_at IS NULL)"
-      " OR EXISTS (SELECT 1 FROM wal_segments ws WHERE ws.cluster_id = c.id)) ORDER BY c.id");
-  s.bind(1, wanted);
-  std::vector<ClusterRef> found;
-  while (s.step()) {
-    ClusterRef c{s.int64(0), s.text(1), pg::kDefaultWalSegmentSize};
-    if (!s.is_null(2) && pg::valid_segment_size(static_cast<std::uint64_t>(s.int64(2))))
-      c.segment_size = static_cast<std::uint64_t>(s.int64(2));
-    found.push_back(c);
+  for (const char* having : {"EXISTS (SELECT 1 FROM backups b WHERE b.cluster_id = c.id AND b.kind = 'physical'"
+                             " AND b.deleted_at IS NULL)",
+                             "EXISTS (SELECT 1 FROM wal_segments ws WHERE ws.cluster_id = c.id)"}) {
+    auto s = db.prepare(std::string("SELECT c.id, c.system_identifier, c.wal_segment_size FROM clusters c"
+                                    " WHERE (?1 IS NULL OR c.system_identifier = ?1) AND ") +
+                        having + " ORDER BY c.id");
+    s.bind(1, wanted);
+    std::vector<ClusterRef> found;
+    while (s.step()) {
+      ClusterRef c{s.int64(0), s.text(1), pg::kDefaultWalSegmentSize};
+      if (!s.is_null(2) && pg::valid_segment_size(static_cast<std::uint64_t>(s.int64(2))))
+        c.segment_size = static_cast<std::uint64_t>(s.int64(2));
+      found.push_back(c);
+    }
+    if (found.size() > 1) {
+      std::string list;
+      for (const auto& c : found) list += (list.empty() ? "" : ", ") + c.system_identifier;
+      throw UsageError("the catalog holds several clusters (" + list + "): choose one with --cluster SYSID");
+    }
+    if (!found.empty()) return found.front();
   }
-  if (found.size() > 1) {
-    std::string list;
-    for (const auto& c : found)
-      list += (list.empty() ? "" : ", ") + c.system_identifier;
-    throw UsageError("the catalog holds several clusters (" + list +
-                     "): choose one with --cluster SYSID");
-  }
-  if (found.empty()) return std::nullopt;
-  return found.front();
+  return std::nullopt;
 }
 
 PlannedBackup read_backup(catalog::Statement& s)
