@@ -4,6 +4,7 @@
 
 #include "catalog/wal_chain.hpp"
 #include "common/error.hpp"
+#include "restore/commit_times.hpp"
 #include "restore/pitr_path.hpp"
 #include "restore/pitr_time.hpp"
 
@@ -214,6 +215,19 @@ std::optional<Failure> Planner::try_backup(const PlannedBackup& b, PitrPlan& pla
   }
   const auto seg = m_cluster.segment_size;
   const std::uint64_t first = pg::segment_of(b.start_lsn, seg);
+  if (const auto& t = m_request.target; t.kind == TargetKind::Time && b.stop_time &&
+                                        *b.stop_time >= format_rfc3339(TimePoint{std::chrono::floor<std::chrono::seconds>(*t.time)})) {
+    auto proven = m_request.use_waldump ? written_before(m_db, m_chain, *path, b.stop_lsn, *t.time, seg) : std::nullopt;
+    if (!proven || !*proven) {
+      Failure f;
+      f.unreachable.reason = UnreachableReason::TargetBeforeConsistency;
+      f.unreachable.message = "base backup " + b.backup_id + " ends in the target's second (" + *b.stop_time + ")" +
+                              (proven ? ", after the target according to its commit records"
+                                      : " and without pg_waldump commit records it cannot be shown to end before it");
+      return f;
+    }
+    plan.notes.push_back("base backup " + b.backup_id + " ends in the target's second; commit records show it ends before the target");
+  }
   // Where the target lies: its last needed segment, and on which timeline.
   TargetEstimate target = estimate_target(m_db, m_chain, m_request, b, *path, seg);
   plan.target_point = target.point;
@@ -327,10 +341,10 @@ PitrPlan Planner::run()
   const auto& t = m_request.target;
   if (t.kind == TargetKind::Time) {
     // stop_time is truncated to the second: the backup really ended within the
-    // second after it, so it is surely consistent before T only if that whole
-    // second lies before T (a backup ending in T's own second is not chosen).
+    // second after it. One ending in the target's own second is a candidate
+    // only if commit records prove it ended before (try_backup).
     bound = format_rfc3339(TimePoint{std::chrono::floor<std::chrono::seconds>(*t.time)});
-    sql += " AND b.stop_time < ?3";
+    sql += " AND b.stop_time <= ?3";
   } else if (t.kind == TargetKind::Lsn) {
     sql += " AND b.stop_lsn <= ?4";
   }

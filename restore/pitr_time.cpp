@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "restore/commit_times.hpp"
+
 namespace lastgood::restore {
 
 std::uint32_t timeline_of_segment(const std::vector<PathStep>& path, std::uint64_t segno,
@@ -89,7 +91,17 @@ TargetEstimate estimate_target(catalog::Database& db, catalog::WalChain& chain,
   } else {
     e.last_segno = end;
   }
-  const bool exact = false;
+  bool exact = false;
+  if (request.use_waldump) {
+    auto refined = refine_with_commit_times(db, chain, path, target, consistent, end, e.last_segno, segment_size);
+    if (refined.segno) {
+      e.last_segno = *refined.segno;
+      exact = true;
+      how = "exact segment: pg_waldump commit records (" + refined.evidence + ")";
+      found = refined.after_end ? std::nullopt : std::optional<std::uint64_t>(*refined.segno);
+    }
+    for (auto& n : refined.notes) e.notes.push_back(n);
+  }
   if (!found)
     e.warnings.push_back(
         "the target " + format_target_time(target) +

@@ -4,6 +4,7 @@
 // naming a deleted segment, and a segment from another cluster flagged and
 // never used.
 
+#include "catalog/sqlite.hpp"
 #include "pg/child_process.hpp"
 #include "pg/lsn.hpp"
 #include "pg/scratch_cluster.hpp"
@@ -128,6 +129,44 @@ TEST_F(PlanTest, TimeTargetChoosesABackupConsistentBeforeItAndReachesTheMark)
   auto names = wal_names(p);
   EXPECT_NE(std::find(names.begin(), names.end(), segment(1, m["lsn"].get<std::string>())), names.end());
   EXPECT_FALSE(p["notes"].empty());  // says how precise the time mapping is
+}
+
+TEST_F(PlanTest, PgWaldumpCommitRecordsMapEveryMarkExactlyAndAreCached)
+{
+  scan();
+  const auto& backups = m_expected["base_backups"];
+  for (const auto& m : m_expected["marks"]) {
+    if (m["name"] == "loaded") continue;  // before the first base backup
+    auto p = plan("--target-time " + m["time"].get<std::string>(), 0);
+    auto names = wal_names(p);
+    // The file holding the marker's segment on the replay path: from the
+    // switch segment on, timeline 2's (tli1-end is the switch point itself).
+    auto switch_lsn = m_expected["timelines"][1]["switch_lsn"].get<std::string>();
+    std::uint32_t tli = pg::Lsn::parse(m["lsn"].get<std::string>()).value / (16u << 20) >=
+                                pg::Lsn::parse(switch_lsn).value / (16u << 20)
+                            ? 2
+                            : 1;
+    // The segment holding the marker commit is replayed, from a backup consistent before it.
+    EXPECT_NE(std::find(names.begin(), names.end(), segment(tli, m["lsn"].get<std::string>())), names.end())
+        << m["name"] << ": " << p.dump(1);
+    EXPECT_LE(pg::Lsn::parse(p["backup"]["stop_lsn"].get<std::string>()), pg::Lsn::parse(m["lsn"].get<std::string>()));
+    bool exact = false;
+    for (const auto& n : p["notes"]) exact = exact || n.get<std::string>().find("pg_waldump commit records") != std::string::npos;
+    EXPECT_TRUE(exact) << p["notes"].dump();
+  }
+  // Right after plain-1, in the second it stopped: only commit records can tell it qualifies.
+  auto p = plan("--target-time " + mark("after-plain-1")["time"].get<std::string>(), 0);
+  EXPECT_EQ(p["backup"]["stop_lsn"], backups["plain-1"]["stop_lsn"]);
+  // The last mark is the last commit archived: after it, the archive ends.
+  auto last = plan("--target-time " + mark("tli2-2")["time"].get<std::string>(), 0);
+  bool warned = false;
+  for (const auto& w : last["warnings"]) warned = warned || w.get<std::string>().find("after the end") != std::string::npos;
+  EXPECT_TRUE(warned) << last.dump(1);
+  // Commit times are cached per segment object.
+  catalog::Database db((m_home.path() / "c.db").string(), false);
+  auto cached = db.prepare("SELECT count(*) FROM wal_commit_times WHERE commits > 0");
+  ASSERT_TRUE(cached.step());
+  EXPECT_GT(cached.int64(0), 0);
 }
 
 TEST_F(PlanTest, TargetOnTimelineTwoCrossesTheSwitchWithTheHistoryFile)
