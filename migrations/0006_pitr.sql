@@ -38,3 +38,8 @@ CREATE TABLE wal_commit_times (
 -- `pick` asks for the newest backup in a status by its own time; with 10,000
 -- backups a sort per call is most of its time.
 CREATE INDEX backups_by_status_time ON backups(status, coalesce(stop_time, start_time));
+
+-- plan: base backups by timeline in consistency order, and by time.
+CREATE INDEX backups_by_cluster_timeline ON backups(cluster_id, timeline, stop_lsn);
+CREATE INDEX backups_by_cluster_stop_time ON backups(cluster_id, stop_time);
+CREATE INDEX backups_by_cluster_start_time ON backups(cluster_id, start_time);

@@ -282,23 +282,27 @@ std::optional<Failure> Planner::try_backup(const PlannedBackup& b, PitrPlan& pla
   return std::nullopt;
 }
 
-// The oldest usable base backup on the path (its start..stop WAL archived).
+// The oldest (or newest) usable base backup on the path: its start..stop WAL
+// archived. One indexed query per timeline of the path.
 std::optional<PlannedBackup> Planner::usable_backup(const std::vector<PathStep>& path, bool newest)
 {
   const auto seg = m_cluster.segment_size;
-  std::string timelines;
-  for (const auto& p : path) timelines += (timelines.empty() ? "" : ",") + std::to_string(p.timeline);
-  auto s = m_db.prepare(std::string(kBackupSelect) + " AND b.timeline IN (" + timelines + ") AND b.stop_timeline IN (" +
-                        timelines + ")" + (newest ? " ORDER BY b.stop_lsn DESC" : " ORDER BY b.stop_lsn ASC") +
-                        " LIMIT 50");
-  s.bind_all(m_cluster.id, std::nullopt);
-  while (s.step()) {
-    auto b = read_backup(s);
-    if (!step_for(path, b.timeline, b.start_lsn.value) || !step_for(path, b.stop_timeline, b.stop_lsn.value)) continue;
-    auto spans = segment_spans(path, pg::segment_of(b.start_lsn, seg), pg::last_segment_for(b.stop_lsn, seg), seg);
-    bool complete = true;
-    for (const auto& span : spans) complete = complete && !m_chain.first_missing(span.timeline, span.first, span.last);
-    if (complete) return b;
+  auto s = m_db.prepare(std::string(kBackupSelect) + " AND b.timeline = ?3 AND b.stop_timeline = ?3" +
+                        (newest ? " ORDER BY b.stop_lsn DESC" : " ORDER BY b.stop_lsn ASC") + " LIMIT 20");
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    const auto& step = newest ? path[path.size() - 1 - i] : path[i];
+    s.reset();
+    s.bind_all(m_cluster.id, std::nullopt, step.timeline);
+    while (s.step()) {
+      auto b = read_backup(s);
+      if (!step_for(path, b.timeline, b.start_lsn.value) || !step_for(path, b.stop_timeline, b.stop_lsn.value))
+        continue;
+      auto spans = segment_spans(path, pg::segment_of(b.start_lsn, seg), pg::last_segment_for(b.stop_lsn, seg), seg);
+      bool complete = true;
+      for (const auto& span : spans)
+        complete = complete && !m_chain.first_missing(span.timeline, span.first, span.last);
+      if (complete) return b;
+    }
   }
   return std::nullopt;
 }
@@ -344,7 +348,11 @@ PitrPlan Planner::run()
     // second after it. One ending in the target's own second is a candidate
     // only if commit records prove it ended before (try_backup).
     bound = format_rfc3339(TimePoint{std::chrono::floor<std::chrono::seconds>(*t.time)});
-    sql += " AND b.stop_time <= ?3";
+    // Start the stop_lsn scan near the target instead of skipping every newer
+    // backup: consistency points grow with stop time (the 100 latest by time
+    // cover backups of branches that stopped out of LSN order).
+    sql += " AND b.stop_time <= ?3 AND b.stop_lsn <= (SELECT max(stop_lsn) FROM (SELECT stop_lsn FROM backups"
+           " WHERE cluster_id = ?1 AND stop_time <= ?3 ORDER BY stop_time DESC LIMIT 100))";
   } else if (t.kind == TargetKind::Lsn) {
     sql += " AND b.stop_lsn <= ?4";
   }

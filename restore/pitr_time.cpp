@@ -33,8 +33,8 @@ std::optional<std::uint64_t> upper_anchor(catalog::Database& db, std::int64_t cl
 {
   auto ceil = std::chrono::ceil<std::chrono::seconds>(target);
   auto s =
-      db.prepare("SELECT min(start_lsn) FROM backups WHERE cluster_id = ? AND kind = 'physical'"
-                 " AND start_time > ? AND start_lsn IS NOT NULL");
+      db.prepare("SELECT start_lsn FROM backups WHERE cluster_id = ? AND kind = 'physical'"
+                 " AND start_time > ? AND start_lsn IS NOT NULL ORDER BY start_time LIMIT 1");
   s.bind_all(cluster_id, format_rfc3339(TimePoint{ceil}));
   if (!s.step() || s.is_null(0)) return std::nullopt;
   return static_cast<std::uint64_t>(s.int64(0));
