@@ -364,7 +364,6 @@ PitrPlan Planner::run()
   if (bound) s.bind(3, *bound);
   if (t.kind == TargetKind::Lsn) s.bind(4, t.lsn->value);
   std::optional<Failure> first_failure;
-  std::optional<std::uint32_t> failure_tli;
   std::vector<PlannedBackup> group;
   bool more = s.step();
   while (more || !group.empty()) {
@@ -380,9 +379,10 @@ PitrPlan Planner::run()
       PitrPlan attempt = plan;
       auto failure = try_backup(b, attempt);
       if (!failure) return attempt;
-      if (!first_failure) {
+      // Report the newest backup's failure, unless an older one came closer:
+      // a missing file explains more than "not on this timeline's history".
+      if (!first_failure || (!first_failure->blocks_older && failure->blocks_older)) {
         first_failure = failure;
-        failure_tli = attempt.target_timeline;
         plan.backup = b;
         plan.target_timeline = attempt.target_timeline;
         plan.target_point = attempt.target_point;
@@ -390,7 +390,7 @@ PitrPlan Planner::run()
         plan.warnings = attempt.warnings;
       }
       // An older backup on the same path needs the same missing file.
-      if (failure->blocks_older && attempt.target_timeline == failure_tli) stop = true;
+      if (failure->blocks_older) stop = true;
     }
     group.clear();
     if (stop) break;
