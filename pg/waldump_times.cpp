@@ -1,17 +1,18 @@
 #include "pg/waldump_times.hpp"
 
-#include <regex>
-
 #include "common/error.hpp"
 #include "pg/child_process.hpp"
 #include "pg/lsn.hpp"
+
+#include <regex>
 
 namespace lastgood::pg {
 
 CommitTimes parse_waldump_commits(std::string_view output)
 {
-  static const std::regex line(R"(lsn: ([0-9A-Fa-f]+/[0-9A-Fa-f]+),.*desc: (?:COMMIT|ABORT|COMMIT_PREPARED|ABORT_PREPARED) )"
-                               R"((\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(\.\d+)? UTC)");
+  static const std::regex line(
+      R"(lsn: ([0-9A-Fa-f]+/[0-9A-Fa-f]+),.*desc: (?:COMMIT|ABORT|COMMIT_PREPARED|ABORT_PREPARED) )"
+      R"((\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(\.\d+)? UTC)");
   CommitTimes out;
   std::size_t pos = 0;
   while (pos < output.size()) {
@@ -48,7 +49,8 @@ CommitTimes read_commit_times(const std::string& dir, const std::string& segment
   o.output_limit = 64u << 20;
   auto r = run_process(o);
   // A segment without transaction records prints nothing; an unreadable one fails at its start.
-  if (r.exit_code != 0 && r.out.empty() && r.err.find("invalid record length") == std::string::npos &&
+  if (r.exit_code != 0 && r.out.empty() &&
+      r.err.find("invalid record length") == std::string::npos &&
       r.err.find("error in WAL record") == std::string::npos)
     throw Error(describe_failure(r, "pg_waldump on " + segment_name));
   return parse_waldump_commits(r.out);

@@ -10,10 +10,11 @@
 
 namespace lastgood::pg {
 
-struct CommitTimes {
-  std::optional<std::string> first_time, latest_time;  // RFC 3339 UTC with microseconds
+struct CommitTimes
+{
+  std::optional<std::string> first_time, latest_time; // RFC 3339 UTC with microseconds
   std::optional<std::uint64_t> first_lsn, latest_lsn;
-  std::uint64_t commits = 0;                            // commit and abort records (incl. prepared)
+  std::uint64_t commits = 0; // commit and abort records (incl. prepared)
 };
 
 // Parses `pg_waldump --rmgr=Transaction` output printed with TZ=UTC.

@@ -1,17 +1,17 @@
 #include "restore/commit_times.hpp"
 
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <memory>
-#include <vector>
-
 #include "catalog/commit_time_cache.hpp"
 #include "common/error.hpp"
 #include "pg/child_process.hpp"
 #include "pg/decompress.hpp"
 #include "restore/pitr_time.hpp"
 #include "storage/storage.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <vector>
 
 namespace lastgood::restore {
 
@@ -21,12 +21,14 @@ namespace fs = std::filesystem;
 constexpr int kMaxSegmentsRead = 12;
 
 // A private scratch directory for decompressed segments, removed on exit.
-class ScratchDir {
+class ScratchDir
+{
 public:
   ScratchDir()
   {
     std::string pattern = (fs::temp_directory_path() / "lastgood-waldump-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw Error("cannot create a temporary directory in " + fs::temp_directory_path().string());
+    if (!::mkdtemp(pattern.data()))
+      throw Error("cannot create a temporary directory in " + fs::temp_directory_path().string());
     m_path = pattern;
   }
   ~ScratchDir()
@@ -42,7 +44,8 @@ private:
   std::string m_path;
 };
 
-class SegmentReader {
+class SegmentReader
+{
 public:
   SegmentReader(catalog::Database& db) : m_db(db) {}
 
@@ -53,10 +56,12 @@ public:
     if (!m_dir) m_dir = std::make_unique<ScratchDir>();
     auto local = fs::path(m_dir->path()) / f.name;
     {
-      auto source = pg::decompressing_stream(storage_for(f.repository_id).read(f.key), f.compression);
+      auto source =
+          pg::decompressing_stream(storage_for(f.repository_id).read(f.key), f.compression);
       std::ofstream out(local, std::ios::binary | std::ios::trunc);
       std::vector<std::byte> buf(1 << 20);
-      while (auto n = source->read(buf)) out.write(reinterpret_cast<const char*>(buf.data()), static_cast<std::streamsize>(n));
+      while (auto n = source->read(buf))
+        out.write(reinterpret_cast<const char*>(buf.data()), static_cast<std::streamsize>(n));
       if (!out) throw Error("cannot write " + local.string() + " (disk full?)");
     }
     ++m_read;
@@ -74,7 +79,8 @@ private:
     if (!slot) {
       auto s = m_db.prepare("SELECT url FROM repositories WHERE id = ?");
       s.bind(1, repository_id);
-      if (!s.step()) throw Error("repository " + std::to_string(repository_id) + " is not in the catalog");
+      if (!s.step())
+        throw Error("repository " + std::to_string(repository_id) + " is not in the catalog");
       slot = storage::open_storage(s.text(0));
     }
     return *slot;
@@ -95,8 +101,9 @@ std::string fixed_width(TimeUs t)
 
 } // namespace
 
-std::optional<bool> written_before(catalog::Database& db, catalog::WalChain& chain, const std::vector<PathStep>& path,
-                                   pg::Lsn lsn, TimeUs target, std::uint64_t segment_size)
+std::optional<bool> written_before(catalog::Database& db, catalog::WalChain& chain,
+                                   const std::vector<PathStep>& path, pg::Lsn lsn, TimeUs target,
+                                   std::uint64_t segment_size)
 {
   try {
     (void)pg::find_pg_program("pg_waldump");
@@ -107,9 +114,14 @@ std::optional<bool> written_before(catalog::Database& db, catalog::WalChain& cha
       auto f = chain.segment(timeline_of_segment(path, segno, segment_size), segno);
       if (!f) return std::nullopt;
       auto times = reader.times(*f);
-      if (times.first_lsn && *times.first_lsn >= lsn.value && times.first_time && *times.first_time <= t) return true;
-      if (times.latest_lsn && *times.latest_lsn >= lsn.value && times.latest_time && *times.latest_time <= t) return true;
-      if (times.first_lsn && *times.first_lsn >= lsn.value) return false;  // first commit after lsn is after target
+      if (times.first_lsn && *times.first_lsn >= lsn.value && times.first_time &&
+          *times.first_time <= t)
+        return true;
+      if (times.latest_lsn && *times.latest_lsn >= lsn.value && times.latest_time &&
+          *times.latest_time <= t)
+        return true;
+      if (times.first_lsn && *times.first_lsn >= lsn.value)
+        return false; // first commit after lsn is after target
     }
   } catch (const Error&) {
   }
@@ -117,8 +129,9 @@ std::optional<bool> written_before(catalog::Database& db, catalog::WalChain& cha
 }
 
 RefinedTarget refine_with_commit_times(catalog::Database& db, catalog::WalChain& chain,
-                                       const std::vector<PathStep>& path, TimeUs target, std::uint64_t first,
-                                       std::uint64_t end, std::uint64_t guess, std::uint64_t segment_size)
+                                       const std::vector<PathStep>& path, TimeUs target,
+                                       std::uint64_t first, std::uint64_t end, std::uint64_t guess,
+                                       std::uint64_t segment_size)
 {
   RefinedTarget r;
   try {
@@ -153,23 +166,27 @@ RefinedTarget refine_with_commit_times(catalog::Database& db, catalog::WalChain&
         --s;
       }
       r.segno = s;
-      r.evidence = "segment " + pg::wal_file_name(timeline_of_segment(path, s, segment_size), s, segment_size) +
+      r.evidence = "segment " +
+                   pg::wal_file_name(timeline_of_segment(path, s, segment_size), s, segment_size) +
                    " holds the first commit after " + t;
       return r;
     }
     while (s < end) {
       auto next = after(s + 1);
       if (!next) {
-        r.notes.push_back("commit records read up to " +
-                          pg::wal_file_name(timeline_of_segment(path, s, segment_size), s, segment_size) +
-                          " without finding a commit after the target; mapping left approximate");
+        r.notes.push_back(
+            "commit records read up to " +
+            pg::wal_file_name(timeline_of_segment(path, s, segment_size), s, segment_size) +
+            " without finding a commit after the target; mapping left approximate");
         return r;
       }
       ++s;
       if (*next) {
         r.segno = s;
-        r.evidence = "segment " + pg::wal_file_name(timeline_of_segment(path, s, segment_size), s, segment_size) +
-                     " holds the first commit after " + t;
+        r.evidence =
+            "segment " +
+            pg::wal_file_name(timeline_of_segment(path, s, segment_size), s, segment_size) +
+            " holds the first commit after " + t;
         return r;
       }
     }

@@ -1,12 +1,12 @@
 #include "restore/pitr_plan.hpp"
 
-#include <algorithm>
-
 #include "catalog/wal_chain.hpp"
 #include "common/error.hpp"
 #include "restore/commit_times.hpp"
 #include "restore/pitr_path.hpp"
 #include "restore/pitr_time.hpp"
+
+#include <algorithm>
 
 namespace lastgood::restore {
 
@@ -22,14 +22,17 @@ struct ClusterRef
 // The requested cluster; without one, the only cluster with base backups (a
 // stray foreign segment must not make the question ambiguous), else the only
 // one with WAL.
-std::optional<ClusterRef> resolve_cluster(catalog::Database& db, const std::optional<std::string>& wanted)
+std::optional<ClusterRef> resolve_cluster(catalog::Database& db,
+                                          const std::optional<std::string>& wanted)
 {
-  for (const char* having : {"EXISTS (SELECT 1 FROM backups b WHERE b.cluster_id = c.id AND b.kind = 'physical'"
-                             " AND b.deleted_at IS NULL)",
-                             "EXISTS (SELECT 1 FROM wal_segments ws WHERE ws.cluster_id = c.id)"}) {
-    auto s = db.prepare(std::string("SELECT c.id, c.system_identifier, c.wal_segment_size FROM clusters c"
-                                    " WHERE (?1 IS NULL OR c.system_identifier = ?1) AND ") +
-                        having + " ORDER BY c.id");
+  for (const char* having :
+       {"EXISTS (SELECT 1 FROM backups b WHERE b.cluster_id = c.id AND b.kind = 'physical'"
+        " AND b.deleted_at IS NULL)",
+        "EXISTS (SELECT 1 FROM wal_segments ws WHERE ws.cluster_id = c.id)"}) {
+    auto s = db.prepare(
+        std::string("SELECT c.id, c.system_identifier, c.wal_segment_size FROM clusters c"
+                    " WHERE (?1 IS NULL OR c.system_identifier = ?1) AND ") +
+        having + " ORDER BY c.id");
     s.bind(1, wanted);
     std::vector<ClusterRef> found;
     while (s.step()) {
@@ -40,8 +43,10 @@ std::optional<ClusterRef> resolve_cluster(catalog::Database& db, const std::opti
     }
     if (found.size() > 1) {
       std::string list;
-      for (const auto& c : found) list += (list.empty() ? "" : ", ") + c.system_identifier;
-      throw UsageError("the catalog holds several clusters (" + list + "): choose one with --cluster SYSID");
+      for (const auto& c : found)
+        list += (list.empty() ? "" : ", ") + c.system_identifier;
+      throw UsageError("the catalog holds several clusters (" + list +
+                       "): choose one with --cluster SYSID");
     }
     if (!found.empty()) return found.front();
   }
@@ -114,17 +119,21 @@ private:
 std::optional<std::int64_t> Planner::backup_filter()
 {
   if (!m_request.backup_id) return std::nullopt;
-  auto s =
-      m_db.prepare("SELECT id, kind FROM backups WHERE backup_id = ?1 OR backup_id LIKE ?1 || '%'"
-                   " ORDER BY backup_id = ?1 DESC LIMIT 2");
-  s.bind(1, *m_request.backup_id);
+  const auto& wanted = *m_request.backup_id;
+  auto s = m_db.prepare(
+      "SELECT id, kind, backup_id FROM backups WHERE backup_id = ?1"
+      " OR substr(backup_id, 1, length(?1)) = ?1 ORDER BY backup_id = ?1 DESC LIMIT 2");
+  s.bind(1, wanted);
   if (!s.step())
-    throw UsageError("no backup '" + *m_request.backup_id +
-                     "' in the catalog: see `lastgood backups`");
+    throw UsageError("no backup '" + wanted + "' in the catalog: see `lastgood backups`");
   auto id = s.int64(0);
-  if (s.text(1) != "physical")
-    throw UsageError("backup '" + *m_request.backup_id +
-                     "' is a logical dump: PITR needs a base backup");
+  auto kind = s.text(1);
+  auto first = s.text(2);
+  if (first != wanted && s.step())
+    throw UsageError("backup ID '" + wanted + "' is ambiguous (" + first + ", " + s.text(2) +
+                     "); give more of it");
+  if (kind != "physical")
+    throw UsageError("backup '" + wanted + "' is a logical dump: PITR needs a base backup");
   return id;
 }
 
@@ -215,18 +224,25 @@ std::optional<Failure> Planner::try_backup(const PlannedBackup& b, PitrPlan& pla
   }
   const auto seg = m_cluster.segment_size;
   const std::uint64_t first = pg::segment_of(b.start_lsn, seg);
-  if (const auto& t = m_request.target; t.kind == TargetKind::Time && b.stop_time &&
-                                        *b.stop_time >= format_rfc3339(TimePoint{std::chrono::floor<std::chrono::seconds>(*t.time)})) {
-    auto proven = m_request.use_waldump ? written_before(m_db, m_chain, *path, b.stop_lsn, *t.time, seg) : std::nullopt;
+  if (const auto& t = m_request.target;
+      t.kind == TargetKind::Time && b.stop_time &&
+      *b.stop_time >=
+          format_rfc3339(TimePoint{std::chrono::floor<std::chrono::seconds>(*t.time)})) {
+    auto proven = m_request.use_waldump
+                      ? written_before(m_db, m_chain, *path, b.stop_lsn, *t.time, seg)
+                      : std::nullopt;
     if (!proven || !*proven) {
       Failure f;
       f.unreachable.reason = UnreachableReason::TargetBeforeConsistency;
-      f.unreachable.message = "base backup " + b.backup_id + " ends in the target's second (" + *b.stop_time + ")" +
-                              (proven ? ", after the target according to its commit records"
-                                      : " and without pg_waldump commit records it cannot be shown to end before it");
+      f.unreachable.message =
+          "base backup " + b.backup_id + " ends in the target's second (" + *b.stop_time + ")" +
+          (proven ? ", after the target according to its commit records"
+                  : " and without pg_waldump commit records it cannot be shown to end before it");
       return f;
     }
-    plan.notes.push_back("base backup " + b.backup_id + " ends in the target's second; commit records show it ends before the target");
+    plan.notes.push_back(
+        "base backup " + b.backup_id +
+        " ends in the target's second; commit records show it ends before the target");
   }
   // Where the target lies: its last needed segment, and on which timeline.
   TargetEstimate target = estimate_target(m_db, m_chain, m_request, b, *path, seg);
@@ -287,17 +303,20 @@ std::optional<Failure> Planner::try_backup(const PlannedBackup& b, PitrPlan& pla
 std::optional<PlannedBackup> Planner::usable_backup(const std::vector<PathStep>& path, bool newest)
 {
   const auto seg = m_cluster.segment_size;
-  auto s = m_db.prepare(std::string(kBackupSelect) + " AND b.timeline = ?3 AND b.stop_timeline = ?3" +
-                        (newest ? " ORDER BY b.stop_lsn DESC" : " ORDER BY b.stop_lsn ASC") + " LIMIT 20");
+  auto s = m_db.prepare(
+      std::string(kBackupSelect) + " AND b.timeline = ?3 AND b.stop_timeline = ?3" +
+      (newest ? " ORDER BY b.stop_lsn DESC" : " ORDER BY b.stop_lsn ASC") + " LIMIT 20");
   for (std::size_t i = 0; i < path.size(); ++i) {
     const auto& step = newest ? path[path.size() - 1 - i] : path[i];
     s.reset();
     s.bind_all(m_cluster.id, std::nullopt, step.timeline);
     while (s.step()) {
       auto b = read_backup(s);
-      if (!step_for(path, b.timeline, b.start_lsn.value) || !step_for(path, b.stop_timeline, b.stop_lsn.value))
+      if (!step_for(path, b.timeline, b.start_lsn.value) ||
+          !step_for(path, b.stop_timeline, b.stop_lsn.value))
         continue;
-      auto spans = segment_spans(path, pg::segment_of(b.start_lsn, seg), pg::last_segment_for(b.stop_lsn, seg), seg);
+      auto spans = segment_spans(path, pg::segment_of(b.start_lsn, seg),
+                                 pg::last_segment_for(b.stop_lsn, seg), seg);
       bool complete = true;
       for (const auto& span : spans)
         complete = complete && !m_chain.first_missing(span.timeline, span.first, span.last);
@@ -329,8 +348,9 @@ void Planner::fill_window(PitrPlan& plan, const std::vector<PathStep>& path)
     if (!run || *run != span.last) break;
   }
   if (last)
-    plan.latest = point_at_segment_end(last->first, last->second,
-                                       "approximate: end of the last contiguous segment; time is its archive time");
+    plan.latest = point_at_segment_end(
+        last->first, last->second,
+        "approximate: end of the last contiguous segment; time is its archive time");
 }
 
 PitrPlan Planner::run()
@@ -351,7 +371,8 @@ PitrPlan Planner::run()
     // Start the stop_lsn scan near the target instead of skipping every newer
     // backup: consistency points grow with stop time (the 100 latest by time
     // cover backups of branches that stopped out of LSN order).
-    sql += " AND b.stop_time <= ?3 AND b.stop_lsn <= (SELECT max(stop_lsn) FROM (SELECT stop_lsn FROM backups"
+    sql += " AND b.stop_time <= ?3 AND b.stop_lsn <= (SELECT max(stop_lsn) FROM (SELECT stop_lsn "
+           "FROM backups"
            " WHERE cluster_id = ?1 AND stop_time <= ?3 ORDER BY stop_time DESC LIMIT 100))";
   } else if (t.kind == TargetKind::Lsn) {
     sql += " AND b.stop_lsn <= ?4";
@@ -367,13 +388,16 @@ PitrPlan Planner::run()
   std::vector<PlannedBackup> group;
   bool more = s.step();
   while (more || !group.empty()) {
-    if (more && (group.empty() || group.front().stop_lsn.value == static_cast<std::uint64_t>(s.int64(10)))) {
+    if (more && (group.empty() ||
+                 group.front().stop_lsn.value == static_cast<std::uint64_t>(s.int64(10)))) {
       group.push_back(read_backup(s));
       more = s.step();
       continue;
     }
     std::stable_sort(group.begin(), group.end(),
-                     [](const PlannedBackup& a, const PlannedBackup& b) { return a.status == "good" && b.status != "good"; });
+                     [](const PlannedBackup& a, const PlannedBackup& b) {
+                       return a.status == "good" && b.status != "good";
+                     });
     bool stop = false;
     for (const auto& b : group) {
       PitrPlan attempt = plan;

@@ -1,8 +1,8 @@
 #include "restore/pitr_time.hpp"
 
-#include <algorithm>
-
 #include "restore/commit_times.hpp"
+
+#include <algorithm>
 
 namespace lastgood::restore {
 
@@ -32,9 +32,8 @@ std::optional<std::uint64_t> upper_anchor(catalog::Database& db, std::int64_t cl
                                           TimeUs target)
 {
   auto ceil = std::chrono::ceil<std::chrono::seconds>(target);
-  auto s =
-      db.prepare("SELECT start_lsn FROM backups WHERE cluster_id = ? AND kind = 'physical'"
-                 " AND start_time > ? AND start_lsn IS NOT NULL ORDER BY start_time LIMIT 1");
+  auto s = db.prepare("SELECT start_lsn FROM backups WHERE cluster_id = ? AND kind = 'physical'"
+                      " AND start_time > ? AND start_lsn IS NOT NULL ORDER BY start_time LIMIT 1");
   s.bind_all(cluster_id, format_rfc3339(TimePoint{ceil}));
   if (!s.step() || s.is_null(0)) return std::nullopt;
   return static_cast<std::uint64_t>(s.int64(0));
@@ -93,14 +92,16 @@ TargetEstimate estimate_target(catalog::Database& db, catalog::WalChain& chain,
   }
   bool exact = false;
   if (request.use_waldump) {
-    auto refined = refine_with_commit_times(db, chain, path, target, consistent, end, e.last_segno, segment_size);
+    auto refined = refine_with_commit_times(db, chain, path, target, consistent, end, e.last_segno,
+                                            segment_size);
     if (refined.segno) {
       e.last_segno = *refined.segno;
       exact = true;
       how = "exact segment: pg_waldump commit records (" + refined.evidence + ")";
       found = refined.after_end ? std::nullopt : std::optional<std::uint64_t>(*refined.segno);
     }
-    for (auto& n : refined.notes) e.notes.push_back(n);
+    for (auto& n : refined.notes)
+      e.notes.push_back(n);
   }
   if (!found)
     e.warnings.push_back(

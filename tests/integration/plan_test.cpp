@@ -29,13 +29,15 @@ class PlanTest : public ::testing::Test
 protected:
   void SetUp() override
   {
-    if (testing::artifacts_dir().empty()) GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
+    if (testing::artifacts_dir().empty())
+      GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
     m_expected = json::parse(testing::read_file(testing::artifacts_dir() / "expected.json"));
     // The WAL archive as hard links (same bytes and archive times, instant),
     // so a test can delete or replace files without touching the fixture.
     m_wal = m_home.path() / "wal";
-    auto cp = testing::run_shell("cp -al " + shell_quote((testing::artifacts_dir() / "repo/wal").string()) + " " +
-                                 shell_quote(m_wal.string()));
+    auto cp = testing::run_shell("cp -al " +
+                                 shell_quote((testing::artifacts_dir() / "repo/wal").string()) +
+                                 " " + shell_quote(m_wal.string()));
     ASSERT_EQ(cp.exit_code, 0) << cp.err;
   }
   testing::CommandResult lg(const std::string& args)
@@ -44,7 +46,9 @@ protected:
   }
   void scan()
   {
-    ASSERT_EQ(lg("repo add base " + shell_quote((testing::artifacts_dir() / "repo/base").string())).exit_code, 0);
+    ASSERT_EQ(lg("repo add base " + shell_quote((testing::artifacts_dir() / "repo/base").string()))
+                  .exit_code,
+              0);
     ASSERT_EQ(lg("repo add wal " + shell_quote(m_wal.string())).exit_code, 0);
     auto r = lg("scan -q");
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -64,7 +68,8 @@ protected:
   std::vector<std::string> wal_names(const json& p) const
   {
     std::vector<std::string> out;
-    for (const auto& f : p["wal"]) out.push_back(f["name"].get<std::string>());
+    for (const auto& f : p["wal"])
+      out.push_back(f["name"].get<std::string>());
     return out;
   }
   std::string segment(std::uint32_t tli, const std::string& lsn) const
@@ -98,10 +103,12 @@ TEST_F(PlanTest, LsnTargetOnTimelineOneChoosesTheNewestBackupBeforeItAndItsSegme
   // The archive is whole up to the last archived segment of timeline 2.
   EXPECT_EQ(p["latest"]["timeline"], 2);
   auto size = m_expected["wal_segment_size"].get<std::uint64_t>();
-  auto unarchived = pg::parse_wal_archive_name(m_expected["wal"]["tli2_first_unarchived_segment"].get<std::string>());
+  auto unarchived = pg::parse_wal_archive_name(
+      m_expected["wal"]["tli2_first_unarchived_segment"].get<std::string>());
   EXPECT_EQ(p["latest"]["lsn"], pg::segment_start(unarchived->segno(size), size).str());
   // The compressed segment comes with its compression.
-  auto q = plan("--target-lsn " + mark("after-plain-1")["lsn"].get<std::string>() + " --no-waldump", 0);
+  auto q =
+      plan("--target-lsn " + mark("after-plain-1")["lsn"].get<std::string>() + " --no-waldump", 0);
   EXPECT_EQ(q["backup"]["root_key"], "plain-1");
   ASSERT_GE(q["wal"].size(), 3u);
   EXPECT_EQ(q["wal"][2]["name"], "000000010000000000000004");
@@ -127,8 +134,9 @@ TEST_F(PlanTest, TimeTargetChoosesABackupConsistentBeforeItAndReachesTheMark)
   EXPECT_EQ(p["backup"]["stop_lsn"], newest_stop);
   // The segment holding the marker commit is in the list.
   auto names = wal_names(p);
-  EXPECT_NE(std::find(names.begin(), names.end(), segment(1, m["lsn"].get<std::string>())), names.end());
-  EXPECT_FALSE(p["notes"].empty());  // says how precise the time mapping is
+  EXPECT_NE(std::find(names.begin(), names.end(), segment(1, m["lsn"].get<std::string>())),
+            names.end());
+  EXPECT_FALSE(p["notes"].empty()); // says how precise the time mapping is
 }
 
 TEST_F(PlanTest, PgWaldumpCommitRecordsMapEveryMarkExactlyAndAreCached)
@@ -136,7 +144,7 @@ TEST_F(PlanTest, PgWaldumpCommitRecordsMapEveryMarkExactlyAndAreCached)
   scan();
   const auto& backups = m_expected["base_backups"];
   for (const auto& m : m_expected["marks"]) {
-    if (m["name"] == "loaded") continue;  // before the first base backup
+    if (m["name"] == "loaded") continue; // before the first base backup
     auto p = plan("--target-time " + m["time"].get<std::string>(), 0);
     auto names = wal_names(p);
     // The file holding the marker's segment on the replay path: from the
@@ -147,11 +155,14 @@ TEST_F(PlanTest, PgWaldumpCommitRecordsMapEveryMarkExactlyAndAreCached)
                             ? 2
                             : 1;
     // The segment holding the marker commit is replayed, from a backup consistent before it.
-    EXPECT_NE(std::find(names.begin(), names.end(), segment(tli, m["lsn"].get<std::string>())), names.end())
+    EXPECT_NE(std::find(names.begin(), names.end(), segment(tli, m["lsn"].get<std::string>())),
+              names.end())
         << m["name"] << ": " << p.dump(1);
-    EXPECT_LE(pg::Lsn::parse(p["backup"]["stop_lsn"].get<std::string>()), pg::Lsn::parse(m["lsn"].get<std::string>()));
+    EXPECT_LE(pg::Lsn::parse(p["backup"]["stop_lsn"].get<std::string>()),
+              pg::Lsn::parse(m["lsn"].get<std::string>()));
     bool exact = false;
-    for (const auto& n : p["notes"]) exact = exact || n.get<std::string>().find("pg_waldump commit records") != std::string::npos;
+    for (const auto& n : p["notes"])
+      exact = exact || n.get<std::string>().find("pg_waldump commit records") != std::string::npos;
     EXPECT_TRUE(exact) << p["notes"].dump();
   }
   // Right after plain-1, in the second it stopped: only commit records can tell it qualifies.
@@ -160,7 +171,8 @@ TEST_F(PlanTest, PgWaldumpCommitRecordsMapEveryMarkExactlyAndAreCached)
   // The last mark is the last commit archived: after it, the archive ends.
   auto last = plan("--target-time " + mark("tli2-2")["time"].get<std::string>(), 0);
   bool warned = false;
-  for (const auto& w : last["warnings"]) warned = warned || w.get<std::string>().find("after the end") != std::string::npos;
+  for (const auto& w : last["warnings"])
+    warned = warned || w.get<std::string>().find("after the end") != std::string::npos;
   EXPECT_TRUE(warned) << last.dump(1);
   // Commit times are cached per segment object.
   catalog::Database db((m_home.path() / "c.db").string(), false);
@@ -212,8 +224,14 @@ TEST_F(PlanTest, SegmentFromAnotherClusterIsFlaggedAndNotUsed)
   auto other = pg::ScratchCluster::start({});
   for (int i = 0; i < 5; ++i) {
     pg::ProcessOptions psql;
-    psql.argv = {pg::find_pg_program("psql"), "-X", "-q", "-d", other->conninfo(), "-c",
-                 "CREATE TABLE IF NOT EXISTS t (i int); INSERT INTO t VALUES (1); SELECT pg_switch_wal();"};
+    psql.argv = {
+        pg::find_pg_program("psql"),
+        "-X",
+        "-q",
+        "-d",
+        other->conninfo(),
+        "-c",
+        "CREATE TABLE IF NOT EXISTS t (i int); INSERT INTO t VALUES (1); SELECT pg_switch_wal();"};
     auto r = pg::run_process(psql);
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
@@ -226,11 +244,13 @@ TEST_F(PlanTest, SegmentFromAnotherClusterIsFlaggedAndNotUsed)
   auto wal = json::parse(lg("wal --json").out);
   bool flagged = false;
   for (const auto& c : wal["clusters"])
-    for (const auto& f : c["foreign_segments"]) flagged = flagged || f["name"] == "000000010000000000000006";
+    for (const auto& f : c["foreign_segments"])
+      flagged = flagged || f["name"] == "000000010000000000000006";
   EXPECT_TRUE(flagged) << wal.dump(1);
-  auto p = plan("--cluster " + m_expected["system_identifier"].get<std::string>() + " --target-lsn " +
-                    mark("after-tar-1")["lsn"].get<std::string>() + " --no-waldump",
-                3);
+  auto p =
+      plan("--cluster " + m_expected["system_identifier"].get<std::string>() + " --target-lsn " +
+               mark("after-tar-1")["lsn"].get<std::string>() + " --no-waldump",
+           3);
   EXPECT_EQ(p["unreachable"]["missing"], "000000010000000000000006");
   EXPECT_FALSE(p["unreachable"]["foreign_cluster"].is_null());
   EXPECT_NE(p["unreachable"]["foreign_cluster"], m_expected["system_identifier"]);

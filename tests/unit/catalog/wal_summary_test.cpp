@@ -19,9 +19,11 @@ protected:
   void SetUp() override
   {
     m_catalog = Catalog::open((m_home.path() / "c.db").string());
-    db().exec("INSERT INTO repositories (id, name, url, created_at) VALUES (1, 'main', '/r1', 't')");
-    db().exec("INSERT INTO clusters (id, system_identifier, wal_segment_size, first_seen) VALUES"
-              " (1, '7000000000000000001', 16777216, 't'), (2, '7999999999999999999', 16777216, 't')");
+    db().exec(
+        "INSERT INTO repositories (id, name, url, created_at) VALUES (1, 'main', '/r1', 't')");
+    db().exec(
+        "INSERT INTO clusters (id, system_identifier, wal_segment_size, first_seen) VALUES"
+        " (1, '7000000000000000001', 16777216, 't'), (2, '7999999999999999999', 16777216, 't')");
   }
   Database& db() { return m_catalog->db(); }
   void segment(std::uint64_t segno, std::int64_t cluster = 1)
@@ -31,14 +33,16 @@ protected:
                  " VALUES (1, ?, 100, 'wal_segment', 't', 't')")
         .bind(1, "wal/" + name)
         .run();
-    db().prepare("INSERT INTO wal_segments (object_id, cluster_id, timeline, segno, segment_size, name)"
-                 " VALUES (?, ?, 1, ?, ?, ?)")
+    db().prepare(
+            "INSERT INTO wal_segments (object_id, cluster_id, timeline, segno, segment_size, name)"
+            " VALUES (?, ?, 1, ?, ?, ?)")
         .bind_all(db().last_insert_id(), cluster, segno, kSeg, name)
         .run();
   }
   void backup(const std::string& id, std::uint64_t start_seg, std::uint64_t stop_seg)
   {
-    db().prepare("INSERT INTO backups (backup_id, repository_id, root_key, kind, format, cluster_id, start_lsn,"
+    db().prepare("INSERT INTO backups (backup_id, repository_id, root_key, kind, format, "
+                 "cluster_id, start_lsn,"
                  " stop_lsn, timeline, stop_timeline, first_seen, last_seen)"
                  " VALUES (?, 1, ?, 'physical', 'base_tar', 1, ?, ?, 1, 1, 't', 't')")
         .bind_all(id, "base/" + id, start_seg * kSeg + 0x28, stop_seg * kSeg + 0x100)
@@ -57,9 +61,10 @@ protected:
 
 TEST_F(WalSummaryTest, BaseBackupWithAMissingSegmentIsIncompleteAndNamesIt)
 {
-  for (std::uint64_t s : {1, 2, 3, 5, 6}) segment(s);
+  for (std::uint64_t s : {1, 2, 3, 5, 6})
+    segment(s);
   backup("whole", 2, 3);
-  backup("broken", 3, 5);  // needs 3, 4, 5
+  backup("broken", 3, 5); // needs 3, 4, 5
   auto all = wal_summary(db(), std::nullopt);
   const auto& c = cluster(all, "7000000000000000001");
   ASSERT_EQ(c.backups.size(), 2u);
@@ -73,8 +78,9 @@ TEST_F(WalSummaryTest, BaseBackupWithAMissingSegmentIsIncompleteAndNamesIt)
 
 TEST_F(WalSummaryTest, SegmentOfAnotherClusterAmongOursIsFlagged)
 {
-  for (std::uint64_t s : {1, 2, 3}) segment(s);
-  segment(4, 2);  // archived from the wrong server into the same directory
+  for (std::uint64_t s : {1, 2, 3})
+    segment(s);
+  segment(4, 2); // archived from the wrong server into the same directory
   auto all = wal_summary(db(), std::nullopt);
   const auto& other = cluster(all, "7999999999999999999");
   ASSERT_EQ(other.foreign_segments.size(), 1u);
@@ -89,7 +95,8 @@ TEST_F(WalSummaryTest, SegmentOfAnotherClusterAmongOursIsFlagged)
 
 TEST_F(WalSummaryTest, CleanArchiveHasNoProblems)
 {
-  for (std::uint64_t s : {1, 2, 3}) segment(s);
+  for (std::uint64_t s : {1, 2, 3})
+    segment(s);
   backup("whole", 1, 2);
   auto all = wal_summary(db(), std::nullopt);
   EXPECT_FALSE(has_problems(all));

@@ -9,15 +9,18 @@ namespace {
 
 TEST(WaldumpTimes, FirstAndLatestCommitOrAbortWithTheirLsns)
 {
-  const char* out =
-      "rmgr: Transaction len (rec/tot):     34/    34, tx:        827, lsn: 0/060268F8, prev 0/060268C0, desc: COMMIT "
-      "2026-11-22 04:11:02.050928 UTC\n"
-      "rmgr: Transaction len (rec/tot):     66/    66, tx:          0, lsn: 0/06026A00, prev 0/060269C0, desc: "
-      "ASSIGNMENT xtop 830: subxacts: 831\n"
-      "rmgr: Transaction len (rec/tot):     34/    34, tx:        828, lsn: 0/06026B00, prev 0/06026A00, desc: ABORT "
-      "2026-11-22 04:11:03 UTC\n"
-      "rmgr: Transaction len (rec/tot):     34/    34, tx:        829, lsn: 0/06026C00, prev 0/06026B00, desc: COMMIT "
-      "2026-11-22 04:11:02.9 UTC; inval msgs: catcache 7\n";
+  const char* out = "rmgr: Transaction len (rec/tot):     34/    34, tx:        827, lsn: "
+                    "0/060268F8, prev 0/060268C0, desc: COMMIT "
+                    "2026-11-22 04:11:02.050928 UTC\n"
+                    "rmgr: Transaction len (rec/tot):     66/    66, tx:          0, lsn: "
+                    "0/06026A00, prev 0/060269C0, desc: "
+                    "ASSIGNMENT xtop 830: subxacts: 831\n"
+                    "rmgr: Transaction len (rec/tot):     34/    34, tx:        828, lsn: "
+                    "0/06026B00, prev 0/06026A00, desc: ABORT "
+                    "2026-11-22 04:11:03 UTC\n"
+                    "rmgr: Transaction len (rec/tot):     34/    34, tx:        829, lsn: "
+                    "0/06026C00, prev 0/06026B00, desc: COMMIT "
+                    "2026-11-22 04:11:02.9 UTC; inval msgs: catcache 7\n";
   auto t = parse_waldump_commits(out);
   EXPECT_EQ(t.commits, 3u);
   EXPECT_EQ(t.first_time, "2026-11-22T04:11:02.050928Z");

@@ -15,7 +15,10 @@ namespace {
 
 constexpr std::uint64_t kSeg = 16u << 20;
 
-std::uint64_t lsn(std::uint64_t segno, std::uint64_t offset = 0) { return segno * kSeg + offset; }
+std::uint64_t lsn(std::uint64_t segno, std::uint64_t offset = 0)
+{
+  return segno * kSeg + offset;
+}
 
 class PitrPlanTest : public ::testing::Test
 {
@@ -25,24 +28,27 @@ protected:
     m_catalog = catalog::Catalog::open((m_home.path() / "c.db").string());
     db().exec("INSERT INTO repositories (id, name, url, created_at) VALUES (1, 'main', '/r1', 't'),"
               " (2, 'copy', '/r2', 't')");
-    db().exec("INSERT INTO clusters (id, system_identifier, wal_segment_size, first_seen) VALUES"
-              " (1, '7000000000000000001', 16777216, 't'), (2, '7999999999999999999', 16777216, 't')");
+    db().exec(
+        "INSERT INTO clusters (id, system_identifier, wal_segment_size, first_seen) VALUES"
+        " (1, '7000000000000000001', 16777216, 't'), (2, '7999999999999999999', 16777216, 't')");
   }
   catalog::Database& db() { return m_catalog->db(); }
   std::int64_t add_object(const std::string& key, std::int64_t mtime_s = 0, std::int64_t repo = 1)
   {
-    db().prepare("INSERT INTO objects (repository_id, key, size, mtime_ns, kind, first_seen, last_seen)"
-                 " VALUES (?, ?, 100, ?, 'wal_segment', 't', 't')")
+    db().prepare(
+            "INSERT INTO objects (repository_id, key, size, mtime_ns, kind, first_seen, last_seen)"
+            " VALUES (?, ?, 100, ?, 'wal_segment', 't', 't')")
         .bind_all(repo, key, mtime_s * 1000000000)
         .run();
     return db().last_insert_id();
   }
-  std::int64_t segment(std::uint32_t tli, std::uint64_t segno, std::int64_t cluster = 1, bool partial = false,
-                       std::int64_t mtime_s = 0)
+  std::int64_t segment(std::uint32_t tli, std::uint64_t segno, std::int64_t cluster = 1,
+                       bool partial = false, std::int64_t mtime_s = 0)
   {
     auto name = pg::wal_file_name(tli, segno, kSeg);
     auto id = add_object("wal/" + name + (partial ? ".partial" : ""), mtime_s);
-    db().prepare("INSERT INTO wal_segments (object_id, cluster_id, timeline, segno, segment_size, name, partial)"
+    db().prepare("INSERT INTO wal_segments (object_id, cluster_id, timeline, segno, segment_size, "
+                 "name, partial)"
                  " VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind_all(id, cluster, tli, segno, kSeg, name, partial ? 1 : 0)
         .run();
@@ -50,7 +56,8 @@ protected:
   }
   void segments(std::uint32_t tli, std::uint64_t first, std::uint64_t last)
   {
-    for (auto s = first; s <= last; ++s) segment(tli, s, 1, false, static_cast<std::int64_t>(1000 + s * 60));
+    for (auto s = first; s <= last; ++s)
+      segment(tli, s, 1, false, static_cast<std::int64_t>(1000 + s * 60));
   }
   // A history file for tli: (parent, switch) entries, oldest first.
   void history(std::uint32_t tli, std::vector<std::pair<std::uint32_t, std::uint64_t>> entries)
@@ -59,20 +66,24 @@ protected:
     std::snprintf(name, sizeof name, "wal/%08X.history", tli);
     auto id = add_object(name);
     for (auto [parent, at] : entries)
-      db().prepare("INSERT INTO timeline_history (object_id, cluster_id, timeline, parent_timeline, switch_lsn)"
+      db().prepare("INSERT INTO timeline_history (object_id, cluster_id, timeline, "
+                   "parent_timeline, switch_lsn)"
                    " VALUES (?, 1, ?, ?, ?)")
           .bind_all(id, tli, parent, at)
           .run();
   }
   // A base backup starting in segment `segno` and consistent 0x100 bytes later.
-  void backup(const std::string& id, std::uint32_t tli, std::uint64_t segno, const std::string& status = "unverified",
-              std::int64_t repo = 1, std::uint64_t stop_offset = 0x100)
+  void backup(const std::string& id, std::uint32_t tli, std::uint64_t segno,
+              const std::string& status = "unverified", std::int64_t repo = 1,
+              std::uint64_t stop_offset = 0x100)
   {
-    db().prepare("INSERT INTO backups (backup_id, repository_id, root_key, kind, format, cluster_id, start_lsn,"
-                 " stop_lsn, timeline, stop_timeline, status, start_time, stop_time, first_seen, last_seen)"
+    db().prepare("INSERT INTO backups (backup_id, repository_id, root_key, kind, format, "
+                 "cluster_id, start_lsn,"
+                 " stop_lsn, timeline, stop_timeline, status, start_time, stop_time, first_seen, "
+                 "last_seen)"
                  " VALUES (?, ?, ?, 'physical', 'base_tar', 1, ?, ?, ?, ?, ?, ?, ?, 't', 't')")
-        .bind_all(id, repo, "base/" + id, lsn(segno, 0x28), lsn(segno, stop_offset), tli, tli, status,
-                  format_rfc3339(TimePoint{std::chrono::seconds{1000 + segno * 60 - 30}}),
+        .bind_all(id, repo, "base/" + id, lsn(segno, 0x28), lsn(segno, stop_offset), tli, tli,
+                  status, format_rfc3339(TimePoint{std::chrono::seconds{1000 + segno * 60 - 30}}),
                   format_rfc3339(TimePoint{std::chrono::seconds{1000 + segno * 60 - 20}}))
         .run();
   }
@@ -88,7 +99,8 @@ protected:
   static std::vector<std::string> names(const PitrPlan& p)
   {
     std::vector<std::string> out;
-    for (const auto& f : p.wal) out.push_back(f.name);
+    for (const auto& f : p.wal)
+      out.push_back(f.name);
     return out;
   }
 
@@ -101,17 +113,18 @@ TEST_F(PitrPlanTest, ChoosesTheNewestBackupBeforeTheTargetAndListsItsSegments)
   segments(1, 1, 12);
   backup("b3", 1, 3);
   backup("b6", 1, 6);
-  backup("b11", 1, 11);  // consistent after the target: not a candidate
+  backup("b11", 1, 11); // consistent after the target: not a candidate
   auto p = plan_lsn(lsn(8, 0x500));
   ASSERT_TRUE(p.reachable) << p.unreachable->message;
   EXPECT_EQ(p.backup->backup_id, "b6");
-  EXPECT_EQ(names(p), (std::vector<std::string>{"000000010000000000000006", "000000010000000000000007",
-                                                "000000010000000000000008"}));
+  EXPECT_EQ(names(p),
+            (std::vector<std::string>{"000000010000000000000006", "000000010000000000000007",
+                                      "000000010000000000000008"}));
   ASSERT_TRUE(p.earliest);
   EXPECT_EQ(p.earliest->lsn.value, lsn(3, 0x100));
   ASSERT_TRUE(p.latest);
   EXPECT_EQ(p.latest->lsn.value, lsn(13));
-  ASSERT_FALSE(p.warnings.empty());  // b6 is unverified
+  ASSERT_FALSE(p.warnings.empty()); // b6 is unverified
   EXPECT_NE(p.warnings.front().find("b6"), std::string::npos);
 }
 
@@ -137,7 +150,7 @@ TEST_F(PitrPlanTest, BadBackupIsSkippedAndAVerifiedCopyIsPreferredAmongEquals)
   segments(1, 1, 10);
   backup("b3", 1, 3);
   backup("b5-unverified", 1, 5, "unverified", 1);
-  backup("b5-good", 1, 5, "good", 2);  // the same backup in a second repository, restore-tested
+  backup("b5-good", 1, 5, "good", 2); // the same backup in a second repository, restore-tested
   backup("b7", 1, 7, "bad");
   auto p = plan_lsn(lsn(9));
   ASSERT_TRUE(p.reachable);
@@ -149,16 +162,17 @@ TEST_F(PitrPlanTest, BadBackupIsSkippedAndAVerifiedCopyIsPreferredAmongEquals)
 TEST_F(PitrPlanTest, SwitchAfterTheBackupStopIsCrossedWithTheHistoryFile)
 {
   segments(1, 1, 7);
-  segment(1, 8, 1, true);  // the old timeline's switch segment, archived as .partial
+  segment(1, 8, 1, true); // the old timeline's switch segment, archived as .partial
   history(2, {{1, lsn(8, 0x3000)}});
   segments(2, 8, 10);
   backup("b5", 1, 5);
   auto p = plan_lsn(lsn(9, 0x10));
   ASSERT_TRUE(p.reachable) << p.unreachable->message;
   EXPECT_EQ(p.target_timeline, 2u);
-  EXPECT_EQ(names(p), (std::vector<std::string>{"00000002.history", "000000010000000000000005", "000000010000000000000006",
-                                                "000000010000000000000007", "000000020000000000000008",
-                                                "000000020000000000000009"}));
+  EXPECT_EQ(names(p),
+            (std::vector<std::string>{"00000002.history", "000000010000000000000005",
+                                      "000000010000000000000006", "000000010000000000000007",
+                                      "000000020000000000000008", "000000020000000000000009"}));
   ASSERT_EQ(p.timelines.size(), 2u);
   EXPECT_EQ(p.timelines[0].switch_lsn->value, lsn(8, 0x3000));
   // Timeline 1 alone: the rest of segment 8 is only in a .partial, never read.
@@ -174,7 +188,7 @@ TEST_F(PitrPlanTest, BackupAfterTheSwitchOnTheOldTimelineCannotReachTheNewOne)
   history(2, {{1, lsn(6, 0x3000)}});
   segments(2, 6, 9);
   backup("b2", 1, 2);
-  backup("b7-old-branch", 1, 7);  // taken on timeline 1 after timeline 2 branched off
+  backup("b7-old-branch", 1, 7); // taken on timeline 1 after timeline 2 branched off
   auto p = plan_lsn(lsn(8), 2);
   ASSERT_TRUE(p.reachable);
   EXPECT_EQ(p.backup->backup_id, "b2");
@@ -194,7 +208,7 @@ TEST_F(PitrPlanTest, BackupAfterTheSwitchOnTheOldTimelineCannotReachTheNewOne)
 TEST_F(PitrPlanTest, MissingHistoryFileOfTheTargetTimeline)
 {
   segments(1, 1, 5);
-  segments(2, 6, 8);  // segments of timeline 2, but no 00000002.history
+  segments(2, 6, 8); // segments of timeline 2, but no 00000002.history
   backup("b2", 1, 2);
   auto p = plan_lsn(lsn(7), 2);
   ASSERT_FALSE(p.reachable);
@@ -205,7 +219,7 @@ TEST_F(PitrPlanTest, MissingHistoryFileOfTheTargetTimeline)
 TEST_F(PitrPlanTest, SegmentOfAnotherClusterIsNotUsedAndIsNamed)
 {
   segments(1, 1, 4);
-  segment(1, 5, 2);  // same name, other cluster's page header
+  segment(1, 5, 2); // same name, other cluster's page header
   segments(1, 6, 8);
   backup("b2", 1, 2);
   auto p = plan_lsn(lsn(7));
@@ -240,7 +254,7 @@ TEST_F(PitrPlanTest, TargetBeforeEveryConsistencyPointSaysWhereTheEarliestIs)
 
 TEST_F(PitrPlanTest, TimeTargetEndsAtTheFirstSegmentArchivedAfterIt)
 {
-  segments(1, 1, 12);  // segment s archived at 1000 + 60 s
+  segments(1, 1, 12); // segment s archived at 1000 + 60 s
   backup("b3", 1, 3);
   PlanRequest r;
   r.target.kind = TargetKind::Time;
@@ -250,14 +264,15 @@ TEST_F(PitrPlanTest, TimeTargetEndsAtTheFirstSegmentArchivedAfterIt)
   ASSERT_TRUE(p.reachable);
   EXPECT_EQ(names(p).back(), "000000010000000000000007");
   EXPECT_FALSE(p.notes.empty());
-  EXPECT_TRUE(p.warnings.size() == 1);  // only "unverified"
+  EXPECT_TRUE(p.warnings.size() == 1); // only "unverified"
   // After the last archived segment: reachable to the end, with a warning.
   r.target.time = TimeUs{std::chrono::seconds{1000 + 20 * 60}};
   auto q = plan_pitr(db(), r);
   ASSERT_TRUE(q.reachable);
   EXPECT_EQ(names(q).back(), "00000001000000000000000C");
   bool warned = false;
-  for (const auto& w : q.warnings) warned = warned || w.find("after the end of the archive") != std::string::npos;
+  for (const auto& w : q.warnings)
+    warned = warned || w.find("after the end of the archive") != std::string::npos;
   EXPECT_TRUE(warned);
 }
 
@@ -265,7 +280,8 @@ TEST_F(PitrPlanTest, TargetTimeKeepsMicroseconds)
 {
   auto t = parse_target_time("2026-11-22T04:11:02.066106Z");
   EXPECT_EQ(format_target_time(t), "2026-11-22T04:11:02.066106Z");
-  EXPECT_EQ(format_target_time(parse_target_time("2026-11-22T05:11:02.5+01:00")), "2026-11-22T04:11:02.500000Z");
+  EXPECT_EQ(format_target_time(parse_target_time("2026-11-22T05:11:02.5+01:00")),
+            "2026-11-22T04:11:02.500000Z");
   EXPECT_THROW(parse_target_time("2026-11-22T04:11:02.Z"), ValidationError);
 }
 
