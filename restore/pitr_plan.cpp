@@ -359,6 +359,7 @@ PitrPlan Planner::run()
   plan.system_identifier = m_cluster.system_identifier;
   plan.segment_size = m_cluster.segment_size;
   plan.target = m_request.target;
+  plan.target_timeline = m_request.timeline.value_or(latest_timeline(m_chain.histories(), 1));
   auto filter = backup_filter();
   std::string sql = kBackupSelect;
   std::optional<std::string> bound;
