@@ -13,6 +13,7 @@
 #include "cli/context.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
+#include "compliance/webhook.hpp"
 #include "verifier/due_policy.hpp"
 #include "verifier/verifier.hpp"
 
@@ -129,6 +130,7 @@ void register_verify_commands(CLI::App& app, Context& ctx)
       auto report = verifier.verify(w.backup, w.level, opts->due ? "due" : "manual");
       if (!w.reason.empty()) report.notes.insert(report.notes.begin(), "due: " + w.reason);
       failed = failed || report.outcome == "fail";
+      if (report.outcome == "fail") compliance::notify(ctx.config().notify, "verification failed: " + report.backup_id);
       errored = errored || report.outcome == "error";
       if (opts->json) reports.push_back(verifier::to_json(report));
       else print_report(report);
