@@ -4,28 +4,31 @@
 // from restore runs and restore-level verification runs, plus lastgood_* gauges
 // per database and cluster from the compliance facts.
 
+#include "catalog/sqlite.hpp"
+#include "common/config.hpp"
+#include "compliance/report_facts.hpp"
+
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "catalog/sqlite.hpp"
-#include "common/config.hpp"
-#include "compliance/report_facts.hpp"
-
 namespace lastgood::compliance {
 
 // Upper bounds of restore_duration_seconds buckets (+Inf is added).
-inline const std::vector<double> kRestoreBuckets = {10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 28800};
+inline const std::vector<double> kRestoreBuckets = {10,   30,   60,   120,   300,  600,
+                                                    1800, 3600, 7200, 14400, 28800};
 
-struct RestoreStats {
-  std::vector<double> durations;                  // every finished restore and test restore
+struct RestoreStats
+{
+  std::vector<double> durations; // every finished restore and test restore
   std::uint64_t success = 0;
-  std::map<std::string, std::uint64_t> failures;  // by failure_reason
-  std::map<std::string, std::uint64_t> verifications;  // restore-level verification runs by status
+  std::map<std::string, std::uint64_t> failures;      // by failure_reason
+  std::map<std::string, std::uint64_t> verifications; // restore-level verification runs by status
   std::int64_t in_progress = 0;
-  std::map<std::string, std::uint64_t> last_size_bytes;  // database -> size of the backup restored last
+  std::map<std::string, std::uint64_t>
+      last_size_bytes; // database -> size of the backup restored last
 };
 
 RestoreStats gather_restore_stats(catalog::Database& db);
@@ -38,6 +41,7 @@ std::string failure_reason_of_message(std::string_view message);
 // Backslash, double quote and newline escaped as the exposition format wants.
 std::string escape_label_value(std::string_view value);
 
-std::string render_metrics(const ReportFacts& facts, const RestoreStats& restores, const Config& config);
+std::string render_metrics(const ReportFacts& facts, const RestoreStats& restores,
+                           const Config& config);
 
 } // namespace lastgood::compliance

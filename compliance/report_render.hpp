@@ -3,10 +3,10 @@
 // HTML page is self-contained (inline CSS and SVG, no external assets) and
 // escapes every text it shows.
 
+#include "compliance/verdicts.hpp"
+
 #include <nlohmann/json.hpp>
 #include <string>
-
-#include "compliance/verdicts.hpp"
 
 namespace lastgood::compliance {
 

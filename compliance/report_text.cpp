@@ -1,12 +1,15 @@
 // The plain-text and Markdown reports: one verdict line per item.
 
-#include <sstream>
-
 #include "compliance/report_render.hpp"
+
+#include <sstream>
 
 namespace lastgood::compliance {
 
-std::string scope_title(const Scope& scope) { return scope.kind + " " + scope.name; }
+std::string scope_title(const Scope& scope)
+{
+  return scope.kind + " " + scope.name;
+}
 
 std::string render_text(const Report& r)
 {
@@ -18,8 +21,8 @@ std::string render_text(const Report& r)
     out << '\n' << to_string(s.overall) << "  " << scope_title(*s.scope) << '\n';
     for (const auto& i : s.items) {
       auto v = to_string(i.verdict);
-      out << "  " << v << std::string(6 - v.size(), ' ') << i.name << std::string(18 - std::min<std::size_t>(i.name.size(), 17), ' ')
-          << i.summary << '\n';
+      out << "  " << v << std::string(6 - v.size(), ' ') << i.name
+          << std::string(18 - std::min<std::size_t>(i.name.size(), 17), ' ') << i.summary << '\n';
     }
   }
   if (!r.facts->events.empty()) {
@@ -38,9 +41,12 @@ std::string md_cell(std::string_view text)
 {
   std::string out;
   for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -57,13 +63,15 @@ std::string render_markdown(const Report& r)
     out << "\n## " << md_cell(scope_title(*s.scope)) << ": " << to_string(s.overall) << "\n\n"
         << "| verdict | item | measured |\n|---|---|---|\n";
     for (const auto& i : s.items)
-      out << "| " << to_string(i.verdict) << " | " << i.name << " | " << md_cell(i.summary) << " |\n";
+      out << "| " << to_string(i.verdict) << " | " << i.name << " | " << md_cell(i.summary)
+          << " |\n";
   }
   if (!r.facts->events.empty()) {
-    out << "\n## Retention and hold events in the period\n\n| at | action | subject | actor |\n|---|---|---|---|\n";
+    out << "\n## Retention and hold events in the period\n\n| at | action | subject | actor "
+           "|\n|---|---|---|---|\n";
     for (const auto& e : r.facts->events)
-      out << "| " << e.at << " | " << md_cell(e.action) << " | " << md_cell(e.subject) << " | " << md_cell(e.actor)
-          << " |\n";
+      out << "| " << e.at << " | " << md_cell(e.action) << " | " << md_cell(e.subject) << " | "
+          << md_cell(e.actor) << " |\n";
   }
   return out.str();
 }

@@ -16,22 +16,28 @@ std::string seconds_text(double s)
   return buf;
 }
 
-std::string age_text(seconds d) { return format_duration(std::max(d, seconds(0))); }
+std::string age_text(seconds d)
+{
+  return format_duration(std::max(d, seconds(0)));
+}
 
 // Age against a target: FAIL past it, WARN past kWarnShare of it.
 Verdict against(seconds age, seconds target)
 {
   if (age > target) return Verdict::Fail;
-  if (static_cast<double>(age.count()) > kWarnShare * static_cast<double>(target.count())) return Verdict::Warn;
+  if (static_cast<double>(age.count()) > kWarnShare * static_cast<double>(target.count()))
+    return Verdict::Warn;
   return Verdict::Ok;
 }
 
 Item backup_age(const Scope& s, const ReportFacts& f, seconds rpo)
 {
-  if (!s.newest_backup) return {"backup_age", Verdict::Fail, "no backup at all (RPO " + age_text(rpo) + ")"};
+  if (!s.newest_backup)
+    return {"backup_age", Verdict::Fail, "no backup at all (RPO " + age_text(rpo) + ")"};
   auto age = f.as_of - *s.newest_backup;
   return {"backup_age", against(age, rpo),
-          "newest backup " + format_rfc3339(*s.newest_backup) + ", " + age_text(age) + " old (RPO " + age_text(rpo) + ")"};
+          "newest backup " + format_rfc3339(*s.newest_backup) + ", " + age_text(age) +
+              " old (RPO " + age_text(rpo) + ")"};
 }
 
 Item restore_tested(const Scope& s, const ReportFacts& f, seconds within)
@@ -41,8 +47,9 @@ Item restore_tested(const Scope& s, const ReportFacts& f, seconds within)
             "no backup has ever passed a test restore (required within " + age_text(within) + ")"};
   auto age = f.as_of - *s.last_good_test;
   return {"restore_tested", against(age, within),
-          "last passing test restore " + format_rfc3339(*s.last_good_test) + " (" + *s.last_good_backup + "), " +
-              age_text(age) + " ago (required within " + age_text(within) + ")"};
+          "last passing test restore " + format_rfc3339(*s.last_good_test) + " (" +
+              *s.last_good_backup + "), " + age_text(age) + " ago (required within " +
+              age_text(within) + ")"};
 }
 
 std::optional<Item> restore_duration(const Scope& s, const std::optional<seconds>& rto)
@@ -50,21 +57,29 @@ std::optional<Item> restore_duration(const Scope& s, const std::optional<seconds
   if (!rto) return std::nullopt;
   auto target = static_cast<double>(rto->count());
   if (s.restore_seconds.empty())
-    return Item{"restore_duration", Verdict::Warn, "no measured restore yet (RTO " + age_text(*rto) + ")"};
+    return Item{"restore_duration", Verdict::Warn,
+                "no measured restore yet (RTO " + age_text(*rto) + ")"};
   double max = *std::max_element(s.restore_seconds.begin(), s.restore_seconds.end());
-  Verdict v = max > target ? Verdict::Fail : max > kWarnShare * target ? Verdict::Warn : Verdict::Ok;
+  Verdict v = max > target                ? Verdict::Fail
+              : max > kWarnShare * target ? Verdict::Warn
+                                          : Verdict::Ok;
   return Item{"restore_duration", v,
-              "median " + seconds_text(median(s.restore_seconds)) + ", max " + seconds_text(max) + " over " +
-                  std::to_string(s.restore_seconds.size()) + " recent restores (RTO " + age_text(*rto) + ")"};
+              "median " + seconds_text(median(s.restore_seconds)) + ", max " + seconds_text(max) +
+                  " over " + std::to_string(s.restore_seconds.size()) + " recent restores (RTO " +
+                  age_text(*rto) + ")"};
 }
 
 Item pitr_window(const Scope& s, const std::optional<seconds>& wanted)
 {
-  std::string gaps = s.wal_gaps.empty() ? "" : ", " + std::to_string(s.wal_gaps.size()) + " WAL gap(s) in the archive";
-  if (!s.pitr) return {"pitr_window", Verdict::Fail, "none: no base backup has its WAL archived" + gaps};
+  std::string gaps = s.wal_gaps.empty()
+                         ? ""
+                         : ", " + std::to_string(s.wal_gaps.size()) + " WAL gap(s) in the archive";
+  if (!s.pitr)
+    return {"pitr_window", Verdict::Fail, "none: no base backup has its WAL archived" + gaps};
   auto width = s.pitr->to - s.pitr->from;
-  std::string text = format_rfc3339(s.pitr->from) + " .. " + format_rfc3339(s.pitr->to) + " (" + age_text(width) +
-                     ", from " + s.pitr->from_backup + " to " + s.pitr->to_segment + ")" + gaps;
+  std::string text = format_rfc3339(s.pitr->from) + " .. " + format_rfc3339(s.pitr->to) + " (" +
+                     age_text(width) + ", from " + s.pitr->from_backup + " to " +
+                     s.pitr->to_segment + ")" + gaps;
   Verdict v = s.wal_gaps.empty() ? Verdict::Ok : Verdict::Warn;
   if (wanted && width < *wanted) {
     v = Verdict::Warn;
@@ -76,14 +91,17 @@ Item pitr_window(const Scope& s, const std::optional<seconds>& wanted)
 Item retention(const Scope& s, const ReportFacts& f, const RetentionRules& r)
 {
   std::string text = std::to_string(s.backups.size()) + " backups";
-  if (s.oldest_backup) text += ", oldest " + format_rfc3339(*s.oldest_backup) + " (" + age_text(f.as_of - *s.oldest_backup) + " old)";
+  if (s.oldest_backup)
+    text += ", oldest " + format_rfc3339(*s.oldest_backup) + " (" +
+            age_text(f.as_of - *s.oldest_backup) + " old)";
   Verdict v = Verdict::Ok;
   if (r.keep_last) {
     text += "; keep_last " + std::to_string(*r.keep_last);
     if (static_cast<int>(s.backups.size()) < *r.keep_last) v = Verdict::Warn;
   }
   if (r.keep_within) text += "; keep_within " + age_text(*r.keep_within);
-  if (!r.keep_last && !r.keep_within && !r.keep_daily && !r.keep_weekly && !r.keep_monthly && !r.keep_yearly)
+  if (!r.keep_last && !r.keep_within && !r.keep_daily && !r.keep_weekly && !r.keep_monthly &&
+      !r.keep_yearly)
     text += "; no retention policy configured";
   return {"retention", v, text};
 }
@@ -92,14 +110,16 @@ Item objects(const Scope& s)
 {
   Verdict v = s.objects_missing || s.backups_failing_checks ? Verdict::Fail : Verdict::Ok;
   return {"objects", v,
-          std::to_string(s.objects_missing) + " objects missing, " + std::to_string(s.backups_failing_checks) +
+          std::to_string(s.objects_missing) + " objects missing, " +
+              std::to_string(s.backups_failing_checks) +
               " backups failing checksum/structure checks"};
 }
 
 Item holds(const Scope& s)
 {
   std::size_t gone = 0;
-  for (const auto& h : s.holds) gone += h.backup_gone ? 1 : 0;
+  for (const auto& h : s.holds)
+    gone += h.backup_gone ? 1 : 0;
   std::string text = std::to_string(s.holds.size()) + " active legal holds";
   if (gone) text += ", " + std::to_string(gone) + " on backups that are missing or deleted";
   return {"holds", gone ? Verdict::Fail : Verdict::Ok, text};
@@ -109,13 +129,17 @@ Item deletions(const Scope& s)
 {
   std::string text = std::to_string(s.backups_deleted) + " backups deleted in the period";
   if (s.kind == "cluster") text += ", " + std::to_string(s.wal_deleted) + " WAL segments";
-  if (s.held_backups_deleted) text += "; " + std::to_string(s.held_backups_deleted) + " of them under an active hold";
+  if (s.held_backups_deleted)
+    text += "; " + std::to_string(s.held_backups_deleted) + " of them under an active hold";
   return {"deletions", s.held_backups_deleted ? Verdict::Fail : Verdict::Ok, text};
 }
 
 } // namespace
 
-std::string to_string(Verdict v) { return v == Verdict::Ok ? "OK" : v == Verdict::Warn ? "WARN" : "FAIL"; }
+std::string to_string(Verdict v)
+{
+  return v == Verdict::Ok ? "OK" : v == Verdict::Warn ? "WARN" : "FAIL";
+}
 
 double median(std::vector<double> values)
 {
@@ -161,7 +185,8 @@ Report judge(const ReportFacts& facts, const Config& config)
     sv.items.push_back(objects(s));
     sv.items.push_back(holds(s));
     sv.items.push_back(deletions(s));
-    for (const auto& i : sv.items) sv.overall = std::max(sv.overall, i.verdict);
+    for (const auto& i : sv.items)
+      sv.overall = std::max(sv.overall, i.verdict);
     report.overall = std::max(report.overall, sv.overall);
     report.scopes.push_back(std::move(sv));
   }

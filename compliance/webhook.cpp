@@ -1,14 +1,13 @@
 #include "compliance/webhook.hpp"
 
-#include <curl/curl.h>
-#include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
+#include "catalog/verification_runs.hpp"
 
+#include <curl/curl.h>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 #include <thread>
-
-#include "catalog/verification_runs.hpp"
 
 namespace lastgood::compliance {
 
@@ -17,10 +16,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-struct CurlDeleter {
+struct CurlDeleter
+{
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
 };
-struct SlistDeleter {
+struct SlistDeleter
+{
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
 
@@ -30,15 +31,20 @@ void global_init()
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-std::size_t discard(char*, std::size_t size, std::size_t n, void*) { return size * n; }
+std::size_t discard(char*, std::size_t size, std::size_t n, void*)
+{
+  return size * n;
+}
 
 // Replaces every occurrence of the URL (and its path) in a message.
 std::string scrub(std::string text, const std::string& url)
 {
   auto redacted = redact_webhook_url(url);
-  for (const auto& secret : {url, url.substr(std::min(url.size(), url.find('/', url.find("://") + 3)))}) {
+  for (const auto& secret :
+       {url, url.substr(std::min(url.size(), url.find('/', url.find("://") + 3)))}) {
     if (secret.size() < 2) continue;
-    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + redacted.size()))
+    for (auto pos = text.find(secret); pos != std::string::npos;
+         pos = text.find(secret, pos + redacted.size()))
       text.replace(pos, secret.size(), redacted);
   }
   return text;
@@ -46,7 +52,7 @@ std::string scrub(std::string text, const std::string& url)
 
 bool retryable(CURLcode code, long status)
 {
-  if (code != CURLE_OK) return true;  // connection refused, DNS, timeout, reset...
+  if (code != CURLE_OK) return true; // connection refused, DNS, timeout, reset...
   return status == 429 || status >= 500;
 }
 
@@ -58,17 +64,21 @@ std::string redact_webhook_url(std::string_view url)
   if (scheme_end == std::string_view::npos) return "********";
   auto host_start = scheme_end + 3;
   auto host_end = url.find_first_of("/?#", host_start);
-  auto host = url.substr(host_start, host_end == std::string_view::npos ? url.size() - host_start : host_end - host_start);
-  if (auto at = host.rfind('@'); at != std::string_view::npos) host = host.substr(at + 1);  // user:password@
+  auto host = url.substr(host_start, host_end == std::string_view::npos ? url.size() - host_start
+                                                                        : host_end - host_start);
+  if (auto at = host.rfind('@'); at != std::string_view::npos)
+    host = host.substr(at + 1); // user:password@
   return std::string(url.substr(0, host_start)) + std::string(host) + "/********";
 }
 
 std::string slack_body(std::string_view text)
 {
-  return nlohmann::json{{"text", std::string(text)}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return nlohmann::json{{"text", std::string(text)}}.dump(-1, ' ', false,
+                                                          nlohmann::json::error_handler_t::replace);
 }
 
-WebhookResult send_webhook(const std::string& url, std::string_view text, const WebhookOptions& options) noexcept
+WebhookResult send_webhook(const std::string& url, std::string_view text,
+                           const WebhookOptions& options) noexcept
 {
   WebhookResult result;
   try {
@@ -80,7 +90,8 @@ WebhookResult send_webhook(const std::string& url, std::string_view text, const 
       auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
       if (left.count() <= 0) break;
       std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-      std::unique_ptr<curl_slist, SlistDeleter> headers(curl_slist_append(nullptr, "Content-Type: application/json"));
+      std::unique_ptr<curl_slist, SlistDeleter> headers(
+          curl_slist_append(nullptr, "Content-Type: application/json"));
       if (!curl || !headers) {
         result.error = "could not initialise libcurl";
         return result;
@@ -92,8 +103,10 @@ WebhookResult send_webhook(const std::string& url, std::string_view text, const 
       curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
       curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
       curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-      curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(std::min(left, options.attempt_timeout).count()));
-      curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(left, options.connect_timeout).count()));
+      curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                       static_cast<long>(std::min(left, options.attempt_timeout).count()));
+      curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                       static_cast<long>(std::min(left, options.connect_timeout).count()));
       curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
       curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
       curl_easy_setopt(c, CURLOPT_USERAGENT, "lastgood/" LASTGOOD_VERSION);
@@ -107,10 +120,12 @@ WebhookResult send_webhook(const std::string& url, std::string_view text, const 
         result.error.clear();
         return result;
       }
-      result.error = code != CURLE_OK ? scrub(*error_buffer ? error_buffer : curl_easy_strerror(code), url)
-                                      : "HTTP status " + std::to_string(status);
+      result.error = code != CURLE_OK
+                         ? scrub(*error_buffer ? error_buffer : curl_easy_strerror(code), url)
+                         : "HTTP status " + std::to_string(status);
       if (!retryable(code, status)) break;
-      auto pause = std::min(backoff, std::chrono::duration_cast<milliseconds>(deadline - Clock::now()));
+      auto pause =
+          std::min(backoff, std::chrono::duration_cast<milliseconds>(deadline - Clock::now()));
       if (attempt == options.max_attempts || pause.count() <= 0) break;
       std::this_thread::sleep_for(pause);
       backoff *= 2;
@@ -125,11 +140,12 @@ void notify(const NotifyConfig& config, std::string_view text) noexcept
 {
   if (config.webhook.empty()) return;
   try {
-    auto r = send_webhook(config.webhook, "lastgood on " + catalog::this_host() + ": " + std::string(text));
+    auto r = send_webhook(config.webhook,
+                          "lastgood on " + catalog::this_host() + ": " + std::string(text));
     if (!r.delivered)
-      spdlog::warn("notification to {} not delivered after {} attempt(s): {}", redact_webhook_url(config.webhook),
-                   r.attempts, r.error);
-  } catch (...) {  // a notification never fails the job that sent it
+      spdlog::warn("notification to {} not delivered after {} attempt(s): {}",
+                   redact_webhook_url(config.webhook), r.attempts, r.error);
+  } catch (...) { // a notification never fails the job that sent it
   }
 }
 

@@ -5,27 +5,29 @@
 // neither fail nor hold up the job that triggered it. The URL is a secret
 // (the path usually carries the token): it only appears redacted in logs.
 
+#include "common/config.hpp"
+
 #include <chrono>
 #include <string>
 #include <string_view>
 
-#include "common/config.hpp"
-
 namespace lastgood::compliance {
 
-struct WebhookOptions {
+struct WebhookOptions
+{
   int max_attempts = 4;
-  std::chrono::milliseconds first_backoff{500};  // doubled after each failed attempt
+  std::chrono::milliseconds first_backoff{500}; // doubled after each failed attempt
   std::chrono::milliseconds attempt_timeout{4000};
   std::chrono::milliseconds connect_timeout{2000};
-  std::chrono::milliseconds total_budget{10000};  // no attempt starts or runs past this
+  std::chrono::milliseconds total_budget{10000}; // no attempt starts or runs past this
 };
 
-struct WebhookResult {
+struct WebhookResult
+{
   bool delivered = false;
   int attempts = 0;
-  long last_status = 0;  // HTTP status of the last answer, 0 when none
-  std::string error;     // why it was not delivered (URL redacted)
+  long last_status = 0; // HTTP status of the last answer, 0 when none
+  std::string error;    // why it was not delivered (URL redacted)
 };
 
 // "https://hooks.example.com/services/T0/B0/secret?x=y" -> "https://hooks.example.com/********"
@@ -33,7 +35,8 @@ std::string redact_webhook_url(std::string_view url);
 
 std::string slack_body(std::string_view text);
 
-WebhookResult send_webhook(const std::string& url, std::string_view text, const WebhookOptions& options = {}) noexcept;
+WebhookResult send_webhook(const std::string& url, std::string_view text,
+                           const WebhookOptions& options = {}) noexcept;
 
 // Sends when a webhook is configured; logs a warning (URL redacted) when it
 // could not be delivered. Prefixes the host name, so a channel fed by many

@@ -3,16 +3,15 @@
 // (exit 0 -> 3) when the backup ages past the RPO; the HTML page is
 // self-contained and renders in headless Chromium.
 
-#include <gtest/gtest.h>
-
-#include <chrono>
-#include <filesystem>
-#include <nlohmann/json.hpp>
-#include <regex>
-
 #include "common/time.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <regex>
 
 namespace lastgood {
 namespace {
@@ -21,7 +20,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::shell_quote;
 
-class ReportTest : public ::testing::Test {
+class ReportTest : public ::testing::Test
+{
 protected:
   // One catalog for the suite: the test restore is the slow part.
   static void SetUpTestSuite()
@@ -42,11 +42,13 @@ protected:
     // Readable by the scratch cluster's OS user when the tests run as root.
     fs::permissions(s_home->path(), fs::perms::all);
     fs::permissions(repo, fs::perms::all);
-    fs::permissions(repo / "shop.dump", fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
-    s_home->write("config.toml", "[compliance]\nrpo = \"1d\"\nverified_within = \"7d\"\nrto = \"1h\"\n");
+    fs::permissions(repo / "shop.dump",
+                    fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+    s_home->write("config.toml",
+                  "[compliance]\nrpo = \"1d\"\nverified_within = \"7d\"\nrto = \"1h\"\n");
     s_setup = {};
-    for (const auto& args : {std::string("repo add nightly ") + shell_quote(repo.string()), std::string("scan"),
-                             std::string("verify --level restore")}) {
+    for (const auto& args : {std::string("repo add nightly ") + shell_quote(repo.string()),
+                             std::string("scan"), std::string("verify --level restore")}) {
       auto r = lg(args);
       if (r.exit_code != 0) {
         s_setup = args + " exited " + std::to_string(r.exit_code) + ": " + r.err + r.out;
@@ -61,13 +63,15 @@ protected:
   }
   void SetUp() override
   {
-    if (testing::artifacts_dir().empty()) GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
+    if (testing::artifacts_dir().empty())
+      GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
     ASSERT_TRUE(s_setup.empty()) << s_setup;
   }
   static testing::CommandResult lg(const std::string& args)
   {
-    return testing::run_lastgood("--catalog " + shell_quote((s_home->path() / "catalog.db").string()) + " --config " +
-                                 shell_quote((s_home->path() / "config.toml").string()) + " " + args);
+    return testing::run_lastgood(
+        "--catalog " + shell_quote((s_home->path() / "catalog.db").string()) + " --config " +
+        shell_quote((s_home->path() / "config.toml").string()) + " " + args);
   }
   static TimePoint backup_time()
   {
@@ -99,7 +103,8 @@ TEST_F(ReportTest, VerdictFlipsWhenTheBackupAgesPastTheRpo)
   EXPECT_EQ(item(doc, "backup_age").at("verdict"), "OK");
   EXPECT_EQ(item(doc, "restore_tested").at("verdict"), "OK");
   // The test restore is a measured restore, well inside the 1h RTO.
-  EXPECT_EQ(item(doc, "restore_duration").at("verdict"), "OK") << item(doc, "restore_duration").dump();
+  EXPECT_EQ(item(doc, "restore_duration").at("verdict"), "OK")
+      << item(doc, "restore_duration").dump();
   EXPECT_EQ(doc.at("scopes").at(0).at("facts").at("restore_seconds").size(), 1u);
 
   auto warn = lg("report --json --as-of " + format_rfc3339(taken + std::chrono::hours(21)));
@@ -116,7 +121,8 @@ TEST_F(ReportTest, VerdictFlipsWhenTheBackupAgesPastTheRpo)
   // Text form: one verdict line per item and the overall line.
   auto text = lg("report --as-of " + format_rfc3339(taken + std::chrono::hours(25)));
   EXPECT_EQ(text.exit_code, 3);
-  EXPECT_TRUE(std::regex_search(text.out, std::regex("\n  FAIL  backup_age +newest backup"))) << text.out;
+  EXPECT_TRUE(std::regex_search(text.out, std::regex("\n  FAIL  backup_age +newest backup")))
+      << text.out;
   EXPECT_NE(text.out.find("overall: FAIL"), std::string::npos) << text.out;
 }
 
@@ -155,18 +161,21 @@ TEST_F(ReportTest, HtmlIsSelfContainedAndRendersInHeadlessChromium)
   auto html = testing::read_file(html_path);
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("<circle"), std::string::npos);
-  EXPECT_NE(html.find("no backup for 1d6h"), std::string::npos);  // the gap past the RPO on the timeline
+  EXPECT_NE(html.find("no backup for 1d6h"),
+            std::string::npos); // the gap past the RPO on the timeline
   EXPECT_FALSE(std::regex_search(html, std::regex(R"(<[^>]*\s(src|href)\s*=)", std::regex::icase)));
   EXPECT_FALSE(std::regex_search(html, std::regex(R"(https?://)", std::regex::icase)));
   EXPECT_EQ(html.find("<link"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
 
   auto which = testing::run_shell("command -v chromium");
-  ASSERT_EQ(which.exit_code, 0) << "chromium is not installed: run scripts/setup-deps (Debian package chromium)";
+  ASSERT_EQ(which.exit_code, 0)
+      << "chromium is not installed: run scripts/setup-deps (Debian package chromium)";
   auto png = s_home->path() / "report.png";
-  auto shot = testing::run_shell("timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --screenshot=" +
-                                 shell_quote(png.string()) + " --window-size=1280,2000 " +
-                                 shell_quote("file://" + html_path.string()));
+  auto shot = testing::run_shell(
+      "timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --screenshot=" +
+      shell_quote(png.string()) + " --window-size=1280,2000 " +
+      shell_quote("file://" + html_path.string()));
   EXPECT_EQ(shot.exit_code, 0) << shot.err;
   ASSERT_TRUE(fs::exists(png)) << shot.err;
   EXPECT_GT(fs::file_size(png), 10000u);

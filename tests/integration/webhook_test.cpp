@@ -3,21 +3,20 @@
 // 500 then success, bounded time when the receiver hangs or is not there,
 // exit codes unchanged, and the URL's secret path never on stderr.
 
-#include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include "compliance/webhook.hpp"
+#include "tests/support/run_command.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/socket.h>
 #include <thread>
-
-#include "compliance/webhook.hpp"
-#include "tests/support/run_command.hpp"
-#include "tests/support/temp_dir.hpp"
+#include <unistd.h>
 
 namespace lastgood {
 namespace {
@@ -30,15 +29,18 @@ using Clock = std::chrono::steady_clock;
 const std::string kSecretPath = "/services/T0LASTGOOD/B0LASTGOOD/s3cr3tT0ken";
 
 // The receiver process, stopped when it goes out of scope.
-class Receiver {
+class Receiver
+{
 public:
   explicit Receiver(const std::string& options)
   {
     auto script = testing::source_dir() / "tests/support/webhook_receiver.py";
-    auto r = testing::run_shell("python3 " + shell_quote(script.string()) + " " + shell_quote(port_file().string()) +
-                                " " + shell_quote(log_file().string()) + " " + options + " >/dev/null 2>&1 & echo $!");
+    auto r = testing::run_shell(
+        "python3 " + shell_quote(script.string()) + " " + shell_quote(port_file().string()) + " " +
+        shell_quote(log_file().string()) + " " + options + " >/dev/null 2>&1 & echo $!");
     m_pid = std::stoi(r.out);
-    for (int i = 0; i < 200 && !fs::exists(port_file()); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int i = 0; i < 200 && !fs::exists(port_file()); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (!fs::exists(port_file())) throw std::runtime_error("webhook receiver did not start");
     m_port = std::stoi(testing::read_file(port_file()));
   }
@@ -52,7 +54,8 @@ public:
     std::vector<json> out;
     if (!fs::exists(log_file())) return out;
     std::ifstream in(log_file());
-    for (std::string line; std::getline(in, line);) out.push_back(json::parse(line));
+    for (std::string line; std::getline(in, line);)
+      out.push_back(json::parse(line));
     return out;
   }
 
@@ -127,16 +130,19 @@ TEST(Webhook, RedactsThePath)
 {
   EXPECT_EQ(compliance::redact_webhook_url("https://hooks.example.com/services/T0/B0/secret?x=1"),
             "https://hooks.example.com/********");
-  EXPECT_EQ(compliance::redact_webhook_url("http://user:pw@127.0.0.1:8080/a"), "http://127.0.0.1:8080/********");
+  EXPECT_EQ(compliance::redact_webhook_url("http://user:pw@127.0.0.1:8080/a"),
+            "http://127.0.0.1:8080/********");
 }
 
-class WebhookCliTest : public ::testing::Test {
+class WebhookCliTest : public ::testing::Test
+{
 protected:
   testing::CommandResult lg(const std::string& webhook, const std::string& args)
   {
     m_home.write("config.toml", "[notify]\nwebhook = \"" + webhook + "\"\n");
-    return testing::run_lastgood("--catalog " + shell_quote((m_home.path() / "catalog.db").string()) + " --config " +
-                                 shell_quote((m_home.path() / "config.toml").string()) + " " + args);
+    return testing::run_lastgood(
+        "--catalog " + shell_quote((m_home.path() / "catalog.db").string()) + " --config " +
+        shell_quote((m_home.path() / "config.toml").string()) + " " + args);
   }
   testing::TempDir m_home;
 };
@@ -144,7 +150,7 @@ protected:
 TEST_F(WebhookCliTest, ComplianceFailIsAnnouncedAndTheExitCodeKept)
 {
   Receiver receiver("");
-  auto r = lg(receiver.url(), "report");  // an empty catalog is not compliant
+  auto r = lg(receiver.url(), "report"); // an empty catalog is not compliant
   EXPECT_EQ(r.exit_code, 3) << r.err;
   auto requests = receiver.requests();
   ASSERT_EQ(requests.size(), 1u);
@@ -159,7 +165,7 @@ TEST_F(WebhookCliTest, UnreachableReceiverNeitherFailsNorHoldsUpTheCommand)
   const auto start = Clock::now();
   auto r = lg(url, "report");
   const auto took = Clock::now() - start;
-  EXPECT_EQ(r.exit_code, 3) << r.err;  // the report's own verdict, not a notification error
+  EXPECT_EQ(r.exit_code, 3) << r.err; // the report's own verdict, not a notification error
   EXPECT_LT(took, std::chrono::seconds(12));
   EXPECT_NE(r.err.find("not delivered"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("http://127.0.0.1:"), std::string::npos) << r.err;
@@ -180,7 +186,8 @@ TEST_F(WebhookCliTest, HangingReceiverHoldsTheCommandAtMostTenSeconds)
 
 TEST_F(WebhookCliTest, FailedVerificationIsAnnounced)
 {
-  if (testing::artifacts_dir().empty()) GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
+  if (testing::artifacts_dir().empty())
+    GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
   Receiver receiver("");
   auto repo = m_home.path() / "repo";
   fs::create_directories(repo);
@@ -188,7 +195,7 @@ TEST_F(WebhookCliTest, FailedVerificationIsAnnounced)
   fs::copy_file(testing::artifacts_dir() / "repo/dumps/shop.dump", dump);
   ASSERT_EQ(lg(receiver.url(), "repo add r " + shell_quote(repo.string())).exit_code, 0);
   ASSERT_EQ(lg(receiver.url(), "scan").exit_code, 0);
-  {  // one flipped byte in the middle: same size, different hash
+  { // one flipped byte in the middle: same size, different hash
     std::fstream f(dump, std::ios::in | std::ios::out | std::ios::binary);
     f.seekg(static_cast<std::streamoff>(fs::file_size(dump) / 2));
     char c = 0;
@@ -207,17 +214,24 @@ TEST_F(WebhookCliTest, FailedVerificationIsAnnounced)
 
 TEST_F(WebhookCliTest, FailedRestoreIsAnnounced)
 {
-  if (testing::artifacts_dir().empty()) GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
+  if (testing::artifacts_dir().empty())
+    GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
   Receiver receiver("");
   auto repo = m_home.path() / "repo";
   fs::create_directories(repo);
   fs::copy_file(testing::artifacts_dir() / "repo/dumps/shop.dump", repo / "shop.dump");
   ASSERT_EQ(lg(receiver.url(), "repo add r " + shell_quote(repo.string())).exit_code, 0);
   ASSERT_EQ(lg(receiver.url(), "scan").exit_code, 0);
-  auto id = json::parse(lg(receiver.url(), "backups --json").out).at("backups").at(0).at("id").get<std::string>();
+  auto id = json::parse(lg(receiver.url(), "backups --json").out)
+                .at("backups")
+                .at(0)
+                .at("id")
+                .get<std::string>();
   // Nothing listens there: the restore cannot be done.
-  auto r = lg(receiver.url(), "restore " + id + " --to " +
-                                  shell_quote("host=127.0.0.1 port=" + std::to_string(closed_port()) + " dbname=postgres connect_timeout=2"));
+  auto r =
+      lg(receiver.url(), "restore " + id + " --to " +
+                             shell_quote("host=127.0.0.1 port=" + std::to_string(closed_port()) +
+                                         " dbname=postgres connect_timeout=2"));
   EXPECT_NE(r.exit_code, 0) << r.out;
   auto requests = receiver.requests();
   ASSERT_EQ(requests.size(), 1u) << r.err << r.out;

@@ -1,11 +1,10 @@
 // The HTML report escapes every text it shows (database names, hold reasons,
 // audit subjects) and refers to nothing outside the page.
 
-#include <gtest/gtest.h>
-
-#include <regex>
-
 #include "compliance/report_render.hpp"
+
+#include <gtest/gtest.h>
+#include <regex>
 
 namespace lastgood::compliance {
 namespace {
@@ -14,7 +13,8 @@ const TimePoint kNow = parse_rfc3339("2026-11-22T12:00:00Z");
 
 TEST(HtmlEscape, EscapesTheFiveCharacters)
 {
-  EXPECT_EQ(html_escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+  EXPECT_EQ(html_escape("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
 }
 
 TEST(ReportHtml, HostileNamesAreEscapedAndNothingIsExternal)
@@ -32,7 +32,8 @@ TEST(ReportHtml, HostileNamesAreEscapedAndNothingIsExternal)
   b.taken = kNow - std::chrono::hours(30);
   s.backups.push_back(b);
   s.newest_backup = s.oldest_backup = b.taken;
-  s.holds.push_back({b.backup_id, "<b>court order</b>", std::nullopt, "auditor", "2026-11-01T00:00:00Z", false});
+  s.holds.push_back(
+      {b.backup_id, "<b>court order</b>", std::nullopt, "auditor", "2026-11-01T00:00:00Z", false});
   f.scopes.push_back(s);
   f.events.push_back({"2026-11-20T00:00:00Z", "root", "hold.add", "<i>x</i>", "info"});
   auto report = judge(f, Config{});

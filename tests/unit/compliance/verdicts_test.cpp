@@ -2,9 +2,9 @@
 // FAIL past the target), never tested = FAIL, missing or failing objects FAIL,
 // RTO against measured restores, PITR window and WAL gaps, holds on vanished backups.
 
-#include <gtest/gtest.h>
-
 #include "compliance/verdicts.hpp"
+
+#include <gtest/gtest.h>
 
 namespace lastgood::compliance {
 namespace {
@@ -60,16 +60,17 @@ TEST(Verdicts, BackupAgeWarnsPastEightyPercentAndFailsPastRpo)
   Config c;
   c.compliance.rpo = hours(10);
   auto s = database_scope();
-  s.newest_backup = kNow - hours(7);  // 70 %
+  s.newest_backup = kNow - hours(7); // 70 %
   EXPECT_EQ(item(judge(facts_with(s), c), "backup_age").verdict, Verdict::Ok);
-  s.newest_backup = kNow - hours(9);  // 90 %
+  s.newest_backup = kNow - hours(9); // 90 %
   EXPECT_EQ(item(judge(facts_with(s), c), "backup_age").verdict, Verdict::Warn);
   s.newest_backup = kNow - hours(11);
   auto f = facts_with(s);
   auto r = judge(f, c);
   EXPECT_EQ(item(r, "backup_age").verdict, Verdict::Fail);
   EXPECT_EQ(r.overall, Verdict::Fail);
-  EXPECT_NE(item(r, "backup_age").summary.find("11h"), std::string::npos) << item(r, "backup_age").summary;
+  EXPECT_NE(item(r, "backup_age").summary.find("11h"), std::string::npos)
+      << item(r, "backup_age").summary;
 }
 
 TEST(Verdicts, NeverRestoreTestedFails)
@@ -88,7 +89,7 @@ TEST(Verdicts, StaleRestoreTestFails)
   Config c;
   c.compliance.verified_within = days(7);
   auto s = database_scope();
-  s.last_good_test = kNow - days(6);  // 86 %
+  s.last_good_test = kNow - days(6); // 86 %
   EXPECT_EQ(item(judge(facts_with(s), c), "restore_tested").verdict, Verdict::Warn);
   s.last_good_test = kNow - days(8);
   EXPECT_EQ(item(judge(facts_with(s), c), "restore_tested").verdict, Verdict::Fail);
@@ -110,7 +111,8 @@ TEST(Verdicts, RestoreDurationOnlyWithRtoAndAgainstTheMax)
   s.restore_seconds = {10, 20, 95};
   auto f = facts_with(s);
   auto without = judge(f, Config{});
-  for (const auto& i : without.scopes[0].items) EXPECT_NE(i.name, "restore_duration");
+  for (const auto& i : without.scopes[0].items)
+    EXPECT_NE(i.name, "restore_duration");
   Config c;
   c.compliance.rto = seconds(100);
   EXPECT_EQ(item(judge(f, c), "restore_duration").verdict, Verdict::Warn);
