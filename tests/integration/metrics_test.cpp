@@ -144,6 +144,22 @@ TEST_F(MetricsTest, ValuesFromTheRealCatalog)
             std::string::npos);
 }
 
+TEST_F(MetricsTest, PitrWindowFollowsTheWalOntoTheNewestTimeline)
+{
+  auto r = lg("report --json");
+  auto doc = json::parse(r.out);
+  for (const auto& scope : doc.at("scopes")) {
+    if (scope.at("kind") != "cluster") continue;
+    const auto& pitr = scope.at("facts").at("pitr_window");
+    ASSERT_TRUE(pitr.is_object()) << pitr;
+    EXPECT_EQ(pitr.at("to_timeline"), 2) << pitr; // across the fixture's failover
+    EXPECT_EQ(pitr.at("to_segment").get<std::string>().substr(0, 8), "00000002") << pitr;
+    EXPECT_GT(pitr.at("seconds").get<long long>(), 0) << pitr;
+    return;
+  }
+  FAIL() << "no cluster in the report: " << r.out;
+}
+
 TEST_F(MetricsTest, AlertRulesPassPromtoolAndUseOurMetrics)
 {
   require_promtool();

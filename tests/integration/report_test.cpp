@@ -3,6 +3,7 @@
 // (exit 0 -> 3) when the backup ages past the RPO; the HTML page is
 // self-contained and renders in headless Chromium.
 
+#include "catalog/catalog.hpp"
 #include "common/time.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <gtest/gtest.h>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -181,6 +183,68 @@ TEST_F(ReportTest, HtmlIsSelfContainedAndRendersInHeadlessChromium)
   EXPECT_GT(fs::file_size(png), 10000u);
   auto bytes = testing::read_file(png);
   EXPECT_EQ(bytes.substr(1, 3), "PNG");
+}
+
+} // namespace
+} // namespace lastgood
+
+namespace lastgood {
+namespace {
+
+// Holds and deletions as the retention helper records them (rows written
+// here through SQL): a deletion under an active hold is a FAIL, and the
+// audit events of the period are listed.
+TEST(ReportHoldsTest, DeletionUnderAnActiveHoldFails)
+{
+  if (testing::artifacts_dir().empty())
+    GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
+  testing::TempDir home;
+  auto repo = home.path() / "repo";
+  fs::create_directories(repo);
+  for (const char* name : {"kept.dump", "deleted.dump"})
+    fs::copy_file(testing::artifacts_dir() / "repo/dumps/shop.dump", repo / name);
+  const auto catalog_path = (home.path() / "catalog.db").string();
+  auto lg = [&](const std::string& args) {
+    return testing::run_lastgood("--catalog " + shell_quote(catalog_path) + " " + args);
+  };
+  ASSERT_EQ(lg("repo add r " + shell_quote(repo.string())).exit_code, 0);
+  ASSERT_EQ(lg("scan").exit_code, 0);
+  {
+    auto catalog = catalog::Catalog::open(catalog_path);
+    auto& db = catalog->db();
+    db.exec("INSERT INTO holds (backup_id, reason, created_by, created_at) SELECT id, 'litigation "
+            "<2026-17>', 'auditor',"
+            " '2026-01-01T00:00:00Z' FROM backups WHERE root_key = 'kept.dump'");
+    db.exec("INSERT INTO holds (backup_id, reason, created_by, created_at) SELECT id, 'tax audit', "
+            "'auditor',"
+            " '2026-01-01T00:00:00Z' FROM backups WHERE root_key = 'deleted.dump'");
+    auto deleted_at = format_rfc3339(now_seconds() - std::chrono::hours(24));
+    auto s = db.prepare("UPDATE backups SET deleted_at = ? WHERE root_key = 'deleted.dump'");
+    s.bind(1, deleted_at);
+    s.run();
+    auto a = db.prepare("INSERT INTO audit_log (at, actor, action, subject, severity) VALUES (?, "
+                        "'root', ?, ?, 'warning')");
+    a.bind_all(deleted_at, "retention.delete_backup", "deleted.dump");
+    a.run();
+  }
+  auto r = lg("report --json");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  auto doc = json::parse(r.out);
+  ASSERT_EQ(doc.at("scopes").size(), 1u) << doc.dump(2);
+  std::map<std::string, json> items;
+  for (const auto& i : doc.at("scopes").at(0).at("items"))
+    items[i.at("item")] = i;
+  EXPECT_EQ(items.at("deletions").at("verdict"), "FAIL") << items.at("deletions");
+  EXPECT_NE(
+      items.at("deletions").at("summary").get<std::string>().find("1 of them under an active hold"),
+      std::string::npos);
+  EXPECT_EQ(items.at("holds").at("verdict"), "FAIL")
+      << items.at("holds"); // one hold is on the deleted backup
+  EXPECT_EQ(doc.at("scopes").at(0).at("facts").at("backups").size(), 1u);
+  ASSERT_EQ(doc.at("events").size(), 1u);
+  EXPECT_EQ(doc.at("events").at(0).at("action"), "retention.delete_backup");
+  auto html = lg("report --format html");
+  EXPECT_NE(html.out.find("litigation &lt;2026-17&gt;"), std::string::npos);
 }
 
 } // namespace
