@@ -89,6 +89,7 @@ WebhookResult send_webhook(const std::string& url, std::string_view text,
     for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
       auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
       if (left.count() <= 0) break;
+      char error_buffer[CURL_ERROR_SIZE] = {};  // outlives the handle that writes to it
       std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
       std::unique_ptr<curl_slist, SlistDeleter> headers(
           curl_slist_append(nullptr, "Content-Type: application/json"));
@@ -96,7 +97,6 @@ WebhookResult send_webhook(const std::string& url, std::string_view text,
         result.error = "could not initialise libcurl";
         return result;
       }
-      char error_buffer[CURL_ERROR_SIZE] = {};
       CURL* c = curl.get();
       curl_easy_setopt(c, CURLOPT_URL, url.c_str());
       curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
