@@ -3,6 +3,7 @@
 
 #include "catalog/backup_queries.hpp"
 #include "cli/context.hpp"
+#include "compliance/webhook.hpp"
 #include "common/error.hpp"
 #include "common/redact.hpp"
 #include "restore/logical_restore.hpp"
@@ -177,6 +178,8 @@ void register_restore_command(CLI::App& app, Context& ctx)
       print_result(result);
     if (o->json && result.exit_code != kExitOk)
       std::cerr << "lastgood: " << redact(result.message) << '\n';
+    if (result.outcome != "pass")
+      compliance::notify(ctx.config().notify, "restore failed (run " + std::to_string(result.run_id) + "): " + redact(result.message));
     ctx.exit_code = result.exit_code;
   });
 }

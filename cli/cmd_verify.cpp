@@ -13,6 +13,7 @@
 #include "cli/context.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
+#include "compliance/webhook.hpp"
 #include "verifier/due_policy.hpp"
 #include "verifier/verifier.hpp"
 
@@ -120,6 +121,7 @@ void register_verify_commands(CLI::App& app, Context& ctx)
     const auto started = std::chrono::steady_clock::now();
     nlohmann::json reports = nlohmann::json::array();
     bool failed = false, errored = false;
+    std::string failed_ids;  // announced once, after the loop (one bounded webhook call)
     std::size_t left_for_later = 0;
     for (const auto& w : work) {
       if (budget.count() > 0 && std::chrono::steady_clock::now() - started > budget) {
@@ -129,6 +131,7 @@ void register_verify_commands(CLI::App& app, Context& ctx)
       auto report = verifier.verify(w.backup, w.level, opts->due ? "due" : "manual");
       if (!w.reason.empty()) report.notes.insert(report.notes.begin(), "due: " + w.reason);
       failed = failed || report.outcome == "fail";
+      if (report.outcome == "fail") failed_ids += (failed_ids.empty() ? "" : ", ") + report.backup_id;
       errored = errored || report.outcome == "error";
       if (opts->json) reports.push_back(verifier::to_json(report));
       else print_report(report);
@@ -139,6 +142,7 @@ void register_verify_commands(CLI::App& app, Context& ctx)
       if (work.empty()) std::cout << (opts->due ? "nothing is due\n" : "no backups to verify\n");
       if (left_for_later) std::cout << left_for_later << " left for a later run (budget reached)\n";
     }
+    if (failed) compliance::notify(ctx.config().notify, "verification failed: " + failed_ids);
     ctx.exit_code = failed ? kExitProblem : errored ? kExitFailed : kExitOk;
   });
 

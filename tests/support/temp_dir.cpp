@@ -56,4 +56,6 @@ std::string read_file(const std::filesystem::path& path)
   return out.str();
 }
 
+std::filesystem::path source_dir() { return LASTGOOD_SOURCE_DIR; }
+
 } // namespace lastgood::testing

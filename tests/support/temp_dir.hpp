@@ -25,6 +25,9 @@ private:
 // (env LASTGOOD_ARTIFACTS); skips the current test when it is not set.
 std::filesystem::path artifacts_dir();
 
+// The repository the tests were built from (for files kept in it, e.g. docs/).
+std::filesystem::path source_dir();
+
 std::string read_file(const std::filesystem::path& path);
 
 } // namespace lastgood::testing

@@ -1,0 +1,233 @@
+#include "compliance/metrics.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+namespace lastgood::compliance {
+
+namespace {
+
+using catalog::Database;
+
+std::string number(double v)
+{
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  if (std::isnan(v)) return "NaN";
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : "NaN";
+}
+
+class Exposition
+{
+public:
+  void family(std::string_view name, std::string_view type, std::string_view help)
+  {
+    m_out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+  }
+  void sample(std::string_view name, const std::vector<std::pair<std::string, std::string>>& labels,
+              double value)
+  {
+    m_out << name;
+    if (!labels.empty()) {
+      m_out << '{';
+      for (std::size_t i = 0; i < labels.size(); ++i)
+        m_out << (i ? "," : "") << labels[i].first << "=\"" << escape_label_value(labels[i].second)
+              << '"';
+      m_out << '}';
+    }
+    m_out << ' ' << number(value) << '\n';
+  }
+  std::string str() const { return m_out.str(); }
+
+private:
+  std::ostringstream m_out;
+};
+
+void gather_restore_runs(Database& db, RestoreStats& stats)
+{
+  auto s = db.prepare("SELECT r.outcome, r.duration_seconds, r.message, b.size_bytes,"
+                      " coalesce(b.database, c.system_identifier, 'unknown') FROM restore_runs r"
+                      " JOIN backups b ON b.id = r.backup_id LEFT JOIN clusters c ON c.id = "
+                      "b.cluster_id ORDER BY r.id");
+  while (s.step()) {
+    auto outcome = s.text(0);
+    if (outcome == "running") {
+      ++stats.in_progress;
+      continue;
+    }
+    if (!s.is_null(1)) stats.durations.push_back(s.real(1));
+    stats.last_size_bytes[s.text(4)] = static_cast<std::uint64_t>(s.int64(3));
+    if (outcome == "pass")
+      ++stats.success;
+    else
+      ++stats.failures[failure_reason_of_message(s.opt_text(2).value_or(""))];
+  }
+}
+
+void gather_test_restores(Database& db, RestoreStats& stats)
+{
+  auto s = db.prepare("SELECT r.outcome, r.duration_seconds, b.size_bytes, coalesce(b.database, "
+                      "c.system_identifier, 'unknown'),"
+                      " (SELECT f.kind FROM verification_findings f WHERE f.run_id = r.id AND "
+                      "f.severity IN ('failure', 'error')"
+                      "   ORDER BY f.severity = 'failure' DESC, f.id LIMIT 1)"
+                      " FROM verification_runs r JOIN backups b ON b.id = r.backup_id LEFT JOIN "
+                      "clusters c ON c.id = b.cluster_id"
+                      " WHERE r.level = 'restore' ORDER BY r.id");
+  while (s.step()) {
+    auto outcome = s.text(0);
+    if (outcome == "running") {
+      ++stats.in_progress;
+      continue;
+    }
+    ++stats.verifications[outcome];
+    if (!s.is_null(1)) stats.durations.push_back(s.real(1));
+    stats.last_size_bytes[s.text(3)] = static_cast<std::uint64_t>(s.int64(2));
+    if (outcome == "pass")
+      ++stats.success;
+    else
+      ++stats.failures[failure_reason_of_finding(s.opt_text(4).value_or(""))];
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> scope_labels(const Scope& s)
+{
+  return {{"kind", s.kind}, {"name", s.name}};
+}
+
+} // namespace
+
+std::string failure_reason_of_finding(std::string_view kind)
+{
+  if (kind == "restore_failed" || kind == "toc_unreadable" || kind == "incomplete_dump")
+    return "pg_restore";
+  if (kind == "check_failed" || kind == "check_error") return "check";
+  if (kind == "amcheck") return "amcheck";
+  if (kind == "data_shrink") return "data_shrink";
+  if (kind == "scratch_error") return "scratch";
+  if (kind == "checksum_mismatch" || kind == "size_mismatch" || kind == "missing_object" ||
+      kind == "unreadable_object")
+    return "storage";
+  return "other";
+}
+
+std::string failure_reason_of_message(std::string_view m)
+{
+  auto has = [&](std::string_view word) { return m.find(word) != std::string_view::npos; };
+  if (has("exists")) return "target_exists";
+  if (has("connect") || has("unreachable")) return "connection";
+  if (has("amcheck")) return "amcheck";
+  if (has("check")) return "check";
+  if (has("pg_restore") || has("psql")) return "pg_restore";
+  if (has("storage") || has("missing") || has("checksum")) return "storage";
+  return "other";
+}
+
+std::string escape_label_value(std::string_view value)
+{
+  std::string out;
+  for (char c : value) {
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
+  }
+  return out;
+}
+
+RestoreStats gather_restore_stats(Database& db)
+{
+  RestoreStats stats;
+  gather_restore_runs(db, stats);
+  gather_test_restores(db, stats);
+  return stats;
+}
+
+std::string render_metrics(const ReportFacts& facts, const RestoreStats& r, const Config& config)
+{
+  Exposition e;
+  e.family("restore_duration_seconds", "histogram",
+           "Duration of finished restores and test restores.");
+  double sum = 0;
+  for (double d : r.durations)
+    sum += d;
+  for (double le : kRestoreBuckets) {
+    std::uint64_t n = 0;
+    for (double d : r.durations)
+      n += d <= le ? 1 : 0;
+    e.sample("restore_duration_seconds_bucket", {{"le", number(le)}}, static_cast<double>(n));
+  }
+  e.sample("restore_duration_seconds_bucket", {{"le", "+Inf"}},
+           static_cast<double>(r.durations.size()));
+  e.sample("restore_duration_seconds_sum", {}, sum);
+  e.sample("restore_duration_seconds_count", {}, static_cast<double>(r.durations.size()));
+
+  e.family("restore_size_bytes", "gauge",
+           "Size of the backup restored or test-restored last, per database.");
+  for (const auto& [db, size] : r.last_size_bytes)
+    e.sample("restore_size_bytes", {{"database", db}}, static_cast<double>(size));
+  e.family("restore_success_total", "counter", "Restores and test restores that passed.");
+  e.sample("restore_success_total", {}, static_cast<double>(r.success));
+  e.family("restore_failure_total", "counter",
+           "Restores and test restores that failed or could not be done, by reason.");
+  for (const auto& [reason, n] : r.failures)
+    e.sample("restore_failure_total", {{"failure_reason", reason}}, static_cast<double>(n));
+  e.family("restore_verification_total", "counter", "Restore-level verification runs by outcome.");
+  for (const char* status : {"pass", "fail", "error"}) {
+    auto it = r.verifications.find(status);
+    e.sample("restore_verification_total", {{"status", status}},
+             it == r.verifications.end() ? 0 : static_cast<double>(it->second));
+  }
+  e.family("restore_in_progress", "gauge", "Restores and test restores running now.");
+  e.sample("restore_in_progress", {}, static_cast<double>(r.in_progress));
+
+  e.family("lastgood_rpo_seconds", "gauge",
+           "The configured recovery point objective (compliance.rpo).");
+  e.sample("lastgood_rpo_seconds", {}, static_cast<double>(config.compliance.rpo.count()));
+  e.family("lastgood_verified_within_seconds", "gauge",
+           "How recent a passing test restore must be (compliance.verified_within).");
+  e.sample("lastgood_verified_within_seconds", {},
+           static_cast<double>(config.compliance.verified_within.count()));
+  const auto inf = std::numeric_limits<double>::infinity();
+  auto age = [&](const std::optional<TimePoint>& t) {
+    return t ? static_cast<double>((facts.as_of - *t).count()) : inf;
+  };
+  e.family("lastgood_backup_age_seconds", "gauge", "Age of the newest backup (+Inf: none).");
+  for (const auto& s : facts.scopes)
+    e.sample("lastgood_backup_age_seconds", scope_labels(s), age(s.newest_backup));
+  e.family("lastgood_last_good_age_seconds", "gauge",
+           "Age of the newest passing test restore (+Inf: never).");
+  for (const auto& s : facts.scopes)
+    e.sample("lastgood_last_good_age_seconds", scope_labels(s), age(s.last_good_test));
+  e.family("lastgood_backups", "gauge", "Backups present.");
+  for (const auto& s : facts.scopes)
+    e.sample("lastgood_backups", scope_labels(s), static_cast<double>(s.backups.size()));
+  e.family("lastgood_pitr_window_seconds", "gauge",
+           "Width of the point-in-time recovery window (0: none).");
+  for (const auto& s : facts.scopes)
+    if (s.kind == "cluster")
+      e.sample("lastgood_pitr_window_seconds", scope_labels(s),
+               s.pitr ? static_cast<double>((s.pitr->to - s.pitr->from).count()) : 0);
+  e.family("lastgood_wal_gaps", "gauge", "Gaps in the archived WAL.");
+  for (const auto& s : facts.scopes)
+    if (s.kind == "cluster")
+      e.sample("lastgood_wal_gaps", scope_labels(s), static_cast<double>(s.wal_gaps.size()));
+  e.family("lastgood_objects_missing", "gauge",
+           "Objects of present backups that are missing from storage.");
+  for (const auto& s : facts.scopes)
+    e.sample("lastgood_objects_missing", scope_labels(s), static_cast<double>(s.objects_missing));
+  e.family("lastgood_metrics_generated_timestamp_seconds", "gauge",
+           "When these metrics were written (Unix time).");
+  e.sample("lastgood_metrics_generated_timestamp_seconds", {},
+           static_cast<double>(facts.as_of.time_since_epoch().count()));
+  return e.str();
+}
+
+} // namespace lastgood::compliance

@@ -1,0 +1,91 @@
+#pragma once
+// The facts a compliance report is judged on, gathered from the catalog for
+// each scope: a database (logical dumps) or a cluster (base backups + WAL).
+// Everything is read as of one moment, so an auditor can reproduce a report.
+
+#include "catalog/sqlite.hpp"
+#include "common/time.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lastgood::compliance {
+
+// One backup as the timeline shows it.
+struct BackupFact
+{
+  std::string backup_id;
+  std::string kind;   // logical | physical
+  std::string status; // unverified | good | bad
+  TimePoint taken{};  // stop time, else start time
+  std::uint64_t size_bytes = 0;
+  std::int64_t objects_missing = 0;
+  bool failing_check = false; // a checksum/structure run failed after its last restore verdict
+  bool held = false;          // under an active legal hold
+};
+
+struct WalGapFact
+{
+  std::uint32_t timeline = 0;
+  std::string first, last; // segment names
+  std::uint64_t segments = 0;
+};
+
+struct PitrWindow
+{
+  std::string from_backup;
+  TimePoint from{}; // the base backup's start
+  TimePoint to{};   // archive time of the last segment reachable from it
+  std::uint32_t to_timeline = 0;
+  std::string to_segment;
+};
+
+struct HoldFact
+{
+  std::string backup_id;
+  std::string reason;
+  std::optional<std::string> until;
+  std::string created_by, created_at;
+  bool backup_gone = false; // the held backup is missing or deleted
+};
+
+struct Scope
+{
+  std::string kind;                // "database" or "cluster"
+  std::string name;                // database name or system identifier
+  std::vector<BackupFact> backups; // present (not deleted), oldest first
+  std::optional<TimePoint> newest_backup, oldest_backup;
+  std::optional<TimePoint> last_good_test; // newest passing restore-level verification
+  std::optional<std::string> last_good_backup;
+  std::vector<double> restore_seconds; // recent passing restores and test restores, newest first
+  std::optional<PitrWindow> pitr;      // clusters only; nullopt: no WAL reachable
+  std::vector<WalGapFact> wal_gaps;    // clusters only
+  std::int64_t objects_missing = 0;
+  std::int64_t backups_failing_checks = 0;
+  std::vector<HoldFact> holds;           // active holds
+  std::int64_t backups_deleted = 0;      // in the period
+  std::int64_t wal_deleted = 0;          // in the period (clusters)
+  std::int64_t held_backups_deleted = 0; // deleted while an active hold covered them
+};
+
+struct AuditEvent
+{
+  std::string at, actor, action, subject, severity;
+};
+
+struct ReportFacts
+{
+  TimePoint as_of{};
+  TimePoint period_start{};
+  std::vector<Scope> scopes;
+  std::vector<AuditEvent> events; // retention and hold events in the period
+};
+
+// Restore runs and test restores considered for measured restore durations.
+inline constexpr int kRecentRestores = 20;
+
+ReportFacts gather_facts(catalog::Database& db, TimePoint as_of, TimePoint period_start);
+
+} // namespace lastgood::compliance

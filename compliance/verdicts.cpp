@@ -1,0 +1,196 @@
+#include "compliance/verdicts.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace lastgood::compliance {
+
+namespace {
+
+using std::chrono::seconds;
+
+std::string seconds_text(double s)
+{
+  char buf[32];
+  std::snprintf(buf, sizeof buf, s < 10 ? "%.1f s" : "%.0f s", s);
+  return buf;
+}
+
+std::string age_text(seconds d)
+{
+  return format_duration(std::max(d, seconds(0)));
+}
+
+// Age against a target: FAIL past it, WARN past kWarnShare of it.
+Verdict against(seconds age, seconds target)
+{
+  if (age > target) return Verdict::Fail;
+  if (static_cast<double>(age.count()) > kWarnShare * static_cast<double>(target.count()))
+    return Verdict::Warn;
+  return Verdict::Ok;
+}
+
+Item backup_age(const Scope& s, const ReportFacts& f, seconds rpo)
+{
+  if (!s.newest_backup)
+    return {"backup_age", Verdict::Fail, "no backup at all (RPO " + age_text(rpo) + ")"};
+  auto age = f.as_of - *s.newest_backup;
+  return {"backup_age", against(age, rpo),
+          "newest backup " + format_rfc3339(*s.newest_backup) + ", " + age_text(age) +
+              " old (RPO " + age_text(rpo) + ")"};
+}
+
+Item restore_tested(const Scope& s, const ReportFacts& f, seconds within)
+{
+  if (!s.last_good_test)
+    return {"restore_tested", Verdict::Fail,
+            "no backup has ever passed a test restore (required within " + age_text(within) + ")"};
+  auto age = f.as_of - *s.last_good_test;
+  return {"restore_tested", against(age, within),
+          "last passing test restore " + format_rfc3339(*s.last_good_test) + " (" +
+              *s.last_good_backup + "), " + age_text(age) + " ago (required within " +
+              age_text(within) + ")"};
+}
+
+std::optional<Item> restore_duration(const Scope& s, const std::optional<seconds>& rto)
+{
+  if (!rto) return std::nullopt;
+  auto target = static_cast<double>(rto->count());
+  if (s.restore_seconds.empty())
+    return Item{"restore_duration", Verdict::Warn,
+                "no measured restore yet (RTO " + age_text(*rto) + ")"};
+  double max = *std::max_element(s.restore_seconds.begin(), s.restore_seconds.end());
+  Verdict v = max > target                ? Verdict::Fail
+              : max > kWarnShare * target ? Verdict::Warn
+                                          : Verdict::Ok;
+  return Item{"restore_duration", v,
+              "median " + seconds_text(median(s.restore_seconds)) + ", max " + seconds_text(max) +
+                  " over " + std::to_string(s.restore_seconds.size()) + " recent restores (RTO " +
+                  age_text(*rto) + ")"};
+}
+
+Item pitr_window(const Scope& s, const std::optional<seconds>& wanted)
+{
+  std::string gaps = s.wal_gaps.empty()
+                         ? ""
+                         : ", " + std::to_string(s.wal_gaps.size()) + " WAL gap(s) in the archive";
+  if (!s.pitr)
+    return {"pitr_window", Verdict::Fail, "none: no base backup has its WAL archived" + gaps};
+  auto width = s.pitr->to - s.pitr->from;
+  std::string text = format_rfc3339(s.pitr->from) + " .. " + format_rfc3339(s.pitr->to) + " (" +
+                     age_text(width) + ", from " + s.pitr->from_backup + " to " +
+                     s.pitr->to_segment + ")" + gaps;
+  Verdict v = s.wal_gaps.empty() ? Verdict::Ok : Verdict::Warn;
+  if (wanted && width < *wanted) {
+    v = Verdict::Warn;
+    text += "; retention.pitr_window wants " + age_text(*wanted);
+  }
+  return {"pitr_window", v, text};
+}
+
+Item retention(const Scope& s, const ReportFacts& f, const RetentionRules& r)
+{
+  std::string text = std::to_string(s.backups.size()) + " backups";
+  if (s.oldest_backup)
+    text += ", oldest " + format_rfc3339(*s.oldest_backup) + " (" +
+            age_text(f.as_of - *s.oldest_backup) + " old)";
+  Verdict v = Verdict::Ok;
+  if (r.keep_last) {
+    text += "; keep_last " + std::to_string(*r.keep_last);
+    if (static_cast<int>(s.backups.size()) < *r.keep_last) v = Verdict::Warn;
+  }
+  if (r.keep_within) text += "; keep_within " + age_text(*r.keep_within);
+  if (!r.keep_last && !r.keep_within && !r.keep_daily && !r.keep_weekly && !r.keep_monthly &&
+      !r.keep_yearly)
+    text += "; no retention policy configured";
+  return {"retention", v, text};
+}
+
+Item objects(const Scope& s)
+{
+  Verdict v = s.objects_missing || s.backups_failing_checks ? Verdict::Fail : Verdict::Ok;
+  return {"objects", v,
+          std::to_string(s.objects_missing) + " objects missing, " +
+              std::to_string(s.backups_failing_checks) +
+              " backups failing checksum/structure checks"};
+}
+
+Item holds(const Scope& s)
+{
+  std::size_t gone = 0;
+  for (const auto& h : s.holds)
+    gone += h.backup_gone ? 1 : 0;
+  std::string text = std::to_string(s.holds.size()) + " active legal holds";
+  if (gone) text += ", " + std::to_string(gone) + " on backups that are missing or deleted";
+  return {"holds", gone ? Verdict::Fail : Verdict::Ok, text};
+}
+
+Item deletions(const Scope& s)
+{
+  std::string text = std::to_string(s.backups_deleted) + " backups deleted in the period";
+  if (s.kind == "cluster") text += ", " + std::to_string(s.wal_deleted) + " WAL segments";
+  if (s.held_backups_deleted)
+    text += "; " + std::to_string(s.held_backups_deleted) + " of them under an active hold";
+  return {"deletions", s.held_backups_deleted ? Verdict::Fail : Verdict::Ok, text};
+}
+
+} // namespace
+
+std::string to_string(Verdict v)
+{
+  return v == Verdict::Ok ? "OK" : v == Verdict::Warn ? "WARN" : "FAIL";
+}
+
+double median(std::vector<double> values)
+{
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  auto n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+RetentionRules rules_for(const RetentionConfig& retention, const Scope& scope)
+{
+  RetentionRules r = retention.defaults;
+  const auto& narrower = scope.kind == "cluster" ? retention.per_cluster : retention.per_database;
+  auto it = narrower.find(scope.name);
+  if (it == narrower.end()) return r;
+  const auto& n = it->second;
+  if (n.keep_last) r.keep_last = n.keep_last;
+  if (n.keep_within) r.keep_within = n.keep_within;
+  if (n.keep_daily) r.keep_daily = n.keep_daily;
+  if (n.keep_weekly) r.keep_weekly = n.keep_weekly;
+  if (n.keep_monthly) r.keep_monthly = n.keep_monthly;
+  if (n.keep_yearly) r.keep_yearly = n.keep_yearly;
+  if (n.pitr_window) r.pitr_window = n.pitr_window;
+  return r;
+}
+
+Report judge(const ReportFacts& facts, const Config& config)
+{
+  Report report;
+  report.facts = &facts;
+  report.targets = config.compliance;
+  // Nothing cataloged is nothing to restore: not compliant.
+  if (facts.scopes.empty()) report.overall = Verdict::Fail;
+  for (const auto& s : facts.scopes) {
+    ScopeVerdicts sv;
+    sv.scope = &s;
+    auto rules = rules_for(config.retention, s);
+    sv.items.push_back(backup_age(s, facts, config.compliance.rpo));
+    sv.items.push_back(restore_tested(s, facts, config.compliance.verified_within));
+    if (auto d = restore_duration(s, config.compliance.rto)) sv.items.push_back(*d);
+    if (s.kind == "cluster") sv.items.push_back(pitr_window(s, rules.pitr_window));
+    sv.items.push_back(retention(s, facts, rules));
+    sv.items.push_back(objects(s));
+    sv.items.push_back(holds(s));
+    sv.items.push_back(deletions(s));
+    for (const auto& i : sv.items)
+      sv.overall = std::max(sv.overall, i.verdict);
+    report.overall = std::max(report.overall, sv.overall);
+    report.scopes.push_back(std::move(sv));
+  }
+  return report;
+}
+
+} // namespace lastgood::compliance
