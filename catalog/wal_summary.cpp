@@ -20,7 +20,7 @@ void attach_history(Database& db, ClusterWal& cluster, std::map<std::uint32_t, T
   if (!cluster.system_identifier) return;
   auto s = db.prepare("SELECT DISTINCT th.timeline, th.parent_timeline, th.switch_lsn FROM timeline_history th"
                       " JOIN clusters c ON c.id = th.cluster_id JOIN objects o ON o.id = th.object_id"
-                      " WHERE c.system_identifier = ? AND o.missing_since IS NULL");
+                      " WHERE c.system_identifier = ? AND o.missing_since IS NULL AND o.deleted_at IS NULL");
   s.bind(1, *cluster.system_identifier);
   // A history file lists every ancestor; the entry with the highest parent is the direct one.
   while (s.step()) {
@@ -110,7 +110,7 @@ std::vector<ClusterWal> wal_summary(Database& db, const std::optional<std::strin
     auto s = db.prepare("SELECT ws.timeline, ws.segno, ws.partial, ws.segment_size, ws.problem, o.key"
                         " FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
                         " LEFT JOIN clusters c ON c.id = ws.cluster_id"
-                        " WHERE o.missing_since IS NULL AND c.system_identifier IS ?"
+                        " WHERE o.missing_since IS NULL AND o.deleted_at IS NULL AND c.system_identifier IS ?"
                         " ORDER BY ws.timeline, ws.segno");
     s.bind(1, id);
     std::map<std::uint32_t, TimelineWal> timelines;
