@@ -65,13 +65,10 @@ std::unique_ptr<S3Storage> open_s3_storage(std::string_view url)
   if (region.empty()) region = env("AWS_DEFAULT_REGION");
   const bool need_config = credentials.access_key_id.empty() || credentials.secret_access_key.empty() || region.empty();
   if (need_config) {
-    std::function<S3Config()> source;
-    {
-      std::lock_guard lock(g_config_mutex);
-      source = g_config_source;
-    }
-    if (source) {
-      const S3Config config = source();
+    // Under the lock: the source may load the configuration file lazily.
+    std::lock_guard lock(g_config_mutex);
+    if (g_config_source) {
+      const S3Config config = g_config_source();
       if (credentials.access_key_id.empty() || credentials.secret_access_key.empty())
         credentials = {config.access_key_id, config.secret_access_key, config.session_token};
       if (region.empty()) region = config.region;
