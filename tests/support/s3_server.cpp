@@ -103,6 +103,8 @@ std::string S3Server::url(const std::string& prefix, const std::string& bucket,
   return url;
 }
 
+std::filesystem::path source_dir() { return LASTGOOD_SOURCE_DIR; }
+
 std::string unique_s3_prefix(const std::string& stem)
 {
   static std::atomic<int> counter{0};

@@ -44,6 +44,9 @@ private:
   std::filesystem::path m_directory;
 };
 
+// The repository's source directory (tests find their scripts there).
+std::filesystem::path source_dir();
+
 // A prefix no other test in this process used ("t-<pid>-<n>").
 std::string unique_s3_prefix(const std::string& stem = "t");
 
