@@ -183,6 +183,7 @@ std::optional<HttpResponse> HttpClient::attempt(void* curl, const HttpRequest& r
   }
   if (code != CURLE_OK) {
     error = std::string(curl_easy_strerror(code)) + (error_buffer[0] ? std::string(" (") + error_buffer + ")" : "");
+    if (code == CURLE_PARTIAL_FILE) error = "the body is shorter than its Content-Length: " + error;
     return std::nullopt;
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &received.response.status);

@@ -3,11 +3,13 @@
 // (s3rver from npm, installed by scripts/setup-deps). One server per test
 // process, started on first use and stopped at exit. When node or s3rver is
 // missing, shared() throws with a message that says so: S3 tests fail, they
-// never skip silently.
+// never skip silently. FaultProxy puts tests/support/fault-proxy.js in front.
+
+#include "tests/support/node_process.hpp"
 
 #include <filesystem>
+#include <memory>
 #include <string>
-#include <sys/types.h>
 
 namespace lastgood::testing {
 
@@ -25,9 +27,6 @@ public:
   static S3Server& shared();
 
   explicit S3Server(const std::string& buckets);
-  ~S3Server();
-  S3Server(const S3Server&) = delete;
-  S3Server& operator=(const S3Server&) = delete;
 
   const std::string& endpoint() const { return m_endpoint; }  // http://127.0.0.1:PORT
   const std::filesystem::path& directory() const { return m_directory; }
@@ -36,12 +35,22 @@ public:
                   const std::string& extra_options = "") const;
 
 private:
-  void stop();
-
-  pid_t m_pid = -1;
-  int m_stdin = -1;
+  std::unique_ptr<NodeProcess> m_process;
   std::string m_endpoint;
   std::filesystem::path m_directory;
+};
+
+// tests/support/fault-proxy.js between the client and `upstream`; see the
+// script for the faults. rate is the share of requests that misbehave.
+class FaultProxy {
+public:
+  FaultProxy(const std::string& upstream, unsigned seed, double rate, int stall_ms,
+             const std::string& faults = "500,503,stall,truncate,drop", bool objects_only = false);
+  const std::string& endpoint() const { return m_endpoint; }
+
+private:
+  std::unique_ptr<NodeProcess> m_process;
+  std::string m_endpoint;
 };
 
 // The repository's source directory (tests find their scripts there).
