@@ -196,9 +196,15 @@ void S3Storage::remove_many(const std::vector<std::string>& keys)
     const auto response = m_client->send("POST", "", {{"delete", ""}},
                                          {{"content-md5", base64_md5(xml)}, {"content-type", "application/xml"}},
                                          xml, what);
+    if (response.status == 501) {
+      // No DeleteObjects here (GCS's XML API): one DELETE per key instead.
+      Storage::remove_many(keys);
+      return;
+    }
     if (response.status != 200) m_client->fail(response, what, "");
     for (const auto& failure : s3xml::parse_delete_result(response.body, what))
-      failed += (failed.empty() ? "" : ", ") + failure.key + " (" + failure.code + ")";
+      failed += (failed.empty() ? "" : ", ") + failure.key.substr(std::min(failure.key.size(), m_client->location().prefix.size())) +
+                " (" + failure.code + ")";
   }
   if (!failed.empty()) throw StorageError(what + " failed for: " + failed + "; check the bucket's permissions");
 }
