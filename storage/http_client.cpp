@@ -2,24 +2,25 @@
 
 #include "common/error.hpp"
 
-#include <curl/curl.h>
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
+#include <curl/curl.h>
 #include <random>
+#include <spdlog/spdlog.h>
 #include <thread>
 
 namespace lastgood::storage {
 
 namespace {
 
-struct Received {
+struct Received
+{
   HttpResponse response;
   std::size_t max_body = 0;
   bool too_large = false;
 };
 
-struct Upload {
+struct Upload
+{
   std::string_view body;
   std::size_t offset = 0;
 };
@@ -30,7 +31,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   const std::size_t n = size * count;
   if (received.response.body.size() + n > received.max_body) {
     received.too_large = true;
-    return 0;  // aborts the transfer
+    return 0; // aborts the transfer
   }
   received.response.body.append(data, n);
   return n;
@@ -41,7 +42,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   auto& headers = static_cast<Received*>(user)->response.headers;
   const std::size_t n = size * count;
   std::string_view line(data, n);
-  if (line.starts_with("HTTP/")) headers.clear();  // a new response (after 100 Continue)
+  if (line.starts_with("HTTP/")) headers.clear(); // a new response (after 100 Continue)
   const auto colon = line.find(':');
   if (colon == std::string_view::npos) return n;
   std::string name(line.substr(0, colon));
@@ -79,8 +80,8 @@ std::chrono::milliseconds backoff(const RetryPolicy& policy, int attempt)
   // Full jitter: uniform in [0, min(max, base * 2^attempt)], so many clients
   // that failed together do not come back together.
   thread_local std::mt19937_64 engine{std::random_device{}()};
-  const auto cap = std::min<std::int64_t>(policy.max_delay.count(),
-                                          policy.base_delay.count() << std::min(attempt, 20));
+  const auto cap = std::min<std::int64_t>(policy.max_delay.count(), policy.base_delay.count()
+                                                                        << std::min(attempt, 20));
   std::uniform_int_distribution<std::int64_t> pick(0, std::max<std::int64_t>(cap, 1));
   return std::chrono::milliseconds(pick(engine));
 }
@@ -94,11 +95,20 @@ std::optional<std::string> HttpResponse::header(std::string_view lower_name) con
   return std::nullopt;
 }
 
-bool retryable_status(long status) { return status >= 500 || status == 429; }
+bool retryable_status(long status)
+{
+  return status >= 500 || status == 429;
+}
 
-void HttpClient::HandleFree::operator()(void* handle) const { curl_easy_cleanup(handle); }
+void HttpClient::HandleFree::operator()(void* handle) const
+{
+  curl_easy_cleanup(handle);
+}
 
-HttpClient::HttpClient(RetryPolicy policy) : m_policy(policy) { global_init(); }
+HttpClient::HttpClient(RetryPolicy policy) : m_policy(policy)
+{
+  global_init();
+}
 
 HttpClient::~HttpClient() = default;
 
@@ -126,13 +136,14 @@ void HttpClient::release(HandlePtr handle)
 std::optional<HttpResponse> HttpClient::attempt(void* curl, const HttpRequest& request,
                                                 std::size_t max_body, std::string& error)
 {
-  curl_easy_reset(curl);  // keeps the connection cache: the next request reuses it
+  curl_easy_reset(curl); // keeps the connection cache: the next request reuses it
   Received received;
   received.max_body = max_body;
   Upload upload{request.body, 0};
   char error_buffer[CURL_ERROR_SIZE] = {};
 
-  struct SlistFree {
+  struct SlistFree
+  {
     void operator()(curl_slist* list) const { curl_slist_free_all(list); }
   };
   std::unique_ptr<curl_slist, SlistFree> headers;
@@ -144,7 +155,7 @@ std::optional<HttpResponse> HttpClient::attempt(void* curl, const HttpRequest& r
   };
   for (const auto& [name, value] : request.headers)
     add_header(name + ": " + value);
-  add_header("Expect:");  // no 100-continue round trip before bodies
+  add_header("Expect:"); // no 100-continue round trip before bodies
 
   const long timeout_ms = static_cast<long>(m_policy.timeout.count());
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
@@ -169,8 +180,10 @@ std::optional<HttpResponse> HttpClient::attempt(void* curl, const HttpRequest& r
     curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   } else if (request.method == "POST") {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    // Never a null pointer: libcurl would then read the body from stdin.
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.empty() ? "" : request.body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
   } else if (request.method != "GET") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
@@ -182,7 +195,8 @@ std::optional<HttpResponse> HttpClient::attempt(void* curl, const HttpRequest& r
                        std::to_string(max_body) + " bytes expected; is the endpoint an S3 server?");
   }
   if (code != CURLE_OK) {
-    error = std::string(curl_easy_strerror(code)) + (error_buffer[0] ? std::string(" (") + error_buffer + ")" : "");
+    error = std::string(curl_easy_strerror(code)) +
+            (error_buffer[0] ? std::string(" (") + error_buffer + ")" : "");
     if (code == CURLE_PARTIAL_FILE) error = "the body is shorter than its Content-Length: " + error;
     return std::nullopt;
   }

@@ -19,23 +19,26 @@
 
 namespace lastgood::storage {
 
-struct HttpRequest {
-  std::string method = "GET";  // GET, HEAD, PUT, POST, DELETE
-  std::string url;             // already encoded
+struct HttpRequest
+{
+  std::string method = "GET"; // GET, HEAD, PUT, POST, DELETE
+  std::string url;            // already encoded
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string_view body;       // PUT/POST body; must outlive perform()
+  std::string_view body; // PUT/POST body; must outlive perform()
 };
 
-struct HttpResponse {
+struct HttpResponse
+{
   long status = 0;
-  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+  std::vector<std::pair<std::string, std::string>> headers; // names in lower case
   std::string body;
-  int attempts = 0;  // how many tries it took
+  int attempts = 0; // how many tries it took
 
   std::optional<std::string> header(std::string_view lower_name) const;
 };
 
-struct RetryPolicy {
+struct RetryPolicy
+{
   int max_attempts = 6;
   std::chrono::milliseconds base_delay{100};
   std::chrono::milliseconds max_delay{5'000};
@@ -46,7 +49,8 @@ struct RetryPolicy {
 // Whether a status is worth another try (5xx, 429 Too Many Requests).
 bool retryable_status(long status);
 
-class HttpClient {
+class HttpClient
+{
 public:
   explicit HttpClient(RetryPolicy policy);
   ~HttpClient();
@@ -65,7 +69,8 @@ public:
   const RetryPolicy& policy() const { return m_policy; }
 
 private:
-  struct HandleFree {
+  struct HandleFree
+  {
     void operator()(void* handle) const;
   };
   using HandlePtr = std::unique_ptr<void, HandleFree>;
@@ -73,8 +78,8 @@ private:
   HandlePtr acquire();
   void release(HandlePtr handle);
   // One attempt; empty optional plus error text on transport failure.
-  std::optional<HttpResponse> attempt(void* curl, const HttpRequest& request,
-                                      std::size_t max_body, std::string& error);
+  std::optional<HttpResponse> attempt(void* curl, const HttpRequest& request, std::size_t max_body,
+                                      std::string& error);
 
   RetryPolicy m_policy;
   std::mutex m_mutex;

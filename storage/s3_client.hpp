@@ -17,7 +17,8 @@ namespace lastgood::storage {
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 
-class S3Client {
+class S3Client
+{
 public:
   S3Client(S3Location location, sigv4::Credentials credentials, std::string region);
 
@@ -35,13 +36,16 @@ public:
   const std::string& region() const { return m_region; }
   std::string display_url() const { return m_location.url(); }
   // The repository prefix + key.
-  std::string object_name(std::string_view key) const { return m_location.prefix + std::string(key); }
+  std::string object_name(std::string_view key) const
+  {
+    return m_location.prefix + std::string(key);
+  }
 
 private:
   S3Location m_location;
   sigv4::Credentials m_credentials;
   std::string m_region;
-  std::string m_scheme_host;  // "https://bucket.s3.eu-west-1.amazonaws.com"
+  std::string m_scheme_host; // "https://bucket.s3.eu-west-1.amazonaws.com"
   std::string m_host;
   HttpClient m_http;
 };

@@ -6,11 +6,10 @@
 #include "storage/s3_streams.hpp"
 #include "storage/s3_xml.hpp"
 
-#include <curl/curl.h>
-#include <openssl/evp.h>
-
 #include <cstdlib>
+#include <curl/curl.h>
 #include <mutex>
+#include <openssl/evp.h>
 
 namespace lastgood::storage {
 
@@ -63,7 +62,8 @@ std::unique_ptr<S3Storage> open_s3_storage(std::string_view url)
   std::string region = location.region;
   if (region.empty()) region = env("AWS_REGION");
   if (region.empty()) region = env("AWS_DEFAULT_REGION");
-  const bool need_config = credentials.access_key_id.empty() || credentials.secret_access_key.empty() || region.empty();
+  const bool need_config =
+      credentials.access_key_id.empty() || credentials.secret_access_key.empty() || region.empty();
   if (need_config) {
     // Under the lock: the source may load the configuration file lazily.
     std::lock_guard lock(g_config_mutex);
@@ -76,19 +76,24 @@ std::unique_ptr<S3Storage> open_s3_storage(std::string_view url)
   }
   if (region.empty()) region = "us-east-1";
   if (credentials.access_key_id.empty() || credentials.secret_access_key.empty())
-    throw UsageError("no S3 credentials for " + location.url() +
-                     ": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary "
-                     "credentials), or access_key_id and secret_access_key in the [s3] section of the "
-                     "configuration file");
-  return std::make_unique<S3Storage>(std::make_shared<S3Client>(std::move(location), std::move(credentials),
-                                                                std::move(region)));
+    throw UsageError(
+        "no S3 credentials for " + location.url() +
+        ": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary "
+        "credentials), or access_key_id and secret_access_key in the [s3] section of the "
+        "configuration file");
+  return std::make_unique<S3Storage>(
+      std::make_shared<S3Client>(std::move(location), std::move(credentials), std::move(region)));
 }
 
 S3Storage::S3Storage(std::shared_ptr<S3Client> client) : m_client(std::move(client)) {}
 
-std::string S3Storage::display_url() const { return m_client->display_url(); }
+std::string S3Storage::display_url() const
+{
+  return m_client->display_url();
+}
 
-void S3Storage::list(std::string_view prefix, const std::function<void(const ObjectInfo&)>& on_object,
+void S3Storage::list(std::string_view prefix,
+                     const std::function<void(const ObjectInfo&)>& on_object,
                      const std::function<void(const ListProblem&)>& on_problem)
 {
   validate_prefix(prefix);
@@ -107,7 +112,7 @@ void S3Storage::list(std::string_view prefix, const std::function<void(const Obj
     for (const auto& entry : page.entries) {
       if (!entry.key.starts_with(root)) continue;
       const std::string key = entry.key.substr(root.size());
-      if (key.empty() || (key.back() == '/' && entry.size == 0)) continue;  // folder markers
+      if (key.empty() || (key.back() == '/' && entry.size == 0)) continue; // folder markers
       try {
         validate_key(key);
       } catch (const ValidationError& e) {
@@ -146,8 +151,9 @@ std::optional<ObjectInfo> S3Storage::stat(std::string_view key)
   }
   info.etag = s3xml::strip_quotes(response.header("etag").value_or(""));
   info.version_id = response.header("x-amz-version-id").value_or("");
-  if (info.version_id == "null") info.version_id.clear();  // unversioned bucket
-  if (const auto until = response.header("x-amz-object-lock-retain-until-date"); until && until->size() >= 19)
+  if (info.version_id == "null") info.version_id.clear(); // unversioned bucket
+  if (const auto until = response.header("x-amz-object-lock-retain-until-date");
+      until && until->size() >= 19)
     info.retain_until = until->substr(0, 19) + "Z";
   return info;
 }
@@ -159,7 +165,8 @@ std::unique_ptr<ReadStream> S3Storage::read(std::string_view key, std::uint64_t 
   if (length && *length == 0) {
     // Nothing to read, but a missing key is still an error.
     if (!stat(key))
-      throw NotFoundError("cannot read '" + std::string(key) + "' in " + display_url() + ": no such object");
+      throw NotFoundError("cannot read '" + std::string(key) + "' in " + display_url() +
+                          ": no such object");
     return std::make_unique<S3ReadStream>(m_client, std::string(key), offset, length);
   }
   return std::make_unique<S3ReadStream>(m_client, std::string(key), offset, length);
@@ -176,7 +183,8 @@ void S3Storage::remove(std::string_view key)
   validate_key(key);
   // S3 answers 204 for a missing key too; the contract wants NotFoundError.
   if (!stat(key))
-    throw NotFoundError("cannot remove '" + std::string(key) + "' in " + display_url() + ": no such object");
+    throw NotFoundError("cannot remove '" + std::string(key) + "' in " + display_url() +
+                        ": no such object");
   const std::string what = "removing '" + std::string(key) + "' in " + display_url();
   const auto response = m_client->send("DELETE", m_client->object_name(key), {}, {}, {}, what);
   if (response.status != 204 && response.status != 200) m_client->fail(response, what, key);
@@ -193,9 +201,9 @@ void S3Storage::remove_many(const std::vector<std::string>& keys)
     for (std::size_t i = at; i < std::min(keys.size(), at + 1000); ++i)
       xml += "<Object><Key>" + s3xml::escape(m_client->object_name(keys[i])) + "</Key></Object>";
     xml += "</Delete>";
-    const auto response = m_client->send("POST", "", {{"delete", ""}},
-                                         {{"content-md5", base64_md5(xml)}, {"content-type", "application/xml"}},
-                                         xml, what);
+    const auto response = m_client->send(
+        "POST", "", {{"delete", ""}},
+        {{"content-md5", base64_md5(xml)}, {"content-type", "application/xml"}}, xml, what);
     if (response.status == 501) {
       // No DeleteObjects here (GCS's XML API): one DELETE per key instead.
       Storage::remove_many(keys);
@@ -203,10 +211,13 @@ void S3Storage::remove_many(const std::vector<std::string>& keys)
     }
     if (response.status != 200) m_client->fail(response, what, "");
     for (const auto& failure : s3xml::parse_delete_result(response.body, what))
-      failed += (failed.empty() ? "" : ", ") + failure.key.substr(std::min(failure.key.size(), m_client->location().prefix.size())) +
-                " (" + failure.code + ")";
+      failed +=
+          (failed.empty() ? "" : ", ") +
+          failure.key.substr(std::min(failure.key.size(), m_client->location().prefix.size())) +
+          " (" + failure.code + ")";
   }
-  if (!failed.empty()) throw StorageError(what + " failed for: " + failed + "; check the bucket's permissions");
+  if (!failed.empty())
+    throw StorageError(what + " failed for: " + failed + "; check the bucket's permissions");
 }
 
 } // namespace lastgood::storage

@@ -11,7 +11,8 @@
 
 namespace lastgood::storage {
 
-class S3Storage : public Storage {
+class S3Storage : public Storage
+{
 public:
   explicit S3Storage(std::shared_ptr<S3Client> client);
 

@@ -3,11 +3,10 @@
 #include "common/error.hpp"
 #include "storage/s3_xml.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <spdlog/spdlog.h>
 
 namespace lastgood::storage {
 
@@ -56,35 +55,41 @@ void S3ReadStream::fetch()
   const std::string what = "reading '" + m_key + "' in " + m_client->display_url();
   const auto response = m_client->send("GET", m_client->object_name(m_key), {}, headers, {}, what,
                                        static_cast<std::size_t>(chunk) + 1024);
-  if (response.status == 416) {  // the object exists and ends before m_next
+  if (response.status == 416) { // the object exists and ends before m_next
     m_eof = true;
     return;
   }
   if (response.status == 412)
-    throw StorageError(what + " failed: the object changed while it was read; read it again", false);
+    throw StorageError(what + " failed: the object changed while it was read; read it again",
+                       false);
   if (response.status != 206 && response.status != 200) m_client->fail(response, what, m_key);
 
   const std::string etag = s3xml::strip_quotes(response.header("etag").value_or(""));
-  if (m_etag.empty()) m_etag = etag;
+  if (m_etag.empty())
+    m_etag = etag;
   else if (!etag.empty() && etag != m_etag)
-    throw StorageError(what + " failed: the object changed while it was read (ETag " + m_etag + " became " +
-                           etag + "); read it again",
+    throw StorageError(what + " failed: the object changed while it was read (ETag " + m_etag +
+                           " became " + etag + "); read it again",
                        false);
 
   std::uint64_t first = 0, end_inclusive = 0, total = 0;
   if (response.status == 206) {
-    if (!parse_content_range(response.header("content-range").value_or(""), first, end_inclusive, total) ||
-        first != m_next || end_inclusive < first || end_inclusive - first + 1 != response.body.size())
-      throw StorageError(what + " failed: the server's Content-Range does not match the bytes sent; "
-                                "is the endpoint an S3-compatible server?",
+    if (!parse_content_range(response.header("content-range").value_or(""), first, end_inclusive,
+                             total) ||
+        first != m_next || end_inclusive < first ||
+        end_inclusive - first + 1 != response.body.size())
+      throw StorageError(what +
+                             " failed: the server's Content-Range does not match the bytes sent; "
+                             "is the endpoint an S3-compatible server?",
                          false);
     m_chunk = response.body;
   } else {
     // 200: the server sent the whole object (some do for a range that covers it).
     total = response.body.size();
     if (m_next < total)
-      m_chunk = response.body.substr(static_cast<std::size_t>(m_next),
-                                     static_cast<std::size_t>(std::min<std::uint64_t>(total - m_next, chunk)));
+      m_chunk = response.body.substr(
+          static_cast<std::size_t>(m_next),
+          static_cast<std::size_t>(std::min<std::uint64_t>(total - m_next, chunk)));
   }
   m_end = m_end ? std::min(*m_end, total) : total;
   m_next += m_chunk.size();
@@ -154,11 +159,12 @@ void S3WriteStream::upload_part()
   }
   const std::string number = std::to_string(m_part_etags.size() + 1);
   const std::string what = "uploading part " + number + " of " + where;
-  const auto response =
-      m_client->send("PUT", name, {{"partNumber", number}, {"uploadId", m_upload_id}}, {}, m_buffer, what);
+  const auto response = m_client->send(
+      "PUT", name, {{"partNumber", number}, {"uploadId", m_upload_id}}, {}, m_buffer, what);
   if (response.status != 200) m_client->fail(response, what, m_key);
   const auto etag = response.header("etag");
-  if (!etag || etag->empty()) throw StorageError(what + " failed: the server sent no ETag for the part", false);
+  if (!etag || etag->empty())
+    throw StorageError(what + " failed: the server sent no ETag for the part", false);
   m_part_etags.push_back(*etag);
   m_buffer.clear();
 }
@@ -185,7 +191,8 @@ void S3WriteStream::commit()
       const std::string what = "completing the multipart upload of " + where;
       const auto response = m_client->send("POST", name, {{"uploadId", m_upload_id}},
                                            {{"content-type", "application/xml"}}, xml, what);
-      if (response.status != 200 || s3xml::is_error_document(response.body)) m_client->fail(response, what, m_key);
+      if (response.status != 200 || s3xml::is_error_document(response.body))
+        m_client->fail(response, what, m_key);
       m_upload_id.clear();
     }
   });
@@ -198,14 +205,17 @@ void S3WriteStream::abort() noexcept
 {
   const std::string upload_id = std::exchange(m_upload_id, {});
   try {
-    const std::string what = "aborting the multipart upload of '" + m_key + "' in " + m_client->display_url();
-    const auto response =
-        m_client->send("DELETE", m_client->object_name(m_key), {{"uploadId", upload_id}}, {}, {}, what);
+    const std::string what =
+        "aborting the multipart upload of '" + m_key + "' in " + m_client->display_url();
+    const auto response = m_client->send("DELETE", m_client->object_name(m_key),
+                                         {{"uploadId", upload_id}}, {}, {}, what);
     if (response.status != 204 && response.status != 200 && response.status != 404)
-      spdlog::warn("{}: HTTP {}; the bucket may keep the uploaded parts until a lifecycle rule removes them",
-                   what, response.status);
+      spdlog::warn(
+          "{}: HTTP {}; the bucket may keep the uploaded parts until a lifecycle rule removes them",
+          what, response.status);
   } catch (const std::exception& e) {
-    spdlog::warn("{}; the bucket may keep the uploaded parts until a lifecycle rule removes them", e.what());
+    spdlog::warn("{}; the bucket may keep the uploaded parts until a lifecycle rule removes them",
+                 e.what());
   }
 }
 

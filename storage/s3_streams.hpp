@@ -14,7 +14,8 @@
 
 namespace lastgood::storage {
 
-class S3ReadStream : public ReadStream {
+class S3ReadStream : public ReadStream
+{
 public:
   // Fetches the first chunk at once, so a missing key throws NotFoundError here.
   S3ReadStream(std::shared_ptr<S3Client> client, std::string key, std::uint64_t offset,
@@ -26,15 +27,16 @@ private:
 
   std::shared_ptr<S3Client> m_client;
   std::string m_key;
-  std::uint64_t m_next;                 // absolute offset of the next chunk
-  std::optional<std::uint64_t> m_end;   // absolute end (exclusive), once known
-  std::string m_etag;                   // of the first chunk: the object must not change
+  std::uint64_t m_next;               // absolute offset of the next chunk
+  std::optional<std::uint64_t> m_end; // absolute end (exclusive), once known
+  std::string m_etag;                 // of the first chunk: the object must not change
   std::string m_chunk;
   std::size_t m_used = 0;
   bool m_eof = false;
 };
 
-class S3WriteStream : public WriteStream {
+class S3WriteStream : public WriteStream
+{
 public:
   S3WriteStream(std::shared_ptr<S3Client> client, std::string key);
   ~S3WriteStream() override;
@@ -51,7 +53,7 @@ private:
   std::string m_buffer;
   std::string m_upload_id;
   std::vector<std::string> m_part_etags;
-  bool m_done = false;  // committed or failed: no more writes
+  bool m_done = false; // committed or failed: no more writes
 };
 
 } // namespace lastgood::storage

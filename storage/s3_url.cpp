@@ -39,7 +39,8 @@ std::uint64_t parse_number(std::string_view name, std::string_view value)
 // True when the endpoint's host cannot carry a bucket as a subdomain.
 bool host_needs_path_style(std::string_view endpoint)
 {
-  static const std::regex ip_or_local(R"(^https?://(localhost|\[[0-9a-fA-F:.]+\]|[0-9.]+)(:\d+)?$)");
+  static const std::regex ip_or_local(
+      R"(^https?://(localhost|\[[0-9a-fA-F:.]+\]|[0-9.]+)(:\d+)?$)");
   return std::regex_match(endpoint.begin(), endpoint.end(), ip_or_local);
 }
 
@@ -49,8 +50,7 @@ std::string normalise_endpoint(std::string value)
     value.pop_back();
   if (value.find("://") == std::string::npos) value = "https://" + value;
   static const std::regex valid(R"(^https?://[A-Za-z0-9.\-\[\]:]+$)");
-  if (!std::regex_match(value, valid))
-    bad("endpoint must be http(s)://HOST[:PORT] with no path");
+  if (!std::regex_match(value, valid)) bad("endpoint must be http(s)://HOST[:PORT] with no path");
   return value;
 }
 
@@ -115,7 +115,8 @@ S3Location parse_s3_url(std::string_view url)
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
     const std::string name(pair.substr(0, eq));
-    const std::string value = eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
+    const std::string value =
+        eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
     if (name == "region") {
       static const std::regex region(R"(^[a-z0-9\-]{1,40}$)");
       if (!std::regex_match(value, region)) bad("region must look like eu-west-1");
@@ -127,7 +128,8 @@ S3Location parse_s3_url(std::string_view url)
       location.path_style = value == "true";
       path_style_given = true;
     } else if (name == "max_attempts") {
-      location.max_attempts = static_cast<int>(std::min<std::uint64_t>(parse_number(name, value), 20));
+      location.max_attempts =
+          static_cast<int>(std::min<std::uint64_t>(parse_number(name, value), 20));
     } else if (name == "timeout_ms") {
       location.timeout = std::chrono::milliseconds(parse_number(name, value));
     } else if (name == "part_size_mib") {
@@ -142,7 +144,8 @@ S3Location parse_s3_url(std::string_view url)
   if (!path_style_given && !location.endpoint.empty() && host_needs_path_style(location.endpoint))
     location.path_style = true;
   // Dotted bucket names break TLS certificates of virtual-hosted AWS names.
-  if (!path_style_given && location.bucket.find('.') != std::string::npos) location.path_style = true;
+  if (!path_style_given && location.bucket.find('.') != std::string::npos)
+    location.path_style = true;
   return location;
 }
 

@@ -9,16 +9,17 @@
 
 namespace lastgood::storage {
 
-struct S3Location {
+struct S3Location
+{
   std::string bucket;
-  std::string prefix;    // "" or "a/b/" (always ends in '/')
-  std::string region;    // empty: from the environment or config, else us-east-1
-  std::string endpoint;  // "http(s)://host[:port]" without a trailing '/'; empty: AWS
+  std::string prefix;   // "" or "a/b/" (always ends in '/')
+  std::string region;   // empty: from the environment or config, else us-east-1
+  std::string endpoint; // "http(s)://host[:port]" without a trailing '/'; empty: AWS
   bool path_style = false;
   // Bounds for tests and slow links; documented in docs/s3.md.
-  int max_attempts = 6;                          // retries = max_attempts - 1
-  std::chrono::milliseconds timeout{30'000};     // connect, and no byte for this long
-  std::uint64_t part_size = 16ull << 20;         // multipart part and GET chunk size
+  int max_attempts = 6;                      // retries = max_attempts - 1
+  std::chrono::milliseconds timeout{30'000}; // connect, and no byte for this long
+  std::uint64_t part_size = 16ull << 20;     // multipart part and GET chunk size
 
   // The URL again, normalised (options in a fixed order); safe to print and store.
   std::string url() const;

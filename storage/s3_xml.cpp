@@ -3,9 +3,8 @@
 #include "common/error.hpp"
 #include "storage/s3_url.hpp"
 
-#include <expat.h>
-
 #include <charconv>
+#include <expat.h>
 #include <functional>
 #include <memory>
 
@@ -15,7 +14,8 @@ namespace {
 
 // Element events with the path of element names from the root
 // ("ListBucketResult/Contents/Key") and, at the end, the element's text.
-struct Walker {
+struct Walker
+{
   std::function<void(const std::string& path)> on_start;
   std::function<void(const std::string& path, const std::string& text)> on_end;
   std::string path;
@@ -48,7 +48,8 @@ void XMLCALL character_data(void* user, const XML_Char* data, int length)
 // Returns an empty string when the document parsed, else expat's message.
 std::string walk(std::string_view xml, Walker& walker)
 {
-  struct ParserFree {
+  struct ParserFree
+  {
     void operator()(XML_Parser parser) const { XML_ParserFree(parser); }
   };
   std::unique_ptr<std::remove_pointer_t<XML_Parser>, ParserFree> parser(XML_ParserCreate("UTF-8"));
@@ -56,7 +57,8 @@ std::string walk(std::string_view xml, Walker& walker)
   XML_SetUserData(parser.get(), &walker);
   XML_SetElementHandler(parser.get(), start_element, end_element);
   XML_SetCharacterDataHandler(parser.get(), character_data);
-  if (XML_Parse(parser.get(), xml.data(), static_cast<int>(xml.size()), XML_TRUE) == XML_STATUS_ERROR)
+  if (XML_Parse(parser.get(), xml.data(), static_cast<int>(xml.size()), XML_TRUE) ==
+      XML_STATUS_ERROR)
     return std::string(XML_ErrorString(XML_GetErrorCode(parser.get()))) + " at line " +
            std::to_string(XML_GetCurrentLineNumber(parser.get()));
   return {};
@@ -71,14 +73,16 @@ std::string walk(std::string_view xml, Walker& walker)
 
 bool ends_with_element(const std::string& path, std::string_view name)
 {
-  return path.size() > name.size() && path.ends_with(name) && path[path.size() - name.size() - 1] == '/';
+  return path.size() > name.size() && path.ends_with(name) &&
+         path[path.size() - name.size() - 1] == '/';
 }
 
 } // namespace
 
 std::string strip_quotes(std::string_view etag)
 {
-  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"')
+    etag = etag.substr(1, etag.size() - 2);
   return std::string(etag);
 }
 
@@ -92,19 +96,28 @@ ListPage parse_list_page(std::string_view xml, std::string_view what)
     if (path == "ListBucketResult/Contents") entry = ListEntry{};
   };
   walker.on_end = [&](const std::string& path, const std::string& text) {
-    if (path == "ListBucketResult/Contents") page.entries.push_back(std::move(entry));
-    else if (path == "ListBucketResult/Contents/Key") entry.key = text;
-    else if (path == "ListBucketResult/Contents/LastModified") entry.last_modified = text;
-    else if (path == "ListBucketResult/Contents/ETag") entry.etag = strip_quotes(text);
+    if (path == "ListBucketResult/Contents")
+      page.entries.push_back(std::move(entry));
+    else if (path == "ListBucketResult/Contents/Key")
+      entry.key = text;
+    else if (path == "ListBucketResult/Contents/LastModified")
+      entry.last_modified = text;
+    else if (path == "ListBucketResult/Contents/ETag")
+      entry.etag = strip_quotes(text);
     else if (path == "ListBucketResult/Contents/Size") {
       const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), entry.size);
-      if (ec != std::errc() || end != text.data() + text.size()) malformed(what, "Size '" + text + "'");
-    } else if (path == "ListBucketResult/IsTruncated") page.truncated = text == "true";
-    else if (path == "ListBucketResult/NextContinuationToken") page.next_token = text;
-    else if (path == "ListBucketResult/EncodingType") url_encoded = text == "url";
+      if (ec != std::errc() || end != text.data() + text.size())
+        malformed(what, "Size '" + text + "'");
+    } else if (path == "ListBucketResult/IsTruncated")
+      page.truncated = text == "true";
+    else if (path == "ListBucketResult/NextContinuationToken")
+      page.next_token = text;
+    else if (path == "ListBucketResult/EncodingType")
+      url_encoded = text == "url";
   };
   if (const std::string error = walk(xml, walker); !error.empty()) malformed(what, error);
-  if (page.truncated && page.next_token.empty()) malformed(what, "truncated page without NextContinuationToken");
+  if (page.truncated && page.next_token.empty())
+    malformed(what, "truncated page without NextContinuationToken");
   if (url_encoded)
     for (auto& e : page.entries)
       e.key = percent_decode(e.key);
@@ -116,9 +129,12 @@ ErrorDocument parse_error(std::string_view xml)
   ErrorDocument document;
   Walker walker;
   walker.on_end = [&](const std::string& path, const std::string& text) {
-    if (path == "Error/Code") document.code = text;
-    else if (path == "Error/Message") document.message = text;
-    else if (path == "Error/Region") document.region = text;
+    if (path == "Error/Code")
+      document.code = text;
+    else if (path == "Error/Message")
+      document.message = text;
+    else if (path == "Error/Region")
+      document.region = text;
   };
   if (!walk(xml, walker).empty()) return {};
   return document;
@@ -156,10 +172,14 @@ std::vector<DeleteFailure> parse_delete_result(std::string_view xml, std::string
     if (path == "DeleteResult/Error") failure = DeleteFailure{};
   };
   walker.on_end = [&](const std::string& path, const std::string& text) {
-    if (path == "DeleteResult/Error") failures.push_back(std::move(failure));
-    else if (path == "DeleteResult/Error/Key") failure.key = text;
-    else if (path == "DeleteResult/Error/Code") failure.code = text;
-    else if (path == "DeleteResult/Error/Message") failure.message = text;
+    if (path == "DeleteResult/Error")
+      failures.push_back(std::move(failure));
+    else if (path == "DeleteResult/Error/Key")
+      failure.key = text;
+    else if (path == "DeleteResult/Error/Code")
+      failure.code = text;
+    else if (path == "DeleteResult/Error/Message")
+      failure.message = text;
   };
   if (const std::string error = walk(xml, walker); !error.empty()) malformed(what, error);
   return failures;
@@ -170,12 +190,23 @@ std::string escape(std::string_view text)
   std::string out;
   for (const char c : text) {
     switch (c) {
-    case '&': out += "&amp;"; break;
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '"': out += "&quot;"; break;
-    case '\'': out += "&apos;"; break;
-    default: out += c;
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&apos;";
+      break;
+    default:
+      out += c;
     }
   }
   return out;

@@ -9,26 +9,30 @@
 
 namespace lastgood::storage::s3xml {
 
-struct ListEntry {
-  std::string key;  // decoded when the page says EncodingType url
+struct ListEntry
+{
+  std::string key; // decoded when the page says EncodingType url
   std::uint64_t size = 0;
-  std::string last_modified;  // as sent: 2026-11-22T02:00:00.000Z
-  std::string etag;           // without quotes
+  std::string last_modified; // as sent: 2026-11-22T02:00:00.000Z
+  std::string etag;          // without quotes
 };
 
-struct ListPage {
+struct ListPage
+{
   std::vector<ListEntry> entries;
   bool truncated = false;
   std::string next_token;
 };
 
-struct ErrorDocument {
-  std::string code;     // NoSuchKey, SlowDown, AccessDenied...
+struct ErrorDocument
+{
+  std::string code; // NoSuchKey, SlowDown, AccessDenied...
   std::string message;
-  std::string region;   // some errors name the bucket's region
+  std::string region; // some errors name the bucket's region
 };
 
-struct DeleteFailure {
+struct DeleteFailure
+{
   std::string key;
   std::string code;
   std::string message;

@@ -6,11 +6,10 @@
 #include "common/error.hpp"
 #include "common/sha256.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <map>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 namespace lastgood::storage::sigv4 {
 
@@ -167,8 +166,8 @@ std::string signature(const Request& request, const Credentials& credentials, co
     throw ValidationError("SigV4: x-amz-date must look like 20150830T123600Z, got '" +
                           std::string(amz_date) + "'");
   const std::string key = signing_key(credentials.secret_access_key, amz_date.substr(0, 8), scope);
-  return to_hex(hmac_sha256(key, string_to_sign(amz_date, scope,
-                                                canonical_request(request, scope.service))));
+  return to_hex(
+      hmac_sha256(key, string_to_sign(amz_date, scope, canonical_request(request, scope.service))));
 }
 
 std::string authorization(const Request& request, const Credentials& credentials,
@@ -180,7 +179,10 @@ std::string authorization(const Request& request, const Credentials& credentials
          ", Signature=" + signature(request, credentials, scope, amz_date);
 }
 
-std::string hex_sha256(std::string_view data) { return Sha256::of(data); }
+std::string hex_sha256(std::string_view data)
+{
+  return Sha256::of(data);
+}
 
 std::string hmac_sha256(std::string_view key, std::string_view data)
 {

@@ -10,24 +10,27 @@
 
 namespace lastgood::storage::sigv4 {
 
-struct Credentials {
+struct Credentials
+{
   std::string access_key_id;
   std::string secret_access_key;
-  std::string session_token;  // empty unless temporary credentials
+  std::string session_token; // empty unless temporary credentials
 };
 
 // One HTTP request as the signer sees it. path and query are *decoded*; the
 // signer encodes them by the spec's rules. headers must include "host" and
 // "x-amz-date"; every header listed is signed.
-struct Request {
+struct Request
+{
   std::string method;
   std::string path = "/";
   std::vector<std::pair<std::string, std::string>> query;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string payload_hash;  // hex SHA-256 of the body, or "UNSIGNED-PAYLOAD"
+  std::string payload_hash; // hex SHA-256 of the body, or "UNSIGNED-PAYLOAD"
 };
 
-struct Scope {
+struct Scope
+{
   std::string region;
   std::string service = "s3";
 };
@@ -52,8 +55,8 @@ std::string string_to_sign(std::string_view amz_date, const Scope& scope,
 // The raw 32-byte derived key (kSigning); hex it to compare with the docs.
 std::string signing_key(std::string_view secret_access_key, std::string_view date,
                         const Scope& scope);
-std::string signature(const Request& request, const Credentials& credentials,
-                      const Scope& scope, std::string_view amz_date);
+std::string signature(const Request& request, const Credentials& credentials, const Scope& scope,
+                      std::string_view amz_date);
 // The full Authorization header value.
 std::string authorization(const Request& request, const Credentials& credentials,
                           const Scope& scope, std::string_view amz_date);

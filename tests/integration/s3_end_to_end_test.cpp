@@ -30,25 +30,31 @@ using testing::S3Server;
 using testing::shell_quote;
 using testing::TempDir;
 
-class S3EndToEnd : public ::testing::Test {
+class S3EndToEnd : public ::testing::Test
+{
 protected:
   void SetUp() override
   {
     m_url = S3Server::shared().url(testing::unique_s3_prefix("e2e"));
     m_catalog = "--catalog " + shell_quote((m_home.path() / "catalog.db").string()) + " ";
   }
-  testing::CommandResult lastgood(const std::string& args) { return testing::run_lastgood(m_catalog + args); }
+  testing::CommandResult lastgood(const std::string& args)
+  {
+    return testing::run_lastgood(m_catalog + args);
+  }
   std::map<std::string, std::map<std::string, std::string>> objects(const std::string& repository)
   {
     auto db = catalog::Catalog::open((m_home.path() / "catalog.db").string());
-    auto s = db->db().prepare("SELECT o.key, coalesce(o.sha256, ''), o.kind, o.size, coalesce(o.etag, ''),"
-                              " coalesce(o.version_id, ''), coalesce(o.retain_until, ''), coalesce(o.problem, '')"
-                              " FROM objects o JOIN repositories r ON r.id = o.repository_id WHERE r.name = ?");
+    auto s = db->db().prepare(
+        "SELECT o.key, coalesce(o.sha256, ''), o.kind, o.size, coalesce(o.etag, ''),"
+        " coalesce(o.version_id, ''), coalesce(o.retain_until, ''), coalesce(o.problem, '')"
+        " FROM objects o JOIN repositories r ON r.id = o.repository_id WHERE r.name = ?");
     s.bind(1, repository);
     std::map<std::string, std::map<std::string, std::string>> out;
     while (s.step())
-      out[s.text(0)] = {{"sha256", s.text(1)},       {"kind", s.text(2)},         {"size", s.text(3)},
-                        {"etag", s.text(4)},         {"version_id", s.text(5)},   {"retain_until", s.text(6)},
+      out[s.text(0)] = {{"sha256", s.text(1)},     {"kind", s.text(2)},
+                        {"size", s.text(3)},       {"etag", s.text(4)},
+                        {"version_id", s.text(5)}, {"retain_until", s.text(6)},
                         {"problem", s.text(7)}};
     return out;
   }
@@ -59,7 +65,8 @@ protected:
 
 TEST_F(S3EndToEnd, ScanFindsTheSameBackupsAsInAFileRepository)
 {
-  if (testing::artifacts_dir().empty()) GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
+  if (testing::artifacts_dir().empty())
+    GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
   const fs::path source = testing::artifacts_dir() / "repo" / "dumps";
   TempDir files;
   auto bucket = storage::open_storage(m_url);
@@ -91,7 +98,7 @@ TEST_F(S3EndToEnd, ScanFindsTheSameBackupsAsInAFileRepository)
     EXPECT_EQ(s3_row.at("sha256").size(), 64u);
     for (const char* field : {"sha256", "kind", "size", "problem"})
       EXPECT_EQ(s3_row.at(field), row.at(field)) << field;
-    EXPECT_EQ(s3_row.at("etag").size(), 32u);  // single-part upload: the MD5
+    EXPECT_EQ(s3_row.at("etag").size(), 32u); // single-part upload: the MD5
     EXPECT_EQ(row.at("etag"), "");
   }
 
@@ -125,12 +132,13 @@ TEST_F(S3EndToEnd, BackupVerifyPickAndRestoreThroughABucket)
   }
   {
     auto conn = pg::connect(cluster->conninfo("shops3"));
-    pqxx::nontransaction(*conn).exec("CREATE TABLE items (id int PRIMARY KEY, name text);"
-                                     "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 2345) g;");
+    pqxx::nontransaction(*conn).exec(
+        "CREATE TABLE items (id int PRIMARY KEY, name text);"
+        "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 2345) g;");
   }
   ASSERT_EQ(lastgood("repo add bucket " + shell_quote(m_url)).exit_code, 0);
-  const auto taken = lastgood("backup --repo bucket --dbname " + shell_quote(cluster->conninfo("shops3")) +
-                              " --compress zstd --json");
+  const auto taken = lastgood("backup --repo bucket --dbname " +
+                              shell_quote(cluster->conninfo("shops3")) + " --compress zstd --json");
   ASSERT_EQ(taken.exit_code, 0) << taken.out << taken.err;
   const auto backup = json::parse(taken.out);
   const std::string id = backup["backup_id"].get<std::string>();
@@ -160,7 +168,8 @@ TEST_F(S3EndToEnd, BackupVerifyPickAndRestoreThroughABucket)
                                  shell_quote(cluster->conninfo("postgres")));
   ASSERT_EQ(restored.exit_code, 0) << restored.out << restored.err;
   auto conn = pg::connect(cluster->conninfo("shops3_copy"));
-  EXPECT_EQ(pqxx::nontransaction(*conn).exec1("SELECT count(*) FROM items")[0].as<std::int64_t>(), 2345);
+  EXPECT_EQ(pqxx::nontransaction(*conn).exec1("SELECT count(*) FROM items")[0].as<std::int64_t>(),
+            2345);
 }
 
 TEST_F(S3EndToEnd, VersionIdAndRetainUntilReachTheCatalog)
@@ -168,10 +177,11 @@ TEST_F(S3EndToEnd, VersionIdAndRetainUntilReachTheCatalog)
   auto opened = storage::open_s3_storage(m_url);
   auto& client = opened->client();
   const std::string body = "not a backup, but locked";
-  const auto response = client.send("PUT", client.object_name("locked/file.txt"), {},
-                                    {{"x-amz-object-lock-mode", "COMPLIANCE"},
-                                     {"x-amz-object-lock-retain-until-date", "2030-01-02T03:04:05.000Z"}},
-                                    body, "test PUT");
+  const auto response =
+      client.send("PUT", client.object_name("locked/file.txt"), {},
+                  {{"x-amz-object-lock-mode", "COMPLIANCE"},
+                   {"x-amz-object-lock-retain-until-date", "2030-01-02T03:04:05.000Z"}},
+                  body, "test PUT");
   ASSERT_EQ(response.status, 200) << response.body;
   storage::testing::put_object(*opened, "plain/file.txt", "no lock here");
 

@@ -35,11 +35,13 @@ std::string random_bytes(std::size_t size, unsigned seed)
   return bytes;
 }
 
-class S3Faults : public ::testing::Test {
+class S3Faults : public ::testing::Test
+{
 protected:
   void SetUp() override
   {
-    if (testing::artifacts_dir().empty()) GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
+    if (testing::artifacts_dir().empty())
+      GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
     m_prefix = testing::unique_s3_prefix("faults");
     m_catalog_path = (m_home.path() / "catalog.db").string();
     // The objects go in directly, without the proxy.
@@ -57,7 +59,8 @@ protected:
   // The same bucket prefix, reached through proxy with tight client bounds.
   std::string url_through(const FaultProxy& proxy, int max_attempts) const
   {
-    return "s3://" + std::string(S3Server::kBucket) + "/" + m_prefix + "?endpoint=" + proxy.endpoint() +
+    return "s3://" + std::string(S3Server::kBucket) + "/" + m_prefix +
+           "?endpoint=" + proxy.endpoint() +
            "&timeout_ms=1000&max_attempts=" + std::to_string(max_attempts);
   }
   testing::CommandResult lastgood(const std::string& args)
@@ -68,7 +71,8 @@ protected:
   std::map<std::string, std::pair<std::string, std::string>> recorded()
   {
     auto db = catalog::Catalog::open(m_catalog_path);
-    auto s = db->db().prepare("SELECT key, coalesce(sha256, ''), coalesce(problem, '') FROM objects");
+    auto s =
+        db->db().prepare("SELECT key, coalesce(sha256, ''), coalesce(problem, '') FROM objects");
     std::map<std::string, std::pair<std::string, std::string>> out;
     while (s.step())
       out[s.text(0)] = {s.text(1), s.text(2)};

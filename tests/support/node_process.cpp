@@ -1,14 +1,13 @@
 #include "tests/support/node_process.hpp"
 
+#include <chrono>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <chrono>
-#include <stdexcept>
 
 extern char** environ;
 
@@ -42,7 +41,8 @@ NodeProcess::NodeProcess(const std::vector<std::string>& arguments, const std::s
     m_pid = -1;
     ::close(from_child[0]);
     stop();
-    throw std::runtime_error("cannot start " + what + ": 'node' (Node.js) was not found; run scripts/setup-deps, "
+    throw std::runtime_error("cannot start " + what +
+                             ": 'node' (Node.js) was not found; run scripts/setup-deps, "
                              "which installs nodejs, npm and the npm test tools");
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -57,17 +57,22 @@ NodeProcess::NodeProcess(const std::vector<std::string>& arguments, const std::s
   ::close(from_child[0]);
   if (m_line.find('\n') == std::string::npos) {
     stop();
-    throw std::runtime_error("cannot start " + what + ": it printed nothing (see its messages on stderr above); "
-                             "are the npm test tools installed in tests/node/node_modules? Run scripts/setup-deps");
+    throw std::runtime_error(
+        "cannot start " + what +
+        ": it printed nothing (see its messages on stderr above); "
+        "are the npm test tools installed in tests/node/node_modules? Run scripts/setup-deps");
   }
   m_line.erase(m_line.find('\n'));
 }
 
-NodeProcess::~NodeProcess() { stop(); }
+NodeProcess::~NodeProcess()
+{
+  stop();
+}
 
 void NodeProcess::stop()
 {
-  if (m_stdin >= 0) ::close(m_stdin);  // the scripts stop when their stdin closes
+  if (m_stdin >= 0) ::close(m_stdin); // the scripts stop when their stdin closes
   m_stdin = -1;
   if (m_pid > 0) {
     ::kill(m_pid, SIGTERM);

@@ -11,7 +11,8 @@
 
 namespace lastgood::testing {
 
-class NodeProcess {
+class NodeProcess
+{
 public:
   NodeProcess(const std::vector<std::string>& arguments, const std::string& what);
   ~NodeProcess();

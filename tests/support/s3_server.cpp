@@ -1,10 +1,9 @@
 #include "tests/support/s3_server.hpp"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <stdexcept>
+#include <unistd.h>
 
 namespace lastgood::testing {
 
@@ -21,19 +20,21 @@ S3Server::S3Server(const std::string& buckets)
 {
   // The legacy provider: s3rver's continuation tokens use DES (see the script).
   m_process = std::make_unique<NodeProcess>(
-      std::vector<std::string>{"--openssl-legacy-provider", (source_dir() / "tests/fixtures/s3-server").string(),
-                               buckets},
+      std::vector<std::string>{"--openssl-legacy-provider",
+                               (source_dir() / "tests/fixtures/s3-server").string(), buckets},
       "the S3 test server (tests/fixtures/s3-server, s3rver)");
   m_endpoint = m_process->field("endpoint");
   m_directory = m_process->field("directory");
   if (m_endpoint.empty() || m_directory.empty())
-    throw std::runtime_error("the S3 test server printed '" + m_process->first_line() + "', not its endpoint");
+    throw std::runtime_error("the S3 test server printed '" + m_process->first_line() +
+                             "', not its endpoint");
 }
 
 std::string S3Server::url(const std::string& prefix, const std::string& bucket,
                           const std::string& extra_options) const
 {
-  std::string url = "s3://" + bucket + (prefix.empty() ? "" : "/" + prefix) + "?endpoint=" + m_endpoint;
+  std::string url =
+      "s3://" + bucket + (prefix.empty() ? "" : "/" + prefix) + "?endpoint=" + m_endpoint;
   if (!extra_options.empty()) url += "&" + extra_options;
   return url;
 }
@@ -42,15 +43,26 @@ FaultProxy::FaultProxy(const std::string& upstream, unsigned seed, double rate, 
                        const std::string& faults, bool objects_only)
 {
   std::vector<std::string> args = {(source_dir() / "tests/support/fault-proxy.js").string(),
-                                   "--upstream", upstream, "--seed", std::to_string(seed), "--rate",
-                                   std::to_string(rate), "--stall-ms", std::to_string(stall_ms),
-                                   "--faults", faults};
+                                   "--upstream",
+                                   upstream,
+                                   "--seed",
+                                   std::to_string(seed),
+                                   "--rate",
+                                   std::to_string(rate),
+                                   "--stall-ms",
+                                   std::to_string(stall_ms),
+                                   "--faults",
+                                   faults};
   if (objects_only) args.push_back("--objects-only");
-  m_process = std::make_unique<NodeProcess>(args, "the fault-injecting proxy (tests/support/fault-proxy.js)");
+  m_process = std::make_unique<NodeProcess>(
+      args, "the fault-injecting proxy (tests/support/fault-proxy.js)");
   m_endpoint = m_process->field("endpoint");
 }
 
-std::filesystem::path source_dir() { return LASTGOOD_SOURCE_DIR; }
+std::filesystem::path source_dir()
+{
+  return LASTGOOD_SOURCE_DIR;
+}
 
 std::string unique_s3_prefix(const std::string& stem)
 {

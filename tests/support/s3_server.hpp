@@ -13,7 +13,8 @@
 
 namespace lastgood::testing {
 
-class S3Server {
+class S3Server
+{
 public:
   // Buckets made at start: kBucket (the tests' bucket) and kOtherBucket.
   static constexpr const char* kBucket = "lastgood-test";
@@ -28,7 +29,7 @@ public:
 
   explicit S3Server(const std::string& buckets);
 
-  const std::string& endpoint() const { return m_endpoint; }  // http://127.0.0.1:PORT
+  const std::string& endpoint() const { return m_endpoint; } // http://127.0.0.1:PORT
   const std::filesystem::path& directory() const { return m_directory; }
   // "s3://BUCKET/PREFIX?endpoint=..." (path style, as the endpoint is an IP).
   std::string url(const std::string& prefix, const std::string& bucket = kBucket,
@@ -42,7 +43,8 @@ private:
 
 // tests/support/fault-proxy.js between the client and `upstream`; see the
 // script for the faults. rate is the share of requests that misbehave.
-class FaultProxy {
+class FaultProxy
+{
 public:
   FaultProxy(const std::string& upstream, unsigned seed, double rate, int stall_ms,
              const std::string& faults = "500,503,stall,truncate,drop", bool objects_only = false);

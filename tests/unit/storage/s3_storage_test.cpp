@@ -7,10 +7,9 @@
 #include "tests/support/s3_server.hpp"
 #include "tests/unit/storage/storage_test_helpers.hpp"
 
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <filesystem>
+#include <gtest/gtest.h>
 #include <random>
 
 namespace lastgood::storage {
@@ -40,7 +39,8 @@ std::size_t pending_uploads(const std::string& bucket)
 }
 
 // Sets an environment variable for one scope.
-class ScopedEnv {
+class ScopedEnv
+{
 public:
   ScopedEnv(const char* name, const char* value) : m_name(name)
   {
@@ -49,8 +49,10 @@ public:
   }
   ~ScopedEnv()
   {
-    if (m_old) ::setenv(m_name, m_old->c_str(), 1);
-    else ::unsetenv(m_name);
+    if (m_old)
+      ::setenv(m_name, m_old->c_str(), 1);
+    else
+      ::unsetenv(m_name);
   }
 
 private:
@@ -60,12 +62,13 @@ private:
 
 TEST(S3Storage, MultipartUploadOfALargeObject)
 {
-  auto storage = open_storage(S3Server::shared().url(unique_s3_prefix("multipart"), S3Server::kBucket, "part_size_mib=5"));
-  const std::string content = random_bytes(12 * 1024 * 1024 + 123, 7);  // three parts
+  auto storage = open_storage(
+      S3Server::shared().url(unique_s3_prefix("multipart"), S3Server::kBucket, "part_size_mib=5"));
+  const std::string content = random_bytes(12 * 1024 * 1024 + 123, 7); // three parts
   auto stream = storage->write("big.dump");
   for (std::size_t at = 0; at < content.size(); at += 1'000'003)
     stream->write(std::as_bytes(std::span(std::string_view(content).substr(at, 1'000'003))));
-  EXPECT_EQ(pending_uploads(S3Server::kBucket), 1u);  // two parts are up, the upload is open
+  EXPECT_EQ(pending_uploads(S3Server::kBucket), 1u); // two parts are up, the upload is open
   EXPECT_FALSE(storage->stat("big.dump").has_value());
   stream->commit();
   EXPECT_EQ(pending_uploads(S3Server::kBucket), 0u);
@@ -75,12 +78,14 @@ TEST(S3Storage, MultipartUploadOfALargeObject)
   EXPECT_FALSE(info->etag.empty());
   EXPECT_TRUE(get_object(*storage, "big.dump") == content) << "multipart round trip differs";
   // Ranged reads across the 5 MiB chunk boundary of the reader.
-  EXPECT_EQ(get_object(*storage, "big.dump", (5u << 20) - 10, 20), content.substr((5u << 20) - 10, 20));
+  EXPECT_EQ(get_object(*storage, "big.dump", (5u << 20) - 10, 20),
+            content.substr((5u << 20) - 10, 20));
 }
 
 TEST(S3Storage, AbandonedMultipartUploadIsAborted)
 {
-  auto storage = open_storage(S3Server::shared().url(unique_s3_prefix("abort"), S3Server::kBucket, "part_size_mib=5"));
+  auto storage = open_storage(
+      S3Server::shared().url(unique_s3_prefix("abort"), S3Server::kBucket, "part_size_mib=5"));
   put_object(*storage, "kept", "old");
   {
     auto stream = storage->write("kept");
@@ -113,7 +118,7 @@ TEST(S3Storage, ListAndStatCarryTheEtag)
   const auto listed = list_all(*storage).objects.at("a");
   const auto info = storage->stat("a");
   ASSERT_TRUE(info.has_value());
-  EXPECT_EQ(listed.etag, "5d41402abc4b2a76b9719d911017c592");  // MD5 of a single-part upload
+  EXPECT_EQ(listed.etag, "5d41402abc4b2a76b9719d911017c592"); // MD5 of a single-part upload
   EXPECT_EQ(info->etag, listed.etag);
   EXPECT_EQ(info->mtime_ns, listed.mtime_ns);
   EXPECT_EQ(info->size, 5u);
@@ -139,7 +144,8 @@ TEST(S3Storage, MissingBucketSaysSo)
     FAIL() << "a missing bucket is not a missing object: " << e.what();
   } catch (const StorageError& e) {
     const std::string message = e.what();
-    EXPECT_NE(message.find("bucket 'no-such-bucket-here' does not exist"), std::string::npos) << message;
+    EXPECT_NE(message.find("bucket 'no-such-bucket-here' does not exist"), std::string::npos)
+        << message;
     EXPECT_NE(message.find("check the bucket name"), std::string::npos) << message;
   }
 }
@@ -195,7 +201,8 @@ TEST(S3Storage, ConfigFileCredentialsAreUsedWhenEnvironmentHasNone)
 TEST(S3Storage, UnreachableEndpointFailsAfterBoundedRetries)
 {
   S3Server::shared();
-  auto storage = open_storage("s3://bucket/p?endpoint=http://127.0.0.1:1&max_attempts=2&timeout_ms=1000");
+  auto storage =
+      open_storage("s3://bucket/p?endpoint=http://127.0.0.1:1&max_attempts=2&timeout_ms=1000");
   try {
     storage->stat("x");
     FAIL() << "expected StorageError";

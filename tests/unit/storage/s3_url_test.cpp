@@ -26,14 +26,17 @@ TEST(S3Url, BucketPrefixAndDefaults)
 
 TEST(S3Url, OptionsAndPathStyle)
 {
-  const auto l = parse_s3_url("s3://bkt/p?region=eu-central-1&endpoint=https://minio.example.com:9000/&path_style=true");
+  const auto l = parse_s3_url(
+      "s3://bkt/p?region=eu-central-1&endpoint=https://minio.example.com:9000/&path_style=true");
   EXPECT_EQ(l.region, "eu-central-1");
   EXPECT_EQ(l.endpoint, "https://minio.example.com:9000");
   EXPECT_TRUE(l.path_style);
   EXPECT_EQ(l.base_url("eu-central-1"), "https://minio.example.com:9000/bkt");
   EXPECT_EQ(l.host("eu-central-1"), "minio.example.com:9000");
   EXPECT_EQ(l.path_for("p/k"), "/bkt/p/k");
-  EXPECT_EQ(l.url(), "s3://bkt/p?region=eu-central-1&endpoint=https://minio.example.com:9000&path_style=true");
+  EXPECT_EQ(
+      l.url(),
+      "s3://bkt/p?region=eu-central-1&endpoint=https://minio.example.com:9000&path_style=true");
   // Round trip.
   EXPECT_EQ(parse_s3_url(l.url()).url(), l.url());
 
@@ -48,7 +51,8 @@ TEST(S3Url, OptionsAndPathStyle)
   // Dotted bucket names break TLS on virtual-hosted AWS names.
   EXPECT_TRUE(parse_s3_url("s3://my.dotted.bucket").path_style);
   // Percent-encoded values.
-  EXPECT_EQ(parse_s3_url("s3://bkt?endpoint=http%3A%2F%2F127.0.0.1%3A9000").endpoint, "http://127.0.0.1:9000");
+  EXPECT_EQ(parse_s3_url("s3://bkt?endpoint=http%3A%2F%2F127.0.0.1%3A9000").endpoint,
+            "http://127.0.0.1:9000");
 }
 
 TEST(S3Url, TuningOptions)
@@ -73,11 +77,13 @@ TEST(S3Url, RefusedWithClearMessages)
     return std::string("(accepted)");
   };
   const std::string with_secret = message_of("s3://AKIAEXAMPLE:topsecret@bucket/pg");
-  EXPECT_NE(with_secret.find("credentials do not belong in the URL"), std::string::npos) << with_secret;
+  EXPECT_NE(with_secret.find("credentials do not belong in the URL"), std::string::npos)
+      << with_secret;
   EXPECT_EQ(with_secret.find("topsecret"), std::string::npos) << with_secret;
   EXPECT_NE(message_of("s3://Bad_Bucket/x").find("bucket name 'Bad_Bucket'"), std::string::npos);
   EXPECT_NE(message_of("s3://ab").find("is not valid"), std::string::npos);
-  EXPECT_NE(message_of("s3://bucket?colour=red").find("unknown option 'colour'"), std::string::npos);
+  EXPECT_NE(message_of("s3://bucket?colour=red").find("unknown option 'colour'"),
+            std::string::npos);
   EXPECT_NE(message_of("s3://bucket/a/../b").find("prefix"), std::string::npos);
   EXPECT_NE(message_of("s3://bucket?endpoint=ftp://x").find("endpoint"), std::string::npos);
   EXPECT_NE(message_of("s3://bucket?endpoint=http://h/path").find("endpoint"), std::string::npos);

@@ -11,7 +11,6 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
 #include <random>
 
 namespace lastgood::storage::sigv4 {
@@ -19,14 +18,16 @@ namespace {
 
 using nlohmann::json;
 
-struct Case {
+struct Case
+{
   Request request;
   Credentials credentials;
   Scope scope;
   std::string date;
 };
 
-class Generator {
+class Generator
+{
 public:
   explicit Generator(unsigned seed) : m_engine(seed) {}
 
@@ -38,27 +39,33 @@ public:
     c.date = date();
     c.credentials.access_key_id = "AKID" + text("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 16);
     c.credentials.secret_access_key = text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789+/", 40);
-    if (number(0, 3) == 0) c.credentials.session_token = text("abcdefghijklmnopqrstuvwxyz0123456789+/=", 60);
+    if (number(0, 3) == 0)
+      c.credentials.session_token = text("abcdefghijklmnopqrstuvwxyz0123456789+/=", 60);
     Request& r = c.request;
     r.method = pick({"GET", "PUT", "HEAD", "DELETE", "POST"});
     r.path = path(c.scope.service == "s3");
     const int params = number(0, 4);
     for (int i = 0; i < params; ++i) {
-      std::string name = text("abcdefghijklmnopqrstuvwxyzABCZ0123456789-_.~ /+=&%!*'()Ωé", number(1, 8));
+      std::string name =
+          text("abcdefghijklmnopqrstuvwxyzABCZ0123456789-_.~ /+=&%!*'()Ωé", number(1, 8));
       bool duplicate = false;
       for (const auto& [existing, value] : r.query)
         duplicate |= existing == name;
-      if (!duplicate) r.query.emplace_back(name, text("abcXYZ019-_.~ /+=&%?#!*'()Ωé", number(0, 10)));
+      if (!duplicate)
+        r.query.emplace_back(name, text("abcXYZ019-_.~ /+=&%?#!*'()Ωé", number(0, 10)));
     }
-    r.payload_hash = number(0, 4) == 0 ? "UNSIGNED-PAYLOAD" : hex_sha256(text("abc", number(0, 50)));
-    r.headers = {{number(0, 1) ? "Host" : "host", pick({"example.amazonaws.com", "bucket.s3.amazonaws.com",
-                                                        "127.0.0.1:9000", "minio.example.com:9000"})},
-                 {"x-amz-content-sha256", r.payload_hash}};
+    r.payload_hash =
+        number(0, 4) == 0 ? "UNSIGNED-PAYLOAD" : hex_sha256(text("abc", number(0, 50)));
+    r.headers = {
+        {number(0, 1) ? "Host" : "host", pick({"example.amazonaws.com", "bucket.s3.amazonaws.com",
+                                               "127.0.0.1:9000", "minio.example.com:9000"})},
+        {"x-amz-content-sha256", r.payload_hash}};
     const int extra = number(0, 3);
     for (int i = 0; i < extra; ++i)
       r.headers.emplace_back("X-Test-" + text("ABCdef", 3) + std::to_string(i),
                              text("ab  c\t\"d;=,:/ ", number(0, 16)));
-    if (number(0, 2) == 0) r.headers.emplace_back("Range", "bytes=" + std::to_string(number(0, 99)) + "-");
+    if (number(0, 2) == 0)
+      r.headers.emplace_back("Range", "bytes=" + std::to_string(number(0, 99)) + "-");
     if (number(0, 2) == 0) r.headers.emplace_back("content-type", "application/xml; charset=utf-8");
     return c;
   }
@@ -76,9 +83,12 @@ private:
     for (std::size_t i = 0; i < alphabet.size();) {
       std::size_t n = 1;
       const auto lead = static_cast<unsigned char>(alphabet[i]);
-      if (lead >= 0xf0) n = 4;
-      else if (lead >= 0xe0) n = 3;
-      else if (lead >= 0xc0) n = 2;
+      if (lead >= 0xf0)
+        n = 4;
+      else if (lead >= 0xe0)
+        n = 3;
+      else if (lead >= 0xc0)
+        n = 2;
       symbols.emplace_back(alphabet.substr(i, n));
       i += n;
     }
@@ -92,8 +102,10 @@ private:
     std::string out;
     const int segments = number(0, 4);
     for (int i = 0; i < segments; ++i) {
-      if (!s3 && number(0, 5) == 0) out += pick({"/.", "/..", "/"});
-      else out += "/" + text("abcXYZ019-_.~ +=$@!*'(),;:Ωé日", number(1, 10));
+      if (!s3 && number(0, 5) == 0)
+        out += pick({"/.", "/..", "/"});
+      else
+        out += "/" + text("abcXYZ019-_.~ +=$@!*'(),;:Ωé日", number(1, 10));
     }
     if (number(0, 4) == 0) out += "/";
     return out.empty() ? "/" : out;
@@ -101,8 +113,8 @@ private:
   std::string date()
   {
     char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%04d%02d%02dT%02d%02d%02dZ", number(2015, 2030), number(1, 12),
-                  number(1, 28), number(0, 23), number(0, 59), number(0, 59));
+    std::snprintf(buffer, sizeof buffer, "%04d%02d%02dT%02d%02d%02dZ", number(2015, 2030),
+                  number(1, 12), number(1, 28), number(0, 23), number(0, 59), number(0, 59));
     return buffer;
   }
 
@@ -142,11 +154,13 @@ TEST(SigV4CrossCheck, AgreesWithTheAwsSdkSignerOnRandomRequests)
   lastgood::testing::TempDir dir;
   const auto input = dir.write("requests.json", requests.dump());
   const auto script = lastgood::testing::source_dir() / "tests/support/sigv4-crosscheck/sign.js";
-  const auto result = lastgood::testing::run_shell("node " + lastgood::testing::shell_quote(script.string()) + " < " +
-                                                   lastgood::testing::shell_quote(input.string()));
-  ASSERT_EQ(result.exit_code, 0) << "the AWS SDK signer could not run (node and the npm packages come from "
-                                    "scripts/setup-deps): "
-                                 << result.err;
+  const auto result =
+      lastgood::testing::run_shell("node " + lastgood::testing::shell_quote(script.string()) +
+                                   " < " + lastgood::testing::shell_quote(input.string()));
+  ASSERT_EQ(result.exit_code, 0)
+      << "the AWS SDK signer could not run (node and the npm packages come from "
+         "scripts/setup-deps): "
+      << result.err;
   const json signatures = json::parse(result.out);
   ASSERT_EQ(signatures.size(), cases.size());
   int mismatches = 0;
@@ -154,9 +168,10 @@ TEST(SigV4CrossCheck, AgreesWithTheAwsSdkSignerOnRandomRequests)
     const Case& c = cases[i];
     const std::string ours = authorization(c.request, c.credentials, c.scope, c.date);
     if (ours != signatures[i].get<std::string>() && ++mismatches <= 5) {
-      ADD_FAILURE() << "request " << i << " differs\n  ours: " << ours << "\n  sdk:  " << signatures[i]
-                    << "\n  canonical request:\n"
-                    << canonical_request(c.request, c.scope.service) << "\n  input: " << requests[i].dump();
+      ADD_FAILURE() << "request " << i << " differs\n  ours: " << ours
+                    << "\n  sdk:  " << signatures[i] << "\n  canonical request:\n"
+                    << canonical_request(c.request, c.scope.service)
+                    << "\n  input: " << requests[i].dump();
     }
   }
   EXPECT_EQ(mismatches, 0) << "of " << cases.size() << " requests";

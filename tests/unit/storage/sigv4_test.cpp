@@ -10,10 +10,12 @@
 namespace lastgood::storage::sigv4 {
 namespace {
 
-constexpr const char* kEmptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+constexpr const char* kEmptyHash =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 const Credentials kSuiteCredentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ""};
-const Credentials kS3Credentials{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""};
+const Credentials kS3Credentials{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                                 ""};
 
 Request s3_request(std::string method, std::string path,
                    std::vector<std::pair<std::string, std::string>> query)
@@ -37,9 +39,10 @@ TEST(SigV4, SuiteGetVanilla)
   r.headers = {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", "20150830T123600Z"}};
   r.payload_hash = kEmptyHash;
   const Scope scope{"us-east-1", "service"};
-  EXPECT_EQ(canonical_request(r, scope.service),
-            "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n" +
-                std::string(kEmptyHash));
+  EXPECT_EQ(
+      canonical_request(r, scope.service),
+      "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n" +
+          std::string(kEmptyHash));
   EXPECT_EQ(string_to_sign("20150830T123600Z", scope, canonical_request(r, scope.service)),
             "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n"
             "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63");
@@ -79,7 +82,8 @@ TEST(SigV4, IamListUsersWalkThrough)
                        "host:iam.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
                        "content-type;host;x-amz-date\n" +
                            std::string(kEmptyHash));
-  EXPECT_EQ(hex_sha256(canonical), "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59");
+  EXPECT_EQ(hex_sha256(canonical),
+            "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59");
   EXPECT_EQ(to_hex(signing_key(kSuiteCredentials.secret_access_key, "20150830", scope)),
             "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
   EXPECT_EQ(signature(r, kSuiteCredentials, scope, "20150830T123600Z"),
@@ -98,7 +102,8 @@ TEST(SigV4, S3GetObjectWithRange)
                            "\nx-amz-date:20130524T000000Z\n\n"
                            "host;range;x-amz-content-sha256;x-amz-date\n" +
                            kEmptyHash);
-  EXPECT_EQ(hex_sha256(canonical), "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972");
+  EXPECT_EQ(hex_sha256(canonical),
+            "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972");
   EXPECT_EQ(authorization(r, kS3Credentials, scope, "20130524T000000Z"),
             "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
             "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
@@ -154,7 +159,8 @@ TEST(SigV4, UriEncodingRules)
 TEST(SigV4, HeadersTrimmedCollapsedAndJoined)
 {
   Request r;
-  r.headers = {{"My-Header1", "  value1  "}, {"my-header2", "\"a   b   c\""}, {"MY-HEADER1", "value2"}};
+  r.headers = {
+      {"My-Header1", "  value1  "}, {"my-header2", "\"a   b   c\""}, {"MY-HEADER1", "value2"}};
   EXPECT_EQ(canonical_headers(r).first, "my-header1:value1,value2\nmy-header2:\"a b c\"\n");
   EXPECT_EQ(canonical_headers(r).second, "my-header1;my-header2");
 }
