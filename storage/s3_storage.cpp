@@ -162,13 +162,10 @@ std::unique_ptr<ReadStream> S3Storage::read(std::string_view key, std::uint64_t 
                                             std::optional<std::uint64_t> length)
 {
   validate_key(key);
-  if (length && *length == 0) {
-    // Nothing to read, but a missing key is still an error.
-    if (!stat(key))
-      throw NotFoundError("cannot read '" + std::string(key) + "' in " + display_url() +
-                          ": no such object");
-    return std::make_unique<S3ReadStream>(m_client, std::string(key), offset, length);
-  }
+  // Nothing to read (the stream asks for no bytes), but a missing key is still an error.
+  if (length && *length == 0 && !stat(key))
+    throw NotFoundError("cannot read '" + std::string(key) + "' in " + display_url() +
+                        ": no such object");
   return std::make_unique<S3ReadStream>(m_client, std::string(key), offset, length);
 }
 
