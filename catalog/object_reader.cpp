@@ -72,6 +72,14 @@ ReadResult read_and_classify(storage::Storage& storage, const storage::ObjectInf
   ReadResult result;
   result.info = info;
   try {
+    // A listing does not carry what only the object's own metadata has (S3:
+    // version id, object-lock retain-until); one stat before the read fills it.
+    if (info.version_id.empty() && info.retain_until.empty() && !info.etag.empty()) {
+      if (auto fresh = storage.stat(info.key)) {
+        result.info.version_id = fresh->version_id;
+        result.info.retain_until = fresh->retain_until;
+      }
+    }
     auto source = storage.read(info.key);
     HashingStream stream(*source, wants_whole_file(info.key) ? kWholeFileLimit : kHeadBytes);
     if (is_base_tar_name(info.key)) {

@@ -25,9 +25,9 @@ void register_repo_commands(CLI::App& app, Context& ctx)
   auto* repo = app.add_subcommand("repo", "register where backups live");
   repo->require_subcommand(1);
 
-  auto* add = repo->add_subcommand("add", "register a repository (file:// URL or path)");
+  auto* add = repo->add_subcommand("add", "register a repository (path, file:// or s3:// URL)");
   add->add_option("NAME", opts->name, "repository name")->required();
-  add->add_option("URL", opts->url, "file:///path or a path")->required();
+  add->add_option("URL", opts->url, "a path, file:///path or s3://bucket/prefix?region=... (docs/s3.md)")->required();
   add->callback([&ctx, opts] {
     storage::open_storage(opts->url);  // refuse what cannot be opened before registering it
     auto r = catalog::add_repository(ctx.catalog().db(), opts->name, opts->url);

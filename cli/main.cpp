@@ -10,6 +10,7 @@
 #include "cli/context.hpp"
 #include "common/error.hpp"
 #include "common/redact.hpp"
+#include "storage/s3_storage.hpp"
 
 int main(int argc, char** argv)
 {
@@ -36,6 +37,9 @@ int main(int argc, char** argv)
   cli::register_hold_commands(app, ctx);
   cli::register_plan_command(app, ctx);
   cli::register_report_commands(app, ctx);
+
+  // s3:// repositories read [s3] credentials from the configuration only when the environment has none.
+  storage::set_s3_config_source([&ctx] { return ctx.config().s3; });
 
   auto logger = spdlog::stderr_color_mt("lastgood");
   spdlog::set_default_logger(logger);

@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "storage/fs_storage.hpp"
 #include "storage/memory_storage.hpp"
+#include "storage/s3_storage.hpp"
 #include "storage/storage.hpp"
 #include "storage/string_read_stream.hpp"
 
@@ -14,7 +15,7 @@ namespace lastgood::storage {
 
 namespace {
 
-constexpr std::string_view kSupported = "supported: file://, bare paths, memory://";
+constexpr std::string_view kSupported = "supported: file://, bare paths, memory://, s3://";
 
 // The scheme of "scheme://rest" (RFC 3986 letters), or "" for a bare path.
 std::string_view scheme_of(std::string_view url)
@@ -49,9 +50,21 @@ std::unique_ptr<Storage> open_storage(std::string_view url)
   if (lower.empty()) return std::make_unique<FsStorage>(std::string(url));
   if (lower == "file") return open_file_url(url);
   if (lower == "memory") return std::make_unique<MemoryStorage>(url.substr(lower.size() + 3));
+  if (lower == "s3") return open_s3_storage(url);
   // Only the scheme is quoted: the rest of a URL may carry credentials.
   throw UsageError("unsupported repository URL scheme '" + lower + "://' (" +
                    std::string(kSupported) + "); fix the repository URL");
+}
+
+void Storage::remove_many(const std::vector<std::string>& keys)
+{
+  for (const auto& key : keys) {
+    try {
+      remove(key);
+    } catch (const NotFoundError&) {
+      // already gone: that is what the caller wanted
+    }
+  }
 }
 
 std::string read_all(Storage& storage, std::string_view key, std::size_t max_bytes)

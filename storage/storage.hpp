@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lastgood::storage {
 
@@ -79,6 +80,11 @@ public:
   // Removes the object. Removing a missing key throws NotFoundError.
   virtual void remove(std::string_view key) = 0;
 
+  // Removes several objects (S3: batch delete, 1,000 keys a request). Keys
+  // already gone are skipped, not an error; throws StorageError naming the
+  // keys that could not be removed.
+  virtual void remove_many(const std::vector<std::string>& keys);
+
   // The object's path on this machine's file system when the backend is one
   // (PostgreSQL tools such as pg_restore -j need a seekable file), else nullopt
   // and callers copy the object to a temporary file first.
@@ -89,7 +95,8 @@ public:
   }
 };
 
-// Chooses the backend by scheme: "file:///abs/path", a bare path, "memory://name".
+// Chooses the backend by scheme: "file:///abs/path", a bare path, "memory://name",
+// "s3://bucket/prefix?region=...&endpoint=...&path_style=true" (docs/s3.md).
 // Throws UsageError for an unknown scheme.
 std::unique_ptr<Storage> open_storage(std::string_view url);
 

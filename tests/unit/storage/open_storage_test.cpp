@@ -21,12 +21,12 @@ bool contains(const std::string& text, std::string_view part)
 TEST(OpenStorage, UnsupportedSchemeIsAUsageErrorWithoutSecrets)
 {
   try {
-    open_storage("s3://AKIAEXAMPLE:topsecret@minio.local/bucket/pg");
+    open_storage("gs://AKIAEXAMPLE:topsecret@minio.local/bucket/pg");
     FAIL() << "expected UsageError";
   } catch (const UsageError& error) {
     const std::string message = error.what();
-    EXPECT_TRUE(contains(message, "unsupported repository URL scheme 's3://'")) << message;
-    EXPECT_TRUE(contains(message, "supported: file://, bare paths, memory://")) << message;
+    EXPECT_TRUE(contains(message, "unsupported repository URL scheme 'gs://'")) << message;
+    EXPECT_TRUE(contains(message, "supported: file://, bare paths, memory://, s3://")) << message;
     EXPECT_FALSE(contains(message, "topsecret")) << message;
     EXPECT_EQ(error.exit_code(), kExitUsage);
   }

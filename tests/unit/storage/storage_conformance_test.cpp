@@ -1,11 +1,13 @@
 // One suite for every Storage backend (as restic tests its backends): each test
 // runs unchanged against every entry of backend_factories(). To add a backend
-// (S3 against a local server), add a factory there; it may return nullptr to
-// skip when its server is not configured.
+// add a factory there. S3 runs against a real s3rver process on loopback
+// (tests/support/s3_server.hpp); when it cannot start, the S3 cases fail.
 
 #include "common/error.hpp"
 #include "storage/fs_storage.hpp"
 #include "storage/memory_storage.hpp"
+#include "storage/s3_storage.hpp"
+#include "tests/support/s3_server.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/storage/storage_test_helpers.hpp"
 
@@ -60,6 +62,30 @@ public:
 private:
   lastgood::testing::TempDir m_dir;
   FsStorage m_storage;
+};
+
+// A fresh prefix in the shared test bucket; emptied again afterwards with a
+// batch delete.
+class S3Backend : public Backend
+{
+public:
+  S3Backend()
+      : m_storage(open_storage(lastgood::testing::S3Server::shared().url(
+            lastgood::testing::unique_s3_prefix("conformance"))))
+  {
+  }
+  ~S3Backend() override
+  {
+    try {
+      m_storage->remove_many(keys_of(list_all(*m_storage)));
+    } catch (const std::exception&) {
+      // the server's directory goes away with the server
+    }
+  }
+  Storage& storage() override { return *m_storage; }
+
+private:
+  std::unique_ptr<Storage> m_storage;
 };
 
 // Lets gtest name the backend in failure messages instead of dumping bytes.
@@ -360,6 +386,10 @@ INSTANTIATE_TEST_SUITE_P(Backends, StorageConformance,
                                 BackendFactory{"Fs",
                                                []() -> std::unique_ptr<Backend> {
                                                  return std::make_unique<FsBackend>();
+                                               }},
+                                BackendFactory{"S3",
+                                               []() -> std::unique_ptr<Backend> {
+                                                 return std::make_unique<S3Backend>();
                                                }}),
                          backend_name);
 

@@ -1,0 +1,222 @@
+#include "storage/s3_streams.hpp"
+
+#include "common/error.hpp"
+#include "storage/s3_xml.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <spdlog/spdlog.h>
+
+namespace lastgood::storage {
+
+namespace {
+
+// "bytes 0-9/10" -> {0, 9, 10}
+bool parse_content_range(std::string_view text, std::uint64_t& first, std::uint64_t& last,
+                         std::uint64_t& total)
+{
+  if (!text.starts_with("bytes ")) return false;
+  text.remove_prefix(6);
+  auto number = [&](char stop, std::uint64_t& out) {
+    const auto at = stop ? text.find(stop) : text.size();
+    if (at == std::string_view::npos) return false;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + at, out);
+    if (ec != std::errc() || end != text.data() + at) return false;
+    text.remove_prefix(std::min(text.size(), at + 1));
+    return true;
+  };
+  return number('-', first) && number('/', last) && number('\0', total);
+}
+
+} // namespace
+
+S3ReadStream::S3ReadStream(std::shared_ptr<S3Client> client, std::string key, std::uint64_t offset,
+                           std::optional<std::uint64_t> length)
+    : m_client(std::move(client)), m_key(std::move(key)), m_next(offset)
+{
+  if (length) m_end = offset + *length;
+  fetch();
+}
+
+void S3ReadStream::fetch()
+{
+  m_chunk.clear();
+  m_used = 0;
+  if (m_end && m_next >= *m_end) {
+    m_eof = true;
+    return;
+  }
+  const std::uint64_t chunk = m_client->location().part_size;
+  std::uint64_t last = m_next + chunk - 1;
+  if (m_end) last = std::min(last, *m_end - 1);
+  Pairs headers = {{"range", "bytes=" + std::to_string(m_next) + "-" + std::to_string(last)}};
+  if (!m_etag.empty()) headers.emplace_back("if-match", "\"" + m_etag + "\"");
+  const std::string what = "reading '" + m_key + "' in " + m_client->display_url();
+  const auto response = m_client->send("GET", m_client->object_name(m_key), {}, headers, {}, what,
+                                       static_cast<std::size_t>(chunk) + 1024);
+  if (response.status == 416) { // the object exists and ends before m_next
+    m_eof = true;
+    return;
+  }
+  if (response.status == 412)
+    throw StorageError(what + " failed: the object changed while it was read; read it again",
+                       false);
+  if (response.status != 206 && response.status != 200) m_client->fail(response, what, m_key);
+
+  const std::string etag = s3xml::strip_quotes(response.header("etag").value_or(""));
+  if (m_etag.empty())
+    m_etag = etag;
+  else if (!etag.empty() && etag != m_etag)
+    throw StorageError(what + " failed: the object changed while it was read (ETag " + m_etag +
+                           " became " + etag + "); read it again",
+                       false);
+
+  std::uint64_t first = 0, end_inclusive = 0, total = 0;
+  if (response.status == 206) {
+    if (!parse_content_range(response.header("content-range").value_or(""), first, end_inclusive,
+                             total) ||
+        first != m_next || end_inclusive < first ||
+        end_inclusive - first + 1 != response.body.size())
+      throw StorageError(what +
+                             " failed: the server's Content-Range does not match the bytes sent; "
+                             "is the endpoint an S3-compatible server?",
+                         false);
+    m_chunk = response.body;
+  } else {
+    // 200: the server sent the whole object (some do for a range that covers it).
+    total = response.body.size();
+    if (m_next < total)
+      m_chunk = response.body.substr(
+          static_cast<std::size_t>(m_next),
+          static_cast<std::size_t>(std::min<std::uint64_t>(total - m_next, chunk)));
+  }
+  m_end = m_end ? std::min(*m_end, total) : total;
+  m_next += m_chunk.size();
+  if (m_chunk.empty()) m_eof = true;
+}
+
+std::size_t S3ReadStream::read(std::span<std::byte> buffer)
+{
+  if (buffer.empty()) return 0;
+  if (m_used == m_chunk.size()) {
+    if (m_eof) return 0;
+    fetch();
+    if (m_chunk.empty()) return 0;
+  }
+  const std::size_t n = std::min(buffer.size(), m_chunk.size() - m_used);
+  std::memcpy(buffer.data(), m_chunk.data() + m_used, n);
+  m_used += n;
+  return n;
+}
+
+S3WriteStream::S3WriteStream(std::shared_ptr<S3Client> client, std::string key)
+    : m_client(std::move(client)), m_key(std::move(key))
+{
+}
+
+S3WriteStream::~S3WriteStream()
+{
+  if (!m_upload_id.empty()) abort();
+}
+
+template <typename F> void S3WriteStream::or_abort(F&& step)
+{
+  try {
+    step();
+  } catch (...) {
+    m_done = true;
+    m_buffer.clear();
+    m_buffer.shrink_to_fit();
+    if (!m_upload_id.empty()) abort();
+    throw;
+  }
+}
+
+void S3WriteStream::write(std::span<const std::byte> data)
+{
+  if (m_done)
+    throw StorageError("cannot write to '" + m_key + "' in " + m_client->display_url() +
+                       ": the stream was already committed or failed");
+  const std::size_t part = static_cast<std::size_t>(m_client->location().part_size);
+  while (!data.empty()) {
+    const std::size_t take = std::min(data.size(), part - m_buffer.size());
+    m_buffer.append(reinterpret_cast<const char*>(data.data()), take);
+    data = data.subspan(take);
+    if (m_buffer.size() == part) or_abort([&] { upload_part(); });
+  }
+}
+
+void S3WriteStream::upload_part()
+{
+  const std::string name = m_client->object_name(m_key);
+  const std::string where = "'" + m_key + "' in " + m_client->display_url();
+  if (m_upload_id.empty()) {
+    const std::string what = "starting a multipart upload of " + where;
+    const auto response = m_client->send("POST", name, {{"uploads", ""}}, {}, {}, what);
+    if (response.status != 200) m_client->fail(response, what, m_key);
+    m_upload_id = s3xml::parse_upload_id(response.body, what);
+  }
+  const std::string number = std::to_string(m_part_etags.size() + 1);
+  const std::string what = "uploading part " + number + " of " + where;
+  const auto response = m_client->send(
+      "PUT", name, {{"partNumber", number}, {"uploadId", m_upload_id}}, {}, m_buffer, what);
+  if (response.status != 200) m_client->fail(response, what, m_key);
+  const auto etag = response.header("etag");
+  if (!etag || etag->empty())
+    throw StorageError(what + " failed: the server sent no ETag for the part", false);
+  m_part_etags.push_back(*etag);
+  m_buffer.clear();
+}
+
+void S3WriteStream::commit()
+{
+  if (m_done)
+    throw StorageError("cannot commit '" + m_key + "' in " + m_client->display_url() +
+                       ": the stream was already committed or failed");
+  or_abort([&] {
+    const std::string name = m_client->object_name(m_key);
+    const std::string where = "'" + m_key + "' in " + m_client->display_url();
+    if (m_upload_id.empty()) {
+      const std::string what = "writing " + where;
+      const auto response = m_client->send("PUT", name, {}, {}, m_buffer, what);
+      if (response.status != 200) m_client->fail(response, what, m_key);
+    } else {
+      if (!m_buffer.empty()) upload_part();
+      std::string xml = "<CompleteMultipartUpload>";
+      for (std::size_t i = 0; i < m_part_etags.size(); ++i)
+        xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" +
+               s3xml::escape(m_part_etags[i]) + "</ETag></Part>";
+      xml += "</CompleteMultipartUpload>";
+      const std::string what = "completing the multipart upload of " + where;
+      const auto response = m_client->send("POST", name, {{"uploadId", m_upload_id}},
+                                           {{"content-type", "application/xml"}}, xml, what);
+      if (response.status != 200 || s3xml::is_error_document(response.body))
+        m_client->fail(response, what, m_key);
+      m_upload_id.clear();
+    }
+  });
+  m_done = true;
+  m_buffer.clear();
+  m_buffer.shrink_to_fit();
+}
+
+void S3WriteStream::abort() noexcept
+{
+  const std::string upload_id = std::exchange(m_upload_id, {});
+  try {
+    const std::string what =
+        "aborting the multipart upload of '" + m_key + "' in " + m_client->display_url();
+    const auto response = m_client->send("DELETE", m_client->object_name(m_key),
+                                         {{"uploadId", upload_id}}, {}, {}, what);
+    if (response.status != 204 && response.status != 200 && response.status != 404)
+      spdlog::warn(
+          "{}: HTTP {}; the bucket may keep the uploaded parts until a lifecycle rule removes them",
+          what, response.status);
+  } catch (const std::exception& e) {
+    spdlog::warn("{}; the bucket may keep the uploaded parts until a lifecycle rule removes them",
+                 e.what());
+  }
+}
+
+} // namespace lastgood::storage

@@ -1,0 +1,53 @@
+#pragma once
+// The XML S3 answers with (expat underneath): one ListObjectsV2 page at a
+// time, error documents, multipart and batch-delete results.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lastgood::storage::s3xml {
+
+struct ListEntry
+{
+  std::string key; // decoded when the page says EncodingType url
+  std::uint64_t size = 0;
+  std::string last_modified; // as sent: 2026-11-22T02:00:00.000Z
+  std::string etag;          // without quotes
+};
+
+struct ListPage
+{
+  std::vector<ListEntry> entries;
+  bool truncated = false;
+  std::string next_token;
+};
+
+struct ErrorDocument
+{
+  std::string code; // NoSuchKey, SlowDown, AccessDenied...
+  std::string message;
+  std::string region; // some errors name the bucket's region
+};
+
+struct DeleteFailure
+{
+  std::string key;
+  std::string code;
+  std::string message;
+};
+
+// Each throws StorageError naming `what` when the XML is malformed.
+ListPage parse_list_page(std::string_view xml, std::string_view what);
+// Never throws: an unreadable document gives empty fields.
+ErrorDocument parse_error(std::string_view xml);
+std::string parse_upload_id(std::string_view xml, std::string_view what);
+std::vector<DeleteFailure> parse_delete_result(std::string_view xml, std::string_view what);
+// CompleteMultipartUpload may answer 200 with an <Error> document.
+bool is_error_document(std::string_view xml);
+
+std::string escape(std::string_view text);
+std::string strip_quotes(std::string_view etag);
+
+} // namespace lastgood::storage::s3xml
