@@ -56,16 +56,15 @@ void register_drill_command(CLI::App& app, Context& ctx)
       o->request.jobs = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
     const bool text = !o->json;
     bool header = false;
-    auto result = restore::run_drill(
-        ctx.catalog().db(), ctx.config(), o->request,
-        [&](const restore::DrillStep& step) {
-          if (!text) return;
-          if (!header) {
-            std::cout << "drill\n";
-            header = true;
-          }
-          print_step(step);
-        });
+    auto result = restore::run_drill(ctx.catalog().db(), ctx.config(), o->request,
+                                     [&](const restore::DrillStep& step) {
+                                       if (!text) return;
+                                       if (!header) {
+                                         std::cout << "drill\n";
+                                         header = true;
+                                       }
+                                       print_step(step);
+                                     });
     if (o->json) {
       print_json(restore::to_json(result));
     } else {

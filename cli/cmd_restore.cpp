@@ -158,9 +158,9 @@ void print_sizes(const restore::RestorePlan& p, const DryRunLook& look)
               << human_bytes(static_cast<std::uint64_t>(*look.existing_size));
     if (p.options.drop_existing)
       std::cout << ": it stays on the server (renamed aside), so room for both is needed"
-                << (p.options.safety_snapshot ? "; its safety snapshot goes to repository " +
-                                                    p.backup.repository
-                                              : std::string());
+                << (p.options.safety_snapshot
+                        ? "; its safety snapshot goes to repository " + p.backup.repository
+                        : std::string());
   }
   std::cout << '\n';
 }

@@ -93,8 +93,7 @@ std::size_t block_and_terminate(catalog::Database& db, const TargetServer& serve
   return n;
 }
 
-SwapResult swap_into_place(catalog::Database& db, const TargetServer& server,
-                           const SwapRequest& r,
+SwapResult swap_into_place(catalog::Database& db, const TargetServer& server, const SwapRequest& r,
                            const std::function<void(std::string_view)>& progress)
 {
   SwapResult result;
@@ -131,14 +130,14 @@ SwapResult swap_into_place(catalog::Database& db, const TargetServer& server,
     }
   }
   set_aside_database(db, r.run_id, result.aside_database);
-  catalog::write_audit(db, "restore.swap", name, catalog::Severity::Warning,
-                       {{"run", r.run_id},
-                        {"target", server.display()},
-                        {"aside_database", result.aside_database},
-                        {"temporary_database", r.temporary_database},
-                        {"safety_snapshot", result.safety_snapshot
-                                                ? nlohmann::json(*result.safety_snapshot)
-                                                : nlohmann::json()}});
+  catalog::write_audit(
+      db, "restore.swap", name, catalog::Severity::Warning,
+      {{"run", r.run_id},
+       {"target", server.display()},
+       {"aside_database", result.aside_database},
+       {"temporary_database", r.temporary_database},
+       {"safety_snapshot",
+        result.safety_snapshot ? nlohmann::json(*result.safety_snapshot) : nlohmann::json()}});
   report(progress, "renaming " + name + " to " + result.aside_database);
   try {
     server.rename_database(name, result.aside_database);

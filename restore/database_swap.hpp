@@ -20,8 +20,8 @@ namespace lastgood::restore {
 struct SwapRequest
 {
   std::int64_t run_id = 0;
-  std::string target_database;    // the existing database, and the final name
-  std::string temporary_database; // the restored, checked one
+  std::string target_database;                // the existing database, and the final name
+  std::string temporary_database;             // the restored, checked one
   const catalog::BackupRow* backup = nullptr; // its repository receives the snapshot
   bool safety_snapshot = true;
   bool terminate_connections = false;

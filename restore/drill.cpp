@@ -67,8 +67,7 @@ std::optional<catalog::BackupRow> newest_backup(catalog::Database& db, const std
   for (auto& b : catalog::list_backups(db, filter)) {
     if (b.kind != "logical" || b.missing_since || b.format == "plain_cluster") continue;
     auto time = b.stop_time.value_or(b.start_time.value_or(""));
-    if (!newest || time >= newest->stop_time.value_or(newest->start_time.value_or("")))
-      newest = b;
+    if (!newest || time >= newest->stop_time.value_or(newest->start_time.value_or(""))) newest = b;
   }
   return newest;
 }
@@ -162,10 +161,9 @@ private:
     m_checksum_run = report.run_id;
     DrillStep step{"checksum", outcome_of(report.outcome), since(started), "", nullptr};
     step.data = {{"run", report.run_id}, {"findings", verifier::to_json(report)["findings"]}};
-    step.detail = report.outcome == "pass"
-                      ? "every object's SHA-256 matches the catalog (run " +
-                            std::to_string(report.run_id) + ")"
-                      : first_problem(report.findings, report.notes);
+    step.detail = report.outcome == "pass" ? "every object's SHA-256 matches the catalog (run " +
+                                                 std::to_string(report.run_id) + ")"
+                                           : first_problem(report.findings, report.notes);
     add(step);
     return step.outcome;
   }

@@ -85,8 +85,8 @@ DrillStep test_restore_step(const verifier::VerifyReport& report)
   for (const auto& c : report.row_counts)
     rows += c.row_count;
   step.detail = "restored into a scratch database: " + std::to_string(report.row_counts.size()) +
-                " tables, " + std::to_string(rows) + " rows (run " +
-                std::to_string(report.run_id) + ")";
+                " tables, " + std::to_string(rows) + " rows (run " + std::to_string(report.run_id) +
+                ")";
   return step;
 }
 
@@ -107,8 +107,8 @@ DrillStep data_checks_step(const verifier::VerifyReport& report,
     const bool match_schema = dot != std::string::npos;
     std::optional<std::int64_t> rows;
     for (const auto& c : report.row_counts) {
-      const bool same = match_schema ? c.schema_name + "." + c.table_name == table
-                                     : c.table_name == table;
+      const bool same =
+          match_schema ? c.schema_name + "." + c.table_name == table : c.table_name == table;
       if (same) rows = rows.value_or(0) + c.row_count;
     }
     counted[table] = rows ? nlohmann::json(*rows) : nlohmann::json();
@@ -160,17 +160,16 @@ DrillStep command_step(const DrillCommand& command)
       step.detail = "exit 0" + (out.empty() ? std::string() : ": " + out.substr(0, 120));
     } else {
       step.outcome = "fail";
-      step.detail = (result.timed_out ? "timed out after " +
-                                            std::to_string(kDrillCommandTimeout.count()) + " s"
-                                      : "exit " + std::to_string(result.exit_code)) +
+      step.detail = (result.timed_out
+                         ? "timed out after " + std::to_string(kDrillCommandTimeout.count()) + " s"
+                         : "exit " + std::to_string(result.exit_code)) +
                     ": " + tail(result.err.empty() ? result.out : result.err, 3).substr(0, 300);
     }
   } catch (const std::exception& e) {
     step.outcome = "error";
     step.detail = std::string("could not run it: ") + redact(e.what());
   }
-  step.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  step.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return step;
 }
 

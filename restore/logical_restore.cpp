@@ -173,8 +173,8 @@ bool swap(catalog::Database& db, const RestorePlan& plan, const TargetServer& se
     const auto* error = dynamic_cast<const Error*>(&e);
     result.outcome = "error";
     result.exit_code = error ? error->exit_code() : kExitFailed;
-    result.message = "the restored data passed its checks but was not swapped in: " +
-                     redact(e.what());
+    result.message =
+        "the restored data passed its checks but was not swapped in: " + redact(e.what());
   }
   report(progress, "dropping the temporary database " + database.name());
   try {
@@ -204,8 +204,7 @@ void execute(catalog::Database& db, const RestorePlan& plan, const VerifyConfig&
   if (exists) {
     // Refuse before spending a restore on it; checked again at the swap.
     try {
-      refuse_connected_sessions(server, plan.target_database,
-                                plan.options.terminate_connections);
+      refuse_connected_sessions(server, plan.target_database, plan.options.terminate_connections);
     } catch (const Error& e) {
       result.outcome = "error";
       result.exit_code = e.exit_code();
@@ -269,13 +268,12 @@ void execute(catalog::Database& db, const RestorePlan& plan, const VerifyConfig&
                    std::to_string(result.row_counts.size()) + " tables, " + std::to_string(rows) +
                    " rows)";
   if (!result.aside_database.empty())
-    result.message += "; the previous " + plan.target_database + " is kept as " +
-                      result.aside_database +
-                      (result.safety_snapshot ? " and as backup " + *result.safety_snapshot
-                                              : std::string(" (no safety snapshot)")) +
-                      ". Undo: lastgood restore --rollback " + std::to_string(result.run_id) +
-                      " --to ...; once sure: DROP DATABASE " +
-                      pg::quote_ident(result.aside_database) + ";";
+    result.message +=
+        "; the previous " + plan.target_database + " is kept as " + result.aside_database +
+        (result.safety_snapshot ? " and as backup " + *result.safety_snapshot
+                                : std::string(" (no safety snapshot)")) +
+        ". Undo: lastgood restore --rollback " + std::to_string(result.run_id) +
+        " --to ...; once sure: DROP DATABASE " + pg::quote_ident(result.aside_database) + ";";
 }
 
 } // namespace
@@ -334,8 +332,10 @@ nlohmann::json to_json(const LogicalRestoreResult& r)
           {"findings", findings},
           {"row_counts", counts},
           {"seconds", r.seconds},
-          {"aside_database", r.aside_database.empty() ? nlohmann::json() : nlohmann::json(r.aside_database)},
-          {"safety_snapshot", r.safety_snapshot ? nlohmann::json(*r.safety_snapshot) : nlohmann::json()},
+          {"aside_database",
+           r.aside_database.empty() ? nlohmann::json() : nlohmann::json(r.aside_database)},
+          {"safety_snapshot",
+           r.safety_snapshot ? nlohmann::json(*r.safety_snapshot) : nlohmann::json()},
           {"terminated_sessions", r.terminated_sessions},
           {"cleaned_up", r.cleaned_up}};
 }

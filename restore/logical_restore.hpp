@@ -4,8 +4,9 @@
 // checks, drift), and renamed to its final name only when all of that passed
 // (with --drop-existing: swapped in, see database_swap.hpp). Anything failing
 // before the rename drops the temporary database and touches nothing else.
-// Interrupted earlier runs against the same server are cleaned up first. Every restore is a restore_runs row with audit rows
-// (restore.started before anything happens on the server, restore.finished).
+// Interrupted earlier runs against the same server are cleaned up first. Every restore is a
+// restore_runs row with audit rows (restore.started before anything happens on the server,
+// restore.finished).
 
 #include "catalog/sqlite.hpp"
 #include "catalog/verification_runs.hpp"
@@ -26,7 +27,7 @@ struct LogicalRestoreResult
 {
   std::int64_t run_id = 0;
   std::string outcome; // pass | fail | error
-  int exit_code = 0; // 0 restored; 1 did not happen; 2 refused (target exists, sessions)
+  int exit_code = 0;   // 0 restored; 1 did not happen; 2 refused (target exists, sessions)
   std::string message; // what happened, or why not and what to do
   std::string temporary_database;
   std::vector<verifier::Finding> findings;

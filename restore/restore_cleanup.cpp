@@ -40,8 +40,8 @@ std::vector<std::string> clean_up_interrupted_restores(catalog::Database& db,
       message += "; " + *run.aside_database + " renamed back to " + run.target_database;
     const auto& temp = run.temporary_database;
     // Only the run's own temporary database, never the name it was to take.
-    if (temp && temp->find(kTemporaryMarker) != std::string::npos &&
-        *temp != run.target_database && server.database_exists(*temp)) {
+    if (temp && temp->find(kTemporaryMarker) != std::string::npos && *temp != run.target_database &&
+        server.database_exists(*temp)) {
       catalog::write_audit(db, "restore.cleanup", *temp, catalog::Severity::Warning,
                            {{"run", run.id}, {"action", "drop"}, {"database", *temp}});
       server.drop_temporary_database(*temp);

@@ -110,8 +110,8 @@ RestorePlan plan_logical_restore(catalog::Database& db, const catalog::BackupRow
   if (plan.target_database.empty())
     throw UsageError("backup " + backup.backup_id + " does not name its database; give --as NAME");
   check_name(plan.target_database);
-  if (options.drop_existing && (plan.target_database == "postgres" ||
-                                plan.target_database.starts_with("template")))
+  if (options.drop_existing &&
+      (plan.target_database == "postgres" || plan.target_database.starts_with("template")))
     throw UsageError("--drop-existing will not swap out '" + plan.target_database +
                      "': it is a maintenance or template database");
   plan.target = TargetServer(options.to).display();
@@ -152,8 +152,7 @@ RestorePlan plan_logical_restore(catalog::Database& db, const catalog::BackupRow
                 ": check that no session is connected to it" +
                 (options.terminate_connections ? " (else they are terminated just before the swap)"
                                                : " (else refuse, before anything is restored)")
-          : "check that database '" + plan.target_database + "' does not exist on " +
-                plan.target,
+          : "check that database '" + plan.target_database + "' does not exist on " + plan.target,
       "create the temporary database '" + temp + "' (TEMPLATE template0)",
       plan.tool + " " +
           [&] {
@@ -171,11 +170,12 @@ RestorePlan plan_logical_restore(catalog::Database& db, const catalog::BackupRow
     const auto aside = plan.target_database + kTemporaryMarker + "old_<run>";
     plan.steps.push_back("if any check failed: drop '" + temp + "'; the existing database is " +
                          "not touched");
-    plan.steps.push_back(
-        options.safety_snapshot
-            ? "if '" + plan.target_database + "' exists: safety snapshot (pg_dump, custom format) "
-                  "into repository '" + backup.repository + "', cataloged as a backup"
-            : "no safety snapshot (--no-safety-snapshot)");
+    plan.steps.push_back(options.safety_snapshot
+                             ? "if '" + plan.target_database +
+                                   "' exists: safety snapshot (pg_dump, custom format) "
+                                   "into repository '" +
+                                   backup.repository + "', cataloged as a backup"
+                             : "no safety snapshot (--no-safety-snapshot)");
     if (options.terminate_connections)
       plan.steps.push_back("block new connections to '" + plan.target_database +
                            "' and terminate its sessions (audited)");

@@ -90,7 +90,9 @@ void set_drop_existing(catalog::Database& db, std::int64_t run_id)
 
 void set_aside_database(catalog::Database& db, std::int64_t run_id, const std::string& name)
 {
-  db.prepare("UPDATE restore_runs SET aside_database = ? WHERE id = ?").bind_all(name, run_id).run();
+  db.prepare("UPDATE restore_runs SET aside_database = ? WHERE id = ?")
+      .bind_all(name, run_id)
+      .run();
 }
 
 void set_safety_snapshot(catalog::Database& db, std::int64_t run_id, std::int64_t backup_row_id)

@@ -49,8 +49,7 @@ void finish_restore_run(catalog::Database& db, std::int64_t run_id, const std::s
 void set_drop_existing(catalog::Database& db, std::int64_t run_id);
 // Written before the existing database is renamed, so a crash in between is repairable.
 void set_aside_database(catalog::Database& db, std::int64_t run_id, const std::string& name);
-void set_safety_snapshot(catalog::Database& db, std::int64_t run_id,
-                         std::int64_t backup_row_id);
+void set_safety_snapshot(catalog::Database& db, std::int64_t run_id, std::int64_t backup_row_id);
 void set_terminated_sessions(catalog::Database& db, std::int64_t run_id, std::int64_t count);
 void mark_swapped(catalog::Database& db, std::int64_t run_id);
 void mark_rolled_back(catalog::Database& db, std::int64_t run_id,

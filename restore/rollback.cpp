@@ -23,8 +23,7 @@ RestoreRunRecord swapped_run(catalog::Database& db, const RollbackRequest& r,
                      (run->drop_existing ? "" : ", no --drop-existing") +
                      "): there is nothing to roll back");
   if (run->rolled_back_at)
-    throw UsageError("restore run " + id + " was rolled back already at " +
-                     *run->rolled_back_at);
+    throw UsageError("restore run " + id + " was rolled back already at " + *run->rolled_back_at);
   if (server.display() != run->target)
     throw UsageError("restore run " + id + " restored to " + run->target + ", not to " +
                      server.display() + "; give the same --to as that restore");
@@ -55,12 +54,13 @@ RollbackResult roll_back_restore(catalog::Database& db, const RollbackRequest& r
   if (current) refuse_connected_sessions(server, name, r.terminate_connections);
   refuse_connected_sessions(server, aside, r.terminate_connections);
 
-  catalog::write_audit(db, "restore.rollback", name, catalog::Severity::Warning,
-                       {{"run", run.id},
-                        {"target", server.display()},
-                        {"aside_database", aside},
-                        {"rolled_back_database", current ? nlohmann::json(result.rolled_back_database)
-                                                         : nlohmann::json()}});
+  catalog::write_audit(
+      db, "restore.rollback", name, catalog::Severity::Warning,
+      {{"run", run.id},
+       {"target", server.display()},
+       {"aside_database", aside},
+       {"rolled_back_database",
+        current ? nlohmann::json(result.rolled_back_database) : nlohmann::json()}});
   std::vector<std::string> blocked;
   auto unblock_all = [&] {
     for (const auto& database : blocked) {
@@ -111,10 +111,10 @@ RollbackResult roll_back_restore(catalog::Database& db, const RollbackRequest& r
   if (current)
     result.drop_statements.push_back("DROP DATABASE " +
                                      pg::quote_ident(result.rolled_back_database) + ";");
-  result.message = "rolled back restore run " + std::to_string(run.id) + ": database " + name +
-                   " holds what it held before the restore again" +
-                   (current ? "; the restored one is kept as " + result.rolled_back_database
-                            : std::string());
+  result.message =
+      "rolled back restore run " + std::to_string(run.id) + ": database " + name +
+      " holds what it held before the restore again" +
+      (current ? "; the restored one is kept as " + result.rolled_back_database : std::string());
   return result;
 }
 

@@ -23,7 +23,7 @@ struct RollbackRequest
 struct RollbackResult
 {
   std::int64_t run_id = 0;
-  std::string target_database;     // has the old data again
+  std::string target_database;      // has the old data again
   std::string rolled_back_database; // the restored data, kept aside
   std::size_t terminated_sessions = 0;
   std::vector<std::string> drop_statements; // what to run by hand when sure

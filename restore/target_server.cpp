@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <chrono>
 #include <libpq-fe.h>
-#include <thread>
 #include <pqxx/pqxx>
+#include <thread>
 
 namespace lastgood::restore {
 
@@ -35,8 +35,8 @@ std::string temporary_database_name(const std::string& name, std::int64_t run_id
 
 std::string aside_database_name(const std::string& name, std::int64_t run_id)
 {
-  return suffixed_database_name(name, std::string(kTemporaryMarker) + "old_" +
-                                          std::to_string(run_id));
+  return suffixed_database_name(name,
+                                std::string(kTemporaryMarker) + "old_" + std::to_string(run_id));
 }
 
 std::string rolled_back_database_name(const std::string& name, std::int64_t run_id)
@@ -129,8 +129,8 @@ void TargetServer::rename_database(const std::string& from, const std::string& t
   try {
     tx.exec("ALTER DATABASE " + pg::quote_ident(from) + " RENAME TO " + pg::quote_ident(to));
   } catch (const pqxx::sql_error& e) {
-    throw DatabaseError("could not rename database '" + from + "' to '" + to + "' on " +
-                        display() + ": " + describe(e));
+    throw DatabaseError("could not rename database '" + from + "' to '" + to + "' on " + display() +
+                        ": " + describe(e));
   }
 }
 
@@ -139,11 +139,11 @@ std::vector<Session> TargetServer::sessions(const std::string& name) const
   auto conn = pg::connect(conninfo(kMaintenanceDatabase));
   pqxx::nontransaction tx(*conn);
   std::vector<Session> out;
-  for (auto row : tx.exec_params(
-           "SELECT pid, coalesce(usename, ''), coalesce(application_name, ''),"
-           " coalesce(host(client_addr), 'local') FROM pg_stat_activity"
-           " WHERE datname = $1 AND pid <> pg_backend_pid() ORDER BY pid",
-           name)) {
+  for (auto row :
+       tx.exec_params("SELECT pid, coalesce(usename, ''), coalesce(application_name, ''),"
+                      " coalesce(host(client_addr), 'local') FROM pg_stat_activity"
+                      " WHERE datname = $1 AND pid <> pg_backend_pid() ORDER BY pid",
+                      name)) {
     Session s;
     s.pid = row[0].as<std::int64_t>();
     s.user = row[1].as<std::string>();
@@ -188,9 +188,9 @@ std::size_t TargetServer::terminate_sessions(const std::string& name) const
     if (sessions(name).empty()) return terminated;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  throw DatabaseError("sessions on database '" + name + "' on " + display() +
-                      " were still there 10 s after pg_terminate_backend: " +
-                      describe_sessions(sessions(name)));
+  throw DatabaseError(
+      "sessions on database '" + name + "' on " + display() +
+      " were still there 10 s after pg_terminate_backend: " + describe_sessions(sessions(name)));
 }
 
 std::optional<std::int64_t> TargetServer::database_size(const std::string& name) const

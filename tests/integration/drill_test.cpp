@@ -23,8 +23,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::TempDir;
 
-constexpr const char* kGoodCheck = "[[verify.check]]\ndatabase = \"shop\"\nname = \"orders exist\"\n"
-                                   "sql = \"SELECT count(*) > 0 FROM orders\"\n";
+constexpr const char* kGoodCheck =
+    "[[verify.check]]\ndatabase = \"shop\"\nname = \"orders exist\"\n"
+    "sql = \"SELECT count(*) > 0 FROM orders\"\n";
 constexpr const char* kBadCheck = "[[verify.check]]\ndatabase = \"shop\"\nname = \"never\"\n"
                                   "sql = \"SELECT count(*) < 0 FROM orders\"\n";
 
@@ -79,10 +80,11 @@ protected:
 
 TEST_F(DrillTest, EveryStepPassesOnAGoodBackupAndIsRecorded)
 {
-  const std::string config = std::string("[drill]\ndatabase = \"shop\"\n"
-                                         "tables = [\"orders\", \"public.customers\"]\n"
-                                         "[[drill.command]]\nname = \"ok\"\nrun = \"echo ready\"\n") +
-                             kGoodCheck;
+  const std::string config =
+      std::string("[drill]\ndatabase = \"shop\"\n"
+                  "tables = [\"orders\", \"public.customers\"]\n"
+                  "[[drill.command]]\nname = \"ok\"\nrun = \"echo ready\"\n") +
+      kGoodCheck;
   auto text = drill(config);
   ASSERT_EQ(text.exit_code, 0) << text.out << text.err;
   for (const auto* name : {"select", "checksum", "test restore", "data checks", "command ok"})
@@ -102,9 +104,10 @@ TEST_F(DrillTest, EveryStepPassesOnAGoodBackupAndIsRecorded)
   EXPECT_GT(step(doc, "data checks")["data"]["tables"]["orders"].get<std::int64_t>(), 0);
   EXPECT_EQ(step(doc, "command ok")["detail"], "exit 0: ready");
   EXPECT_EQ(status_of_shop(), "good");
-  EXPECT_EQ(count("SELECT count(*) FROM drill_runs WHERE outcome = 'pass' AND restore_run IS NOT NULL"
-                  " AND checksum_run IS NOT NULL"),
-            2);
+  EXPECT_EQ(
+      count("SELECT count(*) FROM drill_runs WHERE outcome = 'pass' AND restore_run IS NOT NULL"
+            " AND checksum_run IS NOT NULL"),
+      2);
   EXPECT_EQ(count("SELECT count(*) FROM verification_runs WHERE trigger = 'drill'"), 4);
 }
 
@@ -116,8 +119,7 @@ TEST_F(DrillTest, AFailingUserCheckFailsTheDataChecksAndMarksTheBackupBad)
   EXPECT_EQ(doc["outcome"], "fail");
   EXPECT_EQ(step(doc, "test restore")["outcome"], "pass") << r.out;
   EXPECT_EQ(step(doc, "data checks")["outcome"], "fail") << r.out;
-  EXPECT_NE(step(doc, "data checks")["detail"].get<std::string>().find("never"),
-            std::string::npos);
+  EXPECT_NE(step(doc, "data checks")["detail"].get<std::string>().find("never"), std::string::npos);
   EXPECT_EQ(status_of_shop(), "bad");
   EXPECT_EQ(count("SELECT count(*) FROM drill_runs WHERE outcome = 'fail'"), 1);
 
@@ -136,8 +138,7 @@ TEST_F(DrillTest, AConfiguredTableMissingFromTheRestoreFails)
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   auto doc = json::parse(r.out);
   EXPECT_EQ(step(doc, "data checks")["outcome"], "fail") << r.out;
-  EXPECT_NE(step(doc, "data checks")["detail"].get<std::string>().find("orders"),
-            std::string::npos)
+  EXPECT_NE(step(doc, "data checks")["detail"].get<std::string>().find("orders"), std::string::npos)
       << r.out;
   EXPECT_TRUE(step(doc, "data checks")["data"]["tables"]["orders"].is_null());
   EXPECT_GT(step(doc, "data checks")["data"]["tables"]["stock"].get<std::int64_t>(), 0);

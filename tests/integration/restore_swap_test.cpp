@@ -126,8 +126,8 @@ TEST_F(RestoreSwapTest, AFailingCheckKeepsTheExistingDatabaseUntouched)
   auto config =
       m_home.write("config.toml", "[[verify.check]]\ndatabase = \"shop\"\nname = \"never\"\n"
                                   "sql = \"SELECT count(*) < 0 FROM orders\"\n");
-  auto r = lastgood("--config " + testing::shell_quote(config.string()) + " restore " +
-                    m_shop_id + " --drop-existing" + to());
+  auto r = lastgood("--config " + testing::shell_quote(config.string()) + " restore " + m_shop_id +
+                    " --drop-existing" + to());
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("check_failed"), std::string::npos) << r.out;
   EXPECT_EQ(databases(), std::vector<std::string>{"shop"}) << "temporary database left behind";
@@ -176,8 +176,15 @@ TEST_F(RestoreSwapTest, PassingChecksSwapAfterASafetySnapshotAndRollbackSwapsBac
   EXPECT_LT(audit.find("restore.safety_snapshot"), audit.find("restore.swap")) << audit;
   EXPECT_LT(audit.find("restore.swap"), audit.find("restore.finished")) << audit;
 
-  // Rollback: the old data has the name again, the restored one is kept.
-  auto back = lastgood("restore --rollback " + std::to_string(run) + to());
+  // Rollback: refused while the application is connected to the restored database...
+  auto app = pg::connect(m_target->conninfo("shop") + " application_name=shop-web");
+  auto busy = lastgood("restore --rollback " + std::to_string(run) + to());
+  EXPECT_EQ(busy.exit_code, 2) << busy.out << busy.err;
+  EXPECT_NE(busy.err.find("shop-web"), std::string::npos) << busy.err;
+  EXPECT_EQ(orders("shop"), expected_orders());
+  // ...then the old data has the name again, the restored one is kept.
+  auto back =
+      lastgood("restore --rollback " + std::to_string(run) + " --terminate-connections" + to());
   ASSERT_EQ(back.exit_code, 0) << back.out << back.err;
   const auto rolled = "shop__lastgood_rolledback_" + std::to_string(run);
   EXPECT_NE(back.out.find("DROP DATABASE \"" + rolled + "\";"), std::string::npos) << back.out;
@@ -188,6 +195,9 @@ TEST_F(RestoreSwapTest, PassingChecksSwapAfterASafetySnapshotAndRollbackSwapsBac
   EXPECT_TRUE(record->rolled_back_at);
   EXPECT_EQ(record->rolled_back_database.value_or(""), rolled);
   EXPECT_NE(audit_text().find("restore.rollback"), std::string::npos);
+  EXPECT_THROW(pqxx::nontransaction(*app).exec("SELECT 1"), pqxx::broken_connection);
+  EXPECT_EQ(orders(rolled), expected_orders())
+      << "connections are allowed again after the swap back";
 
   auto again = lastgood("restore --rollback " + std::to_string(run) + to());
   EXPECT_EQ(again.exit_code, 2) << again.out << again.err;
@@ -205,7 +215,8 @@ TEST_F(RestoreSwapTest, RollbackRefusesRunsThatDidNotSwapOrWhoseAsideIsGone)
   EXPECT_NE(r.err.find("did not swap"), std::string::npos) << r.err;
 
   create_existing_shop();
-  auto swap = lastgood("restore " + m_shop_id + " --drop-existing --no-safety-snapshot --json" + to());
+  auto swap =
+      lastgood("restore " + m_shop_id + " --drop-existing --no-safety-snapshot --json" + to());
   ASSERT_EQ(swap.exit_code, 0) << swap.out << swap.err;
   const auto run = json::parse(swap.out)["result"]["run"].get<std::int64_t>();
   EXPECT_TRUE(json::parse(swap.out)["result"]["safety_snapshot"].is_null());
@@ -215,7 +226,8 @@ TEST_F(RestoreSwapTest, RollbackRefusesRunsThatDidNotSwapOrWhoseAsideIsGone)
   EXPECT_EQ(gone.exit_code, 2) << gone.err;
   EXPECT_NE(gone.err.find("no longer exists"), std::string::npos) << gone.err;
   EXPECT_EQ(orders("shop"), expected_orders()) << "a refused rollback changes nothing";
-  auto elsewhere = lastgood("restore --rollback " + std::to_string(run) + " --to 'host=/elsewhere'");
+  auto elsewhere =
+      lastgood("restore --rollback " + std::to_string(run) + " --to 'host=/elsewhere'");
   EXPECT_EQ(elsewhere.exit_code, 2) << elsewhere.err;
 }
 
@@ -236,8 +248,8 @@ TEST_F(RestoreSwapTest, ConnectedSessionsAreRefusedOrTerminated)
   EXPECT_EQ(dry.exit_code, 2) << dry.out << dry.err;
   EXPECT_NE(dry.out.find("shop-web"), std::string::npos) << dry.out;
 
-  auto r = lastgood("restore " + m_shop_id +
-                    " --drop-existing --terminate-connections --json" + to());
+  auto r =
+      lastgood("restore " + m_shop_id + " --drop-existing --terminate-connections --json" + to());
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   auto doc = json::parse(r.out);
   EXPECT_EQ(doc["result"]["terminated_sessions"], 1);
@@ -301,8 +313,10 @@ TEST_F(RestoreSwapTest, CleanupClosesACrashedRunAndDropsItsTemporaryDatabase)
   exec(aside, "CREATE TABLE marker (note text); INSERT INTO marker VALUES ('old data')");
   // Another process's live run is left alone.
   const auto live = insert("other");
-  m_catalog->db().prepare("UPDATE restore_runs SET pid = ? WHERE id = ?")
-      .bind_all(static_cast<std::int64_t>(::getpid()), live).run();
+  m_catalog->db()
+      .prepare("UPDATE restore_runs SET pid = ? WHERE id = ?")
+      .bind_all(static_cast<std::int64_t>(::getpid()), live)
+      .run();
 
   auto r = lastgood("restore --cleanup" + to());
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
