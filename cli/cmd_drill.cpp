@@ -41,6 +41,7 @@ void print_step(const restore::DrillStep& s)
 void register_drill_command(CLI::App& app, Context& ctx)
 {
   auto o = std::make_shared<DrillCliOptions>();
+  o->request.jobs = 0; // not given: a few, by the machine
   auto* cmd = app.add_subcommand(
       "drill", "the restore drill: newest backup, checksum, test restore, data checks, commands");
   cmd->add_option("--database", o->request.database,
@@ -52,7 +53,7 @@ void register_drill_command(CLI::App& app, Context& ctx)
       ->check(CLI::Range(1u, 64u));
   cmd->add_flag("--json", o->json, "print one JSON document");
   cmd->callback([&ctx, o] {
-    if (o->request.jobs <= 1)
+    if (o->request.jobs == 0)
       o->request.jobs = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
     const bool text = !o->json;
     bool header = false;

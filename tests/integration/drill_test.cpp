@@ -175,6 +175,18 @@ TEST_F(DrillTest, ACorruptedBackupFailsTheChecksumAndSkipsTheRestore)
   EXPECT_EQ(status_of_shop(), "bad");
 }
 
+TEST_F(DrillTest, AnUnreachableScratchServerIsExitOneNotABadBackup)
+{
+  auto r = drill("", "--database shop --scratch 'host=/nonexistent port=1' --json");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  auto doc = json::parse(r.out);
+  EXPECT_EQ(doc["outcome"], "error");
+  EXPECT_EQ(step(doc, "checksum")["outcome"], "pass") << r.out;
+  EXPECT_EQ(step(doc, "test restore")["outcome"], "error") << r.out;
+  EXPECT_EQ(step(doc, "data checks")["outcome"], "skipped") << r.out;
+  EXPECT_NE(status_of_shop(), "bad");
+}
+
 TEST_F(DrillTest, NoBackupOfTheDatabaseFails)
 {
   auto r = drill("", "--database nothing_here");
