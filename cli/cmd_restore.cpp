@@ -1,5 +1,8 @@
 // restore ID | --last-good --database DB --to CONNSTR [--as NAME] [--table SCHEMA.TABLE]...
-//         [--schema NAME] [--schema-only] [--data-only] [--jobs N] [--dry-run] [--json]
+//         [--schema NAME] [--schema-only] [--data-only] [--jobs N]
+//         [--drop-existing [--no-safety-snapshot] [--terminate-connections]] [--dry-run] [--json]
+// restore --rollback RUN --to CONNSTR [--terminate-connections] [--json]
+// restore --cleanup --to CONNSTR [--json]
 
 #include "catalog/backup_queries.hpp"
 #include "cli/context.hpp"
@@ -8,7 +11,9 @@
 #include "common/redact.hpp"
 #include "restore/logical_restore.hpp"
 #include "restore/pick.hpp"
+#include "restore/restore_cleanup.hpp"
 #include "restore/restore_plan.hpp"
+#include "restore/rollback.hpp"
 #include "restore/target_server.hpp"
 
 #include <CLI/CLI.hpp>
@@ -27,6 +32,9 @@ struct RestoreCliOptions
   std::string as, schema;
   bool dry_run = false;
   bool json = false;
+  bool no_safety_snapshot = false;
+  std::int64_t rollback = 0;
+  bool cleanup = false;
 };
 
 // The backup to restore and why; nullopt (exit 3 already reported) when
@@ -72,7 +80,7 @@ std::optional<std::pair<catalog::BackupRow, std::string>> choose(Context& ctx,
   return std::pair{*picked.backup, why};
 }
 
-void print_plan(const restore::RestorePlan& p, const std::string& refusal)
+void print_plan(const restore::RestorePlan& p)
 {
   const auto& b = p.backup;
   std::cout << "restore plan (dry run: nothing is changed)\n"
@@ -93,26 +101,75 @@ void print_plan(const restore::RestorePlan& p, const std::string& refusal)
     std::cout << "    " << i + 1 << ". " << p.steps[i] << '\n';
   for (const auto& n : p.notes)
     std::cout << "  note: " << n << '\n';
-  if (!refusal.empty()) std::cout << "  would not run: " << refusal << '\n';
 }
 
-// Read-only look at the target for --dry-run: "" when the restore could go ahead.
-std::pair<std::string, int> dry_run_refusal(const restore::RestorePlan& p)
+// Read-only look at the target for --dry-run: why it would not run ("" when it
+// could) with the exit code, and the sizes that matter.
+struct DryRunLook
 {
+  std::string refusal;
+  int code = kExitOk;
+  std::optional<std::int64_t> existing_size;
+};
+
+DryRunLook look_at_target(const restore::RestorePlan& p)
+{
+  DryRunLook look;
   try {
-    if (restore::TargetServer(p.options.to).database_exists(p.target_database))
-      return {"database " + p.target_database +
-                  " exists on the target; restore --as NEWNAME, or "
-                  "--drop-existing (not available yet)",
-              kExitUsage};
+    restore::TargetServer server(p.options.to);
+    if (!server.database_exists(p.target_database)) return look;
+    look.existing_size = server.database_size(p.target_database);
+    if (!p.options.drop_existing) {
+      look.refusal = "database " + p.target_database +
+                     " exists on the target; restore --as NEWNAME, or --drop-existing to swap it "
+                     "out (it is kept under another name)";
+      look.code = kExitUsage;
+      return look;
+    }
+    auto sessions = server.sessions(p.target_database);
+    if (!sessions.empty() && !p.options.terminate_connections) {
+      look.refusal = "database " + p.target_database + " has " +
+                     restore::describe_sessions(sessions) +
+                     " connected; stop them or add --terminate-connections";
+      look.code = kExitUsage;
+    }
   } catch (const Error& e) {
-    return {redact(e.what()), e.exit_code()};
+    look.refusal = redact(e.what());
+    look.code = e.exit_code();
+  } catch (const std::exception& e) {
+    look.refusal = redact(e.what());
+    look.code = kExitFailed;
   }
-  return {"", kExitOk};
+  return look;
+}
+
+nlohmann::json sizes_json(const restore::RestorePlan& p, const DryRunLook& look)
+{
+  return {{"backup_bytes", p.backup.size_bytes},
+          {"existing_database_bytes",
+           look.existing_size ? nlohmann::json(*look.existing_size) : nlohmann::json()}};
+}
+
+void print_sizes(const restore::RestorePlan& p, const DryRunLook& look)
+{
+  std::cout << "  size       backup " << human_bytes(p.backup.size_bytes)
+            << " (compressed; the restored database is usually several times larger)";
+  if (look.existing_size) {
+    std::cout << "\n             existing " << p.target_database << " "
+              << human_bytes(static_cast<std::uint64_t>(*look.existing_size));
+    if (p.options.drop_existing)
+      std::cout << ": it stays on the server (renamed aside), so room for both is needed"
+                << (p.options.safety_snapshot
+                        ? "; its safety snapshot goes to repository " + p.backup.repository
+                        : std::string());
+  }
+  std::cout << '\n';
 }
 
 void print_result(const restore::LogicalRestoreResult& r)
 {
+  for (const auto& c : r.cleaned_up)
+    std::cerr << "cleaned up after an earlier crash: " << c << '\n';
   for (const auto& f : r.findings)
     std::cout << "  " << verifier::to_string(f.severity) << " " << f.kind
               << (f.subject.empty() ? "" : " " + f.subject) << ": " << redact(f.message) << '\n';
@@ -120,6 +177,42 @@ void print_result(const restore::LogicalRestoreResult& r)
     std::cout << redact(r.message) << " in " << static_cast<int>(r.seconds + 0.5) << " s\n";
   else
     std::cerr << "lastgood: " << redact(r.message) << " (restore run " << r.run_id << ")\n";
+}
+
+void run_rollback_or_cleanup(Context& ctx, const RestoreCliOptions& o)
+{
+  if (o.rollback != 0 && o.cleanup) throw UsageError("give --rollback RUN or --cleanup, not both");
+  if (!o.id.empty() || o.last_good || o.dry_run || o.restore.drop_existing)
+    throw UsageError(std::string(o.cleanup ? "--cleanup" : "--rollback") +
+                     " takes only --to (and --terminate-connections, --json)");
+  auto& db = ctx.catalog().db();
+  if (o.cleanup) {
+    auto done = restore::clean_up_interrupted_restores(db, restore::TargetServer(o.restore.to));
+    if (o.json)
+      print_json({{"cleaned_up", done}});
+    else if (done.empty())
+      std::cout << "no interrupted restore runs of this host against that server\n";
+    for (const auto& line : done)
+      if (!o.json) std::cout << line << '\n';
+    return;
+  }
+  restore::RollbackRequest request;
+  request.run_id = o.rollback;
+  request.to = o.restore.to;
+  request.terminate_connections = o.restore.terminate_connections;
+  auto result = restore::roll_back_restore(db, request);
+  if (o.json) {
+    print_json(restore::to_json(result));
+    return;
+  }
+  std::cout << redact(result.message) << '\n';
+  if (result.terminated_sessions)
+    std::cout << "  terminated " << result.terminated_sessions << " sessions\n";
+  if (!result.drop_statements.empty()) {
+    std::cout << "  nothing was dropped; when you are sure, on the target server:\n";
+    for (const auto& statement : result.drop_statements)
+      std::cout << "    " << statement << '\n';
+  }
 }
 
 } // namespace
@@ -133,6 +226,16 @@ void register_restore_command(CLI::App& app, Context& ctx)
   cmd->add_flag("--last-good", o->last_good, "the last known good backup of --database");
   cmd->add_option("--database", o->database, "with --last-good: of this database");
   cmd->add_option("--to", o->restore.to, "target server connection string")->required();
+  cmd->add_flag("--drop-existing", o->restore.drop_existing,
+                "swap out an existing database of that name (renamed aside and kept)");
+  cmd->add_flag("--no-safety-snapshot", o->no_safety_snapshot,
+                "with --drop-existing: no pg_dump of the existing database first");
+  cmd->add_flag("--terminate-connections", o->restore.terminate_connections,
+                "disconnect sessions on the database being swapped instead of refusing");
+  cmd->add_option("--rollback", o->rollback,
+                  "swap back the database that restore run RUN renamed aside");
+  cmd->add_flag("--cleanup", o->cleanup,
+                "close restore runs interrupted by a crash and drop their temporary databases");
   cmd->add_option("--as", o->as, "name of the new database (default: the backup's database)");
   cmd->add_option("--table", o->restore.tables, "only this table, SCHEMA.TABLE (repeatable)");
   cmd->add_option("--schema", o->schema, "only this schema");
@@ -143,6 +246,11 @@ void register_restore_command(CLI::App& app, Context& ctx)
   cmd->add_flag("--dry-run", o->dry_run, "print the plan, change nothing");
   cmd->add_flag("--json", o->json, "print one JSON document");
   cmd->callback([&ctx, o] {
+    if (o->rollback != 0 || o->cleanup) {
+      run_rollback_or_cleanup(ctx, *o);
+      return;
+    }
+    o->restore.safety_snapshot = !o->no_safety_snapshot;
     if (!o->as.empty()) o->restore.as = o->as;
     if (!o->schema.empty()) o->restore.schema = o->schema;
     auto chosen = choose(ctx, *o);
@@ -153,15 +261,19 @@ void register_restore_command(CLI::App& app, Context& ctx)
     auto plan = restore::plan_logical_restore(ctx.catalog().db(), chosen->first, o->restore,
                                               chosen->second);
     if (o->dry_run) {
-      auto [refusal, code] = dry_run_refusal(plan);
+      auto look = look_at_target(plan);
       if (o->json) {
         auto doc = restore::to_json(plan);
-        doc["would_not_run"] = refusal.empty() ? nlohmann::json() : nlohmann::json(refusal);
+        doc["would_not_run"] =
+            look.refusal.empty() ? nlohmann::json() : nlohmann::json(look.refusal);
+        doc["sizes"] = sizes_json(plan, look);
         print_json({{"dry_run", true}, {"plan", doc}, {"result", nullptr}});
       } else {
-        print_plan(plan, refusal);
+        print_plan(plan);
+        print_sizes(plan, look);
+        if (!look.refusal.empty()) std::cout << "  would not run: " << look.refusal << '\n';
       }
-      ctx.exit_code = code;
+      ctx.exit_code = look.code;
       return;
     }
     const bool show_progress = !o->json && !ctx.quiet && stderr_is_terminal();

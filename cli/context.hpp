@@ -46,5 +46,6 @@ void register_retention_commands(CLI::App& app, Context& ctx);
 void register_hold_commands(CLI::App& app, Context& ctx);
 void register_plan_command(CLI::App& app, Context& ctx);
 void register_report_commands(CLI::App& app, Context& ctx);
+void register_drill_command(CLI::App& app, Context& ctx);
 
 } // namespace lastgood::cli

@@ -126,6 +126,14 @@ void read_notify_drill_s3(const toml::table& table, const std::string& source, C
   if (auto v = table["notify"]["webhook"].value<std::string>()) config.notify.webhook = *v;
   if (const auto* drill = table["drill"].as_table()) {
     if (auto v = (*drill)["database"].value<std::string>()) config.drill.database = *v;
+    if (const auto* tables = (*drill)["tables"].as_array()) {
+      for (const auto& node : *tables) {
+        auto table = node.value<std::string>();
+        if (!table || table->empty())
+          throw UsageError("configuration file " + source + ": drill.tables holds table names as strings");
+        config.drill.tables.push_back(*table);
+      }
+    }
     if (const auto* commands = (*drill)["command"].as_array()) {
       for (const auto& node : *commands) {
         const auto* command = node.as_table();

@@ -75,9 +75,11 @@ struct DrillCommand {
   std::string run;
 };
 
-// [drill]: which database the drill proves and what else it runs.
+// [drill]: which database the drill proves, which tables must have rows
+// after its test restore ("orders" or "schema.orders"), and what else it runs.
 struct DrillConfig {
   std::string database;
+  std::vector<std::string> tables;
   std::vector<DrillCommand> commands;
 };
 

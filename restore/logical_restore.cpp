@@ -6,6 +6,8 @@
 #include "common/redact.hpp"
 #include "pg/child_process.hpp"
 #include "pg/pg_connection.hpp"
+#include "restore/database_swap.hpp"
+#include "restore/restore_cleanup.hpp"
 #include "restore/restore_runs.hpp"
 #include "restore/target_server.hpp"
 #include "storage/storage.hpp"
@@ -148,18 +150,67 @@ std::string summary(const Findings& findings)
          "; first: " + first;
 }
 
+// The checked temporary database replaces the existing one. false: it did not
+// happen (result says why); the temporary database is then dropped.
+bool swap(catalog::Database& db, const RestorePlan& plan, const TargetServer& server,
+          TemporaryDatabase& database, LogicalRestoreResult& result, const ProgressFn& progress)
+{
+  SwapRequest request;
+  request.run_id = result.run_id;
+  request.target_database = plan.target_database;
+  request.temporary_database = database.name();
+  request.backup = &plan.backup;
+  request.safety_snapshot = plan.options.safety_snapshot;
+  request.terminate_connections = plan.options.terminate_connections;
+  try {
+    auto swapped = swap_into_place(db, server, request, progress);
+    database.keep();
+    result.aside_database = swapped.aside_database;
+    result.safety_snapshot = swapped.safety_snapshot;
+    result.terminated_sessions = swapped.terminated_sessions;
+    return true;
+  } catch (const std::exception& e) {
+    const auto* error = dynamic_cast<const Error*>(&e);
+    result.outcome = "error";
+    result.exit_code = error ? error->exit_code() : kExitFailed;
+    result.message =
+        "the restored data passed its checks but was not swapped in: " + redact(e.what());
+  }
+  report(progress, "dropping the temporary database " + database.name());
+  try {
+    database.drop();
+    result.message += ". The temporary database " + database.name() + " was dropped";
+  } catch (const std::exception& e) {
+    result.message += ". Could not drop the temporary database " + database.name() + " (" +
+                      redact(e.what()) + "); drop it by hand";
+  }
+  return false;
+}
+
 void execute(catalog::Database& db, const RestorePlan& plan, const VerifyConfig& config,
              const TargetServer& server, LogicalRestoreResult& result, const ProgressFn& progress)
 {
   const auto& temp = result.temporary_database;
   report(progress, "checking the target server " + plan.target);
-  if (server.database_exists(plan.target_database)) {
+  const bool exists = server.database_exists(plan.target_database);
+  if (exists && !plan.options.drop_existing) {
     result.outcome = "error";
     result.exit_code = kExitUsage;
     result.message = "database " + plan.target_database +
-                     " exists on the target; restore --as NEWNAME, or "
-                     "--drop-existing (not available yet)";
+                     " exists on the target; restore --as NEWNAME, or --drop-existing to swap "
+                     "it out (it is kept under another name)";
     return;
+  }
+  if (exists) {
+    // Refuse before spending a restore on it; checked again at the swap.
+    try {
+      refuse_connected_sessions(server, plan.target_database, plan.options.terminate_connections);
+    } catch (const Error& e) {
+      result.outcome = "error";
+      result.exit_code = e.exit_code();
+      result.message = redact(e.what());
+      return;
+    }
   }
   if (server.database_exists(temp))
     throw RestoreError(
@@ -201,9 +252,12 @@ void execute(catalog::Database& db, const RestorePlan& plan, const VerifyConfig&
     }
     return;
   }
-  report(progress, "renaming " + temp + " to " + plan.target_database);
-  server.rename_database(temp, plan.target_database);
-  database.keep();
+  if (exists && !swap(db, plan, server, database, result, progress)) return;
+  if (!exists) {
+    report(progress, "renaming " + temp + " to " + plan.target_database);
+    server.rename_database(temp, plan.target_database);
+    database.keep();
+  }
   std::int64_t rows = 0;
   for (const auto& c : result.row_counts)
     rows += c.row_count;
@@ -213,6 +267,13 @@ void execute(catalog::Database& db, const RestorePlan& plan, const VerifyConfig&
                    plan.target_database + " on " + plan.target + " (" +
                    std::to_string(result.row_counts.size()) + " tables, " + std::to_string(rows) +
                    " rows)";
+  if (!result.aside_database.empty())
+    result.message +=
+        "; the previous " + plan.target_database + " is kept as " + result.aside_database +
+        (result.safety_snapshot ? " and as backup " + *result.safety_snapshot
+                                : std::string(" (no safety snapshot)")) +
+        ". Undo: lastgood restore --rollback " + std::to_string(result.run_id) +
+        " --to ...; once sure: DROP DATABASE " + pg::quote_ident(result.aside_database) + ";";
 }
 
 } // namespace
@@ -225,6 +286,7 @@ LogicalRestoreResult run_logical_restore(catalog::Database& db, const RestorePla
   LogicalRestoreResult result;
   result.run_id = begin_restore_run(db, plan.backup.id, plan.options.to, plan.target_database,
                                     options_json(plan.options));
+  if (plan.options.drop_existing) set_drop_existing(db, result.run_id);
   result.temporary_database = temporary_database_name(plan.target_database, result.run_id);
   set_temporary_database(db, result.run_id, result.temporary_database);
   catalog::write_audit(db, "restore.started", plan.backup.backup_id, catalog::Severity::Info,
@@ -234,6 +296,7 @@ LogicalRestoreResult run_logical_restore(catalog::Database& db, const RestorePla
                         {"temporary_database", result.temporary_database},
                         {"options", options_json(plan.options)}});
   try {
+    result.cleaned_up = clean_up_interrupted_restores(db, server);
     execute(db, plan, config, server, result, progress);
   } catch (const std::exception& e) {
     result.outcome = "error";
@@ -268,7 +331,13 @@ nlohmann::json to_json(const LogicalRestoreResult& r)
           {"temporary_database", r.temporary_database},
           {"findings", findings},
           {"row_counts", counts},
-          {"seconds", r.seconds}};
+          {"seconds", r.seconds},
+          {"aside_database",
+           r.aside_database.empty() ? nlohmann::json() : nlohmann::json(r.aside_database)},
+          {"safety_snapshot",
+           r.safety_snapshot ? nlohmann::json(*r.safety_snapshot) : nlohmann::json()},
+          {"terminated_sessions", r.terminated_sessions},
+          {"cleaned_up", r.cleaned_up}};
 }
 
 } // namespace lastgood::restore

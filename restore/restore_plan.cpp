@@ -102,11 +102,18 @@ RestorePlan plan_logical_restore(catalog::Database& db, const catalog::BackupRow
         " is a plain SQL dump: --table, --schema, --schema-only and --data-only need an "
         "archive (custom, directory or tar) that pg_restore can select from");
   if (options.jobs == 0) options.jobs = 1;
+  if (!options.drop_existing && (!options.safety_snapshot || options.terminate_connections))
+    throw UsageError(
+        "--no-safety-snapshot and --terminate-connections only apply with --drop-existing");
   RestorePlan plan;
   plan.target_database = options.as ? *options.as : backup.database.value_or("");
   if (plan.target_database.empty())
     throw UsageError("backup " + backup.backup_id + " does not name its database; give --as NAME");
   check_name(plan.target_database);
+  if (options.drop_existing &&
+      (plan.target_database == "postgres" || plan.target_database.starts_with("template")))
+    throw UsageError("--drop-existing will not swap out '" + plan.target_database +
+                     "': it is a maintenance or template database");
   plan.target = TargetServer(options.to).display();
   plan.backup = backup;
   plan.why = std::move(why);
@@ -140,7 +147,12 @@ RestorePlan plan_logical_restore(catalog::Database& db, const catalog::BackupRow
   plan.notes.push_back("tablespaces are not restored: everything goes to the default tablespace");
   const auto temp = plan.target_database + kTemporaryMarker + "<run>";
   plan.steps = {
-      "check that database '" + plan.target_database + "' does not exist on " + plan.target,
+      options.drop_existing
+          ? "if database '" + plan.target_database + "' exists on " + plan.target +
+                ": check that no session is connected to it" +
+                (options.terminate_connections ? " (else they are terminated just before the swap)"
+                                               : " (else refuse, before anything is restored)")
+          : "check that database '" + plan.target_database + "' does not exist on " + plan.target,
       "create the temporary database '" + temp + "' (TEMPLATE template0)",
       plan.tool + " " +
           [&] {
@@ -153,9 +165,27 @@ RestorePlan plan_logical_restore(catalog::Database& db, const catalog::BackupRow
       std::string("check it: exact row counts, amcheck on every B-tree index") +
           (plan.selective ? ""
                           : ", user checks for database '" + backup.database.value_or("") +
-                                "', drift against the last passing restore"),
-      "only if all of that passed: rename '" + temp + "' to '" + plan.target_database +
-          "'; otherwise drop it and touch nothing else"};
+                                "', drift against the last passing restore")};
+  if (options.drop_existing) {
+    const auto aside = plan.target_database + kTemporaryMarker + "old_<run>";
+    plan.steps.push_back("if any check failed: drop '" + temp + "'; the existing database is " +
+                         "not touched");
+    plan.steps.push_back(options.safety_snapshot
+                             ? "if '" + plan.target_database +
+                                   "' exists: safety snapshot (pg_dump, custom format) "
+                                   "into repository '" +
+                                   backup.repository + "', cataloged as a backup"
+                             : "no safety snapshot (--no-safety-snapshot)");
+    if (options.terminate_connections)
+      plan.steps.push_back("block new connections to '" + plan.target_database +
+                           "' and terminate its sessions (audited)");
+    plan.steps.push_back("rename '" + plan.target_database + "' to '" + aside +
+                         "' (kept; lastgood never drops it), then '" + temp + "' to '" +
+                         plan.target_database + "'; undo with restore --rollback <run>");
+  } else {
+    plan.steps.push_back("only if all of that passed: rename '" + temp + "' to '" +
+                         plan.target_database + "'; otherwise drop it and touch nothing else");
+  }
   plan.options = std::move(options);
   return plan;
 }
@@ -167,7 +197,10 @@ nlohmann::json options_json(const LogicalRestoreOptions& o)
           {"schema", o.schema ? nlohmann::json(*o.schema) : nlohmann::json()},
           {"schema_only", o.schema_only},
           {"data_only", o.data_only},
-          {"jobs", o.jobs}};
+          {"jobs", o.jobs},
+          {"drop_existing", o.drop_existing},
+          {"safety_snapshot", o.drop_existing && o.safety_snapshot},
+          {"terminate_connections", o.terminate_connections}};
 }
 
 nlohmann::json to_json(const RestorePlan& p)

@@ -23,6 +23,11 @@ struct LogicalRestoreOptions
   bool schema_only = false;
   bool data_only = false;
   unsigned jobs = 1;
+  // An existing target database is swapped out (renamed aside, kept) instead
+  // of refusing; after a safety snapshot unless safety_snapshot is false.
+  bool drop_existing = false;
+  bool safety_snapshot = true;
+  bool terminate_connections = false; // else connected sessions refuse the swap
 };
 
 struct RestorePlan

@@ -4,6 +4,8 @@
 #include "common/redact.hpp"
 #include "common/time.hpp"
 
+#include <cerrno>
+#include <csignal>
 #include <unistd.h>
 
 namespace lastgood::restore {
@@ -13,8 +15,10 @@ namespace {
 constexpr const char* kSelect =
     "SELECT r.id, r.backup_id, b.backup_id, r.target, r.target_database, r.temporary_database,"
     " r.options, r.started_at, r.finished_at, r.duration_seconds, r.outcome, r.message, r.host, "
-    "r.pid"
-    " FROM restore_runs r JOIN backups b ON b.id = r.backup_id";
+    "r.pid, r.drop_existing, r.aside_database, sb.backup_id, r.terminated_sessions, r.swapped_at,"
+    " r.rolled_back_at, r.rolled_back_database"
+    " FROM restore_runs r JOIN backups b ON b.id = r.backup_id"
+    " LEFT JOIN backups sb ON sb.id = r.safety_snapshot_backup_id";
 
 RestoreRunRecord read_run(catalog::Statement& s)
 {
@@ -33,6 +37,13 @@ RestoreRunRecord read_run(catalog::Statement& s)
   r.message = s.opt_text(11);
   r.host = s.text(12);
   r.pid = s.int64(13);
+  r.drop_existing = s.int64(14) != 0;
+  r.aside_database = s.opt_text(15);
+  r.safety_snapshot = s.opt_text(16);
+  r.terminated_sessions = s.int64(17);
+  r.swapped_at = s.opt_text(18);
+  r.rolled_back_at = s.opt_text(19);
+  r.rolled_back_database = s.opt_text(20);
   return r;
 }
 
@@ -72,6 +83,71 @@ void finish_restore_run(catalog::Database& db, std::int64_t run_id, const std::s
       .run();
 }
 
+void set_drop_existing(catalog::Database& db, std::int64_t run_id)
+{
+  db.prepare("UPDATE restore_runs SET drop_existing = 1 WHERE id = ?").bind_all(run_id).run();
+}
+
+void set_aside_database(catalog::Database& db, std::int64_t run_id, const std::string& name)
+{
+  db.prepare("UPDATE restore_runs SET aside_database = ? WHERE id = ?")
+      .bind_all(name, run_id)
+      .run();
+}
+
+void set_safety_snapshot(catalog::Database& db, std::int64_t run_id, std::int64_t backup_row_id)
+{
+  db.prepare("UPDATE restore_runs SET safety_snapshot_backup_id = ? WHERE id = ?")
+      .bind_all(backup_row_id, run_id)
+      .run();
+}
+
+void set_terminated_sessions(catalog::Database& db, std::int64_t run_id, std::int64_t count)
+{
+  db.prepare("UPDATE restore_runs SET terminated_sessions = terminated_sessions + ? WHERE id = ?")
+      .bind_all(count, run_id)
+      .run();
+}
+
+void mark_swapped(catalog::Database& db, std::int64_t run_id)
+{
+  db.prepare("UPDATE restore_runs SET swapped_at = ? WHERE id = ?")
+      .bind_all(now_text(), run_id)
+      .run();
+}
+
+void mark_rolled_back(catalog::Database& db, std::int64_t run_id,
+                      const std::string& rolled_back_database)
+{
+  db.prepare("UPDATE restore_runs SET rolled_back_at = ?, rolled_back_database = ? WHERE id = ?")
+      .bind_all(now_text(), rolled_back_database, run_id)
+      .run();
+}
+
+void mark_interrupted(catalog::Database& db, std::int64_t run_id, const std::string& message)
+{
+  db.prepare("UPDATE restore_runs SET outcome = 'error', finished_at = ?, message = ?"
+             " WHERE id = ? AND outcome = 'running'")
+      .bind_all(now_text(), redact(message), run_id)
+      .run();
+}
+
+std::vector<RestoreRunRecord> interrupted_restore_runs(catalog::Database& db,
+                                                       const std::string& target)
+{
+  auto s = db.prepare(std::string(kSelect) +
+                      " WHERE r.outcome = 'running' AND r.host = ? AND r.target = ? ORDER BY r.id");
+  s.bind_all(catalog::this_host(), target);
+  std::vector<RestoreRunRecord> out;
+  while (s.step()) {
+    auto run = read_run(s);
+    const auto pid = static_cast<pid_t>(run.pid);
+    const bool alive = pid == ::getpid() || ::kill(pid, 0) == 0 || errno == EPERM;
+    if (!alive) out.push_back(std::move(run));
+  }
+  return out;
+}
+
 std::vector<RestoreRunRecord> list_restore_runs(catalog::Database& db, int limit)
 {
   auto s = db.prepare(std::string(kSelect) + " ORDER BY r.id DESC LIMIT ?");
@@ -104,7 +180,14 @@ nlohmann::json to_json(const RestoreRunRecord& r)
           {"duration_seconds", opt(r.duration_seconds)},
           {"outcome", r.outcome},
           {"message", opt(r.message)},
-          {"host", r.host}};
+          {"host", r.host},
+          {"drop_existing", r.drop_existing},
+          {"aside_database", opt(r.aside_database)},
+          {"safety_snapshot", opt(r.safety_snapshot)},
+          {"terminated_sessions", r.terminated_sessions},
+          {"swapped_at", opt(r.swapped_at)},
+          {"rolled_back_at", opt(r.rolled_back_at)},
+          {"rolled_back_database", opt(r.rolled_back_database)}};
 }
 
 } // namespace lastgood::restore

@@ -29,6 +29,12 @@ struct RestoreRunRecord
   std::optional<std::string> message;
   std::string host;
   std::int64_t pid = 0;
+  // Migration 0008: the swap with --drop-existing and its rollback.
+  bool drop_existing = false;
+  std::optional<std::string> aside_database;
+  std::optional<std::string> safety_snapshot; // backup ID of the snapshot
+  std::int64_t terminated_sessions = 0;
+  std::optional<std::string> swapped_at, rolled_back_at, rolled_back_database;
 };
 
 // Starts a run (outcome 'running'); `target` is redacted before it is stored.
@@ -39,6 +45,22 @@ void set_temporary_database(catalog::Database& db, std::int64_t run_id, const st
 // outcome: pass | fail | error; `message` is redacted before it is stored.
 void finish_restore_run(catalog::Database& db, std::int64_t run_id, const std::string& outcome,
                         double duration_seconds, const std::string& message);
+
+void set_drop_existing(catalog::Database& db, std::int64_t run_id);
+// Written before the existing database is renamed, so a crash in between is repairable.
+void set_aside_database(catalog::Database& db, std::int64_t run_id, const std::string& name);
+void set_safety_snapshot(catalog::Database& db, std::int64_t run_id, std::int64_t backup_row_id);
+void set_terminated_sessions(catalog::Database& db, std::int64_t run_id, std::int64_t count);
+void mark_swapped(catalog::Database& db, std::int64_t run_id);
+void mark_rolled_back(catalog::Database& db, std::int64_t run_id,
+                      const std::string& rolled_back_database);
+// Closes a run whose process died: outcome 'error', the message says why.
+void mark_interrupted(catalog::Database& db, std::int64_t run_id, const std::string& message);
+
+// Runs left 'running' by a process on this host that no longer exists, whose
+// (redacted) target is `target`.
+std::vector<RestoreRunRecord> interrupted_restore_runs(catalog::Database& db,
+                                                       const std::string& target);
 
 std::vector<RestoreRunRecord> list_restore_runs(catalog::Database& db, int limit = 200);
 std::optional<RestoreRunRecord> find_restore_run(catalog::Database& db, std::int64_t run_id);

@@ -55,6 +55,7 @@ webhook = "https://hooks.example/T000/secret"
 
 [drill]
 database = "shop"
+tables = ["orders", "public.customers"]
 [[drill.command]]
 name = "cache"
 run = "redis-cli PING"
@@ -69,6 +70,7 @@ region = "eu-west-1"
   EXPECT_EQ(config.compliance.rto, std::chrono::seconds(30min));
   EXPECT_EQ(config.notify.webhook, "https://hooks.example/T000/secret");
   EXPECT_EQ(config.drill.database, "shop");
+  EXPECT_EQ(config.drill.tables, (std::vector<std::string>{"orders", "public.customers"}));
   ASSERT_EQ(config.drill.commands.size(), 1u);
   EXPECT_EQ(config.drill.commands[0].run, "redis-cli PING");
   EXPECT_EQ(config.s3.access_key_id, "AKID");
@@ -86,6 +88,7 @@ TEST(Config, RejectsBadRetentionValuesNamingTheKey)
   }
   EXPECT_THROW(load_text(dir, "[retention.database.shop]\npitr_window = \"soon\"\n"), UsageError);
   EXPECT_THROW(load_text(dir, "[[drill.command]]\nname = \"x\"\n"), UsageError);
+  EXPECT_THROW(load_text(dir, "[drill]\ntables = [1]\n"), UsageError);
 }
 
 } // namespace

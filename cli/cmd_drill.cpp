@@ -1,0 +1,86 @@
+// drill [--database DB] [--check NAME]... [--scratch auto|CONNSTR] [--jobs N] [--json]
+
+#include "cli/context.hpp"
+#include "common/error.hpp"
+#include "common/redact.hpp"
+#include "restore/drill.hpp"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+namespace lastgood::cli {
+
+namespace {
+
+struct DrillCliOptions
+{
+  restore::DrillRequest request;
+  bool json = false;
+};
+
+std::string upper(std::string text)
+{
+  for (auto& c : text)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
+void print_step(const restore::DrillStep& s)
+{
+  char line[96];
+  std::snprintf(line, sizeof line, "  %-22s %-8s%6.1f s  ", s.name.substr(0, 22).c_str(),
+                upper(s.outcome).c_str(), s.seconds);
+  std::cout << line << redact(s.detail) << std::endl;
+}
+
+} // namespace
+
+void register_drill_command(CLI::App& app, Context& ctx)
+{
+  auto o = std::make_shared<DrillCliOptions>();
+  o->request.jobs = 0; // not given: a few, by the machine
+  auto* cmd = app.add_subcommand(
+      "drill", "the restore drill: newest backup, checksum, test restore, data checks, commands");
+  cmd->add_option("--database", o->request.database,
+                  "the database to drill (default: [drill] database)");
+  cmd->add_option("--check", o->request.checks, "only this [[verify.check]] (repeatable)");
+  cmd->add_option("--scratch", o->request.scratch,
+                  "scratch server connection string, or 'auto' (private cluster)");
+  cmd->add_option("--jobs", o->request.jobs, "parallel pg_restore jobs and check connections")
+      ->check(CLI::Range(1u, 64u));
+  cmd->add_flag("--json", o->json, "print one JSON document");
+  cmd->callback([&ctx, o] {
+    if (o->request.jobs == 0)
+      o->request.jobs = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    const bool text = !o->json;
+    bool header = false;
+    auto result = restore::run_drill(ctx.catalog().db(), ctx.config(), o->request,
+                                     [&](const restore::DrillStep& step) {
+                                       if (!text) return;
+                                       if (!header) {
+                                         std::cout << "drill\n";
+                                         header = true;
+                                       }
+                                       print_step(step);
+                                     });
+    if (o->json) {
+      print_json(restore::to_json(result));
+    } else {
+      char total[64];
+      std::snprintf(total, sizeof total, "%.1f s", result.seconds);
+      std::cout << "drill of database " << result.database << ": " << upper(result.outcome)
+                << " in " << total << " (drill " << result.drill_id << ")\n";
+      if (result.outcome != "pass")
+        for (const auto& s : result.steps)
+          if (s.outcome == "fail" || s.outcome == "error")
+            std::cerr << "lastgood: drill step '" << s.name << "' " << s.outcome << ": "
+                      << redact(s.detail) << '\n';
+    }
+    ctx.exit_code = result.exit_code;
+  });
+}
+
+} // namespace lastgood::cli
