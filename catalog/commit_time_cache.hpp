@@ -1,6 +1,6 @@
 #pragma once
 // pg_waldump's commit times per archived segment (table wal_commit_times,
-// migration 0006), so a time target is mapped by reading each segment once.
+// migration 0005), so a time target is mapped by reading each segment once.
 
 #include "catalog/sqlite.hpp"
 #include "pg/waldump_times.hpp"

@@ -1,6 +1,6 @@
 #pragma once
 // Indexed questions about one cluster's WAL archive, for recovery planning:
-// counts over segment ranges (index wal_segments_usable, migration 0006), the
+// counts over segment ranges (index wal_segments_usable, migration 0005), the
 // first missing segment, timeline history files, the files themselves. None of
 // them loads a whole timeline.
 

@@ -4,7 +4,7 @@
 // backup → checksum → test restore into a scratch database → data checks
 // (user checks, amcheck, drift, and rows in the configured [drill] tables) →
 // the [[drill.command]]s. The checksum and the test restore are verification
-// runs (trigger 'drill'); the drill itself is a drill_runs row (migration 0008).
+// runs (trigger 'drill'); the drill itself is a drill_runs row (migration 0006).
 
 #include "catalog/sqlite.hpp"
 #include "common/config.hpp"

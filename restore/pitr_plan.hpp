@@ -51,7 +51,7 @@ struct PlanRequest
   std::optional<std::uint32_t> timeline; // recovery_target_timeline N; nullopt = 'latest'
   std::optional<std::string> backup_id;  // only consider this base backup (ID or unique prefix)
   // Refine time targets with pg_waldump commit records when the server tools
-  // are installed (results are cached in the catalog, migration 0006).
+  // are installed (results are cached in the catalog, migration 0005).
   bool use_waldump = true;
 };
 

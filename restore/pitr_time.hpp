@@ -3,7 +3,7 @@
 // replay path. LSN and 'immediate' targets are exact; a time target is mapped
 // through what the catalog knows (archive times of segments, backups' start
 // and stop times) and, when pg_waldump is installed, refined with the commit
-// records of the segments around it (cached per object, migration 0006).
+// records of the segments around it (cached per object, migration 0005).
 
 #include "catalog/wal_chain.hpp"
 #include "restore/pitr_path.hpp"
