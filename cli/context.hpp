@@ -42,5 +42,6 @@ void register_verify_commands(CLI::App& app, Context& ctx);
 void register_pick_command(CLI::App& app, Context& ctx);
 void register_backup_command(CLI::App& app, Context& ctx);
 void register_restore_command(CLI::App& app, Context& ctx);
+void register_wal_fetch_command(CLI::App& app, Context& ctx);
 
 } // namespace lastgood::cli

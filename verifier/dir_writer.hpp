@@ -5,31 +5,33 @@
 // here), files are created exclusively without following links. The caller
 // removes everything with discard() when the restore fails.
 
-#include <sys/types.h>
+#include "storage/storage.hpp"
 
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <span>
 #include <string>
+#include <sys/types.h>
 #include <unordered_set>
-
-#include "storage/storage.hpp"
 
 namespace lastgood::verifier {
 
 // A member that must not be written (its name or link would escape the root).
-class UnsafeMember : public std::runtime_error {
+class UnsafeMember : public std::runtime_error
+{
 public:
   using std::runtime_error::runtime_error;
 };
 
-struct Owner {
+struct Owner
+{
   uid_t uid = 0;
   gid_t gid = 0;
 };
 
-class DirWriter {
+class DirWriter
+{
 public:
   // Creates root (mode 0700) when absent; throws UsageError when it exists and
   // is not an empty directory.
@@ -55,7 +57,10 @@ public:
   void discard() noexcept;
 
 private:
-  std::string full(const std::string& rel) const { return rel.empty() ? m_root : m_root + "/" + rel; }
+  std::string full(const std::string& rel) const
+  {
+    return rel.empty() ? m_root : m_root + "/" + rel;
+  }
   void ensure_parents(const std::string& rel);
   void check_not_through_link(const std::string& rel) const;
   void hand_over(const std::string& path, bool link) const;
@@ -63,7 +68,7 @@ private:
   std::string m_root;
   std::optional<Owner> m_owner;
   bool m_created_root = false;
-  std::unordered_set<std::string> m_links;  // symlinks made here, relative
+  std::unordered_set<std::string> m_links; // symlinks made here, relative
 };
 
 } // namespace lastgood::verifier

@@ -12,8 +12,8 @@ bool has_dotdot(std::string_view path)
   std::size_t start = 0;
   while (start <= path.size()) {
     std::size_t slash = path.find('/', start);
-    std::string_view part =
-        path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    std::string_view part = path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (part == "..") return true;
     if (slash == std::string_view::npos) break;
     start = slash + 1;
@@ -69,8 +69,9 @@ std::optional<std::string> tablespace_link_oid(std::string_view path)
   constexpr std::string_view prefix = "pg_tblspc/";
   if (!path.starts_with(prefix)) return std::nullopt;
   std::string_view oid = path.substr(prefix.size());
-  if (oid.empty() || oid.size() > 10 ||
-      !std::all_of(oid.begin(), oid.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+  if (oid.empty() || oid.size() > 10 || !std::all_of(oid.begin(), oid.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c));
+      }))
     return std::nullopt;
   return std::string(oid);
 }

@@ -1,8 +1,5 @@
 #include "verifier/pgdata_extract.hpp"
 
-#include <algorithm>
-#include <memory>
-
 #include "common/error.hpp"
 #include "common/sha256.hpp"
 #include "pg/backup_manifest.hpp"
@@ -10,6 +7,9 @@
 #include "verifier/checksum_object.hpp"
 #include "verifier/extract_paths.hpp"
 #include "verifier/manifest_verifier.hpp"
+
+#include <algorithm>
+#include <memory>
 
 namespace lastgood::verifier {
 
@@ -19,15 +19,30 @@ namespace fk = finding_kind;
 
 // Directories PostgreSQL expects; pg_basebackup's tar has them, a plain
 // backup in a repository has only files (empty directories are not objects).
-constexpr const char* kSkeleton[] = {
-    "global",        "base",         "pg_wal/archive_status", "pg_commit_ts", "pg_dynshmem",
-    "pg_logical/snapshots", "pg_logical/mappings", "pg_multixact/members", "pg_multixact/offsets",
-    "pg_notify",     "pg_replslot",  "pg_serial",             "pg_snapshots", "pg_stat",
-    "pg_stat_tmp",   "pg_subtrans",  "pg_tblspc",             "pg_twophase",  "pg_xact"};
+constexpr const char* kSkeleton[] = {"global",
+                                     "base",
+                                     "pg_wal/archive_status",
+                                     "pg_commit_ts",
+                                     "pg_dynshmem",
+                                     "pg_logical/snapshots",
+                                     "pg_logical/mappings",
+                                     "pg_multixact/members",
+                                     "pg_multixact/offsets",
+                                     "pg_notify",
+                                     "pg_replslot",
+                                     "pg_serial",
+                                     "pg_snapshots",
+                                     "pg_stat",
+                                     "pg_stat_tmp",
+                                     "pg_subtrans",
+                                     "pg_tblspc",
+                                     "pg_twophase",
+                                     "pg_xact"};
 
 // Counts and hashes what passes, so the object is compared with the catalog
 // after the tar walk (and a final drain) read it exactly once.
-class HashingStream : public storage::ReadStream {
+class HashingStream : public storage::ReadStream
+{
 public:
   explicit HashingStream(storage::ReadStream& inner) : m_inner(inner) {}
   std::size_t read(std::span<std::byte> buffer) override
@@ -50,16 +65,21 @@ private:
 std::string tar_stem(const std::string& name)
 {
   for (std::string suffix : {".tar.gz", ".tar.zst", ".tar.lz4", ".tgz", ".tar"})
-    if (name.size() > suffix.size() && name.ends_with(suffix)) return name.substr(0, name.size() - suffix.size());
+    if (name.size() > suffix.size() && name.ends_with(suffix))
+      return name.substr(0, name.size() - suffix.size());
   return name;
 }
 
-class Extraction {
+class Extraction
+{
 public:
-  Extraction(storage::Storage& storage, const catalog::BackupRow& backup, const ExtractOptions& options)
-      : m_storage(storage), m_backup(backup), m_options(options), m_base(options.data_dir, options.owner)
+  Extraction(storage::Storage& storage, const catalog::BackupRow& backup,
+             const ExtractOptions& options)
+      : m_storage(storage), m_backup(backup), m_options(options),
+        m_base(options.data_dir, options.owner)
   {
-    m_ts_root = options.tablespace_dir.empty() ? options.data_dir + "_tablespaces" : options.tablespace_dir;
+    m_ts_root =
+        options.tablespace_dir.empty() ? options.data_dir + "_tablespaces" : options.tablespace_dir;
     m_result.tablespace_dir = m_ts_root;
   }
 
@@ -76,7 +96,8 @@ public:
         extract_object(*object);
       }
       if (!m_abort) {
-        for (const char* dir : kSkeleton) m_base.make_dir(dir);
+        for (const char* dir : kSkeleton)
+          m_base.make_dir(dir);
         if (m_manifest) m_result.findings.append(m_manifest->findings());
       }
     } catch (...) {
@@ -90,33 +111,42 @@ public:
 private:
   enum class Target { Base, Wal, Tablespace };
 
-  std::vector<const catalog::BackupObjectRow*> ordered(const std::vector<catalog::BackupObjectRow>& objects)
+  std::vector<const catalog::BackupObjectRow*>
+  ordered(const std::vector<catalog::BackupObjectRow>& objects)
   {
     // base.tar first (it makes the directories), then tablespaces, then WAL.
     auto rank = [](const catalog::BackupObjectRow& o) {
-      return o.role == "base_tar" ? 0 : o.role == "tablespace_tar" ? 1 : o.role == "wal_tar" ? 2 : 3;
+      return o.role == "base_tar"         ? 0
+             : o.role == "tablespace_tar" ? 1
+             : o.role == "wal_tar"        ? 2
+                                          : 3;
     };
     std::vector<const catalog::BackupObjectRow*> out;
-    for (const auto& o : objects) out.push_back(&o);
+    for (const auto& o : objects)
+      out.push_back(&o);
     std::stable_sort(out.begin(), out.end(), [&](auto* a, auto* b) { return rank(*a) < rank(*b); });
     return out;
   }
 
   void load_manifest(const std::vector<catalog::BackupObjectRow>& objects)
   {
-    auto it = std::find_if(objects.begin(), objects.end(), [](const auto& o) { return o.role == "manifest"; });
+    auto it = std::find_if(objects.begin(), objects.end(),
+                           [](const auto& o) { return o.role == "manifest"; });
     if (it == objects.end()) {
-      m_result.findings.add(fk::manifest_invalid, Severity::Warning, m_backup.root_key,
-                            "the backup has no backup_manifest (PostgreSQL 12 or older, or --no-manifest): its "
-                            "files were compared with the catalog only");
+      m_result.findings.add(
+          fk::manifest_invalid, Severity::Warning, m_backup.root_key,
+          "the backup has no backup_manifest (PostgreSQL 12 or older, or --no-manifest): its "
+          "files were compared with the catalog only");
       return;
     }
     try {
-      auto manifest = pg::parse_backup_manifest(storage::read_all(m_storage, it->key, std::size_t{1} << 30));
+      auto manifest =
+          pg::parse_backup_manifest(storage::read_all(m_storage, it->key, std::size_t{1} << 30));
       if (!manifest.manifest_checksum_ok) {
-        m_result.findings.add(fk::manifest_invalid, Severity::Failure, it->key,
-                              "backup_manifest's own checksum is wrong: it was altered or truncated, so the "
-                              "backup cannot be trusted; use another backup");
+        m_result.findings.add(
+            fk::manifest_invalid, Severity::Failure, it->key,
+            "backup_manifest's own checksum is wrong: it was altered or truncated, so the "
+            "backup cannot be trusted; use another backup");
         m_abort = true;
         return;
       }
@@ -124,7 +154,8 @@ private:
       m_result.manifest_checked = true;
     } catch (const ValidationError& e) {
       m_result.findings.add(fk::manifest_invalid, Severity::Failure, it->key,
-                            std::string("backup_manifest cannot be parsed (") + e.what() + "); use another backup");
+                            std::string("backup_manifest cannot be parsed (") + e.what() +
+                                "); use another backup");
       m_abort = true;
     }
   }
@@ -137,7 +168,8 @@ private:
 
   void link_tablespace(const std::string& oid)
   {
-    if (std::find(m_result.tablespaces.begin(), m_result.tablespaces.end(), oid) != m_result.tablespaces.end())
+    if (std::find(m_result.tablespaces.begin(), m_result.tablespaces.end(), oid) !=
+        m_result.tablespaces.end())
       return;
     tablespaces().make_dir(oid);
     m_base.make_symlink("pg_tblspc/" + oid, m_ts_root + "/" + oid, true);
@@ -145,10 +177,10 @@ private:
   }
 
   // Writes one file: where (data dir, pg_wal/, a tablespace) and its manifest path.
-  void write_member(const std::string& rel, Target target, const std::string& oid, storage::ReadStream& content,
-                    const std::string& subject)
+  void write_member(const std::string& rel, Target target, const std::string& oid,
+                    storage::ReadStream& content, const std::string& subject)
   {
-    std::string manifest_path = target == Target::Wal ? "pg_wal/" + rel
+    std::string manifest_path = target == Target::Wal          ? "pg_wal/" + rel
                                 : target == Target::Tablespace ? "pg_tblspc/" + oid + "/" + rel
                                                                : rel;
     std::optional<ManifestVerifier::FileCheck> check;
@@ -174,7 +206,7 @@ private:
     std::string why;
     auto rel = safe_member_path(member.path, why);
     if (!rel) throw UnsafeMember("member '" + member.path + "' " + why);
-    if (rel->empty()) return;  // "./"
+    if (rel->empty()) return; // "./"
     const std::string where = target == Target::Wal ? "pg_wal/" + *rel : *rel;
     if (member.directory) {
       if (target == Target::Tablespace)
@@ -184,7 +216,7 @@ private:
     } else if (member.symlink) {
       auto ts = target == Target::Base ? tablespace_link_oid(*rel) : std::nullopt;
       if (ts)
-        link_tablespace(*ts);  // its target was the source server's path; ours replaces it
+        link_tablespace(*ts); // its target was the source server's path; ours replaces it
       else if (target == Target::Tablespace)
         throw UnsafeMember("symbolic link '" + member.path + "' inside a tablespace archive");
       else
@@ -192,7 +224,9 @@ private:
     } else if (member.hardlink) {
       std::string hard_why;
       auto hard = safe_member_path(member.link_target, hard_why);
-      if (!hard) throw UnsafeMember("hard link '" + member.path + "' points to '" + member.link_target + "', which " + hard_why);
+      if (!hard)
+        throw UnsafeMember("hard link '" + member.path + "' points to '" + member.link_target +
+                           "', which " + hard_why);
       if (target == Target::Tablespace)
         tablespaces().make_hardlink(oid + "/" + *rel, oid + "/" + *hard);
       else
@@ -208,22 +242,25 @@ private:
   {
     if (object.role == "base_tar" || object.role == "wal_tar" || object.role == "tablespace_tar") {
       const std::string name = object.key.substr(object.key.rfind('/') + 1);
-      Target target = object.role == "base_tar" ? Target::Base : object.role == "wal_tar" ? Target::Wal : Target::Tablespace;
+      Target target = object.role == "base_tar"  ? Target::Base
+                      : object.role == "wal_tar" ? Target::Wal
+                                                 : Target::Tablespace;
       std::string oid;
       if (target == Target::Tablespace) {
         oid = tar_stem(name);
         link_tablespace(oid);
       }
       read_object(object, [&](storage::ReadStream& stream) {
-        pg::for_each_tar_member(stream, [&](const pg::TarMember& member, storage::ReadStream& content) {
-          write_tar_member(member, content, target, oid, object.key);
-          return true;
-        });
+        pg::for_each_tar_member(stream,
+                                [&](const pg::TarMember& member, storage::ReadStream& content) {
+                                  write_tar_member(member, content, target, oid, object.key);
+                                  return true;
+                                });
       });
       return;
     }
     const std::string prefix = m_backup.root_key + "/";
-    if (!object.key.starts_with(prefix)) return;  // not below the backup's directory
+    if (!object.key.starts_with(prefix)) return; // not below the backup's directory
     std::string why;
     auto rel = safe_member_path(object.key.substr(prefix.size()), why);
     if (!rel || rel->empty()) throw UnsafeMember("object '" + object.key + "' " + why);
@@ -270,25 +307,29 @@ private:
       compare_with_catalog(job, stream.bytes(), stream.hex_digest(), m_result.findings);
       if (m_result.findings.any(Severity::Failure)) m_abort = true;
     } catch (const UnsafeMember& e) {
-      m_result.findings.add(fk::unsafe_member, Severity::Failure, key,
-                            "'" + key + "': " + e.what() +
-                                "; refusing to restore this backup (nothing was kept). It was not written by "
-                                "pg_basebackup or was tampered with: use another backup");
+      m_result.findings.add(
+          fk::unsafe_member, Severity::Failure, key,
+          "'" + key + "': " + e.what() +
+              "; refusing to restore this backup (nothing was kept). It was not written by "
+              "pg_basebackup or was tampered with: use another backup");
       m_abort = true;
     } catch (const NotFoundError& e) {
-      m_result.findings.add(fk::missing_object, Severity::Failure, key,
-                            "'" + key + "' is gone from storage: the backup is incomplete; use another backup",
-                            {{"error", e.what()}});
+      m_result.findings.add(
+          fk::missing_object, Severity::Failure, key,
+          "'" + key + "' is gone from storage: the backup is incomplete; use another backup",
+          {{"error", e.what()}});
       m_abort = true;
     } catch (const ValidationError& e) {
       m_result.findings.add(fk::unreadable_object, Severity::Failure, key,
-                            "'" + key + "' is damaged (" + e.what() + "); restore it from another copy or use "
-                            "another backup");
+                            "'" + key + "' is damaged (" + e.what() +
+                                "); restore it from another copy or use "
+                                "another backup");
       m_abort = true;
     } catch (const StorageError& e) {
       m_result.findings.add(fk::unreadable_object, Severity::Error, key,
-                            "'" + key + "' could not be read (" + e.what() + "); fix access to the repository and "
-                            "try again");
+                            "'" + key + "' could not be read (" + e.what() +
+                                "); fix access to the repository and "
+                                "try again");
       m_abort = true;
     }
   }
@@ -313,10 +354,12 @@ private:
 } // namespace
 
 ExtractResult extract_base_backup(storage::Storage& storage, const catalog::BackupRow& backup,
-                                  const std::vector<catalog::BackupObjectRow>& objects, const ExtractOptions& options)
+                                  const std::vector<catalog::BackupObjectRow>& objects,
+                                  const ExtractOptions& options)
 {
   if (backup.kind != "physical")
-    throw UsageError("backup " + backup.backup_id + " is a logical dump; only base backups go into a data directory");
+    throw UsageError("backup " + backup.backup_id +
+                     " is a logical dump; only base backups go into a data directory");
   Extraction extraction(storage, backup, options);
   return extraction.run(objects);
 }

@@ -7,15 +7,15 @@
 // a directory of their own and pg_tblspc/<oid> is pointed at it. When anything
 // fails, whatever was written is removed again.
 
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
-
 #include "catalog/backup_queries.hpp"
 #include "storage/storage.hpp"
 #include "verifier/dir_writer.hpp"
 #include "verifier/finding.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace lastgood::verifier {
 
@@ -24,21 +24,23 @@ namespace finding_kind {
 inline constexpr const char* unsafe_member = "unsafe_member";
 } // namespace finding_kind
 
-struct ExtractOptions {
-  std::string data_dir;        // absolute; must be absent or an empty directory
-  std::string tablespace_dir;  // tablespaces go to <dir>/<oid>; empty: <data_dir>_tablespaces
-  std::optional<Owner> owner;  // chown everything written (root restoring for the server's user)
+struct ExtractOptions
+{
+  std::string data_dir;       // absolute; must be absent or an empty directory
+  std::string tablespace_dir; // tablespaces go to <dir>/<oid>; empty: <data_dir>_tablespaces
+  std::optional<Owner> owner; // chown everything written (root restoring for the server's user)
 };
 
-struct ExtractResult {
+struct ExtractResult
+{
   // Failures mean the backup is bad (and nothing is left on disk); errors that
   // it could not be read (nothing left either); warnings change nothing.
   Findings findings;
   std::uint64_t files = 0, bytes = 0;
-  bool wal_included = false;               // WAL segments were written to pg_wal/
-  bool manifest_checked = false;           // false: the backup has no usable manifest
-  std::vector<std::string> tablespaces;    // oids
-  std::string tablespace_dir;              // where they went (when any)
+  bool wal_included = false;            // WAL segments were written to pg_wal/
+  bool manifest_checked = false;        // false: the backup has no usable manifest
+  std::vector<std::string> tablespaces; // oids
+  std::string tablespace_dir;           // where they went (when any)
   bool ok() const { return !findings.any(Severity::Failure) && !findings.any(Severity::Error); }
 };
 
