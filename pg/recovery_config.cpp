@@ -1,6 +1,7 @@
 #include "pg/recovery_config.hpp"
 
 #include "common/error.hpp"
+#include "common/time.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -61,6 +62,19 @@ std::string wal_fetch_command(const std::string& exe, const std::string& catalog
   command += " wal-fetch %f %p";
   if (cluster) command += " --cluster " + percent_escape(shell_quote(*cluster));
   return command;
+}
+
+std::string recovery_target_time_value(std::string_view text)
+{
+  try {
+    parse_rfc3339(text);
+  } catch (const ValidationError& e) {
+    throw UsageError(e.what());
+  }
+  std::string value(text);
+  if (value.size() == 10)
+    return value + "T00:00:00Z"; // a bare date: midnight UTC, as parse_rfc3339 reads it
+  return value;
 }
 
 std::string self_executable()

@@ -39,6 +39,11 @@ std::string shell_quote(std::string_view word);
 std::string wal_fetch_command(const std::string& exe, const std::string& catalog,
                               const std::string& config, const std::optional<std::string>& cluster);
 
+// A user's RFC 3339 time as recovery_target_time: checked, fractions kept,
+// always with an explicit offset (PostgreSQL would read a bare time in the
+// server's time zone). Throws UsageError.
+std::string recovery_target_time_value(std::string_view text);
+
 // The absolute path of the running binary (/proc/self/exe).
 std::string self_executable();
 
