@@ -71,9 +71,13 @@ std::string recovery_target_time_value(std::string_view text)
   } catch (const ValidationError& e) {
     throw UsageError(e.what());
   }
+  // PostgreSQL's recovery_target_time check refuses 'T' and 'Z' (a "Z" zone
+  // is not among its abbreviations): "2026-11-22 04:10:44.755377+00".
   std::string value(text);
   if (value.size() == 10)
-    return value + "T00:00:00Z"; // a bare date: midnight UTC, as parse_rfc3339 reads it
+    return value + " 00:00:00+00"; // a bare date: midnight UTC, as parse_rfc3339 reads it
+  if (value.size() > 10 && (value[10] == 'T' || value[10] == 't')) value[10] = ' ';
+  if (value.ends_with("Z") || value.ends_with("z")) value.replace(value.size() - 1, 1, "+00");
   return value;
 }
 

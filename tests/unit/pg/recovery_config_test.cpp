@@ -78,6 +78,15 @@ TEST(RecoveryConfig, WritesSignalAndAppendsToAutoConf)
   EXPECT_NE(conf.find("recovery_target = 'immediate'"), std::string::npos);
 }
 
+TEST(RecoveryConfig, TargetTimeAlwaysCarriesAnOffsetPostgresAccepts)
+{
+  EXPECT_EQ(recovery_target_time_value("2026-11-22T04:10:44.755377Z"),
+            "2026-11-22 04:10:44.755377+00");
+  EXPECT_EQ(recovery_target_time_value("2026-11-22T05:10:44+01:00"), "2026-11-22 05:10:44+01:00");
+  EXPECT_EQ(recovery_target_time_value("2026-11-22"), "2026-11-22 00:00:00+00");
+  EXPECT_THROW(recovery_target_time_value("yesterday"), UsageError);
+}
+
 TEST(RecoveryConfig, SelfExecutableIsAbsolute)
 {
   auto exe = self_executable();
