@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "catalog/wal_chain.hpp"
 #include "pg/lsn.hpp"
 
 namespace lastgood::catalog {
@@ -38,6 +39,58 @@ void attach_history(Database& db, ClusterWal& cluster, std::map<std::uint32_t, T
       auto& p = timelines[*t.parent];
       if (!p.child_switch_lsn || *t.switch_lsn < *p.child_switch_lsn) p.child_switch_lsn = t.switch_lsn;
     }
+}
+
+// Segments whose directory is dominated by another cluster's segments.
+void attach_foreign(Database& db, std::vector<ClusterWal>& clusters)
+{
+  auto s = db.prepare(
+      "WITH seg AS (SELECT ws.cluster_id, o.repository_id AS repo, rtrim(o.key, replace(o.key, '/', '')) AS dir,"
+      "  ws.name, o.key FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
+      "  WHERE o.missing_since IS NULL AND o.deleted_at IS NULL AND ws.cluster_id IS NOT NULL),"
+      " counts AS (SELECT repo, dir, cluster_id, count(*) AS n FROM seg GROUP BY 1, 2, 3),"
+      " dominant AS (SELECT repo, dir, cluster_id FROM counts c1 WHERE NOT EXISTS (SELECT 1 FROM counts c2"
+      "  WHERE c2.repo = c1.repo AND c2.dir = c1.dir AND (c2.n > c1.n OR (c2.n = c1.n AND c2.cluster_id < c1.cluster_id))))"
+      " SELECT c.system_identifier, s.name, r.name, s.key, dc.system_identifier FROM seg s"
+      " JOIN dominant d ON d.repo = s.repo AND d.dir = s.dir AND d.cluster_id <> s.cluster_id"
+      " JOIN clusters c ON c.id = s.cluster_id JOIN clusters dc ON dc.id = d.cluster_id"
+      " JOIN repositories r ON r.id = s.repo ORDER BY s.key");
+  while (s.step()) {
+    ForeignSegment f{s.text(1), s.text(2), s.text(3), s.text(4)};
+    for (auto& c : clusters) {
+      if (c.system_identifier == s.text(0)) c.foreign_segments.push_back(f);
+      if (c.system_identifier == f.directory_cluster)
+        c.problems.push_back(f.key + ": belongs to cluster " + s.text(0) + ", not " + f.directory_cluster +
+                             " (archived from the wrong server?): it is never used for recovery");
+    }
+  }
+}
+
+// For each base backup: are the segments from its start to its stop archived?
+void attach_backups(Database& db, ClusterWal& cluster)
+{
+  if (!cluster.system_identifier || cluster.segment_size == 0) return;
+  auto s = db.prepare("SELECT b.backup_id, b.status, b.timeline, b.start_lsn, b.stop_lsn, c.id FROM backups b"
+                      " JOIN clusters c ON c.id = b.cluster_id WHERE c.system_identifier = ? AND b.kind = 'physical'"
+                      " AND b.deleted_at IS NULL AND b.start_lsn IS NOT NULL AND b.stop_lsn IS NOT NULL"
+                      " ORDER BY b.stop_lsn, b.id");
+  s.bind(1, *cluster.system_identifier);
+  std::optional<WalChain> chain;
+  while (s.step()) {
+    if (!chain) chain.emplace(db, s.int64(5));
+    BackupWal b;
+    b.backup_id = s.text(0);
+    b.status = s.text(1);
+    auto tli = static_cast<std::uint32_t>(s.opt_int64(2).value_or(1));
+    auto first = pg::segment_of(pg::Lsn{static_cast<std::uint64_t>(s.int64(3))}, cluster.segment_size);
+    auto last = pg::last_segment_for(pg::Lsn{static_cast<std::uint64_t>(s.int64(4))}, cluster.segment_size);
+    b.first = pg::wal_file_name(tli, first, cluster.segment_size);
+    b.last = pg::wal_file_name(tli, last, cluster.segment_size);
+    if (auto missing = chain->first_missing(tli, first, last))
+      b.missing = pg::wal_file_name(tli, *missing, cluster.segment_size);
+    b.complete = !b.missing;
+    cluster.backups.push_back(b);
+  }
 }
 
 } // namespace
@@ -103,8 +156,10 @@ std::vector<ClusterWal> wal_summary(Database& db, const std::optional<std::strin
       }
       cluster.timelines.push_back(t);
     }
+    attach_backups(db, cluster);
     out.push_back(std::move(cluster));
   }
+  attach_foreign(db, out);
   return out;
 }
 
@@ -127,7 +182,16 @@ nlohmann::json to_json(const ClusterWal& c)
                          {"ranges", ranges},
                          {"gaps", gaps}});
   }
+  json foreign = json::array(), backups = json::array();
+  for (const auto& f : c.foreign_segments)
+    foreign.push_back({{"name", f.name}, {"repository", f.repository}, {"key", f.key},
+                       {"directory_cluster", f.directory_cluster}});
+  for (const auto& b : c.backups)
+    backups.push_back({{"backup_id", b.backup_id}, {"status", b.status}, {"first", b.first}, {"last", b.last},
+                       {"complete", b.complete}, {"missing", b.missing ? json(*b.missing) : json()}});
   return {{"system_identifier", c.system_identifier ? json(*c.system_identifier) : json()},
+          {"foreign_segments", foreign},
+          {"base_backups", backups},
           {"segment_size", c.segment_size},
           {"timelines", timelines},
           {"problems", c.problems}};
@@ -138,6 +202,21 @@ bool has_gaps(const std::vector<ClusterWal>& clusters)
   for (const auto& c : clusters)
     for (const auto& t : c.timelines)
       if (!t.gaps.empty()) return true;
+  return false;
+}
+
+} // namespace lastgood::catalog
+
+namespace lastgood::catalog {
+
+bool has_problems(const std::vector<ClusterWal>& clusters)
+{
+  if (has_gaps(clusters)) return true;
+  for (const auto& c : clusters) {
+    if (!c.problems.empty() || !c.foreign_segments.empty()) return true;
+    for (const auto& b : c.backups)
+      if (!b.complete) return true;
+  }
   return false;
 }
 

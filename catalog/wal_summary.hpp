@@ -28,15 +28,35 @@ struct TimelineWal {
   std::uint64_t partial_segments = 0;
 };
 
+// A segment of this cluster sitting in a directory where most segments belong
+// to another cluster: archived from the wrong server, never used for recovery.
+struct ForeignSegment {
+  std::string name, repository, key;
+  std::string directory_cluster;  // system identifier of the directory's own cluster
+};
+
+// Whether the WAL a base backup needs to become consistent (start to stop LSN)
+// is all in the archive.
+struct BackupWal {
+  std::string backup_id, status;
+  std::string first, last;              // segment names start..stop
+  bool complete = false;
+  std::optional<std::string> missing;   // first missing segment
+};
+
 struct ClusterWal {
   std::optional<std::string> system_identifier;  // nullopt: segments whose header could not be read
   std::uint64_t segment_size = 0;
   std::vector<TimelineWal> timelines;
   std::vector<std::string> problems;             // "<key>: <what is wrong>"
+  std::vector<ForeignSegment> foreign_segments;  // segments of this cluster in another cluster's directory
+  std::vector<BackupWal> backups;                // base backups of this cluster, oldest first
 };
 
 std::vector<ClusterWal> wal_summary(Database& db, const std::optional<std::string>& system_identifier);
 nlohmann::json to_json(const ClusterWal& cluster);
 bool has_gaps(const std::vector<ClusterWal>& clusters);
+// Gaps, problems, foreign segments or a base backup whose required WAL is incomplete.
+bool has_problems(const std::vector<ClusterWal>& clusters);
 
 } // namespace lastgood::catalog

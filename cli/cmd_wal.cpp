@@ -37,6 +37,12 @@ void print_text(const std::vector<catalog::ClusterWal>& clusters)
         std::cout << "    GAP  " << g.first_name << " .. " << g.last_name << " (" << g.last_segno - g.first_segno + 1
                   << " missing)\n";
     }
+    for (const auto& b : c.backups)
+      std::cout << "  base backup " << b.backup_id << " (" << b.status << ") needs " << b.first << " .. " << b.last
+                << ": required WAL complete: " << (b.complete ? "yes" : "no (missing " + *b.missing + ")") << '\n';
+    for (const auto& f : c.foreign_segments)
+      std::cout << "  FOREIGN " << f.repository << ": " << f.key << " sits among segments of cluster "
+                << f.directory_cluster << "; never used for recovery\n";
     for (const auto& p : c.problems) std::cout << "  PROBLEM " << p << '\n';
   }
 }
@@ -60,9 +66,7 @@ void register_wal_command(CLI::App& app, Context& ctx)
     } else {
       print_text(clusters);
     }
-    bool problems = catalog::has_gaps(clusters);
-    for (const auto& c : clusters) problems = problems || !c.problems.empty();
-    ctx.exit_code = problems ? kExitProblem : kExitOk;
+    ctx.exit_code = catalog::has_problems(clusters) ? kExitProblem : kExitOk;
   });
 }
 

@@ -43,5 +43,6 @@ void register_pick_command(CLI::App& app, Context& ctx);
 void register_backup_command(CLI::App& app, Context& ctx);
 void register_restore_command(CLI::App& app, Context& ctx);
 void register_wal_fetch_command(CLI::App& app, Context& ctx);
+void register_plan_command(CLI::App& app, Context& ctx);
 
 } // namespace lastgood::cli

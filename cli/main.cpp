@@ -33,6 +33,7 @@ int main(int argc, char** argv)
   cli::register_backup_command(app, ctx);
   cli::register_restore_command(app, ctx);
   cli::register_wal_fetch_command(app, ctx);
+  cli::register_plan_command(app, ctx);
 
   auto logger = spdlog::stderr_color_mt("lastgood");
   spdlog::set_default_logger(logger);

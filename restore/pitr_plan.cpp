@@ -1,0 +1,475 @@
+#include "restore/pitr_plan.hpp"
+
+#include "catalog/wal_chain.hpp"
+#include "common/error.hpp"
+#include "restore/commit_times.hpp"
+#include "restore/pitr_path.hpp"
+#include "restore/pitr_time.hpp"
+
+#include <algorithm>
+
+namespace lastgood::restore {
+
+namespace {
+
+struct ClusterRef
+{
+  std::int64_t id = 0;
+  std::string system_identifier;
+  std::uint64_t segment_size = pg::kDefaultWalSegmentSize;
+};
+
+// The requested cluster; without one, the only cluster with base backups (a
+// stray foreign segment must not make the question ambiguous), else the only
+// one with WAL.
+std::optional<ClusterRef> resolve_cluster(catalog::Database& db,
+                                          const std::optional<std::string>& wanted)
+{
+  for (const char* having :
+       {"EXISTS (SELECT 1 FROM backups b WHERE b.cluster_id = c.id AND b.kind = 'physical'"
+        " AND b.deleted_at IS NULL)",
+        "EXISTS (SELECT 1 FROM wal_segments ws WHERE ws.cluster_id = c.id)"}) {
+    auto s = db.prepare(
+        std::string("SELECT c.id, c.system_identifier, c.wal_segment_size FROM clusters c"
+                    " WHERE (?1 IS NULL OR c.system_identifier = ?1) AND ") +
+        having + " ORDER BY c.id");
+    s.bind(1, wanted);
+    std::vector<ClusterRef> found;
+    while (s.step()) {
+      ClusterRef c{s.int64(0), s.text(1), pg::kDefaultWalSegmentSize};
+      if (!s.is_null(2) && pg::valid_segment_size(static_cast<std::uint64_t>(s.int64(2))))
+        c.segment_size = static_cast<std::uint64_t>(s.int64(2));
+      found.push_back(c);
+    }
+    if (found.size() > 1) {
+      std::string list;
+      for (const auto& c : found)
+        list += (list.empty() ? "" : ", ") + c.system_identifier;
+      throw UsageError("the catalog holds several clusters (" + list +
+                       "): choose one with --cluster SYSID");
+    }
+    if (!found.empty()) return found.front();
+  }
+  return std::nullopt;
+}
+
+PlannedBackup read_backup(catalog::Statement& s)
+{
+  PlannedBackup b;
+  b.id = s.int64(0);
+  b.backup_id = s.text(1);
+  b.repository_id = s.int64(2);
+  b.repository = s.text(3);
+  b.root_key = s.text(4);
+  b.format = s.text(5);
+  b.status = s.text(6);
+  b.timeline = static_cast<std::uint32_t>(s.opt_int64(7).value_or(1));
+  b.stop_timeline = static_cast<std::uint32_t>(s.opt_int64(8).value_or(b.timeline));
+  b.start_lsn = pg::Lsn{static_cast<std::uint64_t>(s.int64(9))};
+  b.stop_lsn = pg::Lsn{static_cast<std::uint64_t>(s.int64(10))};
+  b.start_time = s.opt_text(11);
+  b.stop_time = s.opt_text(12);
+  return b;
+}
+
+constexpr const char* kBackupSelect =
+    "SELECT b.id, b.backup_id, b.repository_id, r.name, b.root_key, b.format, b.status, b.timeline,"
+    " b.stop_timeline, b.start_lsn, b.stop_lsn, b.start_time, b.stop_time"
+    " FROM backups b JOIN repositories r ON r.id = b.repository_id"
+    " WHERE b.cluster_id = ?1 AND b.kind = 'physical' AND b.deleted_at IS NULL AND b.missing_since "
+    "IS NULL"
+    " AND b.status <> 'bad' AND b.start_lsn IS NOT NULL AND b.stop_lsn IS NOT NULL AND "
+    "r.removed_at IS NULL"
+    " AND (?2 IS NULL OR b.id = ?2)";
+
+// What went wrong with one candidate backup.
+struct Failure
+{
+  Unreachable unreachable;
+  bool blocks_older = false; // an older backup on the same path would fail the same way
+};
+
+class Planner
+{
+public:
+  Planner(catalog::Database& db, const PlanRequest& request, const ClusterRef& cluster)
+      : m_db(db), m_request(request), m_cluster(cluster), m_chain(db, cluster.id)
+  {
+  }
+
+  PitrPlan run();
+
+private:
+  std::optional<Failure> try_backup(const PlannedBackup& b, PitrPlan& plan);
+  std::optional<Failure> check_spans(const std::vector<SegmentSpan>& spans, const PlannedBackup& b,
+                                     const std::vector<PathStep>& path,
+                                     std::uint64_t& reached_segno);
+  RecoveryPoint point_at_segment_end(std::uint32_t timeline, std::uint64_t segno,
+                                     const std::string& precision);
+  void fill_window(PitrPlan& plan, const std::vector<PathStep>& path);
+  std::optional<PlannedBackup> usable_backup(const std::vector<PathStep>& path, bool newest);
+  std::optional<std::int64_t> backup_filter();
+
+  catalog::Database& m_db;
+  const PlanRequest& m_request;
+  ClusterRef m_cluster;
+  catalog::WalChain m_chain;
+};
+
+std::optional<std::int64_t> Planner::backup_filter()
+{
+  if (!m_request.backup_id) return std::nullopt;
+  const auto& wanted = *m_request.backup_id;
+  auto s = m_db.prepare(
+      "SELECT id, kind, backup_id FROM backups WHERE backup_id = ?1"
+      " OR substr(backup_id, 1, length(?1)) = ?1 ORDER BY backup_id = ?1 DESC LIMIT 2");
+  s.bind(1, wanted);
+  if (!s.step())
+    throw UsageError("no backup '" + wanted + "' in the catalog: see `lastgood backups`");
+  auto id = s.int64(0);
+  auto kind = s.text(1);
+  auto first = s.text(2);
+  if (first != wanted && s.step())
+    throw UsageError("backup ID '" + wanted + "' is ambiguous (" + first + ", " + s.text(2) +
+                     "); give more of it");
+  if (kind != "physical")
+    throw UsageError("backup '" + wanted + "' is a logical dump: PITR needs a base backup");
+  return id;
+}
+
+RecoveryPoint Planner::point_at_segment_end(std::uint32_t timeline, std::uint64_t segno,
+                                            const std::string& precision)
+{
+  RecoveryPoint p;
+  p.timeline = timeline;
+  p.lsn = pg::segment_start(segno + 1, m_cluster.segment_size);
+  if (auto f = m_chain.segment(timeline, segno); f && f->mtime_ns > 0)
+    p.time = format_target_time(TimeUs{std::chrono::microseconds{f->mtime_ns / 1000}});
+  p.precision = precision;
+  return p;
+}
+
+std::optional<Failure> Planner::check_spans(const std::vector<SegmentSpan>& spans,
+                                            const PlannedBackup& b,
+                                            const std::vector<PathStep>& path,
+                                            std::uint64_t& reached_segno)
+{
+  (void)path;
+  const auto consistent_segno = pg::last_segment_for(b.stop_lsn, m_cluster.segment_size);
+  std::optional<std::uint32_t> previous_tli;
+  for (const auto& span : spans) {
+    auto missing = m_chain.first_missing(span.timeline, span.first, span.last);
+    if (!missing) {
+      reached_segno = span.last;
+      previous_tli = span.timeline;
+      continue;
+    }
+    Failure f;
+    auto name = pg::wal_file_name(span.timeline, *missing, m_cluster.segment_size);
+    f.unreachable.reason = UnreachableReason::MissingSegment;
+    f.unreachable.missing_name = name;
+    std::string why = "WAL segment " + name + " is not in the archive";
+    if (auto other = m_chain.foreign_cluster_of(span.timeline, *missing)) {
+      f.unreachable.foreign_cluster = *other;
+      why += " (a file of that name is archived, but it belongs to cluster " + *other + ", not " +
+             m_cluster.system_identifier + ")";
+    } else if (auto problem = m_chain.problem_of(span.timeline, *missing)) {
+      why += " (the archived copy cannot be used: " + *problem + ")";
+    }
+    if (*missing <= consistent_segno) {
+      f.unreachable.message =
+          why + ": base backup " + b.backup_id + " cannot become consistent without it";
+      return f;
+    }
+    f.blocks_older = true;
+    f.unreachable.message = why + ": recovery from " + b.backup_id + " stops before it";
+    std::uint64_t last_good = *missing - 1;
+    std::uint32_t tli = span.timeline;
+    if (*missing == span.first && previous_tli) tli = *previous_tli;
+    f.unreachable.nearest =
+        point_at_segment_end(tli, last_good,
+                             "approximate: end of the last contiguous segment " +
+                                 pg::wal_file_name(tli, last_good, m_cluster.segment_size) +
+                                 "; time is its archive time");
+    return f;
+  }
+  return std::nullopt;
+}
+
+std::optional<Failure> Planner::try_backup(const PlannedBackup& b, PitrPlan& plan)
+{
+  const auto& histories = m_chain.histories();
+  auto target_tli = m_request.timeline.value_or(latest_timeline(histories, b.timeline));
+  plan.target_timeline = target_tli;
+  auto path = timeline_path(histories, target_tli);
+  if (!path) {
+    Failure f;
+    char name[32];
+    std::snprintf(name, sizeof name, "%08X.history", target_tli);
+    f.unreachable.reason = UnreachableReason::MissingHistory;
+    f.unreachable.missing_name = name;
+    f.unreachable.message = std::string("timeline history file ") + name + " is not in the archive";
+    f.blocks_older = true;
+    return f;
+  }
+  if (!step_for(*path, b.timeline, b.start_lsn.value) ||
+      !step_for(*path, b.stop_timeline, b.stop_lsn.value)) {
+    Failure f;
+    f.unreachable.reason = UnreachableReason::TimelineNotReachable;
+    f.unreachable.message = "base backup " + b.backup_id + " (timeline " +
+                            std::to_string(b.timeline) + ", " + b.start_lsn.str() + " to " +
+                            b.stop_lsn.str() + ") is not in the history of timeline " +
+                            std::to_string(target_tli);
+    return f;
+  }
+  const auto seg = m_cluster.segment_size;
+  const std::uint64_t first = pg::segment_of(b.start_lsn, seg);
+  if (const auto& t = m_request.target;
+      t.kind == TargetKind::Time && b.stop_time &&
+      *b.stop_time >=
+          format_rfc3339(TimePoint{std::chrono::floor<std::chrono::seconds>(*t.time)})) {
+    auto proven = m_request.use_waldump
+                      ? written_before(m_db, m_chain, *path, b.stop_lsn, *t.time, seg)
+                      : std::nullopt;
+    if (!proven || !*proven) {
+      Failure f;
+      f.unreachable.reason = UnreachableReason::TargetBeforeConsistency;
+      f.unreachable.message =
+          "base backup " + b.backup_id + " ends in the target's second (" + *b.stop_time + ")" +
+          (proven ? ", after the target according to its commit records"
+                  : " and without pg_waldump commit records it cannot be shown to end before it");
+      return f;
+    }
+    plan.notes.push_back(
+        "base backup " + b.backup_id +
+        " ends in the target's second; commit records show it ends before the target");
+  }
+  // Where the target lies: its last needed segment, and on which timeline.
+  TargetEstimate target = estimate_target(m_db, m_chain, m_request, b, *path, seg);
+  plan.target_point = target.point;
+  for (auto& n : target.notes)
+    plan.notes.push_back(n);
+  for (auto& w : target.warnings)
+    plan.warnings.push_back(w);
+  auto spans = segment_spans(*path, first, target.last_segno, seg);
+  std::uint64_t reached = 0;
+  if (auto failure = check_spans(spans, b, *path, reached)) return failure;
+
+  plan.backup = b;
+  plan.reachable = true;
+  // History files PostgreSQL reads: every timeline on the path after the first.
+  for (const auto& step : *path) {
+    if (step.timeline <= 1) continue;
+    auto it = histories.find(step.timeline);
+    if (it == histories.end()) continue; // only the target's is required (checked above)
+    const auto& f = it->second.file;
+    plan.wal.push_back(PlannedWalFile{WalFileKind::History, f.object_id, f.repository_id,
+                                      f.repository, f.key, f.name, f.timeline, 0, "", f.size,
+                                      f.sha256});
+  }
+  for (const auto& span : spans) {
+    TimelineStep step;
+    step.timeline = span.timeline;
+    for (const auto& p : *path)
+      if (p.timeline == span.timeline) {
+        step.begin = pg::Lsn{std::max(p.begin, b.start_lsn.value)};
+        if (p.end) step.switch_lsn = pg::Lsn{*p.end};
+      }
+    step.first_segno = span.first;
+    step.last_segno = span.last;
+    step.segments = span.last - span.first + 1;
+    plan.timelines.push_back(step);
+    for (auto segno = span.first; segno <= span.last; ++segno) {
+      auto f = m_chain.segment(span.timeline, segno);
+      if (!f)
+        throw DatabaseError("segment " + pg::wal_file_name(span.timeline, segno, seg) +
+                            " vanished while planning");
+      plan.wal.push_back(PlannedWalFile{WalFileKind::Segment, f->object_id, f->repository_id,
+                                        f->repository, f->key, f->name, f->timeline, f->segno,
+                                        f->compression, f->size, f->sha256});
+    }
+  }
+  if (b.status != "good")
+    plan.warnings.push_back(
+        "base backup " + b.backup_id +
+        " has not passed a test restore yet (status unverified): run `lastgood verify " +
+        b.backup_id + " --level restore`");
+  fill_window(plan, *path);
+  return std::nullopt;
+}
+
+// The oldest (or newest) usable base backup on the path: its start..stop WAL
+// archived. One indexed query per timeline of the path.
+std::optional<PlannedBackup> Planner::usable_backup(const std::vector<PathStep>& path, bool newest)
+{
+  const auto seg = m_cluster.segment_size;
+  auto s = m_db.prepare(
+      std::string(kBackupSelect) + " AND b.timeline = ?3 AND b.stop_timeline = ?3" +
+      (newest ? " ORDER BY b.stop_lsn DESC" : " ORDER BY b.stop_lsn ASC") + " LIMIT 20");
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    const auto& step = newest ? path[path.size() - 1 - i] : path[i];
+    s.reset();
+    s.bind_all(m_cluster.id, std::nullopt, step.timeline);
+    while (s.step()) {
+      auto b = read_backup(s);
+      if (!step_for(path, b.timeline, b.start_lsn.value) ||
+          !step_for(path, b.stop_timeline, b.stop_lsn.value))
+        continue;
+      auto spans = segment_spans(path, pg::segment_of(b.start_lsn, seg),
+                                 pg::last_segment_for(b.stop_lsn, seg), seg);
+      bool complete = true;
+      for (const auto& span : spans)
+        complete = complete && !m_chain.first_missing(span.timeline, span.first, span.last);
+      if (complete) return b;
+    }
+  }
+  return std::nullopt;
+}
+
+void Planner::fill_window(PitrPlan& plan, const std::vector<PathStep>& path)
+{
+  const auto seg = m_cluster.segment_size;
+  if (auto b = usable_backup(path, false))
+    plan.earliest = RecoveryPoint{b->stop_lsn, b->stop_timeline, b->stop_time,
+                                  "exact LSN (consistency point of " + b->backup_id +
+                                      "); time to the second (backup stop time)"};
+  // Latest: the end of the contiguous run from the newest usable backup (an
+  // older backup's run cannot end later) to the end of the archive.
+  auto newest = usable_backup(path, true);
+  const auto& b = newest ? *newest : *plan.backup;
+  std::uint64_t end = pg::segment_of(b.start_lsn, seg);
+  for (const auto& step : path)
+    if (auto m = m_chain.max_segno(step.timeline)) end = std::max(end, *m);
+  auto spans = segment_spans(path, pg::segment_of(b.start_lsn, seg), end, seg);
+  std::optional<std::pair<std::uint32_t, std::uint64_t>> last;
+  for (const auto& span : spans) {
+    auto run = m_chain.run_end(span.timeline, span.first, span.last);
+    if (run) last = {span.timeline, *run};
+    if (!run || *run != span.last) break;
+  }
+  if (last)
+    plan.latest = point_at_segment_end(
+        last->first, last->second,
+        "approximate: end of the last contiguous segment; time is its archive time");
+}
+
+PitrPlan Planner::run()
+{
+  PitrPlan plan;
+  plan.system_identifier = m_cluster.system_identifier;
+  plan.segment_size = m_cluster.segment_size;
+  plan.target = m_request.target;
+  plan.target_timeline = m_request.timeline.value_or(latest_timeline(m_chain.histories(), 1));
+  auto filter = backup_filter();
+  std::string sql = kBackupSelect;
+  std::optional<std::string> bound;
+  const auto& t = m_request.target;
+  if (t.kind == TargetKind::Time) {
+    // stop_time is truncated to the second: the backup really ended within the
+    // second after it. One ending in the target's own second is a candidate
+    // only if commit records prove it ended before (try_backup).
+    bound = format_rfc3339(TimePoint{std::chrono::floor<std::chrono::seconds>(*t.time)});
+    // Start the stop_lsn scan near the target instead of skipping every newer
+    // backup: consistency points grow with stop time (the 100 latest by time
+    // cover backups of branches that stopped out of LSN order).
+    sql += " AND b.stop_time <= ?3 AND b.stop_lsn <= (SELECT max(stop_lsn) FROM (SELECT stop_lsn "
+           "FROM backups"
+           " WHERE cluster_id = ?1 AND stop_time <= ?3 ORDER BY stop_time DESC LIMIT 100))";
+  } else if (t.kind == TargetKind::Lsn) {
+    sql += " AND b.stop_lsn <= ?4";
+  }
+  // Newest first, straight off index backups_by_cluster; among backups with
+  // the same consistency point (copies in two repositories) a verified one first.
+  sql += " ORDER BY b.stop_lsn DESC, b.id DESC";
+  auto s = m_db.prepare(sql);
+  s.bind(1, m_cluster.id).bind(2, filter);
+  if (bound) s.bind(3, *bound);
+  if (t.kind == TargetKind::Lsn) s.bind(4, t.lsn->value);
+  std::optional<Failure> first_failure;
+  std::vector<PlannedBackup> group;
+  bool more = s.step();
+  while (more || !group.empty()) {
+    if (more && (group.empty() ||
+                 group.front().stop_lsn.value == static_cast<std::uint64_t>(s.int64(10)))) {
+      group.push_back(read_backup(s));
+      more = s.step();
+      continue;
+    }
+    std::stable_sort(group.begin(), group.end(),
+                     [](const PlannedBackup& a, const PlannedBackup& b) {
+                       return a.status == "good" && b.status != "good";
+                     });
+    bool stop = false;
+    for (const auto& b : group) {
+      PitrPlan attempt = plan;
+      auto failure = try_backup(b, attempt);
+      if (!failure) return attempt;
+      // Report the newest backup's failure, unless an older one came closer:
+      // a missing file explains more than "not on this timeline's history".
+      if (!first_failure || (!first_failure->blocks_older && failure->blocks_older)) {
+        first_failure = failure;
+        plan.backup = b;
+        plan.target_timeline = attempt.target_timeline;
+        plan.target_point = attempt.target_point;
+        plan.notes = attempt.notes;
+        plan.warnings = attempt.warnings;
+      }
+      // An older backup on the same path needs the same missing file.
+      if (failure->blocks_older) stop = true;
+    }
+    group.clear();
+    if (stop) break;
+  }
+  if (first_failure) {
+    plan.unreachable = first_failure->unreachable;
+    return plan;
+  }
+  // Nothing is consistent before the target: say where the earliest point is.
+  Unreachable u;
+  auto oldest = m_db.prepare(std::string(kBackupSelect) + " ORDER BY b.stop_lsn ASC LIMIT 1");
+  oldest.bind_all(m_cluster.id, filter);
+  if (oldest.step()) {
+    auto b = read_backup(oldest);
+    u.reason = UnreachableReason::TargetBeforeConsistency;
+    u.message = "no usable base backup of cluster " + m_cluster.system_identifier +
+                " is consistent before the target; the oldest, " + b.backup_id +
+                ", becomes consistent at " + b.stop_lsn.str() +
+                (b.stop_time ? " (" + *b.stop_time + ")" : "");
+    u.nearest =
+        RecoveryPoint{b.stop_lsn, b.stop_timeline, b.stop_time,
+                      "exact LSN (consistency point of " + b.backup_id + "); time to the second"};
+  } else {
+    u.reason = UnreachableReason::NoBaseBackup;
+    u.message = "no usable base backup of cluster " + m_cluster.system_identifier +
+                " in the catalog (none, or all bad, deleted or missing): take one with "
+                "pg_basebackup and scan";
+  }
+  plan.unreachable = u;
+  return plan;
+}
+
+} // namespace
+
+PitrPlan plan_pitr(catalog::Database& db, const PlanRequest& request)
+{
+  const auto& t = request.target;
+  if (t.kind == TargetKind::Time && !t.time) throw UsageError("a time target needs a time");
+  if (t.kind == TargetKind::Lsn && !t.lsn) throw UsageError("an LSN target needs an LSN");
+  auto cluster = resolve_cluster(db, request.cluster);
+  if (!cluster) {
+    PitrPlan plan;
+    plan.target = t;
+    plan.system_identifier = request.cluster.value_or("");
+    Unreachable u;
+    u.reason = UnreachableReason::NoCluster;
+    u.message =
+        request.cluster
+            ? "no base backup or archived WAL of cluster " + *request.cluster + " in the catalog"
+            : "no base backup or archived WAL in the catalog: add the repository and scan it";
+    plan.unreachable = u;
+    return plan;
+  }
+  return Planner(db, request, *cluster).run();
+}
+
+} // namespace lastgood::restore
