@@ -68,6 +68,11 @@ void set_run_scratch_database(Database& db, std::int64_t run_id, const std::stri
   db.prepare("UPDATE verification_runs SET scratch_database = ? WHERE id = ?").bind_all(name, run_id).run();
 }
 
+void set_run_recovery_point(Database& db, std::int64_t run_id, const std::string& json)
+{
+  db.prepare("UPDATE verification_runs SET recovery_point = ? WHERE id = ?").bind_all(json, run_id).run();
+}
+
 void finish_run(Database& db, std::int64_t run_id, const std::string& outcome, double duration_seconds,
                 const std::vector<FindingRecord>& findings, const std::vector<RowCountRecord>& row_counts)
 {
@@ -244,6 +249,9 @@ nlohmann::json run_with_findings_json(Database& db, const RunRecord& run)
   auto out = to_json(run);
   out["findings"] = nlohmann::json::array();
   for (const auto& f : run_findings(db, run.id)) out["findings"].push_back(to_json(f));
+  auto point = db.prepare("SELECT recovery_point FROM verification_runs WHERE id = ?");
+  point.bind(1, run.id);
+  if (point.step() && !point.is_null(0)) out["recovery_point"] = nlohmann::json::parse(point.text(0), nullptr, false);
   return out;
 }
 

@@ -48,6 +48,9 @@ std::int64_t begin_run(Database& db, std::int64_t backup_row_id, const std::stri
                        const std::string& trigger, const std::optional<std::string>& scratch);
 void set_run_scratch_database(Database& db, std::int64_t run_id, const std::string& name);
 // Records the outcome with its findings and row counts, and refreshes the backup's status.
+// Where recovery stopped in a test restore of a base backup (JSON); set before finish_run.
+void set_run_recovery_point(Database& db, std::int64_t run_id, const std::string& json);
+
 void finish_run(Database& db, std::int64_t run_id, const std::string& outcome, double duration_seconds,
                 const std::vector<FindingRecord>& findings, const std::vector<RowCountRecord>& row_counts);
 

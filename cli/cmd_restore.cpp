@@ -5,6 +5,7 @@
 // restore --cleanup --to CONNSTR [--json]
 
 #include "catalog/backup_queries.hpp"
+#include "cli/cmd_restore_physical.hpp"
 #include "cli/context.hpp"
 #include "compliance/webhook.hpp"
 #include "common/error.hpp"
@@ -220,12 +221,13 @@ void run_rollback_or_cleanup(Context& ctx, const RestoreCliOptions& o)
 void register_restore_command(CLI::App& app, Context& ctx)
 {
   auto o = std::make_shared<RestoreCliOptions>();
+  auto physical = std::make_shared<PhysicalRestoreCli>();
   auto* cmd = app.add_subcommand(
-      "restore", "restore a logical backup into a new database, checked before it is named");
+      "restore", "restore a logical backup into a new database, checked before it is named; or (--pgdata) a base backup + WAL to a point in time");
   cmd->add_option("ID", o->id, "the backup (an ID or an unambiguous prefix)");
   cmd->add_flag("--last-good", o->last_good, "the last known good backup of --database");
   cmd->add_option("--database", o->database, "with --last-good: of this database");
-  cmd->add_option("--to", o->restore.to, "target server connection string")->required();
+  cmd->add_option("--to", o->restore.to, "target server connection string (logical restore)");
   cmd->add_flag("--drop-existing", o->restore.drop_existing,
                 "swap out an existing database of that name (renamed aside and kept)");
   cmd->add_flag("--no-safety-snapshot", o->no_safety_snapshot,
@@ -236,6 +238,17 @@ void register_restore_command(CLI::App& app, Context& ctx)
                   "swap back the database that restore run RUN renamed aside");
   cmd->add_flag("--cleanup", o->cleanup,
                 "close restore runs interrupted by a crash and drop their temporary databases");
+  // Physical restore / PITR (cmd_restore_physical.cpp).
+  cmd->add_option("--pgdata", physical->pgdata, "physical restore: into this empty data directory");
+  cmd->add_option("--target-time", physical->target_time, "with --pgdata: recover to this time (RFC 3339)");
+  cmd->add_option("--target-lsn", physical->target_lsn, "with --pgdata: recover to this LSN");
+  cmd->add_flag("--immediate", physical->immediate, "with --pgdata: stop as soon as the backup is consistent");
+  cmd->add_option("--cluster", physical->cluster, "with --pgdata: the cluster (system identifier)");
+  cmd->add_option("--timeline", physical->timeline, "with --pgdata: recovery_target_timeline (default latest)");
+  cmd->add_option("--backup", physical->backup, "with --pgdata: use this base backup");
+  cmd->add_option("--target-action", physical->target_action, "with --pgdata: pause (default) | promote | shutdown");
+  cmd->add_option("--run-as", physical->run_as, "with --pgdata as root: the server's OS user (default postgres)");
+  cmd->add_flag("--start", physical->start, "with --pgdata: start the server and wait for the target");
   cmd->add_option("--as", o->as, "name of the new database (default: the backup's database)");
   cmd->add_option("--table", o->restore.tables, "only this table, SCHEMA.TABLE (repeatable)");
   cmd->add_option("--schema", o->schema, "only this schema");
@@ -245,7 +258,14 @@ void register_restore_command(CLI::App& app, Context& ctx)
       ->check(CLI::Range(1u, 64u));
   cmd->add_flag("--dry-run", o->dry_run, "print the plan, change nothing");
   cmd->add_flag("--json", o->json, "print one JSON document");
-  cmd->callback([&ctx, o] {
+  cmd->callback([&ctx, o, physical] {
+    if (!physical->pgdata.empty()) {
+      physical->last_good = o->last_good;
+      physical->dry_run = o->dry_run;
+      physical->json = o->json;
+      return run_physical_restore_command(ctx, *physical);
+    }
+    if (o->restore.to.empty()) throw UsageError("restore needs --to CONNSTR (logical) or --pgdata DIR (physical)");
     if (o->rollback != 0 || o->cleanup) {
       run_rollback_or_cleanup(ctx, *o);
       return;

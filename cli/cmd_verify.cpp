@@ -1,12 +1,5 @@
-// verify [ID...] [--level L] [--due] [--slice N/T] [--scratch CONNSTR|auto] [--jobs N] [--budget D] [--json]
-// history [ID] [--json]
-
-#include <CLI/CLI.hpp>
-
-#include <chrono>
-#include <iomanip>
-#include <iostream>
-#include <thread>
+// verify [ID...] [--level L] [--due] [--slice N/T] [--scratch CONNSTR|auto] [--jobs N] [--budget D]
+// [--json] history [ID] [--json]
 
 #include "catalog/backup_queries.hpp"
 #include "catalog/verification_runs.hpp"
@@ -14,14 +7,22 @@
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "compliance/webhook.hpp"
+#include "pg/recovery_config.hpp"
 #include "verifier/due_policy.hpp"
 #include "verifier/verifier.hpp"
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <iomanip>
+#include <iostream>
+#include <thread>
 
 namespace lastgood::cli {
 
 namespace {
 
-struct VerifyCliOptions {
+struct VerifyCliOptions
+{
   std::vector<std::string> ids;
   std::string level = "restore";
   bool due = false;
@@ -29,10 +30,12 @@ struct VerifyCliOptions {
   std::string scratch;
   unsigned jobs = 0;
   std::string budget;
+  std::string target_time;
   bool json = false;
 };
 
-struct Planned {
+struct Planned
+{
   catalog::BackupRow backup;
   verifier::Level level;
   std::string reason;
@@ -44,7 +47,8 @@ std::vector<Planned> plan(Context& ctx, const VerifyCliOptions& opts)
   std::vector<Planned> out;
   if (opts.due) {
     if (!opts.ids.empty()) throw UsageError("give backup IDs or --due, not both");
-    for (const auto& w : verifier::due_work(db, ctx.config().verify, verifier::parse_slice(opts.slice)))
+    for (const auto& w :
+         verifier::due_work(db, ctx.config().verify, verifier::parse_slice(opts.slice)))
       if (auto b = catalog::find_backup(db, w.backup_id)) out.push_back({*b, w.level, w.reason});
     return out;
   }
@@ -65,29 +69,39 @@ std::vector<Planned> plan(Context& ctx, const VerifyCliOptions& opts)
 void print_report(const verifier::VerifyReport& r)
 {
   std::string outcome = r.outcome;
-  for (auto& c : outcome) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (auto& c : outcome)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   std::int64_t rows = 0;
-  for (const auto& c : r.row_counts) rows += c.row_count;
-  std::cout << std::left << std::setw(32) << r.backup_id << std::setw(10) << verifier::to_string(r.level)
-            << std::setw(8) << outcome << std::fixed << std::setprecision(1) << r.seconds << " s";
-  if (!r.row_counts.empty()) std::cout << "  (" << r.row_counts.size() << " tables, " << rows << " rows)";
+  for (const auto& c : r.row_counts)
+    rows += c.row_count;
+  std::cout << std::left << std::setw(32) << r.backup_id << std::setw(10)
+            << verifier::to_string(r.level) << std::setw(8) << outcome << std::fixed
+            << std::setprecision(1) << r.seconds << " s";
+  if (!r.row_counts.empty())
+    std::cout << "  (" << r.row_counts.size() << " tables, " << rows << " rows)";
   if (r.run_id) std::cout << "  run " << r.run_id;
   std::cout << '\n';
-  for (const auto& n : r.notes) std::cout << "    note: " << n << '\n';
+  if (r.recovery_point.is_object() && !r.recovery_point.empty())
+    std::cout << "    recovery point: " << r.recovery_point.dump() << '\n';
+  for (const auto& n : r.notes)
+    std::cout << "    note: " << n << '\n';
   for (const auto& f : r.findings)
-    std::cout << "    " << verifier::to_string(f.severity) << " " << f.kind << (f.subject.empty() ? "" : " " + f.subject)
-              << ": " << f.message << '\n';
+    std::cout << "    " << verifier::to_string(f.severity) << " " << f.kind
+              << (f.subject.empty() ? "" : " " + f.subject) << ": " << f.message << '\n';
 }
 
 void print_runs(const std::vector<catalog::RunRecord>& runs)
 {
-  std::cout << std::left << std::setw(7) << "RUN" << std::setw(32) << "BACKUP" << std::setw(10) << "LEVEL"
-            << std::setw(9) << "OUTCOME" << std::setw(22) << "STARTED" << std::setw(10) << "SECONDS" << "FINDINGS\n";
+  std::cout << std::left << std::setw(7) << "RUN" << std::setw(32) << "BACKUP" << std::setw(10)
+            << "LEVEL" << std::setw(9) << "OUTCOME" << std::setw(22) << "STARTED" << std::setw(10)
+            << "SECONDS"
+            << "FINDINGS\n";
   for (const auto& r : runs) {
     std::ostringstream secs;
     if (r.duration_seconds) secs << std::fixed << std::setprecision(1) << *r.duration_seconds;
-    std::cout << std::setw(7) << r.id << std::setw(32) << r.backup_id << std::setw(10) << r.level << std::setw(9)
-              << r.outcome << std::setw(22) << r.started_at << std::setw(10) << secs.str() << r.findings << '\n';
+    std::cout << std::setw(7) << r.id << std::setw(32) << r.backup_id << std::setw(10) << r.level
+              << std::setw(9) << r.outcome << std::setw(22) << r.started_at << std::setw(10)
+              << secs.str() << r.findings << '\n';
   }
 }
 
@@ -96,28 +110,48 @@ void print_runs(const std::vector<catalog::RunRecord>& runs)
 void register_verify_commands(CLI::App& app, Context& ctx)
 {
   auto opts = std::make_shared<VerifyCliOptions>();
-  auto* verify = app.add_subcommand("verify", "verify backups (checksum, structure, test restore) and record it");
-  verify->add_option("ID", opts->ids, "backups to verify (default: all, or what is due with --due)");
-  verify->add_option("--level", opts->level, "checksum | structure | restore (default restore)");
-  verify->add_flag("--due", opts->due, "do what the verify.restore_every / checksum_every policy says is due");
-  verify->add_option("--slice", opts->slice, "with --due: only slice N of T (e.g. 3/7), deterministic");
-  verify->add_option("--scratch", opts->scratch, "scratch server connection string, or 'auto' (private cluster)");
-  verify->add_option("--jobs", opts->jobs, "parallel hashing threads and pg_restore jobs")->check(CLI::Range(1u, 64u));
+  auto* verify = app.add_subcommand(
+      "verify", "verify backups (checksum, structure, test restore) and record it");
+  verify->add_option("ID", opts->ids,
+                     "backups to verify (default: all, or what is due with --due)");
+  verify->add_option(
+      "--level", opts->level,
+      "checksum | structure | restore (default) | pitr (base backups, with --target-time)");
+  verify->add_option("--target-time", opts->target_time,
+                     "with --level pitr: recover to this time (RFC 3339)");
+  verify->add_flag("--due", opts->due,
+                   "do what the verify.restore_every / checksum_every policy says is due");
+  verify->add_option("--slice", opts->slice,
+                     "with --due: only slice N of T (e.g. 3/7), deterministic");
+  verify->add_option("--scratch", opts->scratch,
+                     "scratch server connection string, or 'auto' (private cluster)");
+  verify->add_option("--jobs", opts->jobs, "parallel hashing threads and pg_restore jobs")
+      ->check(CLI::Range(1u, 64u));
   verify->add_option("--budget", opts->budget, "start no new work after this long (e.g. 2h)");
   verify->add_flag("--json", opts->json, "print one JSON document");
   verify->callback([&ctx, opts] {
-    const auto budget = opts->budget.empty() ? std::chrono::seconds(0) : parse_duration(opts->budget);
+    const auto budget =
+        opts->budget.empty() ? std::chrono::seconds(0) : parse_duration(opts->budget);
     // Taken before planning: work another verifier finishes after this point is skipped.
     const auto watermark = catalog::newest_run_id(ctx.catalog().db());
     auto work = plan(ctx, *opts);
-    const unsigned jobs = opts->jobs ? opts->jobs : std::max(1u, std::thread::hardware_concurrency());
-    verifier::Verifier verifier(ctx.catalog().db(), ctx.config().verify, opts->scratch, jobs, watermark);
+    const unsigned jobs =
+        opts->jobs ? opts->jobs : std::max(1u, std::thread::hardware_concurrency());
+    verifier::Verifier verifier(ctx.catalog().db(), ctx.config().verify, opts->scratch, jobs,
+                                watermark);
+    if ((opts->level == "pitr") != !opts->target_time.empty())
+      throw UsageError("--level pitr and --target-time go together");
+    if (!opts->target_time.empty())
+      verifier.set_target_time(pg::recovery_target_time_value(opts->target_time));
+    verifier.set_config_path(ctx.config_flag);
     bool any_restore = false;
-    for (const auto& w : work) any_restore = any_restore || w.level == verifier::Level::Restore;
+    for (const auto& w : work)
+      any_restore = any_restore || w.level == verifier::Level::Restore;
     std::vector<std::string> cleaned;
     if (any_restore) cleaned = verifier.clean_up_after_crashes();
     if (!opts->json)
-      for (const auto& c : cleaned) std::cerr << "cleaned up after an earlier crash: " << c << '\n';
+      for (const auto& c : cleaned)
+        std::cerr << "cleaned up after an earlier crash: " << c << '\n';
     const auto started = std::chrono::steady_clock::now();
     nlohmann::json reports = nlohmann::json::array();
     bool failed = false, errored = false;
@@ -133,8 +167,10 @@ void register_verify_commands(CLI::App& app, Context& ctx)
       failed = failed || report.outcome == "fail";
       if (report.outcome == "fail") failed_ids += (failed_ids.empty() ? "" : ", ") + report.backup_id;
       errored = errored || report.outcome == "error";
-      if (opts->json) reports.push_back(verifier::to_json(report));
-      else print_report(report);
+      if (opts->json)
+        reports.push_back(verifier::to_json(report));
+      else
+        print_report(report);
     }
     if (opts->json) {
       print_json({{"runs", reports}, {"left_for_later", left_for_later}, {"cleaned_up", cleaned}});
@@ -162,7 +198,8 @@ void register_verify_commands(CLI::App& app, Context& ctx)
     auto runs = catalog::list_runs(db, backup);
     if (history_opts->json) {
       nlohmann::json out = nlohmann::json::array();
-      for (const auto& r : runs) out.push_back(catalog::run_with_findings_json(db, r));
+      for (const auto& r : runs)
+        out.push_back(catalog::run_with_findings_json(db, r));
       print_json({{"runs", out}});
     } else {
       print_runs(runs);

@@ -44,6 +44,7 @@ void register_backup_command(CLI::App& app, Context& ctx);
 void register_restore_command(CLI::App& app, Context& ctx);
 void register_retention_commands(CLI::App& app, Context& ctx);
 void register_hold_commands(CLI::App& app, Context& ctx);
+void register_wal_fetch_command(CLI::App& app, Context& ctx);
 void register_plan_command(CLI::App& app, Context& ctx);
 void register_report_commands(CLI::App& app, Context& ctx);
 void register_drill_command(CLI::App& app, Context& ctx);

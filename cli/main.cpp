@@ -35,6 +35,7 @@ int main(int argc, char** argv)
   cli::register_restore_command(app, ctx);
   cli::register_retention_commands(app, ctx);
   cli::register_hold_commands(app, ctx);
+  cli::register_wal_fetch_command(app, ctx);
   cli::register_plan_command(app, ctx);
   cli::register_report_commands(app, ctx);
 

@@ -193,6 +193,10 @@ std::unique_ptr<ScratchCluster> ScratchCluster::start(const ScratchClusterOption
   std::string failure;
   int first_port = pick_port();
   if (cluster->try_start(first_port, failure)) return cluster;
+  // A restored cluster that failed has replayed WAL already: no second try.
+  if (options.populate)
+    throw Error("the restored PostgreSQL server did not start: " + failure + "\nserver log (last lines):\n" +
+                cluster->log_tail(15));
   int second_port = pick_port();
   if (cluster->try_start(second_port, failure)) return cluster;
   throw Error("could not start a scratch PostgreSQL server (tried ports " +
@@ -210,6 +214,27 @@ std::vector<std::string> ScratchCluster::pg_ctl(std::vector<std::string> args) c
 
 void ScratchCluster::init(const ScratchClusterOptions& options)
 {
+  m_start_timeout = options.start_timeout;
+  if (options.populate) {
+    std::optional<std::pair<uid_t, gid_t>> owner;
+    if (!m_run_as.empty() && ::geteuid() == 0) {
+      auto ids = lookup_user(m_run_as);
+      owner = std::pair{ids.uid, ids.gid};
+    }
+    options.populate(m_data_dir, owner);
+    std::string conf = "\n# ---- lastgood scratch cluster ----\nlisten_addresses = ''\nunix_socket_directories = " +
+                       conf_quote(m_dir) +
+                       "\nfsync = off\nsynchronous_commit = off\nlogging_collector = off\narchive_mode = off\n"
+                       "ssl = off\nhot_standby = on\n";
+    for (const auto& setting : options.settings)
+      conf += conf_line(setting);
+    std::ofstream out(m_data_dir + "/postgresql.auto.conf", std::ios::app);
+    out << conf;
+    out.close();
+    if (!out)
+      throw Error("could not write " + m_data_dir + "/postgresql.auto.conf: " + std::strerror(errno));
+    return;
+  }
   ProcessResult r =
       run_process({.argv = {find_pg_program("initdb"), "-D", m_data_dir, "-A", "trust", "-U",
                             kSuperuser, "--no-sync", "-E", "UTF8", "--locale=C"},
@@ -245,10 +270,11 @@ void ScratchCluster::init(const ScratchClusterOptions& options)
 bool ScratchCluster::try_start(int port, std::string& failure)
 {
   ProcessResult r = run_process(
-      {.argv = pg_ctl({"-w", "-t", "60", "-l", m_log, "-o", "-p " + std::to_string(port), "start"}),
+      {.argv = pg_ctl({"-w", "-t", std::to_string(m_start_timeout.count()), "-l", m_log, "-o",
+                       "-p " + std::to_string(port), "start"}),
        .run_as_user = m_run_as,
        .cwd = m_dir,
-       .timeout = 90s});
+       .timeout = m_start_timeout + 30s});
   if (r.exit_code == 0) {
     m_port = port;
     m_running = true;
@@ -293,8 +319,10 @@ void ScratchCluster::stop()
 std::string ScratchCluster::conninfo(const std::string& dbname) const
 {
   return "host=" + conninfo_quote(m_dir) + " port=" + std::to_string(m_port) +
-         " dbname=" + conninfo_quote(dbname) + " user=" + kSuperuser;
+         " dbname=" + conninfo_quote(dbname) + " user=" + conninfo_quote(m_user);
 }
+
+bool ScratchCluster::running() const { return m_running && !process_gone(m_postmaster); }
 
 std::string ScratchCluster::log_tail(std::size_t lines) const
 {

@@ -3,8 +3,12 @@
 // initdb into a private temp dir, a server listening only on a unix socket in
 // that dir, durability off. The destructor stops it and removes everything.
 
+#include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -21,6 +25,14 @@ struct ScratchClusterOptions
   std::string base_dir{};
   // Extra server settings, "name=value" each (the value taken literally).
   std::vector<std::string> settings{};
+  // Set: instead of initdb, this fills the (absent) data directory, e.g. with
+  // a restored base backup, and everything it writes must belong to `owner`
+  // when given (root running the server as another user). Only the settings
+  // a private server needs (socket, no TCP, fsync off, no archiving) are
+  // added, to postgresql.auto.conf so they win over the backup's own.
+  std::function<void(const std::string& data_dir, std::optional<std::pair<uid_t, gid_t>> owner)> populate{};
+  // How long pg_ctl start may wait (a restored cluster replays WAL first).
+  std::chrono::seconds start_timeout{60};
 };
 
 class ScratchCluster
@@ -43,9 +55,15 @@ public:
 
   // "host=<socket dir> port=<port> dbname=<dbname> user=lastgood" (no password: trust).
   std::string conninfo(const std::string& dbname = "postgres") const;
+  // The role conninfo() connects as (a populated cluster has its own superuser).
+  void set_user(std::string user) { m_user = std::move(user); }
+  const std::string& run_as() const { return m_run_as; }
   const std::string& data_dir() const { return m_data_dir; }
   const std::string& socket_dir() const { return m_dir; }
   int port() const { return m_port; }
+  // Whether the postmaster is still there (it may stop by itself, e.g. when
+  // recovery fails).
+  bool running() const;
   // The last lines of the server log, for error messages.
   std::string log_tail(std::size_t lines = 30) const;
   // Stops the server (fast, then immediate, then SIGKILL) and waits until the
@@ -58,6 +76,8 @@ private:
   std::vector<std::string> pg_ctl(std::vector<std::string> args) const;
 
   std::string m_run_as;
+  std::string m_user = kSuperuser;
+  std::chrono::seconds m_start_timeout{60};
   std::string m_dir, m_data_dir, m_log;
   int m_port = 0;
   pid_t m_postmaster = 0;

@@ -88,9 +88,15 @@ TarMember describe(archive_entry* entry)
   member.regular_file = type == AE_IFREG;
   member.directory = type == AE_IFDIR;
   member.symlink = type == AE_IFLNK;
+  member.mode = static_cast<unsigned>(archive_entry_perm(entry));
   if (member.symlink) {
     const char* target = archive_entry_symlink(entry);
     member.link_target = target ? target : "";
+  } else if (const char* hard = archive_entry_hardlink(entry)) {
+    // A hardlink comes as a regular file of size 0 naming an earlier member.
+    member.hardlink = true;
+    member.regular_file = false;
+    member.link_target = hard;
   }
   return member;
 }

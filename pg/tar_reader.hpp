@@ -16,7 +16,9 @@ struct TarMember {
   bool regular_file = false;
   bool directory = false;
   bool symlink = false;
-  std::string link_target;
+  bool hardlink = false;    // a link to an earlier member (link_target names it)
+  std::string link_target;  // the symlink's target or the hardlink's member path
+  unsigned mode = 0;        // permission bits as stored (e.g. 0600)
 };
 
 // Calls visit for each member; `content` reads that member's data (may be left

@@ -1,17 +1,17 @@
 #include "verifier/verifier.hpp"
 
-#include <unistd.h>
-
-#include <chrono>
-
 #include "catalog/repositories.hpp"
 #include "common/error.hpp"
 #include "pg/scratch_cluster.hpp"
 #include "verifier/checksum_level.hpp"
 #include "verifier/local_copy.hpp"
+#include "verifier/physical_restore_level.hpp"
 #include "verifier/restore_level.hpp"
 #include "verifier/scratch_server.hpp"
 #include "verifier/structure_level.hpp"
+
+#include <chrono>
+#include <unistd.h>
 
 namespace lastgood::verifier {
 
@@ -27,12 +27,17 @@ std::vector<catalog::FindingRecord> to_records(const std::vector<Finding>& findi
   return out;
 }
 
-std::string holder() { return catalog::this_host() + ":" + std::to_string(::getpid()); }
+std::string holder()
+{
+  return catalog::this_host() + ":" + std::to_string(::getpid());
+}
 
 // Drops the scratch database however the restore ends.
-class ScratchDatabase {
+class ScratchDatabase
+{
 public:
-  ScratchDatabase(ScratchServer& server, std::string name) : m_server(server), m_name(std::move(name))
+  ScratchDatabase(ScratchServer& server, std::string name)
+      : m_server(server), m_name(std::move(name))
   {
     m_server.create_database(m_name);
   }
@@ -55,15 +60,17 @@ StructureContext structure_context(catalog::Database& db, const catalog::BackupR
 {
   StructureContext context;
   if (!backup.system_identifier) return context;
-  auto size = db.prepare("SELECT coalesce(wal_segment_size, 16777216) FROM clusters WHERE system_identifier = ?");
+  auto size = db.prepare(
+      "SELECT coalesce(wal_segment_size, 16777216) FROM clusters WHERE system_identifier = ?");
   size.bind(1, *backup.system_identifier);
   if (size.step()) context.wal_segment_size = static_cast<std::uint64_t>(size.int64(0));
   const std::string sysid = *backup.system_identifier;
   context.archived_segment = [&db, sysid](std::uint32_t timeline, std::uint64_t segno) {
-    auto s = db.prepare("SELECT 1 FROM wal_segments ws JOIN clusters c ON c.id = ws.cluster_id"
-                        " JOIN objects o ON o.id = ws.object_id WHERE c.system_identifier = ? AND ws.timeline = ?"
-                        " AND ws.segno = ? AND ws.partial = 0 AND ws.problem IS NULL AND o.missing_since IS NULL"
-                        " LIMIT 1");
+    auto s = db.prepare(
+        "SELECT 1 FROM wal_segments ws JOIN clusters c ON c.id = ws.cluster_id"
+        " JOIN objects o ON o.id = ws.object_id WHERE c.system_identifier = ? AND ws.timeline = ?"
+        " AND ws.segno = ? AND ws.partial = 0 AND ws.problem IS NULL AND o.missing_since IS NULL"
+        " LIMIT 1");
     s.bind_all(sysid, timeline, segno);
     return s.step();
   };
@@ -72,10 +79,10 @@ StructureContext structure_context(catalog::Database& db, const catalog::BackupR
 
 } // namespace
 
-Verifier::Verifier(catalog::Database& db, VerifyConfig config, std::string scratch_spec, unsigned jobs,
-                   std::int64_t watermark)
-    : m_db(db), m_config(std::move(config)), m_scratch_spec(std::move(scratch_spec)), m_jobs(jobs ? jobs : 1),
-      m_watermark(watermark >= 0 ? watermark : catalog::newest_run_id(db))
+Verifier::Verifier(catalog::Database& db, VerifyConfig config, std::string scratch_spec,
+                   unsigned jobs, std::int64_t watermark)
+    : m_db(db), m_config(std::move(config)), m_scratch_spec(std::move(scratch_spec)),
+      m_jobs(jobs ? jobs : 1), m_watermark(watermark >= 0 ? watermark : catalog::newest_run_id(db))
 {
   if (m_scratch_spec.empty()) m_scratch_spec = m_config.scratch;
 }
@@ -87,7 +94,9 @@ storage::Storage& Verifier::storage_for(const std::string& repository)
   auto& slot = m_storages[repository];
   if (!slot) {
     auto repo = catalog::find_repository(m_db, repository);
-    if (!repo) throw UsageError("repository '" + repository + "' is no longer registered; add it again to verify its backups");
+    if (!repo)
+      throw UsageError("repository '" + repository +
+                       "' is no longer registered; add it again to verify its backups");
     slot = storage::open_storage(repo->url);
   }
   return *slot;
@@ -109,10 +118,11 @@ std::vector<std::string> Verifier::clean_up_after_crashes()
   if (m_scratch_spec == "auto") {
     if (int n = pg::remove_stale_scratch_clusters(); n > 0)
       removed.push_back(std::to_string(n) + " scratch clusters of dead processes");
-    return removed;  // a new private cluster holds no leftovers
+    return removed; // a new private cluster holds no leftovers
   }
-  for (const auto& name : scratch().drop_abandoned(
-           [&](std::int64_t run_id) { return catalog::scratch_database_is_abandoned(m_db, run_id); }))
+  for (const auto& name : scratch().drop_abandoned([&](std::int64_t run_id) {
+         return catalog::scratch_database_is_abandoned(m_db, run_id);
+       }))
     removed.push_back("scratch database " + name);
   return removed;
 }
@@ -133,32 +143,48 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
     report.notes.push_back("test restore skipped: the checks above already failed");
     return findings;
   }
+  if (backup.kind == "physical") {
+    PhysicalRestoreRequest request;
+    if (level == Level::Pitr) request.target_time = m_target_time;
+    request.jobs = m_jobs;
+    request.config_path = m_config_path;
+    auto restored =
+        restore_base_backup_and_check(m_db, storage, backup, objects, request, m_config);
+    findings.append(restored.findings);
+    report.row_counts = std::move(restored.row_counts);
+    report.recovery_point = std::move(restored.recovery_point);
+    if (!report.recovery_point.is_null() && !report.recovery_point.empty())
+      catalog::set_run_recovery_point(m_db, run_id, report.recovery_point.dump());
+    return findings;
+  }
   clean_up_after_crashes();
   LocalCopy copy(storage, backup, objects);
   ScratchDatabase database(scratch(), kScratchPrefix + std::to_string(run_id));
   catalog::set_run_scratch_database(m_db, run_id, database.name());
-  RestoreRequest request{copy.path(), database.name(), m_jobs,
-                         catalog::previous_passing_row_counts(m_db, backup.database.value_or(""), run_id)};
+  RestoreRequest request{
+      copy.path(), database.name(), m_jobs,
+      catalog::previous_passing_row_counts(m_db, backup.database.value_or(""), run_id)};
   auto restored = restore_and_check(backup, request, scratch(), m_config);
   findings.append(restored.findings);
   report.row_counts = std::move(restored.row_counts);
   return findings;
 }
 
-VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level, const std::string& trigger)
+VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
+                              const std::string& trigger)
 {
   VerifyReport report;
   report.backup_id = backup.backup_id;
   report.level = level;
-  if (level == Level::Restore && backup.kind == "physical") {
-    report.level = Level::Structure;
-    report.notes.push_back("test restores of base backups come with point-in-time recovery; verified to the "
-                           "structure level");
-  }
+  if (level == Level::Pitr && (backup.kind != "physical" || m_target_time.empty()))
+    throw UsageError(backup.kind != "physical" ? "--level pitr recovers base backups; " +
+                                                     backup.backup_id + " is a logical dump"
+                                               : "--level pitr needs --target-time TIME");
   if (level == Level::Restore && backup.format == "plain_cluster") {
     report.level = Level::Structure;
-    report.notes.push_back("pg_dumpall output is verified to the structure level (it recreates roles and every "
-                           "database, which a shared scratch server must not receive)");
+    report.notes.push_back(
+        "pg_dumpall output is verified to the structure level (it recreates roles and every "
+        "database, which a shared scratch server must not receive)");
   }
   if (!catalog::acquire_lease(m_db, backup.id, holder(), std::chrono::hours(12))) {
     report.outcome = "skipped";
@@ -166,7 +192,9 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level, con
     return report;
   }
   std::vector<std::string> covering = {"restore", "pitr"};
-  if (report.level != Level::Restore) covering.push_back("structure");
+  if (report.level == Level::Pitr) covering = {"pitr"}; // a drill to its own target
+  if (report.level != Level::Restore && report.level != Level::Pitr)
+    covering.push_back("structure");
   if (report.level == Level::Checksum) covering.push_back("checksum");
   if (catalog::verified_since(m_db, backup.id, m_watermark, covering)) {
     catalog::release_lease(m_db, backup.id, holder());
@@ -175,22 +203,30 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level, con
     return report;
   }
   const auto started = std::chrono::steady_clock::now();
-  const bool restores = report.level == Level::Restore;
-  report.run_id = catalog::begin_run(m_db, backup.id, std::string(to_string(report.level)), trigger,
-                                     restores ? std::optional(scratch().display()) : std::nullopt);
+  const bool restores = report.level == Level::Restore || report.level == Level::Pitr;
+  // A base backup is restored into a private cluster of its own, whatever --scratch says.
+  report.run_id = catalog::begin_run(
+      m_db, backup.id, std::string(to_string(report.level)), trigger,
+      !restores                   ? std::nullopt
+      : backup.kind == "physical" ? std::optional<std::string>("private (restored base backup)")
+                                  : std::optional(scratch().display()));
   Findings findings;
   try {
     findings = run_levels(backup, report.level, report.run_id, report);
   } catch (const Error& e) {
     findings.add(fk::scratch_error, Severity::Error, backup.root_key, e.what());
   } catch (const std::exception& e) {
-    findings.add(fk::scratch_error, Severity::Error, backup.root_key, std::string("unexpected: ") + e.what());
+    findings.add(fk::scratch_error, Severity::Error, backup.root_key,
+                 std::string("unexpected: ") + e.what());
   }
   report.findings = findings.items();
-  report.outcome = findings.any(Severity::Failure) ? "fail" : findings.any(Severity::Error) ? "error" : "pass";
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  catalog::finish_run(m_db, report.run_id, report.outcome, report.seconds, to_records(report.findings),
-                      report.row_counts);
+  report.outcome = findings.any(Severity::Failure) ? "fail"
+                   : findings.any(Severity::Error) ? "error"
+                                                   : "pass";
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  catalog::finish_run(m_db, report.run_id, report.outcome, report.seconds,
+                      to_records(report.findings), report.row_counts);
   catalog::release_lease(m_db, backup.id, holder());
   return report;
 }
@@ -198,12 +234,13 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level, con
 nlohmann::json to_json(const VerifyReport& r)
 {
   nlohmann::json findings = nlohmann::json::array(), counts = nlohmann::json::array();
-  for (const auto& f : r.findings) findings.push_back(to_json(f));
+  for (const auto& f : r.findings)
+    findings.push_back(to_json(f));
   for (const auto& c : r.row_counts)
     counts.push_back({{"schema", c.schema_name}, {"table", c.table_name}, {"rows", c.row_count}});
-  return {{"run", r.run_id},        {"backup", r.backup_id}, {"level", to_string(r.level)},
-          {"outcome", r.outcome},   {"seconds", r.seconds},  {"findings", findings},
-          {"row_counts", counts},   {"notes", r.notes}};
+  return {{"run", r.run_id},      {"backup", r.backup_id}, {"level", to_string(r.level)},
+          {"outcome", r.outcome}, {"seconds", r.seconds},  {"findings", findings},
+          {"row_counts", counts}, {"notes", r.notes},      {"recovery_point", r.recovery_point}};
 }
 
 } // namespace lastgood::verifier

@@ -4,11 +4,6 @@
 // 'fail' (the backup is bad) or 'error' (we could not tell), and the
 // backup's status follows from its runs.
 
-#include <map>
-#include <memory>
-#include <string>
-#include <vector>
-
 #include "catalog/backup_queries.hpp"
 #include "catalog/sqlite.hpp"
 #include "catalog/verification_runs.hpp"
@@ -16,22 +11,30 @@
 #include "storage/storage.hpp"
 #include "verifier/finding.hpp"
 
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
 namespace lastgood::verifier {
 
 class ScratchServer;
 
-struct VerifyReport {
-  std::int64_t run_id = 0;  // 0 when skipped
+struct VerifyReport
+{
+  std::int64_t run_id = 0; // 0 when skipped
   std::string backup_id;
   Level level = Level::Checksum;
-  std::string outcome;      // pass | fail | error | skipped
+  std::string outcome; // pass | fail | error | skipped
   std::vector<Finding> findings;
   std::vector<catalog::RowCountRecord> row_counts;
   double seconds = 0;
-  std::vector<std::string> notes;  // level lowered, restore skipped, lease held...
+  std::vector<std::string> notes; // level lowered, restore skipped, lease held...
+  nlohmann::json recovery_point;  // base backups: where recovery stopped
 };
 
-class Verifier {
+class Verifier
+{
 public:
   // watermark: the newest run id when the work was planned (catalog::newest_run_id
   // taken before planning); -1 = take it now.
@@ -49,10 +52,16 @@ public:
   // Runs by itself before the first test restore; at most once.
   std::vector<std::string> clean_up_after_crashes();
 
+  // For Level::Pitr: the target time (RFC 3339) base backups are recovered to.
+  void set_target_time(std::string time) { m_target_time = std::move(time); }
+  // Passed on to wal-fetch by test restores of base backups.
+  void set_config_path(std::string path) { m_config_path = std::move(path); }
+
 private:
   storage::Storage& storage_for(const std::string& repository);
   ScratchServer& scratch();
-  Findings run_levels(const catalog::BackupRow& backup, Level level, std::int64_t run_id, VerifyReport& report);
+  Findings run_levels(const catalog::BackupRow& backup, Level level, std::int64_t run_id,
+                      VerifyReport& report);
 
   catalog::Database& m_db;
   VerifyConfig m_config;
@@ -61,7 +70,9 @@ private:
   std::map<std::string, std::unique_ptr<storage::Storage>> m_storages;
   std::unique_ptr<ScratchServer> m_scratch;
   bool m_cleaned_up = false;
-  std::int64_t m_watermark = 0;  // newest run id when the work was planned
+  std::int64_t m_watermark = 0; // newest run id when the work was planned
+  std::string m_target_time;
+  std::string m_config_path;
 };
 
 nlohmann::json to_json(const VerifyReport& report);

@@ -1,0 +1,88 @@
+// restore --pgdata DIR (--target-time T | --target-lsn L | --last-good | --immediate) [--cluster
+// SYSID]
+//         [--timeline N] [--backup ID] [--target-action pause|promote|shutdown] [--start]
+//         [--dry-run] [--json]
+// Wired into `restore` (cmd_restore.cpp) when --pgdata is given.
+
+#include "cli/cmd_restore_physical.hpp"
+
+#include "common/error.hpp"
+#include "common/redact.hpp"
+#include "restore/physical_restore.hpp"
+
+#include <filesystem>
+#include <iostream>
+
+namespace lastgood::cli {
+
+void run_physical_restore_command(Context& ctx, const PhysicalRestoreCli& o)
+{
+  restore::PhysicalRestoreOptions options;
+  options.pgdata = std::filesystem::absolute(o.pgdata).lexically_normal().string();
+  int targets = !o.target_time.empty() + !o.target_lsn.empty() + o.immediate;
+  if (targets > 1)
+    throw UsageError(
+        "give one of --target-time, --target-lsn, --immediate (or none for --last-good)");
+  if (!o.target_time.empty()) {
+    options.plan.target.kind = restore::TargetKind::Time;
+    options.plan.target.time = restore::parse_target_time(o.target_time);
+    options.target_time = o.target_time;
+  } else if (!o.target_lsn.empty()) {
+    options.plan.target.kind = restore::TargetKind::Lsn;
+    options.plan.target.lsn = pg::Lsn::parse(o.target_lsn);
+  } else if (o.immediate) {
+    options.plan.target.kind = restore::TargetKind::Immediate;
+  } else if (!o.last_good) {
+    throw UsageError("restore --pgdata needs --target-time, --target-lsn, --immediate or "
+                     "--last-good (the latest "
+                     "point the archive reaches)");
+  }
+  if (!o.cluster.empty()) options.plan.cluster = o.cluster;
+  if (o.timeline) options.plan.timeline = o.timeline;
+  if (!o.backup.empty()) options.plan.backup_id = o.backup;
+  if (o.target_action != "pause" && o.target_action != "promote" && o.target_action != "shutdown")
+    throw UsageError("--target-action is pause, promote or shutdown");
+  options.target_action = o.target_action;
+  options.start = o.start;
+  options.run_as = o.run_as.empty() ? ctx.config().verify.run_as : o.run_as;
+  options.catalog_path =
+      std::filesystem::absolute(catalog::resolve_catalog_path(ctx.catalog_flag)).string();
+  if (!ctx.config_flag.empty())
+    options.config_path = std::filesystem::absolute(ctx.config_flag).string();
+
+  auto& db = ctx.catalog().db();
+  auto result = o.dry_run ? restore::dry_run_physical_restore(db, options)
+                          : restore::run_physical_restore(db, options);
+  if (o.json) {
+    auto doc = restore::to_json(result);
+    doc["dry_run"] = o.dry_run;
+    print_json(doc);
+  } else {
+    const auto& p = result.plan;
+    if (p.backup) {
+      std::cout << (o.dry_run ? "physical restore plan (dry run: nothing is changed)\n"
+                              : "physical restore\n")
+                << "  backup     " << p.backup->backup_id << "  (" << p.backup->repository << ": "
+                << p.backup->root_key << ", " << p.backup->status << ")\n"
+                << "  target     " << restore::to_string(p.target.kind)
+                << (options.target_time ? " " + *options.target_time : "")
+                << (p.target.lsn ? " " + p.target.lsn->str() : "") << ", timeline "
+                << p.target_timeline << '\n'
+                << "  wal        " << p.wal.size() << " archived files\n"
+                << "  pgdata     " << options.pgdata << '\n';
+      for (const auto& w : p.warnings)
+        std::cout << "  warning: " << w << '\n';
+    }
+    if (!result.restore_command.empty())
+      std::cout << "  restore_command = " << result.restore_command << '\n';
+    if (result.recovery_point.is_object())
+      std::cout << "  reached    " << result.recovery_point.dump() << '\n';
+    if (result.outcome == "pass")
+      std::cout << result.message << '\n';
+    else if (result.outcome != "planned")
+      std::cerr << "lastgood: " << redact(result.message) << '\n';
+  }
+  ctx.exit_code = result.exit_code;
+}
+
+} // namespace lastgood::cli

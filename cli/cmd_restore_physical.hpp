@@ -1,0 +1,21 @@
+#pragma once
+// The physical half of `restore` (--pgdata): options parsed by cmd_restore.cpp.
+
+#include "cli/context.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace lastgood::cli {
+
+struct PhysicalRestoreCli
+{
+  std::string pgdata, target_time, target_lsn, cluster, backup, run_as;
+  std::string target_action = "pause";
+  std::uint32_t timeline = 0;
+  bool immediate = false, last_good = false, start = false, dry_run = false, json = false;
+};
+
+void run_physical_restore_command(Context& ctx, const PhysicalRestoreCli& options);
+
+} // namespace lastgood::cli

@@ -1,0 +1,51 @@
+#pragma once
+// The restore level for base backups: extract the backup into a private
+// scratch cluster's data directory (checked against backup_manifest and the
+// catalog), recover it - to consistency ('immediate'), or for a PITR drill to
+// a target time with WAL from the archive through `lastgood wal-fetch` - start
+// it as the unprivileged user on a private socket, run the data checks on
+// every database, then stop it and remove everything.
+
+#include "catalog/backup_queries.hpp"
+#include "catalog/sqlite.hpp"
+#include "catalog/verification_runs.hpp"
+#include "common/config.hpp"
+#include "storage/storage.hpp"
+#include "verifier/finding.hpp"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lastgood::verifier {
+
+struct PhysicalRestoreRequest
+{
+  std::optional<std::string> target_time; // PITR drill; nullopt: recovery_target = 'immediate'
+  unsigned jobs = 1;
+  std::string config_path; // passed on to wal-fetch when set
+};
+
+struct PhysicalRestoreResult
+{
+  Findings findings;
+  // schema_name is "<database>.<schema>": a base backup holds every database.
+  std::vector<catalog::RowCountRecord> row_counts;
+  // Where recovery stopped: redo_done, stop (PostgreSQL's "recovery stopping
+  // ..." line), consistent_at, last_transaction_time, new_timeline.
+  nlohmann::json recovery_point;
+};
+
+// db: the catalog (wal-fetch of the started server reads it, or a copy of it
+// in the scratch directory when the server runs as another user).
+PhysicalRestoreResult
+restore_base_backup_and_check(catalog::Database& db, storage::Storage& storage,
+                              const catalog::BackupRow& backup,
+                              const std::vector<catalog::BackupObjectRow>& objects,
+                              const PhysicalRestoreRequest& request, const VerifyConfig& config);
+
+// Facts about recovery read from a server log (pg-formats.md §4).
+nlohmann::json recovery_point_from_log(const std::string& log);
+
+} // namespace lastgood::verifier
