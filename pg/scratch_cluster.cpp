@@ -89,27 +89,6 @@ pid_t read_postmaster_pid(const std::string& data_dir)
   return in >> pid ? static_cast<pid_t>(pid) : 0;
 }
 
-// A free loopback TCP port; it only names the unix socket, so a later clash
-// with a TCP listener does not matter.
-int pick_port()
-{
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    throw Error("could not pick a port for the scratch cluster: " +
-                std::string(std::strerror(errno)));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  int error = errno;
-  ::close(fd);
-  if (!ok)
-    throw Error("could not pick a port for the scratch cluster: " +
-                std::string(std::strerror(error)));
-  return ntohs(addr.sin_port);
-}
 
 // A value for postgresql.conf: single-quoted, quotes doubled, backslashes escaped.
 std::string conf_quote(std::string_view value)
@@ -191,13 +170,13 @@ std::unique_ptr<ScratchCluster> ScratchCluster::start(const ScratchClusterOption
   auto cluster = std::make_unique<ScratchCluster>(Key{}, options);
   cluster->init(options);
   std::string failure;
-  int first_port = pick_port();
+  int first_port = pick_free_port();
   if (cluster->try_start(first_port, failure)) return cluster;
   // A restored cluster that failed has replayed WAL already: no second try.
   if (options.populate)
     throw Error("the restored PostgreSQL server did not start: " + failure + "\nserver log (last lines):\n" +
                 cluster->log_tail(15));
-  int second_port = pick_port();
+  int second_port = pick_free_port();
   if (cluster->try_start(second_port, failure)) return cluster;
   throw Error("could not start a scratch PostgreSQL server (tried ports " +
               std::to_string(first_port) + " and " + std::to_string(second_port) + "): " + failure +
@@ -397,6 +376,26 @@ int remove_stale_scratch_clusters(const std::string& base_dir)
     if (!remove_error) ++removed;
   }
   return removed;
+}
+
+int pick_free_port()
+{
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    throw Error("could not pick a free port for a PostgreSQL server: " +
+                std::string(std::strerror(errno)));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  int error = errno;
+  ::close(fd);
+  if (!ok)
+    throw Error("could not pick a free port for a PostgreSQL server: " +
+                std::string(std::strerror(error)));
+  return ntohs(addr.sin_port);
 }
 
 } // namespace lastgood::pg

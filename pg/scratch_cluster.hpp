@@ -91,4 +91,8 @@ private:
 // many were removed.
 int remove_stale_scratch_clusters(const std::string& base_dir = "");
 
+// A loopback TCP port nobody listens on right now (the kernel's choice); a
+// server started on it a moment later may still lose a race, so callers retry.
+int pick_free_port();
+
 } // namespace lastgood::pg

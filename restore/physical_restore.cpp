@@ -8,6 +8,7 @@
 #include "common/time.hpp"
 #include "pg/child_process.hpp"
 #include "pg/recovery_config.hpp"
+#include "pg/scratch_cluster.hpp"
 #include "storage/storage.hpp"
 #include "verifier/pgdata_extract.hpp"
 #include "verifier/physical_restore_level.hpp"
@@ -96,7 +97,7 @@ void start_and_wait(const PhysicalRestoreOptions& o, const std::string& user,
                     PhysicalRestoreResult& r)
 {
   const std::string log = o.pgdata + "/lastgood-restore.log";
-  const int port = 40000 + static_cast<int>(::getpid() % 20000);
+  const int port = pg::pick_free_port();
   auto started =
       pg::run_process({.argv = {pg::find_pg_program("pg_ctl"), "-D", o.pgdata, "-l", log, "-o",
                                 "-p " + std::to_string(port) + " -k /tmp", "start"},
