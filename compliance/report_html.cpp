@@ -2,6 +2,7 @@
 // scripts, no external references) that an auditor can open or archive.
 
 #include "compliance/report_render.hpp"
+#include "common/markup_escape.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -9,33 +10,7 @@
 
 namespace lastgood::compliance {
 
-std::string html_escape(std::string_view text)
-{
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\'':
-      out += "&#39;";
-      break;
-    default:
-      out += c;
-    }
-  }
-  return out;
-}
+std::string html_escape(std::string_view text) { return markup_escape(text); }
 
 namespace {
 

@@ -1,6 +1,7 @@
 #include "storage/s3_storage.hpp"
 
 #include "common/error.hpp"
+#include "common/markup_escape.hpp"
 #include "common/time.hpp"
 #include "storage/key.hpp"
 #include "storage/s3_streams.hpp"
@@ -196,7 +197,7 @@ void S3Storage::remove_many(const std::vector<std::string>& keys)
   for (std::size_t at = 0; at < keys.size(); at += 1000) {
     std::string xml = "<Delete><Quiet>true</Quiet>";
     for (std::size_t i = at; i < std::min(keys.size(), at + 1000); ++i)
-      xml += "<Object><Key>" + s3xml::escape(m_client->object_name(keys[i])) + "</Key></Object>";
+      xml += "<Object><Key>" + markup_escape(m_client->object_name(keys[i])) + "</Key></Object>";
     xml += "</Delete>";
     const auto response = m_client->send(
         "POST", "", {{"delete", ""}},

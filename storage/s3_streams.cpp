@@ -1,6 +1,7 @@
 #include "storage/s3_streams.hpp"
 
 #include "common/error.hpp"
+#include "common/markup_escape.hpp"
 #include "storage/s3_xml.hpp"
 
 #include <algorithm>
@@ -186,7 +187,7 @@ void S3WriteStream::commit()
       std::string xml = "<CompleteMultipartUpload>";
       for (std::size_t i = 0; i < m_part_etags.size(); ++i)
         xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" +
-               s3xml::escape(m_part_etags[i]) + "</ETag></Part>";
+               markup_escape(m_part_etags[i]) + "</ETag></Part>";
       xml += "</CompleteMultipartUpload>";
       const std::string what = "completing the multipart upload of " + where;
       const auto response = m_client->send("POST", name, {{"uploadId", m_upload_id}},

@@ -185,31 +185,5 @@ std::vector<DeleteFailure> parse_delete_result(std::string_view xml, std::string
   return failures;
 }
 
-std::string escape(std::string_view text)
-{
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\'':
-      out += "&apos;";
-      break;
-    default:
-      out += c;
-    }
-  }
-  return out;
-}
 
 } // namespace lastgood::storage::s3xml

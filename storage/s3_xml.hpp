@@ -47,7 +47,6 @@ std::vector<DeleteFailure> parse_delete_result(std::string_view xml, std::string
 // CompleteMultipartUpload may answer 200 with an <Error> document.
 bool is_error_document(std::string_view xml);
 
-std::string escape(std::string_view text);
 std::string strip_quotes(std::string_view etag);
 
 } // namespace lastgood::storage::s3xml

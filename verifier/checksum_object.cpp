@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/sha256.hpp"
 #include "pg/tar_reader.hpp"
+#include "verifier/hashing_stream.hpp"
 
 namespace lastgood::verifier {
 namespace {
@@ -10,27 +11,6 @@ namespace {
 // Small enough that the bytes are still in L2 for the second checksum.
 constexpr std::size_t kBufferBytes = 256 * 1024;
 
-// Everything read through it is hashed and counted: the tar walk and the final
-// drain see the same bytes, so the digest covers the whole object once.
-class HashingStream : public storage::ReadStream
-{
-public:
-  explicit HashingStream(storage::ReadStream& inner) : m_inner(inner) {}
-  std::size_t read(std::span<std::byte> buffer) override
-  {
-    std::size_t n = m_inner.read(buffer);
-    m_hash.update(buffer.first(n));
-    m_bytes += n;
-    return n;
-  }
-  std::uint64_t bytes() const { return m_bytes; }
-  std::string hex_digest() { return m_hash.hex_digest(); }
-
-private:
-  storage::ReadStream& m_inner;
-  Sha256 m_hash;
-  std::uint64_t m_bytes = 0;
-};
 
 // "./global/pg_control" -> "global/pg_control"; "./" -> "".
 std::string member_path(std::string path)

@@ -6,6 +6,7 @@
 #include "pg/tar_reader.hpp"
 #include "verifier/checksum_object.hpp"
 #include "verifier/extract_paths.hpp"
+#include "verifier/hashing_stream.hpp"
 #include "verifier/manifest_verifier.hpp"
 
 #include <algorithm>
@@ -39,27 +40,6 @@ constexpr const char* kSkeleton[] = {"global",
                                      "pg_twophase",
                                      "pg_xact"};
 
-// Counts and hashes what passes, so the object is compared with the catalog
-// after the tar walk (and a final drain) read it exactly once.
-class HashingStream : public storage::ReadStream
-{
-public:
-  explicit HashingStream(storage::ReadStream& inner) : m_inner(inner) {}
-  std::size_t read(std::span<std::byte> buffer) override
-  {
-    std::size_t n = m_inner.read(buffer);
-    m_hash.update(buffer.first(n));
-    m_bytes += n;
-    return n;
-  }
-  std::uint64_t bytes() const { return m_bytes; }
-  std::string hex_digest() { return m_hash.hex_digest(); }
-
-private:
-  storage::ReadStream& m_inner;
-  Sha256 m_hash;
-  std::uint64_t m_bytes = 0;
-};
 
 // "base.tar.zst" -> "base"
 std::string tar_stem(const std::string& name)
