@@ -42,7 +42,7 @@ struct PitrWindow
   std::string to_segment;
 };
 
-struct HoldFact
+struct HeldBackup
 {
   std::string backup_id;
   std::string reason;
@@ -64,7 +64,7 @@ struct Scope
   std::vector<WalGapFact> wal_gaps;    // clusters only
   std::int64_t objects_missing = 0;
   std::int64_t backups_failing_checks = 0;
-  std::vector<HoldFact> holds;           // active holds
+  std::vector<HeldBackup> holds;           // active holds
   std::int64_t backups_deleted = 0;      // in the period
   std::int64_t wal_deleted = 0;          // in the period (clusters)
   std::int64_t held_backups_deleted = 0; // deleted while an active hold covered them
