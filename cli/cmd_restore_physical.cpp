@@ -8,6 +8,7 @@
 
 #include "common/error.hpp"
 #include "common/redact.hpp"
+#include "compliance/webhook.hpp"
 #include "restore/physical_restore.hpp"
 
 #include <filesystem>
@@ -82,6 +83,10 @@ void run_physical_restore_command(Context& ctx, const PhysicalRestoreCli& o)
     else if (result.outcome != "planned")
       std::cerr << "lastgood: " << redact(result.message) << '\n';
   }
+  if (!o.dry_run &&
+      (result.outcome == "fail" || result.outcome == "error" || result.outcome == "unreachable"))
+    compliance::notify(ctx.config().notify, "physical restore into " + options.pgdata +
+                                                " failed: " + redact(result.message));
   ctx.exit_code = result.exit_code;
 }
 

@@ -239,5 +239,27 @@ TEST_F(WebhookCliTest, FailedRestoreIsAnnounced)
   EXPECT_NE(text.find("restore failed"), std::string::npos) << text;
 }
 
+TEST_F(WebhookCliTest, UnreachablePhysicalRestoreIsAnnounced)
+{
+  if (testing::artifacts_dir().empty())
+    GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
+  Receiver receiver("");
+  ASSERT_EQ(
+      lg(receiver.url(), "repo add r " + shell_quote((testing::artifacts_dir() / "repo").string()))
+          .exit_code,
+      0);
+  ASSERT_EQ(lg(receiver.url(), "scan").exit_code, 0);
+  // No base backup is consistent this early: the restore cannot be done.
+  auto pgdata = m_home.path() / "pgdata";
+  auto r = lg(receiver.url(),
+              "restore --pgdata " + shell_quote(pgdata.string()) + " --target-lsn 0/100");
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_FALSE(fs::exists(pgdata / "PG_VERSION"));
+  auto requests = receiver.requests();
+  ASSERT_EQ(requests.size(), 1u) << r.err << r.out;
+  auto text = json::parse(requests[0].at("body").get<std::string>()).at("text").get<std::string>();
+  EXPECT_NE(text.find("physical restore into"), std::string::npos) << text;
+}
+
 } // namespace
 } // namespace lastgood
