@@ -116,12 +116,15 @@ void register_report_commands(CLI::App& app, Context& ctx)
       "metrics", "Prometheus text exposition (for node_exporter's textfile collector)");
   metrics->add_option("--output", *metrics_output,
                       "write to this file (atomically) instead of stdout");
-  metrics->callback([&ctx, metrics_output] {
-    const auto now = now_seconds();
+  auto metrics_as_of = std::make_shared<std::string>();
+  metrics->add_option("--as-of", *metrics_as_of, "judge as of this time (RFC 3339; default now)");
+  metrics->callback([&ctx, metrics_output, metrics_as_of] {
+    const auto as_of = as_of_time(*metrics_as_of);
     auto& db = ctx.catalog().db();
-    auto facts = compliance::gather_facts(db, now, now - std::chrono::hours(24 * 30));
+    auto facts = compliance::gather_facts(db, as_of, as_of - std::chrono::hours(24 * 30));
+    auto judged = compliance::judge(facts, ctx.config());
     emit(*metrics_output,
-         compliance::render_metrics(facts, compliance::gather_restore_stats(db), ctx.config()));
+         compliance::render_metrics(judged, compliance::gather_restore_stats(db), ctx.config()));
     ctx.exit_code = kExitOk;
   });
 }

@@ -121,6 +121,14 @@ void read_compliance(const toml::table& table, const std::string& source, Compli
   if ((*section)["rto"]) compliance.rto = duration_at((*section)["rto"], where + "rto");
 }
 
+void read_schedule(const toml::table& table, const std::string& source, ScheduleConfig& schedule)
+{
+  const auto* section = table["schedule"].as_table();
+  if (!section) return;
+  if ((*section)["every"])
+    schedule.every = duration_at((*section)["every"], "configuration file " + source + ": schedule.every");
+}
+
 void read_notify_drill_s3(const toml::table& table, const std::string& source, Config& config)
 {
   if (auto v = table["notify"]["webhook"].value<std::string>()) config.notify.webhook = *v;
@@ -190,6 +198,7 @@ Config load_config(const std::string& flag_value)
   read_verify(table, config.source, config.verify);
   read_retention(table, config.source, config.retention);
   read_compliance(table, config.source, config.compliance);
+  read_schedule(table, config.source, config.schedule);
   read_notify_drill_s3(table, config.source, config);
   apply_environment(config.verify);
   return config;

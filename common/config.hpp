@@ -92,6 +92,12 @@ struct S3Config {
   std::string region;
 };
 
+// [schedule]: how often the scheduler runs `lastgood run`; metrics export it
+// so an alert can tell when they stopped being written.
+struct ScheduleConfig {
+  std::chrono::seconds every{std::chrono::hours(24)};
+};
+
 struct Config {
   std::string source;  // the file read, empty when none
   std::vector<RepositoryConfig> repositories;
@@ -101,6 +107,7 @@ struct Config {
   NotifyConfig notify;
   DrillConfig drill;
   S3Config s3;
+  ScheduleConfig schedule;
 };
 
 std::string resolve_config_path(const std::string& flag_value);

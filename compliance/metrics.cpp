@@ -1,5 +1,6 @@
 #include "compliance/metrics.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -150,8 +151,9 @@ RestoreStats gather_restore_stats(Database& db)
   return stats;
 }
 
-std::string render_metrics(const ReportFacts& facts, const RestoreStats& r, const Config& config)
+std::string render_metrics(const Report& judged, const RestoreStats& r, const Config& config)
 {
+  const ReportFacts& facts = *judged.facts;
   Exposition e;
   e.family("restore_duration_seconds", "histogram",
            "Duration of finished restores and test restores.");
@@ -177,7 +179,10 @@ std::string render_metrics(const ReportFacts& facts, const RestoreStats& r, cons
   e.sample("restore_success_total", {}, static_cast<double>(r.success));
   e.family("restore_failure_total", "counter",
            "Restores and test restores that failed or could not be done, by reason.");
-  for (const auto& [reason, n] : r.failures)
+  auto failures = r.failures;
+  for (const auto& reason : kFailureReasons)
+    failures.try_emplace(reason, 0);
+  for (const auto& [reason, n] : failures)
     e.sample("restore_failure_total", {{"failure_reason", reason}}, static_cast<double>(n));
   e.family("restore_verification_total", "counter", "Restore-level verification runs by outcome.");
   for (const char* status : {"pass", "fail", "error"}) {
@@ -195,34 +200,122 @@ std::string render_metrics(const ReportFacts& facts, const RestoreStats& r, cons
            "How recent a passing test restore must be (compliance.verified_within).");
   e.sample("lastgood_verified_within_seconds", {},
            static_cast<double>(config.compliance.verified_within.count()));
-  const auto inf = std::numeric_limits<double>::infinity();
-  auto age = [&](const std::optional<TimePoint>& t) {
-    return t ? static_cast<double>((facts.as_of - *t).count()) : inf;
+  if (config.compliance.rto) {
+    e.family("lastgood_rto_seconds", "gauge",
+             "The configured recovery time objective (compliance.rto).");
+    e.sample("lastgood_rto_seconds", {}, static_cast<double>(config.compliance.rto->count()));
+  }
+  e.family("lastgood_schedule_interval_seconds", "gauge",
+           "How often the scheduler runs lastgood (schedule.every).");
+  e.sample("lastgood_schedule_interval_seconds", {},
+           static_cast<double>(config.schedule.every.count()));
+
+  // Times as Unix timestamps (0: never), so ages keep growing between writes.
+  auto stamp = [](const std::optional<TimePoint>& t) {
+    return t ? static_cast<double>(t->time_since_epoch().count()) : 0.0;
   };
-  e.family("lastgood_backup_age_seconds", "gauge", "Age of the newest backup (+Inf: none).");
-  for (const auto& s : facts.scopes)
-    e.sample("lastgood_backup_age_seconds", scope_labels(s), age(s.newest_backup));
-  e.family("lastgood_last_good_age_seconds", "gauge",
-           "Age of the newest passing test restore (+Inf: never).");
-  for (const auto& s : facts.scopes)
-    e.sample("lastgood_last_good_age_seconds", scope_labels(s), age(s.last_good_test));
+  e.family("lastgood_scopes", "gauge", "Databases and clusters with backups in the catalog.");
+  e.sample("lastgood_scopes", {}, static_cast<double>(facts.scopes.size()));
+  e.family("lastgood_status", "gauge", "The report's overall verdict: 0 OK, 1 WARN, 2 FAIL.");
+  e.sample("lastgood_status", {}, static_cast<double>(judged.overall));
+  e.family("lastgood_scope_status", "gauge",
+           "The report's verdict per scope: 0 OK, 1 WARN, 2 FAIL.");
+  for (const auto& sv : judged.scopes)
+    e.sample("lastgood_scope_status", scope_labels(*sv.scope), static_cast<double>(sv.overall));
+  e.family("lastgood_check_status", "gauge",
+           "The report's verdict per scope and check: 0 OK, 1 WARN, 2 FAIL.");
+  for (const auto& sv : judged.scopes)
+    for (const auto& item : sv.items) {
+      auto labels = scope_labels(*sv.scope);
+      labels.emplace_back("check", item.name);
+      e.sample("lastgood_check_status", labels, static_cast<double>(item.verdict));
+    }
   e.family("lastgood_backups", "gauge", "Backups present.");
   for (const auto& s : facts.scopes)
     e.sample("lastgood_backups", scope_labels(s), static_cast<double>(s.backups.size()));
+  e.family("lastgood_backups_by_state", "gauge",
+           "Backups present by evidence: good, bad (damage found), error (could not be checked), "
+           "unverified.");
+  for (const auto& s : facts.scopes) {
+    std::map<BackupState, int> count;
+    for (const auto& b : s.backups)
+      ++count[evidence_state(b)];
+    for (auto state :
+         {BackupState::Good, BackupState::Bad, BackupState::Error, BackupState::Unverified}) {
+      auto labels = scope_labels(s);
+      labels.emplace_back("state", to_string(state));
+      e.sample("lastgood_backups_by_state", labels, count[state]);
+    }
+  }
+  e.family("lastgood_newest_backup_timestamp_seconds", "gauge",
+           "When the newest backup was taken (Unix time; 0: none).");
+  for (const auto& s : facts.scopes)
+    e.sample("lastgood_newest_backup_timestamp_seconds", scope_labels(s), stamp(s.newest_backup));
+  e.family("lastgood_newest_restorable_backup_timestamp_seconds", "gauge",
+           "When the newest backup not known bad was taken: what RPO is measured from (Unix "
+           "time; 0: none).");
+  for (const auto& s : facts.scopes) {
+    const auto* usable = newest_restorable(s);
+    e.sample("lastgood_newest_restorable_backup_timestamp_seconds", scope_labels(s),
+             usable ? stamp(usable->taken) : 0.0);
+  }
+  e.family("lastgood_last_restore_test_pass_timestamp_seconds", "gauge",
+           "When a backup that is still good last passed a test restore (Unix time; 0: never).");
+  for (const auto& s : facts.scopes)
+    e.sample("lastgood_last_restore_test_pass_timestamp_seconds", scope_labels(s),
+             stamp(s.last_good_test));
+  if (config.compliance.rto) {
+    e.family("lastgood_restore_duration_max_seconds", "gauge",
+             "Longest of the recent passing restores and test restores (compared with RTO).");
+    for (const auto& s : facts.scopes)
+      if (!s.restore_seconds.empty())
+        e.sample("lastgood_restore_duration_max_seconds", scope_labels(s),
+                 *std::max_element(s.restore_seconds.begin(), s.restore_seconds.end()));
+  }
+  e.family("lastgood_pitr_window_start_timestamp_seconds", "gauge",
+           "Start of the point-in-time recovery window (Unix time; 0: no window).");
+  e.family("lastgood_pitr_window_end_timestamp_seconds", "gauge",
+           "End of the point-in-time recovery window: archive time of the last reachable WAL "
+           "segment (Unix time; 0: no window).");
+  e.family("lastgood_pitr_window_target_seconds", "gauge",
+           "The PITR window retention.pitr_window asks for (only where configured).");
   e.family("lastgood_pitr_window_seconds", "gauge",
            "Width of the point-in-time recovery window (0: none).");
-  for (const auto& s : facts.scopes)
-    if (s.kind == "cluster")
-      e.sample("lastgood_pitr_window_seconds", scope_labels(s),
-               s.pitr ? static_cast<double>((s.pitr->to - s.pitr->from).count()) : 0);
   e.family("lastgood_wal_gaps", "gauge", "Gaps in the archived WAL.");
-  for (const auto& s : facts.scopes)
-    if (s.kind == "cluster")
-      e.sample("lastgood_wal_gaps", scope_labels(s), static_cast<double>(s.wal_gaps.size()));
+  for (const auto& s : facts.scopes) {
+    if (s.kind != "cluster") continue;
+    auto from = s.pitr ? std::optional(s.pitr->from) : std::nullopt;
+    auto to = s.pitr ? std::optional(s.pitr->to) : std::nullopt;
+    e.sample("lastgood_pitr_window_start_timestamp_seconds", scope_labels(s), stamp(from));
+    e.sample("lastgood_pitr_window_end_timestamp_seconds", scope_labels(s), stamp(to));
+    if (auto wanted = rules_for(config.retention, s).pitr_window)
+      e.sample("lastgood_pitr_window_target_seconds", scope_labels(s),
+               static_cast<double>(wanted->count()));
+    e.sample("lastgood_pitr_window_seconds", scope_labels(s),
+             s.pitr ? static_cast<double>((s.pitr->to - s.pitr->from).count()) : 0);
+    e.sample("lastgood_wal_gaps", scope_labels(s), static_cast<double>(s.wal_gaps.size()));
+  }
   e.family("lastgood_objects_missing", "gauge",
            "Objects of present backups that are missing from storage.");
   for (const auto& s : facts.scopes)
     e.sample("lastgood_objects_missing", scope_labels(s), static_cast<double>(s.objects_missing));
+
+  // Kept for dashboards built on earlier versions; they freeze between writes.
+  const auto inf = std::numeric_limits<double>::infinity();
+  auto age = [&](const std::optional<TimePoint>& t) {
+    return t ? static_cast<double>((facts.as_of - *t).count()) : inf;
+  };
+  e.family("lastgood_backup_age_seconds", "gauge",
+           "Deprecated (frozen between writes): age of the newest backup at the time of writing; "
+           "use lastgood_newest_backup_timestamp_seconds.");
+  for (const auto& s : facts.scopes)
+    e.sample("lastgood_backup_age_seconds", scope_labels(s), age(s.newest_backup));
+  e.family("lastgood_last_good_age_seconds", "gauge",
+           "Deprecated (frozen between writes): age of the newest passing test restore; use "
+           "lastgood_last_restore_test_pass_timestamp_seconds.");
+  for (const auto& s : facts.scopes)
+    e.sample("lastgood_last_good_age_seconds", scope_labels(s), age(s.last_good_test));
+
   e.family("lastgood_metrics_generated_timestamp_seconds", "gauge",
            "When these metrics were written (Unix time).");
   e.sample("lastgood_metrics_generated_timestamp_seconds", {},

@@ -7,6 +7,7 @@
 #include "catalog/sqlite.hpp"
 #include "common/config.hpp"
 #include "compliance/report_facts.hpp"
+#include "compliance/verdicts.hpp"
 
 #include <cstdint>
 #include <map>
@@ -41,7 +42,16 @@ std::string failure_reason_of_message(std::string_view message);
 // Backslash, double quote and newline escaped as the exposition format wants.
 std::string escape_label_value(std::string_view value);
 
-std::string render_metrics(const ReportFacts& facts, const RestoreStats& restores,
+// Every failure_reason and verification status a rule reads, so each counter
+// series exists at 0 before its first increase.
+inline const std::vector<std::string> kFailureReasons = {"pg_restore",    "check",      "amcheck",
+                                                         "data_shrink",   "scratch",    "storage",
+                                                         "target_exists", "connection", "other"};
+
+// The judged report's verdicts and facts as of its moment: the same verdicts
+// the report prints (lastgood_check_status), current state per scope, and
+// times as Unix timestamps so rules compute ages with time() between writes.
+std::string render_metrics(const Report& judged, const RestoreStats& restores,
                            const Config& config);
 
 } // namespace lastgood::compliance

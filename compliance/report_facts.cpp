@@ -161,7 +161,14 @@ ReportFacts gather_facts(Database& db, TimePoint as_of, TimePoint period_start)
       "IN ('restore', 'pitr')"
       "   AND r.outcome = 'pass' AND r.finished_at <= ?1),"
       " EXISTS (SELECT 1 FROM holds h WHERE h.backup_id = v.id AND h.created_at <= ?1"
-      "   AND (h.released_at IS NULL OR h.released_at > ?1) AND (h.until IS NULL OR h.until > ?1))"
+      "   AND (h.released_at IS NULL OR h.released_at > ?1) AND (h.until IS NULL OR h.until > ?1)),"
+      " (SELECT r.outcome FROM verification_runs r WHERE r.backup_id = v.id"
+      "   AND r.outcome IN ('pass', 'fail', 'error') AND r.finished_at <= ?1 ORDER BY r.id DESC"
+      "   LIMIT 1),"
+      " (SELECT f.message FROM verification_runs r JOIN verification_findings f ON f.run_id = r.id"
+      "   WHERE r.backup_id = v.id AND r.outcome IN ('fail', 'error') AND r.finished_at <= ?1"
+      "   AND f.severity IN ('failure', 'error')"
+      "   ORDER BY r.id DESC, f.severity = 'failure' DESC, f.id LIMIT 1)"
       " FROM v_backups v WHERE coalesce(v.stop_time, v.start_time) <= ?1"
       " AND (v.deleted_at IS NULL OR v.deleted_at > ?1) ORDER BY 5, v.id");
   b.bind(1, as_of_text);
@@ -175,13 +182,19 @@ ReportFacts gather_facts(Database& db, TimePoint as_of, TimePoint period_start)
     f.objects_missing = b.int64(6);
     f.failing_check = !b.is_null(12);
     f.held = b.int64(14) != 0;
+    f.last_outcome = b.opt_text(15);
+    f.last_problem = b.opt_text(16);
     auto key = scope_key(f.kind, b.opt_text(7), b.opt_text(8));
     auto& scope = scope_for(key);
     scope.objects_missing += f.objects_missing;
     scope.backups_failing_checks += f.failing_check ? 1 : 0;
     if (!scope.oldest_backup) scope.oldest_backup = f.taken;
     scope.newest_backup = f.taken;
-    if (auto good = b.opt_text(13)) {
+    // Only a backup that is still good and whole proves restores today: a
+    // pass followed by a failure, or by a vanished object, proves nothing.
+    auto good = b.opt_text(13);
+    if (f.status != "good" || f.objects_missing > 0) good.reset();
+    if (good) {
       auto at = parse_rfc3339(*good);
       if (!scope.last_good_test || at >= *scope.last_good_test) {
         scope.last_good_test = at;

@@ -24,6 +24,11 @@ struct BackupFact
   std::int64_t objects_missing = 0;
   bool failing_check = false; // a checksum/structure run failed after its last restore verdict
   bool held = false;          // under an active legal hold
+  // Outcome of the newest finished verification run at any level (pass |
+  // fail | error), and the first failure or error it found: the evidence
+  // behind "bad" and "could not be checked".
+  std::optional<std::string> last_outcome;
+  std::optional<std::string> last_problem;
 };
 
 struct WalGapFact

@@ -45,8 +45,16 @@ struct Axis
 
 const char* status_colour(const BackupFact& b)
 {
-  if (b.status == "bad" || b.failing_check || b.objects_missing) return "#c62828";
-  if (b.status == "good") return "#2e7d32";
+  switch (evidence_state(b)) {
+  case BackupState::Bad:
+    return "#c62828";
+  case BackupState::Error:
+    return "#ef6c00"; // could not be checked: neither good nor bad
+  case BackupState::Good:
+    return "#2e7d32";
+  case BackupState::Unverified:
+    break;
+  }
   return "#9e9e9e";
 }
 
@@ -92,7 +100,8 @@ std::string timeline_svg(const Scope& s, const ReportFacts& f, std::chrono::seco
         << html_escape(format_rfc3339(t).substr(0, 16)) << "</text>\n";
   }
   for (const auto& b : s.backups) {
-    std::string title = b.backup_id + "\n" + format_rfc3339(b.taken) + "\nstatus: " + b.status;
+    std::string title = b.backup_id + "\n" + format_rfc3339(b.taken) + "\nstatus: " + to_string(evidence_state(b));
+    if (b.last_problem && evidence_state(b) != BackupState::Good) title += "\n" + *b.last_problem;
     if (b.failing_check) title += "\na checksum/structure check failed";
     if (b.objects_missing) title += "\n" + std::to_string(b.objects_missing) + " objects missing";
     if (b.held) title += "\nunder legal hold";

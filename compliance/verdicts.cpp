@@ -30,14 +30,79 @@ Verdict against(seconds age, seconds target)
   return Verdict::Ok;
 }
 
+std::string problem_of(const BackupFact& b)
+{
+  return b.last_problem ? ": " + *b.last_problem : "";
+}
+
+// RPO is measured from the newest backup not known bad: a newer backup that
+// failed its test restore, or lost an object, would not restore anything.
 Item backup_age(const Scope& s, const ReportFacts& f, seconds rpo)
 {
-  if (!s.newest_backup)
+  if (s.backups.empty())
     return {"backup_age", Verdict::Fail, "no backup at all (RPO " + age_text(rpo) + ")"};
-  auto age = f.as_of - *s.newest_backup;
-  return {"backup_age", against(age, rpo),
-          "newest backup " + format_rfc3339(*s.newest_backup) + ", " + age_text(age) +
-              " old (RPO " + age_text(rpo) + ")"};
+  const auto* usable = newest_restorable(s);
+  if (!usable)
+    return {"backup_age", Verdict::Fail,
+            "no backup that is not known bad: all " + std::to_string(s.backups.size()) +
+                " failed a check or lost objects (RPO " + age_text(rpo) + ")"};
+  auto age = f.as_of - usable->taken;
+  std::string text = "newest backup not known bad " + usable->backup_id + " taken " +
+                     format_rfc3339(usable->taken) + ", " + age_text(age) + " old (RPO " +
+                     age_text(rpo) + ")";
+  if (auto skipped = &s.backups.back() - usable)
+    text += "; " + std::to_string(skipped) + " newer backup(s) known bad";
+  return {"backup_age", against(age, rpo), text};
+}
+
+// The newest backup's own evidence: a failed newest backup is never OK, one
+// that could not be checked is shown as such.
+Item newest_backup(const Scope& s)
+{
+  if (s.backups.empty()) return {"newest_backup", Verdict::Fail, "no backup at all"};
+  const auto& b = s.backups.back();
+  std::string id = b.backup_id + " (" + format_rfc3339(b.taken) + ")";
+  switch (evidence_state(b)) {
+  case BackupState::Bad:
+    if (b.objects_missing)
+      return {"newest_backup", Verdict::Fail,
+              id + " has " + std::to_string(b.objects_missing) + " object(s) missing from storage"};
+    return {"newest_backup", Verdict::Fail, id + " is bad" + problem_of(b)};
+  case BackupState::Error:
+    return {"newest_backup", Verdict::Warn,
+            id + " could not be checked" + problem_of(b) + " (fix it and run lastgood verify " +
+                b.backup_id + ")"};
+  case BackupState::Good:
+    return {"newest_backup", Verdict::Ok, id + " passed its test restore"};
+  case BackupState::Unverified:
+    break;
+  }
+  return {"newest_backup", Verdict::Ok, id + " not test-restored yet"};
+}
+
+// Every present backup by its evidence: any bad one is damage to act on
+// (investigate, then delete it); one that could not be checked warns.
+Item verification(const Scope& s)
+{
+  std::size_t count[4] = {};
+  std::vector<std::string> bad, error;
+  for (const auto& b : s.backups) {
+    auto state = evidence_state(b);
+    ++count[static_cast<int>(state)];
+    if (state == BackupState::Bad) bad.push_back(b.backup_id);
+    if (state == BackupState::Error) error.push_back(b.backup_id);
+  }
+  auto list = [](const std::vector<std::string>& ids) {
+    std::string out;
+    for (std::size_t i = 0; i < ids.size() && i < 3; ++i)
+      out += (i ? ", " : " (") + ids[i];
+    return ids.empty() ? out : out + (ids.size() > 3 ? ", ...)" : ")");
+  };
+  std::string text = std::to_string(count[0]) + " good, " + std::to_string(count[1]) + " bad" +
+                     list(bad) + ", " + std::to_string(count[2]) + " could not be checked" +
+                     list(error) + ", " + std::to_string(count[3]) + " unverified";
+  Verdict v = !bad.empty() ? Verdict::Fail : !error.empty() ? Verdict::Warn : Verdict::Ok;
+  return {"verification", v, text};
 }
 
 Item restore_tested(const Scope& s, const ReportFacts& f, seconds within)
@@ -136,6 +201,35 @@ Item deletions(const Scope& s)
 
 } // namespace
 
+std::string to_string(BackupState s)
+{
+  switch (s) {
+  case BackupState::Good:
+    return "good";
+  case BackupState::Bad:
+    return "bad";
+  case BackupState::Error:
+    return "error";
+  case BackupState::Unverified:
+    break;
+  }
+  return "unverified";
+}
+
+BackupState evidence_state(const BackupFact& b)
+{
+  if (b.status == "bad" || b.objects_missing > 0) return BackupState::Bad;
+  if (b.last_outcome == "error") return BackupState::Error;
+  return b.status == "good" ? BackupState::Good : BackupState::Unverified;
+}
+
+const BackupFact* newest_restorable(const Scope& s)
+{
+  for (auto it = s.backups.rbegin(); it != s.backups.rend(); ++it)
+    if (evidence_state(*it) != BackupState::Bad) return &*it;
+  return nullptr;
+}
+
 std::string to_string(Verdict v)
 {
   return v == Verdict::Ok ? "OK" : v == Verdict::Warn ? "WARN" : "FAIL";
@@ -178,7 +272,9 @@ Report judge(const ReportFacts& facts, const Config& config)
     sv.scope = &s;
     auto rules = rules_for(config.retention, s);
     sv.items.push_back(backup_age(s, facts, config.compliance.rpo));
+    sv.items.push_back(newest_backup(s));
     sv.items.push_back(restore_tested(s, facts, config.compliance.verified_within));
+    sv.items.push_back(verification(s));
     if (auto d = restore_duration(s, config.compliance.rto)) sv.items.push_back(*d);
     if (s.kind == "cluster") sv.items.push_back(pitr_window(s, rules.pitr_window));
     sv.items.push_back(retention(s, facts, rules));

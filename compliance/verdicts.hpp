@@ -15,13 +15,26 @@ enum class Verdict { Ok, Warn, Fail };
 
 std::string to_string(Verdict v); // "OK", "WARN", "FAIL"
 
+// What the evidence says of one backup. Bad needs evidence of damage (a failed
+// run, an object gone from storage); Error means the newest attempt could not
+// check it (permissions, unreachable server): neither good nor bad.
+enum class BackupState { Good, Bad, Error, Unverified };
+
+std::string to_string(BackupState s); // "good", "bad", "error", "unverified"
+
+BackupState evidence_state(const BackupFact& backup);
+
+// The newest backup not known bad (no failed run, no missing object): what a
+// restore would use now, and what the RPO is measured from. nullptr: none.
+const BackupFact* newest_restorable(const Scope& scope);
+
 // Past this share of a target (RPO, verified_within, RTO) an item warns.
 inline constexpr double kWarnShare = 0.8;
 
 struct Item
 {
-  std::string name; // backup_age, restore_tested, restore_duration, pitr_window, retention,
-                    // objects, holds, deletions
+  std::string name; // backup_age, newest_backup, restore_tested, verification,
+                    // restore_duration, pitr_window, retention, objects, holds, deletions
   Verdict verdict = Verdict::Ok;
   std::string summary; // one line: what was measured against what
 };

@@ -53,7 +53,7 @@ protected:
         " (1, 'host=t', 'shop', '{}', '2026-11-22T11:50:00Z', '2026-11-22T11:50:01Z', 1, 'error',"
         "  'database shop already exists on the target', 'h', 1, 't')");
     auto facts = gather_facts(db, kNow, kNow - std::chrono::hours(24 * 30));
-    m_text = render_metrics(facts, gather_restore_stats(db), Config{});
+    m_text = render_metrics(judge(facts, Config{}), gather_restore_stats(db), Config{});
   }
   bool has_line(const std::string& line) const
   {
@@ -105,6 +105,45 @@ TEST_F(MetricsTest, PerScopeGaugesWithEscapedLabels)
   EXPECT_TRUE(has_line("lastgood_objects_missing{kind=\"database\",name=\"shop\"} 0")) << m_text;
   EXPECT_TRUE(has_line("restore_size_bytes{database=\"shop\"} 1000")) << m_text;
   EXPECT_TRUE(has_line("lastgood_rpo_seconds 86400")) << m_text;
+}
+
+TEST_F(MetricsTest, EveryCounterSeriesARuleReadsStartsAtZero)
+{
+  for (const auto& reason : kFailureReasons) {
+    if (reason == "check" || reason == "target_exists") continue; // counted 1 above
+    EXPECT_TRUE(has_line("restore_failure_total{failure_reason=\"" + reason + "\"} 0"))
+        << reason << "\n"
+        << m_text;
+  }
+}
+
+TEST_F(MetricsTest, CurrentStateAsTimestampsAndVerdicts)
+{
+  // 2026-11-22T09:00:00Z and 2026-11-22T11:00:00Z as Unix time.
+  EXPECT_TRUE(has_line("lastgood_newest_restorable_backup_timestamp_seconds{kind=\"database\","
+                       "name=\"shop\"} 1795338000"))
+      << m_text;
+  EXPECT_TRUE(has_line("lastgood_last_restore_test_pass_timestamp_seconds{kind=\"database\","
+                       "name=\"shop\"} 1795345200"))
+      << m_text;
+  // The odd database's only backup is bad: nothing restorable, never passed.
+  EXPECT_TRUE(has_line("lastgood_newest_restorable_backup_timestamp_seconds{kind=\"database\","
+                       "name=\"we\\\"ird\\\\db\"} 0"))
+      << m_text;
+  EXPECT_TRUE(has_line("lastgood_backups_by_state{kind=\"database\",name=\"we\\\"ird\\\\db\","
+                       "state=\"bad\"} 1"))
+      << m_text;
+  EXPECT_TRUE(has_line("lastgood_backups_by_state{kind=\"database\",name=\"shop\","
+                       "state=\"good\"} 1"))
+      << m_text;
+  EXPECT_TRUE(has_line("lastgood_check_status{kind=\"database\",name=\"we\\\"ird\\\\db\","
+                       "check=\"newest_backup\"} 2"))
+      << m_text;
+  EXPECT_TRUE(has_line("lastgood_check_status{kind=\"database\",name=\"shop\","
+                       "check=\"backup_age\"} 0"))
+      << m_text;
+  EXPECT_TRUE(has_line("lastgood_status 2")) << m_text;
+  EXPECT_TRUE(has_line("lastgood_schedule_interval_seconds 86400")) << m_text;
 }
 
 TEST(MetricsLabels, EscapesBackslashQuoteAndNewline)

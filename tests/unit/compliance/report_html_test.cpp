@@ -61,7 +61,13 @@ TEST(ReportText, OneVerdictLinePerItemAndOverall)
   Scope s;
   s.kind = "database";
   s.name = "shop";
-  s.newest_backup = kNow - std::chrono::hours(1);
+  BackupFact b;
+  b.backup_id = "b1";
+  b.kind = "logical";
+  b.status = "good";
+  b.taken = kNow - std::chrono::hours(1);
+  s.backups.push_back(b);
+  s.newest_backup = s.oldest_backup = b.taken;
   s.last_good_test = kNow - std::chrono::hours(1);
   s.last_good_backup = "b1";
   f.scopes.push_back(s);

@@ -60,17 +60,82 @@ TEST(Verdicts, BackupAgeWarnsPastEightyPercentAndFailsPastRpo)
   Config c;
   c.compliance.rpo = hours(10);
   auto s = database_scope();
-  s.newest_backup = kNow - hours(7); // 70 %
+  s.newest_backup = s.backups.back().taken = kNow - hours(7); // 70 %
   EXPECT_EQ(item(judge(facts_with(s), c), "backup_age").verdict, Verdict::Ok);
-  s.newest_backup = kNow - hours(9); // 90 %
+  s.newest_backup = s.backups.back().taken = kNow - hours(9); // 90 %
   EXPECT_EQ(item(judge(facts_with(s), c), "backup_age").verdict, Verdict::Warn);
-  s.newest_backup = kNow - hours(11);
+  s.newest_backup = s.backups.back().taken = kNow - hours(11);
   auto f = facts_with(s);
   auto r = judge(f, c);
   EXPECT_EQ(item(r, "backup_age").verdict, Verdict::Fail);
   EXPECT_EQ(r.overall, Verdict::Fail);
   EXPECT_NE(item(r, "backup_age").summary.find("11h"), std::string::npos)
       << item(r, "backup_age").summary;
+}
+
+// A newer backup that failed its test restore: never OK, and the RPO is
+// measured from the newest backup not known bad.
+TEST(Verdicts, NewestBackupBadFailsAndRpoSkipsIt)
+{
+  Config c;
+  c.compliance.rpo = hours(10);
+  auto s = database_scope(); // b1, good, 2 h old
+  BackupFact bad = s.backups.back();
+  bad.backup_id = "b2";
+  bad.status = "bad";
+  bad.taken = kNow - hours(1);
+  bad.last_outcome = "fail";
+  bad.last_problem = "pg_restore: error: could not read from input file";
+  s.backups.push_back(bad);
+  s.newest_backup = bad.taken;
+  auto f = facts_with(s);
+  auto r = judge(f, c);
+  EXPECT_EQ(item(r, "newest_backup").verdict, Verdict::Fail);
+  EXPECT_NE(item(r, "newest_backup").summary.find("could not read from input"), std::string::npos)
+      << item(r, "newest_backup").summary;
+  EXPECT_EQ(item(r, "verification").verdict, Verdict::Fail);
+  EXPECT_EQ(item(r, "backup_age").verdict, Verdict::Ok);
+  EXPECT_NE(item(r, "backup_age").summary.find("b1"), std::string::npos);
+  EXPECT_NE(item(r, "backup_age").summary.find("1 newer backup(s) known bad"), std::string::npos);
+  EXPECT_EQ(r.overall, Verdict::Fail);
+  EXPECT_EQ(newest_restorable(f.scopes[0])->backup_id, "b1");
+
+  // The older one 11 h old: past the RPO although a 1 h old backup exists.
+  f.scopes[0].backups[0].taken = kNow - hours(11);
+  EXPECT_EQ(item(judge(f, c), "backup_age").verdict, Verdict::Fail);
+  // Every backup bad: nothing to measure the RPO from.
+  f.scopes[0].backups[0].status = "bad";
+  EXPECT_EQ(newest_restorable(f.scopes[0]), nullptr);
+  EXPECT_EQ(item(judge(f, c), "backup_age").verdict, Verdict::Fail);
+}
+
+// Could not check is neither good nor bad: WARN, and the backup still counts.
+TEST(Verdicts, CouldNotCheckWarnsAndIsNotBad)
+{
+  auto s = database_scope();
+  s.backups.back().last_outcome = "error";
+  s.backups.back().last_problem = "cannot read shop.dump: Permission denied";
+  auto f = facts_with(s);
+  auto r = judge(f, Config{});
+  EXPECT_EQ(evidence_state(f.scopes[0].backups[0]), BackupState::Error);
+  EXPECT_EQ(item(r, "newest_backup").verdict, Verdict::Warn);
+  EXPECT_NE(item(r, "newest_backup").summary.find("Permission denied"), std::string::npos);
+  EXPECT_EQ(item(r, "verification").verdict, Verdict::Warn);
+  EXPECT_EQ(item(r, "backup_age").verdict, Verdict::Ok);
+  EXPECT_EQ(r.overall, Verdict::Warn);
+}
+
+TEST(Verdicts, MissingObjectsMakeABackupBad)
+{
+  BackupFact b;
+  b.status = "good";
+  b.objects_missing = 1;
+  EXPECT_EQ(evidence_state(b), BackupState::Bad);
+  b.objects_missing = 0;
+  b.last_outcome = "pass";
+  EXPECT_EQ(evidence_state(b), BackupState::Good);
+  b.status = "unverified";
+  EXPECT_EQ(evidence_state(b), BackupState::Unverified);
 }
 
 TEST(Verdicts, NeverRestoreTestedFails)
