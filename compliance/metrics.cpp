@@ -200,11 +200,11 @@ std::string render_metrics(const Report& judged, const RestoreStats& r, const Co
            "How recent a passing test restore must be (compliance.verified_within).");
   e.sample("lastgood_verified_within_seconds", {},
            static_cast<double>(config.compliance.verified_within.count()));
-  if (config.compliance.rto) {
-    e.family("lastgood_rto_seconds", "gauge",
-             "The configured recovery time objective (compliance.rto).");
+  // Families are always declared; their samples only where a target is set.
+  e.family("lastgood_rto_seconds", "gauge",
+           "The configured recovery time objective (compliance.rto; absent when unset).");
+  if (config.compliance.rto)
     e.sample("lastgood_rto_seconds", {}, static_cast<double>(config.compliance.rto->count()));
-  }
   e.family("lastgood_schedule_interval_seconds", "gauge",
            "How often the scheduler runs lastgood (schedule.every).");
   e.sample("lastgood_schedule_interval_seconds", {},
@@ -264,14 +264,12 @@ std::string render_metrics(const Report& judged, const RestoreStats& r, const Co
   for (const auto& s : facts.scopes)
     e.sample("lastgood_last_restore_test_pass_timestamp_seconds", scope_labels(s),
              stamp(s.last_good_test));
-  if (config.compliance.rto) {
-    e.family("lastgood_restore_duration_max_seconds", "gauge",
-             "Longest of the recent passing restores and test restores (compared with RTO).");
-    for (const auto& s : facts.scopes)
-      if (!s.restore_seconds.empty())
-        e.sample("lastgood_restore_duration_max_seconds", scope_labels(s),
-                 *std::max_element(s.restore_seconds.begin(), s.restore_seconds.end()));
-  }
+  e.family("lastgood_restore_duration_max_seconds", "gauge",
+           "Longest of the recent passing restores and test restores (only with compliance.rto).");
+  for (const auto& s : facts.scopes)
+    if (config.compliance.rto && !s.restore_seconds.empty())
+      e.sample("lastgood_restore_duration_max_seconds", scope_labels(s),
+               *std::max_element(s.restore_seconds.begin(), s.restore_seconds.end()));
   e.family("lastgood_pitr_window_start_timestamp_seconds", "gauge",
            "Start of the point-in-time recovery window (Unix time; 0: no window).");
   e.family("lastgood_pitr_window_end_timestamp_seconds", "gauge",

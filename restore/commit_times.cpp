@@ -143,10 +143,12 @@ RefinedTarget refine_with_commit_times(catalog::Database& db, catalog::WalChain&
   const std::string t = format_target_time(target);
   SegmentReader reader(db);
   int budget = kMaxSegmentsRead;
+  std::optional<std::uint64_t> missing; // a segment the scan needed that is not archived
   // Whether segno holds a commit after the target; nullopt when it cannot tell.
   auto after = [&](std::uint64_t segno) -> std::optional<bool> {
     auto tli = timeline_of_segment(path, segno, segment_size);
     auto f = chain.segment(tli, segno);
+    if (!f) missing = segno;
     if (!f || budget-- <= 0) return std::nullopt;
     auto times = reader.times(*f);
     return times.latest_time && *times.latest_time > fixed_width(target);
@@ -173,6 +175,17 @@ RefinedTarget refine_with_commit_times(catalog::Database& db, catalog::WalChain&
     }
     while (s < end) {
       auto next = after(s + 1);
+      if (!next && missing == s + 1) {
+        // Every commit read so far is before the target and the next segment
+        // is not archived: recovery would need it, so the plan must too
+        // (archive times cannot vouch for a target beyond a gap).
+        r.segno = s + 1;
+        r.evidence =
+            "commit records up to " +
+            pg::wal_file_name(timeline_of_segment(path, s, segment_size), s, segment_size) +
+            " are all before " + t + ", and the next segment is not archived";
+        return r;
+      }
       if (!next) {
         r.notes.push_back(
             "commit records read up to " +

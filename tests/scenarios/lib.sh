@@ -105,8 +105,9 @@ add_base() {
   cp -a "$ART/repo/base/$1" "$REPO/base/$1"
   chmod -R a+rX "$REPO"
 }
+# `add_wal [--copied]`: archive times (mtimes) kept, or all "now" as after a plain copy.
 add_wal() {
-  cp -a "$ART/repo/wal" "$REPO/wal"  # archive times (mtimes) kept
+  if [[ ${1:-} == --copied ]]; then cp -r "$ART/repo/wal" "$REPO/wal"; else cp -a "$ART/repo/wal" "$REPO/wal"; fi
   chmod -R a+rX "$REPO"
 }
 # `flip_byte FILE OFFSET`: damage one byte in place (xor 0xff).
