@@ -20,7 +20,7 @@ struct WalFetchRequest
   std::optional<std::string> cluster; // system identifier; needed when several clusters share names
   // PostgreSQL runs restore_command in its data directory: without `cluster`,
   // the asking cluster is the one its global/pg_control names.
-  std::optional<std::string> data_directory;
+  std::optional<std::string> data_directory = std::nullopt;
 };
 
 enum class WalFetchOutcome { Fetched, NotInArchive };
