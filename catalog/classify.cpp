@@ -1,5 +1,7 @@
 #include "catalog/classify.hpp"
 
+#include "catalog/carried_wal_facts.hpp"
+
 #include "common/error.hpp"
 #include "pg/backup_label.hpp"
 #include "pg/backup_manifest.hpp"
@@ -258,6 +260,13 @@ bool is_base_tar_name(std::string_view key)
          name == "base.tar.lz4" || name == "base.tgz";
 }
 
+bool is_wal_tar_name(std::string_view key)
+{
+  auto name = basename_of(key);
+  return name == "pg_wal.tar" || name == "pg_wal.tar.gz" || name == "pg_wal.tar.zst" ||
+         name == "pg_wal.tar.lz4";
+}
+
 Classification classify_object(std::string_view key, std::uint64_t size, std::string_view head,
                                std::string_view tail)
 {
@@ -267,6 +276,9 @@ Classification classify_object(std::string_view key, std::uint64_t size, std::st
       if (inside_backup_wal_dir(key)) {
         Classification c;
         c.kind = kind::backup_wal;
+        c.detail = {{"carried_wal", json::array()}};
+        if (auto entry = carried_wal_entry(name, size, head); !entry.is_null())
+          c.detail["carried_wal"].push_back(entry);
         return c;
       }
       return classify_wal(*wal, size, head);
@@ -293,13 +305,17 @@ Classification classify_base_tar(storage::ReadStream& source)
 {
   Classification c;
   c.kind = kind::base_tar;
-  c.detail = json::object();
+  c.detail = {{"carried_wal", json::array()}};
   bool have_label = false, have_control = false;
   try {
+    // Walks to the end: -X fetch puts the WAL the backup needs under pg_wal/
+    // at the end of base.tar (the scan reads every byte for its hash anyway).
     pg::for_each_tar_member(source, [&](const pg::TarMember& m, storage::ReadStream& content) {
       std::string_view path = m.path;
       if (path.starts_with("./")) path.remove_prefix(2);
-      if (path == "backup_label") {
+      if (auto entry = carried_wal_member(m, content, false); !entry.is_null()) {
+        c.detail["carried_wal"].push_back(entry);
+      } else if (path == "backup_label") {
         c.detail["backup_label"] =
             label_json(pg::parse_backup_label(storage::read_up_to(content, 1 << 20)));
         have_label = true;
@@ -308,11 +324,16 @@ Classification classify_base_tar(storage::ReadStream& source)
             control_json(pg::parse_pg_control(storage::read_up_to(content, 8192)));
         have_control = true;
       }
-      return !(have_label && have_control);
+      return true;
     });
   } catch (const Error& e) {
-    c.problem = e.what();
-    return c;
+    // Damage after label and control is for verify to find (as before this
+    // walk went to the end); only the WAL list is then incomplete.
+    if (!(have_label && have_control)) {
+      c.problem = e.what();
+      return c;
+    }
+    c.detail["carried_wal_unreadable"] = e.what();
   }
   if (!have_label)
     c.problem = "base backup tar has no backup_label";

@@ -45,6 +45,8 @@ inline constexpr std::size_t kTailBytes = 4 * 1024;
 
 // Whether the object must be read through classify_base_tar (a tar walk).
 bool is_base_tar_name(std::string_view key);
+// pg_wal.tar[.gz|.zst|.lz4] beside base.tar: read through classify_wal_tar.
+bool is_wal_tar_name(std::string_view key);
 
 // head: the first min(size, kHeadBytes) bytes; tail: the last kTailBytes.
 Classification classify_object(std::string_view key, std::uint64_t size, std::string_view head,

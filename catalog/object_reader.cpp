@@ -1,5 +1,7 @@
 #include "catalog/object_reader.hpp"
 
+#include "catalog/carried_wal_facts.hpp"
+
 #include <algorithm>
 #include <vector>
 
@@ -84,6 +86,9 @@ ReadResult read_and_classify(storage::Storage& storage, const storage::ObjectInf
     HashingStream stream(*source, wants_whole_file(info.key) ? kWholeFileLimit : kHeadBytes);
     if (is_base_tar_name(info.key)) {
       result.classification = classify_base_tar(stream);
+      stream.drain();
+    } else if (is_wal_tar_name(info.key)) {
+      result.classification = classify_wal_tar(stream);
       stream.drain();
     } else {
       stream.drain();

@@ -32,7 +32,9 @@ std::int64_t ensure_cluster(Database& db, const std::string& system_identifier, 
 
 ObjectRecords::ObjectRecords(Database& db, std::int64_t repository_id, std::int64_t scan_id, std::string now)
     : m_db(db), m_repository_id(repository_id), m_scan_id(scan_id), m_now(std::move(now)),
-      m_find(db.prepare("SELECT id, size, mtime_ns, etag, sha256, missing_since IS NOT NULL"
+      m_find(db.prepare("SELECT id, size, mtime_ns, etag, sha256, missing_since IS NOT NULL,"
+                        " kind IN ('base_tar', 'wal_tar', 'backup_wal')"
+                        " AND json_extract(coalesce(detail, '{}'), '$.carried_wal') IS NULL"
                         " FROM objects WHERE repository_id = ? AND key = ?")),
       m_seen(db.prepare("UPDATE objects SET last_seen = ?, last_scan_id = ?, missing_since = NULL"
                         " WHERE id = ?")),
@@ -54,7 +56,8 @@ std::optional<KnownObject> ObjectRecords::find(const std::string& key)
   if (m_find.step())
     out = KnownObject{m_find.int64(0),          static_cast<std::uint64_t>(m_find.int64(1)),
                       m_find.int64(2),          m_find.text(3),
-                      m_find.opt_text(4),       m_find.int64(5) != 0};
+                      m_find.opt_text(4),       m_find.int64(5) != 0,
+                      m_find.int64(6) != 0};
   m_find.reset();
   return out;
 }
@@ -110,7 +113,9 @@ void ObjectRecords::record_wal_facts(std::int64_t object_id, const Classificatio
   m_db.prepare("DELETE FROM wal_segments WHERE object_id = ?").bind(1, object_id).run();
   m_db.prepare("DELETE FROM timeline_history WHERE object_id = ?").bind(1, object_id).run();
   m_db.prepare("DELETE FROM backup_history_files WHERE object_id = ?").bind(1, object_id).run();
+  m_db.prepare("DELETE FROM backup_carried_wal WHERE object_id = ?").bind(1, object_id).run();
   const json& d = c.detail;
+  if (d.is_object() && d.contains("carried_wal")) record_carried_wal(object_id, d["carried_wal"]);
   if (c.kind == kind::wal_segment || c.kind == kind::wal_partial) {
     std::optional<std::int64_t> cluster;
     std::uint64_t segment_size = pg::kDefaultWalSegmentSize;
@@ -158,6 +163,39 @@ void ObjectRecords::record_wal_facts(std::int64_t object_id, const Classificatio
                  " stop_timeline, start_time, stop_time, label) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         .bind_all(object_id, b["start_lsn"].get<std::int64_t>(), get_int("stop_lsn"), get_int("start_timeline"),
                   get_int("stop_timeline"), get_text("start_time"), get_text("stop_time"), get_text("label"))
+        .run();
+  }
+}
+
+void ObjectRecords::record_carried_wal(std::int64_t object_id, const json& entries)
+{
+  auto insert = m_db.prepare(
+      "INSERT OR IGNORE INTO backup_carried_wal (object_id, name, timeline, segno, segment_size,"
+      " system_identifier, problem) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  for (const auto& e : entries) {
+    std::uint64_t segment_size = pg::kDefaultWalSegmentSize;
+    std::optional<std::string> sysid, problem;
+    std::optional<std::uint64_t> page_address;
+    if (e.contains("header")) {
+      const json& h = e["header"];
+      if (pg::valid_segment_size(h["segment_size"].get<std::uint64_t>()))
+        segment_size = h["segment_size"].get<std::uint64_t>();
+      sysid = h["system_identifier"].get<std::string>();
+      page_address = h["page_address"].get<std::uint64_t>();
+    } else {
+      problem = "no valid WAL page header at offset 0";
+    }
+    std::uint64_t segno = e["xlogid"].get<std::uint64_t>() * pg::segments_per_xlogid(segment_size) +
+                          e["xlogseg"].get<std::uint64_t>();
+    if (page_address && *page_address != segno * segment_size)
+      problem = "page address " + pg::Lsn{*page_address}.str() +
+                " does not match the file name: renamed or damaged segment";
+    else if (e["size"].get<std::uint64_t>() != segment_size)
+      problem = "holds " + std::to_string(e["size"].get<std::uint64_t>()) +
+                " bytes, not a whole segment of " + std::to_string(segment_size);
+    insert
+        .bind_all(object_id, e["name"].get<std::string>(), e["timeline"].get<std::int64_t>(), segno,
+                  segment_size, sysid, problem)
         .run();
   }
 }

@@ -18,6 +18,7 @@ struct KnownObject {
   std::string etag;
   std::optional<std::string> sha256;
   bool missing = false;
+  bool facts_outdated = false; // read by an older lastgood: facts it did not record yet
 };
 
 enum class RecordOutcome { New, Changed, Rehashed, Unreadable };
@@ -40,6 +41,7 @@ public:
 
 private:
   void record_wal_facts(std::int64_t object_id, const Classification& c);
+  void record_carried_wal(std::int64_t object_id, const nlohmann::json& entries);
 
   Database& m_db;
   std::int64_t m_repository_id;

@@ -133,7 +133,8 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
           ++progress.listed;
           auto known = records.find(info.key);
           const bool same = known && known->sha256 && !known->missing && known->size == info.size &&
-                            known->mtime_ns == info.mtime_ns && known->etag == info.etag;
+                            known->mtime_ns == info.mtime_ns && known->etag == info.etag &&
+                            !known->facts_outdated;
           if (same && !options.rehash) {
             batch.touch();
             records.mark_seen(*known);

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "catalog/backup_own_wal.hpp"
 #include "catalog/wal_chain.hpp"
 #include "pg/lsn.hpp"
 
@@ -66,11 +67,19 @@ void attach_foreign(Database& db, std::vector<ClusterWal>& clusters)
   }
 }
 
-// For each base backup: are the segments from its start to its stop archived?
+// For each base backup: are the segments from its start to its stop archived,
+// or carried by the backup itself (pg_basebackup -X fetch/stream)?
 void attach_backups(Database& db, ClusterWal& cluster)
 {
-  if (!cluster.system_identifier || cluster.segment_size == 0) return;
-  auto s = db.prepare("SELECT b.backup_id, b.status, b.timeline, b.start_lsn, b.stop_lsn, c.id FROM backups b"
+  if (!cluster.system_identifier) return;
+  if (cluster.segment_size == 0) {  // no archived segment: the size pg_control gave
+    auto size = db.prepare("SELECT wal_segment_size FROM clusters WHERE system_identifier = ?");
+    size.bind(1, *cluster.system_identifier);
+    cluster.segment_size = size.step() && !size.is_null(0) && pg::valid_segment_size(size.int64(0))
+                               ? static_cast<std::uint64_t>(size.int64(0))
+                               : pg::kDefaultWalSegmentSize;
+  }
+  auto s = db.prepare("SELECT b.backup_id, b.status, b.timeline, b.start_lsn, b.stop_lsn, c.id, b.id FROM backups b"
                       " JOIN clusters c ON c.id = b.cluster_id WHERE c.system_identifier = ? AND b.kind = 'physical'"
                       " AND b.deleted_at IS NULL AND b.start_lsn IS NOT NULL AND b.stop_lsn IS NOT NULL"
                       " ORDER BY b.stop_lsn, b.id");
@@ -86,9 +95,12 @@ void attach_backups(Database& db, ClusterWal& cluster)
     auto last = pg::last_segment_for(pg::Lsn{static_cast<std::uint64_t>(s.int64(4))}, cluster.segment_size);
     b.first = pg::wal_file_name(tli, first, cluster.segment_size);
     b.last = pg::wal_file_name(tli, last, cluster.segment_size);
-    if (auto missing = chain->first_missing(tli, first, last))
+    BackupOwnWal own(db, s.int64(6), s.int64(5), cluster.segment_size,
+                     static_cast<std::uint64_t>(s.int64(3)), static_cast<std::uint64_t>(s.int64(4)));
+    if (auto missing = own.first_missing(*chain, tli, first, last, true))
       b.missing = pg::wal_file_name(tli, *missing, cluster.segment_size);
     b.complete = !b.missing;
+    b.from_backup = own.read_from_backup(*chain, tli, first, last);
     cluster.backups.push_back(b);
   }
 }
@@ -98,9 +110,13 @@ void attach_backups(Database& db, ClusterWal& cluster)
 std::vector<ClusterWal> wal_summary(Database& db, const std::optional<std::string>& system_identifier)
 {
   std::vector<ClusterWal> out;
-  auto clusters = db.prepare("SELECT DISTINCT c.system_identifier FROM wal_segments ws"
-                             " LEFT JOIN clusters c ON c.id = ws.cluster_id"
-                             " WHERE ?1 IS NULL OR c.system_identifier = ?1 ORDER BY 1");
+  // Clusters with archived WAL, and those with base backups only (whose WAL
+  // may all be carried by the backups themselves, or missing).
+  auto clusters = db.prepare(
+      "SELECT system_identifier FROM (SELECT c.system_identifier FROM wal_segments ws"
+      " LEFT JOIN clusters c ON c.id = ws.cluster_id UNION SELECT c.system_identifier FROM backups b"
+      " JOIN clusters c ON c.id = b.cluster_id WHERE b.kind = 'physical' AND b.deleted_at IS NULL)"
+      " WHERE ?1 IS NULL OR system_identifier = ?1 ORDER BY 1");
   clusters.bind(1, system_identifier);
   std::vector<std::optional<std::string>> ids;
   while (clusters.step()) ids.push_back(clusters.opt_text(0));
@@ -188,7 +204,8 @@ nlohmann::json to_json(const ClusterWal& c)
                        {"directory_cluster", f.directory_cluster}});
   for (const auto& b : c.backups)
     backups.push_back({{"backup_id", b.backup_id}, {"status", b.status}, {"first", b.first}, {"last", b.last},
-                       {"complete", b.complete}, {"missing", b.missing ? json(*b.missing) : json()}});
+                       {"complete", b.complete}, {"missing", b.missing ? json(*b.missing) : json()},
+                       {"from_backup", b.from_backup}});
   return {{"system_identifier", c.system_identifier ? json(*c.system_identifier) : json()},
           {"foreign_segments", foreign},
           {"base_backups", backups},

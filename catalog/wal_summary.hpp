@@ -36,12 +36,13 @@ struct ForeignSegment {
 };
 
 // Whether the WAL a base backup needs to become consistent (start to stop LSN)
-// is all in the archive.
+// is all there: in the archive or carried by the backup itself.
 struct BackupWal {
   std::string backup_id, status;
   std::string first, last;              // segment names start..stop
   bool complete = false;
   std::optional<std::string> missing;   // first missing segment
+  std::vector<std::string> from_backup; // segments only the backup itself carries (-X fetch/stream)
 };
 
 struct ClusterWal {

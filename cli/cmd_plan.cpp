@@ -88,6 +88,12 @@ void print_text(const restore::PitrPlan& plan)
                 << pg::wal_file_name(t.timeline, t.first_segno, plan.segment_size) << " .. "
                 << pg::wal_file_name(t.timeline, t.last_segno, plan.segment_size) << '\n';
     }
+    if (!plan.backup_wal.empty()) {
+      std::cout << "  WAL the base backup carries itself, read from the restored pg_wal/ ("
+                << plan.backup_wal.size() << ")\n";
+      for (const auto& name : plan.backup_wal)
+        std::cout << "    " << name << '\n';
+    }
     std::cout << "  WAL files in replay order (" << plan.wal.size() << ")\n";
     for (const auto& f : plan.wal)
       std::cout << "    " << f.name << "  " << f.repository << ": " << f.key << '\n';

@@ -20,7 +20,7 @@ struct WalOptions {
 
 void print_text(const std::vector<catalog::ClusterWal>& clusters)
 {
-  if (clusters.empty()) std::cout << "no archived WAL in the catalog\n";
+  if (clusters.empty()) std::cout << "no archived WAL or base backup in the catalog\n";
   for (const auto& c : clusters) {
     std::cout << "cluster " << c.system_identifier.value_or("(unknown: segment headers unreadable)")
               << ", segment size " << human_bytes(c.segment_size) << '\n';
@@ -39,7 +39,13 @@ void print_text(const std::vector<catalog::ClusterWal>& clusters)
     }
     for (const auto& b : c.backups)
       std::cout << "  base backup " << b.backup_id << " (" << b.status << ") needs " << b.first << " .. " << b.last
-                << ": required WAL complete: " << (b.complete ? "yes" : "no (missing " + *b.missing + ")") << '\n';
+                << ": required WAL complete: "
+                << (!b.complete             ? "no (missing " + *b.missing + ")"
+                    : b.from_backup.empty() ? std::string("yes")
+                                            : "yes (from the backup itself: " +
+                                                  std::to_string(b.from_backup.size()) +
+                                                  " segment(s) not in the archive)")
+                << '\n';
     for (const auto& f : c.foreign_segments)
       std::cout << "  FOREIGN " << f.repository << ": " << f.key << " sits among segments of cluster "
                 << f.directory_cluster << "; never used for recovery\n";

@@ -1,5 +1,6 @@
 #include "restore/pitr_plan.hpp"
 
+#include "catalog/backup_own_wal.hpp"
 #include "catalog/wal_chain.hpp"
 #include "common/error.hpp"
 #include "restore/commit_times.hpp"
@@ -102,8 +103,8 @@ public:
 private:
   std::optional<Failure> try_backup(const PlannedBackup& b, PitrPlan& plan);
   std::optional<Failure> check_spans(const std::vector<SegmentSpan>& spans, const PlannedBackup& b,
-                                     const std::vector<PathStep>& path,
-                                     std::uint64_t& reached_segno);
+                                     const catalog::BackupOwnWal& own, bool tail_ok);
+  catalog::BackupOwnWal own_wal(const PlannedBackup& b);
   RecoveryPoint point_at_segment_end(std::uint32_t timeline, std::uint64_t segno,
                                      const std::string& precision);
   void fill_window(PitrPlan& plan, const std::vector<PathStep>& path);
@@ -149,18 +150,23 @@ RecoveryPoint Planner::point_at_segment_end(std::uint32_t timeline, std::uint64_
   return p;
 }
 
+catalog::BackupOwnWal Planner::own_wal(const PlannedBackup& b)
+{
+  return catalog::BackupOwnWal(m_db, b.id, m_cluster.id, m_cluster.segment_size, b.start_lsn.value,
+                               b.stop_lsn.value);
+}
+
+// Every segment of the spans archived or carried by the backup itself (the
+// partial stop segment only when `tail_ok`: replay ends at consistency).
 std::optional<Failure> Planner::check_spans(const std::vector<SegmentSpan>& spans,
                                             const PlannedBackup& b,
-                                            const std::vector<PathStep>& path,
-                                            std::uint64_t& reached_segno)
+                                            const catalog::BackupOwnWal& own, bool tail_ok)
 {
-  (void)path;
-  const auto consistent_segno = pg::last_segment_for(b.stop_lsn, m_cluster.segment_size);
+  const auto consistent_segno = own.consistent_segno();
   std::optional<std::uint32_t> previous_tli;
   for (const auto& span : spans) {
-    auto missing = m_chain.first_missing(span.timeline, span.first, span.last);
+    auto missing = own.first_missing(m_chain, span.timeline, span.first, span.last, tail_ok);
     if (!missing) {
-      reached_segno = span.last;
       previous_tli = span.timeline;
       continue;
     }
@@ -175,6 +181,18 @@ std::optional<Failure> Planner::check_spans(const std::vector<SegmentSpan>& span
              m_cluster.system_identifier + ")";
     } else if (auto problem = m_chain.problem_of(span.timeline, *missing)) {
       why += " (the archived copy cannot be used: " + *problem + ")";
+    }
+    if (*missing == consistent_segno && own.carries_partial_tail(span.timeline)) {
+      // The backup becomes consistent from its own WAL, but cannot go further.
+      f.blocks_older = true;
+      f.unreachable.message = why + ": base backup " + b.backup_id +
+                              " carries it only up to its consistency point " + b.stop_lsn.str() +
+                              ", and the target lies beyond; archive WAL past that point";
+      f.unreachable.nearest =
+          RecoveryPoint{b.stop_lsn, b.stop_timeline, b.stop_time,
+                        "exact LSN (consistency point of " + b.backup_id +
+                            ", where the WAL it carries itself ends); time to the second"};
+      return f;
     }
     if (*missing <= consistent_segno) {
       f.unreachable.message =
@@ -252,8 +270,12 @@ std::optional<Failure> Planner::try_backup(const PlannedBackup& b, PitrPlan& pla
   for (auto& w : target.warnings)
     plan.warnings.push_back(w);
   auto spans = segment_spans(*path, first, target.last_segno, seg);
-  std::uint64_t reached = 0;
-  if (auto failure = check_spans(spans, b, *path, reached)) return failure;
+  const auto own = own_wal(b);
+  const auto& kind = m_request.target.kind;
+  // Replay may end at consistency in the backup's own partial stop segment.
+  const bool tail_ok = target.last_segno == own.consistent_segno() &&
+                       (kind == TargetKind::Immediate || kind == TargetKind::Latest);
+  if (auto failure = check_spans(spans, b, own, tail_ok)) return failure;
 
   plan.backup = b;
   plan.reachable = true;
@@ -279,8 +301,11 @@ std::optional<Failure> Planner::try_backup(const PlannedBackup& b, PitrPlan& pla
     step.last_segno = span.last;
     step.segments = span.last - span.first + 1;
     plan.timelines.push_back(step);
+    for (auto name : own.read_from_backup(m_chain, span.timeline, span.first, span.last))
+      plan.backup_wal.push_back(std::move(name));
     for (auto segno = span.first; segno <= span.last; ++segno) {
       auto f = m_chain.segment(span.timeline, segno);
+      if (!f && own.carries(span.timeline, segno, !tail_ok)) continue; // read from its pg_wal/
       if (!f)
         throw DatabaseError("segment " + pg::wal_file_name(span.timeline, segno, seg) +
                             " vanished while planning");
@@ -288,6 +313,17 @@ std::optional<Failure> Planner::try_backup(const PlannedBackup& b, PitrPlan& pla
                                         f->repository, f->key, f->name, f->timeline, f->segno,
                                         f->compression, f->size, f->sha256});
     }
+  }
+  if (!plan.backup_wal.empty()) {
+    plan.notes.push_back("base backup " + b.backup_id + " carries " +
+                         std::to_string(plan.backup_wal.size()) +
+                         " WAL segment(s) the archive lacks (pg_basebackup -X fetch/stream): "
+                         "recovery reads them from the restored pg_wal/");
+    if (kind == TargetKind::Latest && tail_ok &&
+        !m_chain.segment(b.stop_timeline, own.consistent_segno()))
+      plan.target_point = RecoveryPoint{b.stop_lsn, b.stop_timeline, b.stop_time,
+                                        "exact LSN: the consistency point of " + b.backup_id +
+                                            ", where its own WAL ends (nothing later is archived)"};
   }
   if (b.status != "good")
     plan.warnings.push_back(
@@ -317,9 +353,11 @@ std::optional<PlannedBackup> Planner::usable_backup(const std::vector<PathStep>&
         continue;
       auto spans = segment_spans(path, pg::segment_of(b.start_lsn, seg),
                                  pg::last_segment_for(b.stop_lsn, seg), seg);
+      const auto own = own_wal(b);
       bool complete = true;
       for (const auto& span : spans)
-        complete = complete && !m_chain.first_missing(span.timeline, span.first, span.last);
+        complete =
+            complete && !own.first_missing(m_chain, span.timeline, span.first, span.last, true);
       if (complete) return b;
     }
   }
@@ -341,13 +379,29 @@ void Planner::fill_window(PitrPlan& plan, const std::vector<PathStep>& path)
   for (const auto& step : path)
     if (auto m = m_chain.max_segno(step.timeline)) end = std::max(end, *m);
   auto spans = segment_spans(path, pg::segment_of(b.start_lsn, seg), end, seg);
+  // The run counts the backup's own WAL, whole segments only: replay beyond
+  // its consistency point needs the archived stop segment.
+  const auto own = own_wal(b);
   std::optional<std::pair<std::uint32_t, std::uint64_t>> last;
   for (const auto& span : spans) {
-    auto run = m_chain.run_end(span.timeline, span.first, span.last);
+    auto missing = own.first_missing(m_chain, span.timeline, span.first, span.last, false);
+    std::optional<std::uint64_t> run;
+    if (!missing)
+      run = span.last;
+    else if (*missing > span.first)
+      run = *missing - 1;
     if (run) last = {span.timeline, *run};
     if (!run || *run != span.last) break;
   }
-  if (last)
+  if (last && pg::segment_start(last->second + 1, seg).value >= b.stop_lsn.value)
+    plan.latest = point_at_segment_end(
+        last->first, last->second,
+        "approximate: end of the last contiguous segment; time is its archive time");
+  else if (!own.empty())
+    plan.latest = RecoveryPoint{b.stop_lsn, b.stop_timeline, b.stop_time,
+                                "exact LSN (consistency point of " + b.backup_id +
+                                    ", where the WAL it carries itself ends); time to the second"};
+  else if (last)
     plan.latest = point_at_segment_end(
         last->first, last->second,
         "approximate: end of the last contiguous segment; time is its archive time");

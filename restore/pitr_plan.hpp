@@ -137,6 +137,9 @@ struct PitrPlan
   bool reachable = false;
   std::optional<PlannedBackup> backup; // set when reachable (and when a backup was tried)
   std::vector<PlannedWalFile> wal;     // history files first, then segments in replay order
+  // Segments the archive lacks that the base backup carries itself (-X
+  // fetch/stream): recovery reads them from the restored pg_wal/.
+  std::vector<std::string> backup_wal;
   std::vector<TimelineStep> timelines; // replay path, oldest first
   std::optional<RecoveryPoint>
       target_point; // where the target lies in WAL (estimate for time targets)

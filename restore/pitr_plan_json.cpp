@@ -101,7 +101,8 @@ nlohmann::json to_json(const PitrPlan& plan)
               {"earliest", opt_point(plan.earliest)},
               {"latest", opt_point(plan.latest)},
               {"warnings", plan.warnings},
-              {"notes", plan.notes}};
+              {"notes", plan.notes},
+              {"backup_wal", plan.backup_wal}};
   if (plan.backup) {
     const auto& b = *plan.backup;
     out["backup"] = {{"id", b.id},

@@ -1,8 +1,12 @@
 #include "restore/wal_fetch.hpp"
 
+#include "catalog/wal_copies.hpp"
 #include "common/error.hpp"
 #include "common/sha256.hpp"
 #include "pg/decompress.hpp"
+#include "pg/lsn.hpp"
+#include "pg/pg_control.hpp"
+#include "pg/wal_page_header.hpp"
 #include "storage/storage.hpp"
 
 #include <cctype>
@@ -36,13 +40,6 @@ bool is_segment_name(std::string_view name)
 bool is_history_name(std::string_view name)
 {
   return name.size() == 16 && name.ends_with(".history") && all_hex(name.substr(0, 8));
-}
-
-std::string compression_of_key(const std::string& key)
-{
-  if (key.ends_with(".gz")) return "gz";
-  if (key.ends_with(".zst")) return "zst";
-  return "";
 }
 
 // Hashes the stored bytes as the decompressor pulls them.
@@ -80,72 +77,174 @@ struct TempFile
 
 } // namespace
 
+namespace {
+
+void check_name(const std::string& name)
+{
+  if (!is_segment_name(name) && !is_history_name(name))
+    throw UsageError("'" + name +
+                     "' is not a WAL segment or timeline history file name (wal-fetch serves what "
+                     "PostgreSQL's restore_command asks for: %f)");
+}
+
+std::vector<catalog::ArchivedCopy> copies_of(catalog::Database& db, const std::string& name)
+{
+  check_name(name);
+  return is_segment_name(name) ? catalog::archived_segment_copies(db, name)
+                               : catalog::archived_history_copies(db, name);
+}
+
+// Copies of the asking cluster's file; a history file whose cluster is unknown
+// (no segment beside it) is not known to be foreign and comes last.
+std::vector<catalog::ArchivedCopy> for_cluster(const std::vector<catalog::ArchivedCopy>& copies,
+                                               const std::string& sysid, bool segment)
+{
+  std::vector<catalog::ArchivedCopy> out;
+  for (const auto& c : copies)
+    if (c.system_identifier == sysid) out.push_back(c);
+  if (!segment)
+    for (const auto& c : copies)
+      if (c.system_identifier.empty()) out.push_back(c);
+  return out;
+}
+
+ArchivedWalFile to_file(const catalog::ArchivedCopy& c)
+{
+  return ArchivedWalFile{c.key,    c.repository_url, c.repository,  c.compression,
+                         c.sha256, c.size,           c.segment_size};
+}
+
+// The only cluster among the copies, or UsageError when there are several.
+const catalog::ArchivedCopy& unambiguous(const std::vector<catalog::ArchivedCopy>& copies,
+                                         const std::string& name)
+{
+  for (const auto& c : copies)
+    if (c.system_identifier != copies.front().system_identifier)
+      throw UsageError("'" + name + "' is archived for more than one cluster (" +
+                       copies.front().system_identifier + ", " + c.system_identifier +
+                       "); give wal-fetch --cluster SYSID, or run it in the data directory "
+                       "(as PostgreSQL does) so it can read the cluster from global/pg_control");
+  return copies.front();
+}
+
+// The system identifier in DIR/global/pg_control, when there is a readable one.
+std::optional<std::string> data_directory_cluster(const std::string& dir)
+{
+  std::ifstream in(fs::path(dir) / "global" / "pg_control", std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string bytes(512, '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  bytes.resize(static_cast<std::size_t>(in.gcount()));
+  try {
+    auto control = pg::parse_pg_control(bytes);
+    if (control.wal_segment_size != 0 && !control.crc_ok) return std::nullopt;
+    return std::to_string(control.system_identifier);
+  } catch (const ValidationError&) {
+    return std::nullopt;
+  }
+}
+
+struct AskingCluster
+{
+  std::optional<std::string> system_identifier;
+  std::string source; // how it is known, for messages
+};
+
+AskingCluster asking_cluster(const WalFetchRequest& request)
+{
+  std::optional<std::string> from_control;
+  if (request.data_directory) from_control = data_directory_cluster(*request.data_directory);
+  const std::string control_path =
+      request.data_directory ? (fs::path(*request.data_directory) / "global/pg_control").string()
+                             : "";
+  if (request.cluster && from_control && *request.cluster != *from_control)
+    throw UsageError("wal-fetch --cluster " + *request.cluster + ", but " + control_path +
+                     " belongs to cluster " + *from_control +
+                     ": the restore_command does not fit this data directory; fix --cluster");
+  if (request.cluster) return {request.cluster, "--cluster"};
+  if (from_control) return {from_control, control_path};
+  return {};
+}
+
+std::uint64_t segno_of(const std::string& name, std::uint64_t segment_size)
+{
+  return std::stoull(name.substr(8, 8), nullptr, 16) * pg::segments_per_xlogid(segment_size) +
+         std::stoull(name.substr(16, 8), nullptr, 16);
+}
+
+// The bytes about to become DEST are the segment the name promises, of `sysid`.
+void check_page_header(const std::string& first_page, const std::string& name,
+                       const std::string& sysid, const std::string& destination)
+{
+  auto header = pg::parse_wal_long_page_header(first_page);
+  if (!header)
+    throw ValidationError("'" + name + "' has no valid WAL page header at offset 0: " +
+                          destination + " was not written");
+  if (!sysid.empty() && std::to_string(header->system_identifier) != sysid)
+    throw Error("'" + name + "' belongs to cluster " + std::to_string(header->system_identifier) +
+                    " by its page header, not " + sysid +
+                    ": wal-fetch never hands PostgreSQL another cluster's WAL; " + destination +
+                    " was not written. Rescan the repository (`lastgood scan --rehash`)",
+                kExitProblem);
+  const std::uint64_t expected = segno_of(name, header->segment_size) * header->segment_size;
+  if (header->page_address != expected)
+    throw ValidationError("'" + name + "' starts at " + pg::Lsn{header->page_address}.str() +
+                          ", not " + pg::Lsn{expected}.str() +
+                          " as its name says (renamed or damaged): " + destination +
+                          " was not written");
+}
+
+} // namespace
+
 std::optional<ArchivedWalFile> find_archived_wal_file(catalog::Database& db,
                                                       const std::string& name,
                                                       const std::optional<std::string>& cluster)
 {
-  const bool segment = is_segment_name(name);
-  if (!segment && !is_history_name(name))
-    throw UsageError("'" + name +
-                     "' is not a WAL segment or timeline history file name (wal-fetch serves what "
-                     "PostgreSQL's restore_command asks for: %f)");
-  // Usable objects only: present, not deleted, in an active repository, no problem found.
-  const std::string usable =
-      " AND o.missing_since IS NULL AND o.deleted_at IS NULL AND r.removed_at IS NULL"
-      " AND (?2 IS NULL OR c.system_identifier = ?2)";
-  std::string sql =
-      segment
-          ? "SELECT o.key, r.url, r.name, ws.compression, o.sha256, o.size, ws.segment_size,"
-            " coalesce(c.system_identifier, '')"
-            " FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
-            " JOIN repositories r ON r.id = o.repository_id LEFT JOIN clusters c ON c.id = "
-            "ws.cluster_id"
-            " WHERE ws.name = ?1 AND ws.partial = 0 AND ws.problem IS NULL AND o.problem IS NULL" +
-                usable + " ORDER BY (ws.compression = '') DESC, o.id DESC"
-          : "SELECT DISTINCT o.key, r.url, r.name, '', o.sha256, o.size, 0, "
-            "coalesce(c.system_identifier, '')"
-            " FROM objects o JOIN repositories r ON r.id = o.repository_id"
-            " LEFT JOIN timeline_history th ON th.object_id = o.id LEFT JOIN clusters c ON c.id = "
-            "th.cluster_id"
-            " WHERE o.kind = 'wal_history' AND (o.key = ?1 OR o.key LIKE '%/' || ?1"
-            " OR o.key = ?1 || '.gz' OR o.key LIKE '%/' || ?1 || '.gz'"
-            " OR o.key = ?1 || '.zst' OR o.key LIKE '%/' || ?1 || '.zst')" +
-                usable + " ORDER BY o.id DESC";
-  auto s = db.prepare(sql);
-  s.bind(1, name);
-  s.bind(2, cluster);
-  std::optional<ArchivedWalFile> found;
-  std::string found_cluster;
-  while (s.step()) {
-    const std::string sysid = s.text(7);
-    if (found) {
-      if (!cluster && sysid != found_cluster)
-        throw UsageError("'" + name + "' is archived for more than one cluster (" + found_cluster +
-                         ", " + sysid + "); give wal-fetch --cluster SYSID");
-      continue;
-    }
-    ArchivedWalFile f;
-    f.key = s.text(0);
-    f.repository_url = s.text(1);
-    f.repository = s.text(2);
-    f.compression = segment ? s.text(3) : compression_of_key(f.key);
-    f.sha256 = s.opt_text(4);
-    f.size = static_cast<std::uint64_t>(s.int64(5));
-    f.expected_size = static_cast<std::uint64_t>(s.int64(6));
-    found = f;
-    found_cluster = sysid;
-  }
-  return found;
+  auto copies = copies_of(db, name);
+  if (cluster) copies = for_cluster(copies, *cluster, is_segment_name(name));
+  if (copies.empty()) return std::nullopt;
+  return to_file(cluster ? copies.front() : unambiguous(copies, name));
 }
 
 WalFetchResult wal_fetch(catalog::Database& db, const WalFetchRequest& request)
 {
   WalFetchResult result;
-  auto file = find_archived_wal_file(db, request.name, request.cluster);
-  if (!file) {
+  const bool segment = is_segment_name(request.name);
+  auto copies = copies_of(db, request.name);
+  const auto asking = asking_cluster(request);
+  std::optional<catalog::ArchivedCopy> chosen;
+  if (asking.system_identifier) {
+    auto mine = for_cluster(copies, *asking.system_identifier, segment);
+    if (!mine.empty()) chosen = mine.front();
+    for (const auto& c : copies)
+      if (!chosen && segment && !c.system_identifier.empty()) {
+        result.foreign_cluster = c.system_identifier;
+        result.message =
+            "WAL segment " + request.name + " is archived only for cluster " + c.system_identifier +
+            " (" + c.repository + ": " + c.key + "), not for cluster " + *asking.system_identifier +
+            " (from " + asking.source + "): wal-fetch never hands PostgreSQL another cluster's WAL";
+        return result;
+      }
+  } else if (!copies.empty()) {
+    chosen = unambiguous(copies, request.name);
+    if (segment && chosen->dir_owner && !chosen->system_identifier.empty() &&
+        *chosen->dir_owner != chosen->system_identifier) {
+      result.foreign_cluster = chosen->system_identifier;
+      result.message =
+          "WAL segment " + request.name + " (" + chosen->repository + ": " + chosen->key +
+          ") belongs to cluster " + chosen->system_identifier +
+          " but sits among the WAL of cluster " + *chosen->dir_owner +
+          " (`lastgood wal` calls it FOREIGN); without knowing which cluster asks, wal-fetch "
+          "does not serve it: give --cluster SYSID or run it in the data directory";
+      return result;
+    }
+  }
+  if (!chosen) {
     result.message = request.name + " is not in the archive";
     return result;
   }
+  const auto file = std::optional<ArchivedWalFile>(to_file(*chosen));
+  const std::string expected_cluster = asking.system_identifier.value_or(chosen->system_identifier);
   if (!file->sha256)
     throw ValidationError("'" + file->key +
                           "' has no SHA-256 in the catalog (it was never read whole); run "
@@ -162,11 +261,15 @@ WalFetchResult wal_fetch(catalog::Database& db, const WalFetchRequest& request)
                                     : file->compression);
 
   TempFile temp{request.destination + ".lastgood-" + std::to_string(::getpid())};
+  std::string first_page;
   {
     std::ofstream out(temp.path, std::ios::binary | std::ios::trunc);
     if (!out) throw Error("cannot create " + temp.path + ": " + std::strerror(errno));
     std::vector<std::byte> buffer(1 << 20);
     while (std::size_t n = source->read(buffer)) {
+      if (first_page.size() < 64)
+        first_page.append(reinterpret_cast<const char*>(buffer.data()),
+                          std::min<std::size_t>(n, 64 - first_page.size()));
       out.write(reinterpret_cast<const char*>(buffer.data()), static_cast<std::streamsize>(n));
       result.bytes += n;
     }
@@ -184,6 +287,7 @@ WalFetchResult wal_fetch(catalog::Database& db, const WalFetchRequest& request)
     throw ValidationError("'" + file->key + "' decompresses to " + std::to_string(result.bytes) +
                           " bytes, not a whole segment of " + std::to_string(file->expected_size) +
                           "; it is truncated: " + request.destination + " was not written");
+  if (segment) check_page_header(first_page, request.name, expected_cluster, request.destination);
   if (std::rename(temp.path.c_str(), request.destination.c_str()) != 0)
     throw Error("cannot rename " + temp.path + " to " + request.destination + ": " +
                 std::strerror(errno));

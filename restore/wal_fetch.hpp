@@ -18,6 +18,9 @@ struct WalFetchRequest
   std::string name;                   // %f: "000000010000000000000003", "00000002.history"
   std::string destination;            // %p: where PostgreSQL wants it (relative to its cwd)
   std::optional<std::string> cluster; // system identifier; needed when several clusters share names
+  // PostgreSQL runs restore_command in its data directory: without `cluster`,
+  // the asking cluster is the one its global/pg_control names.
+  std::optional<std::string> data_directory = std::nullopt;
 };
 
 enum class WalFetchOutcome { Fetched, NotInArchive };
@@ -29,6 +32,9 @@ struct WalFetchResult
   std::string repository;
   std::uint64_t bytes = 0; // written to DEST
   std::string message;     // for NotInArchive: why
+  // NotInArchive because the only copies belong to another cluster (its system
+  // identifier): never handed to PostgreSQL. `wal-fetch` exits 3 for this.
+  std::optional<std::string> foreign_cluster;
 };
 
 // Where the cataloged file lives, or nullopt. Throws UsageError for a name
@@ -45,8 +51,14 @@ std::optional<ArchivedWalFile> find_archived_wal_file(catalog::Database& db,
                                                       const std::string& name,
                                                       const std::optional<std::string>& cluster);
 
-// Throws ValidationError when the bytes do not match the catalog (DEST is
-// then not created), StorageError when the repository fails.
+// Never serves another cluster's WAL: the copy is chosen for the asking
+// cluster (request.cluster, else the data directory's pg_control), and the
+// first page header of the bytes written (xlp_sysid, xlp_pageaddr) is checked
+// before DEST appears (written to a temporary name, then renamed). Throws
+// ValidationError when the bytes do not match the catalog or the name,
+// Error (exit 3) when they belong to another cluster, UsageError when the
+// asking cluster cannot be told and the name is ambiguous; StorageError when
+// the repository fails. DEST is never created then.
 WalFetchResult wal_fetch(catalog::Database& db, const WalFetchRequest& request);
 
 } // namespace lastgood::restore

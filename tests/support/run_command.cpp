@@ -40,4 +40,11 @@ CommandResult run_lastgood(const std::string& args, bool as_unprivileged)
   return run_shell(prefix + shell_quote(bin) + " " + args);
 }
 
+CommandResult run_lastgood_in(const std::string& dir, const std::string& args)
+{
+  const char* bin = std::getenv("LASTGOOD_BIN");
+  if (!bin || !*bin) bin = LASTGOOD_TEST_BIN;
+  return run_shell("cd " + shell_quote(dir) + " && " + shell_quote(bin) + " " + args);
+}
+
 } // namespace lastgood::testing

@@ -16,6 +16,9 @@ CommandResult run_shell(const std::string& command_line);
 // "<LASTGOOD_BIN> <args>"; when running as root and as_unprivileged is set,
 // runs as the 'nobody' user (root would read files a test made unreadable).
 CommandResult run_lastgood(const std::string& args, bool as_unprivileged = false);
+// The same, run with `dir` as the working directory (as PostgreSQL runs restore_command).
+CommandResult run_lastgood_in(const std::string& dir, const std::string& args);
+
 std::string shell_quote(const std::string& s);
 
 } // namespace lastgood::testing

@@ -8,6 +8,7 @@
 #include "restore/wal_fetch.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <cstring>
 #include <filesystem>
 #include <gtest/gtest.h>
 #include <zstd.h>
@@ -18,9 +19,23 @@ namespace {
 namespace fs = std::filesystem;
 constexpr std::uint64_t kSegment = 1 << 20;
 
-std::string segment_bytes(char seed)
+// A 1 MiB segment 000000010000000000000003 whose long page header names `sysid`.
+std::string segment_bytes(char seed, std::uint64_t sysid = 7000, std::uint64_t segno = 3)
 {
-  return std::string(kSegment, seed);
+  std::string bytes(kSegment, seed);
+  auto put = [&](std::size_t offset, auto value) {
+    std::memcpy(bytes.data() + offset, &value, sizeof value);
+  };
+  put(0, std::uint16_t{0xD110}); // PostgreSQL 15
+  put(2, std::uint16_t{0x0002}); // long header
+  put(4, std::uint32_t{1});
+  put(8, std::uint64_t{segno * kSegment});
+  put(16, std::uint32_t{0});
+  put(20, std::uint32_t{0});
+  put(24, sysid);
+  put(32, static_cast<std::uint32_t>(kSegment));
+  put(36, std::uint32_t{8192});
+  return bytes;
 }
 
 std::string zstd(const std::string& data)
@@ -165,6 +180,59 @@ TEST_F(WalFetch, NamesPostgresNeverAsksForAreUsageErrors)
 {
   EXPECT_THROW(fetch("../../etc/passwd"), UsageError);
   EXPECT_THROW(fetch("000000010000000000000003.partial"), UsageError);
+}
+
+TEST_F(WalFetch, ForeignOnlySegmentIsRefusedNamingBothClusters)
+{
+  add_segment("000000010000000000000003", segment_bytes('a'), "", segment_bytes('a'));
+  auto result = wal_fetch(db(), {"000000010000000000000003", dest().string(), std::string("8000")});
+  EXPECT_EQ(result.outcome, WalFetchOutcome::NotInArchive);
+  ASSERT_TRUE(result.foreign_cluster);
+  EXPECT_EQ(*result.foreign_cluster, "7000");
+  EXPECT_NE(result.message.find("7000"), std::string::npos) << result.message;
+  EXPECT_NE(result.message.find("8000"), std::string::npos) << result.message;
+  EXPECT_EQ(files_in_dest_dir(), 0u);
+}
+
+TEST_F(WalFetch, BytesOfAnotherClusterNeverReachDest)
+{
+  // The catalog says cluster 7000, the bytes' page header says 9000.
+  const auto bytes = segment_bytes('a', 9000);
+  add_segment("000000010000000000000003", bytes, "", bytes);
+  try {
+    fetch("000000010000000000000003");
+    ADD_FAILURE() << "served a segment whose header names another cluster";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), kExitProblem);
+    EXPECT_NE(std::string(e.what()).find("9000"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(files_in_dest_dir(), 0u) << "neither DEST nor a temporary file may remain";
+}
+
+TEST_F(WalFetch, RenamedSegmentIsRefused)
+{
+  const auto bytes = segment_bytes('a', 7000, 5); // segment 5's bytes under segment 3's name
+  add_segment("000000010000000000000003", bytes, "", bytes);
+  EXPECT_THROW(fetch("000000010000000000000003"), ValidationError);
+  EXPECT_EQ(files_in_dest_dir(), 0u);
+}
+
+TEST_F(WalFetch, DataDirectoryNamesTheAskingCluster)
+{
+  // global/pg_control of cluster 8000 (an unknown layout: no CRC to check).
+  std::string control(512, '\0');
+  std::uint64_t sysid = 8000;
+  std::memcpy(control.data(), &sysid, sizeof sysid);
+  m_dir.write("pgdata/global/pg_control", control);
+  add_segment("000000010000000000000003", segment_bytes('a'), "", segment_bytes('a'));
+  WalFetchRequest request{"000000010000000000000003", dest().string(), std::nullopt,
+                          (m_dir.path() / "pgdata").string()};
+  auto result = wal_fetch(db(), request);
+  EXPECT_EQ(result.outcome, WalFetchOutcome::NotInArchive);
+  EXPECT_EQ(result.foreign_cluster, std::optional<std::string>("7000"));
+  request.cluster = "7000"; // contradicts the data directory
+  EXPECT_THROW(wal_fetch(db(), request), UsageError);
+  EXPECT_EQ(files_in_dest_dir(), 0u);
 }
 
 } // namespace
