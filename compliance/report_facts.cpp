@@ -108,7 +108,11 @@ void add_pitr(Database& db, Scope& scope, const std::vector<PhysicalStart>& star
       from = &s;
     }
   }
-  if (!best) return;
+  if (!best) {
+    for (const auto& b : cluster->backups)
+      scope.consistent_points += b.complete ? 1 : 0;
+    return;
+  }
   PitrWindow w;
   w.from_backup = from->backup_id;
   w.from = from->start;

@@ -66,6 +66,10 @@ struct Scope
   std::optional<std::string> last_good_backup;
   std::vector<double> restore_seconds; // recent passing restores and test restores, newest first
   std::optional<PitrWindow> pitr;      // clusters only; nullopt: no WAL reachable
+  // Clusters without an archived window: base backups whose WAL to
+  // consistency is complete (carried by the backup itself, -X fetch/stream),
+  // restorable to that one point each.
+  std::size_t consistent_points = 0;
   std::vector<WalGapFact> wal_gaps;    // clusters only
   std::int64_t objects_missing = 0;
   std::int64_t backups_failing_checks = 0;

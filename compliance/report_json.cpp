@@ -54,6 +54,7 @@ json scope_facts(const Scope& s)
           {"last_good_backup", s.last_good_backup ? json(*s.last_good_backup) : json()},
           {"restore_seconds", s.restore_seconds},
           {"pitr_window", s.kind == "cluster" ? (s.pitr ? pitr : json("none")) : json()},
+          {"consistent_points", s.consistent_points},
           {"wal_gaps", gaps},
           {"objects_missing", s.objects_missing},
           {"backups_failing_checks", s.backups_failing_checks},

@@ -139,6 +139,12 @@ Item pitr_window(const Scope& s, const std::optional<seconds>& wanted)
   std::string gaps = s.wal_gaps.empty()
                          ? ""
                          : ", " + std::to_string(s.wal_gaps.size()) + " WAL gap(s) in the archive";
+  if (!s.pitr && s.consistent_points)
+    return {"pitr_window", wanted ? Verdict::Fail : Verdict::Warn,
+            "none: no WAL archive; " + std::to_string(s.consistent_points) +
+                " base backup(s) carry their own WAL and restore to their consistency point "
+                "only" +
+                gaps + (wanted ? "; retention.pitr_window wants " + age_text(*wanted) : "")};
   if (!s.pitr)
     return {"pitr_window", Verdict::Fail, "none: no base backup has its WAL archived" + gaps};
   auto width = s.pitr->to - s.pitr->from;

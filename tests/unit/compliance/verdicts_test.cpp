@@ -206,6 +206,24 @@ TEST(Verdicts, PitrWindowNoneFailsAndGapsWarn)
   EXPECT_EQ(item(judge(facts_with(s), c), "pitr_window").verdict, Verdict::Warn);
 }
 
+// Self-contained base backups without an archive restore to one point each:
+// no window (WARN), and FAIL where a PITR window is required.
+TEST(Verdicts, SelfContainedBackupsWithoutArchiveAreOnlyPoints)
+{
+  auto s = database_scope();
+  s.kind = "cluster";
+  s.name = "7312";
+  s.consistent_points = 2;
+  auto r = judge(facts_with(s), Config{});
+  EXPECT_EQ(item(r, "pitr_window").verdict, Verdict::Warn);
+  EXPECT_NE(item(r, "pitr_window").summary.find("2 base backup(s) carry their own WAL"),
+            std::string::npos)
+      << item(r, "pitr_window").summary;
+  Config c;
+  c.retention.defaults.pitr_window = days(7);
+  EXPECT_EQ(item(judge(facts_with(s), c), "pitr_window").verdict, Verdict::Fail);
+}
+
 TEST(Verdicts, RetentionRulesNarrowPerDatabaseAndKeepLastWarns)
 {
   Config c;
