@@ -1,12 +1,13 @@
 #pragma once
 // Registered repositories: where backups live.
 
+#include "catalog/sqlite.hpp"
+#include "common/config.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "catalog/sqlite.hpp"
 
 namespace lastgood::catalog {
 
@@ -24,5 +25,13 @@ std::vector<Repository> list_repositories(Database& db);
 std::optional<Repository> find_repository(Database& db, const std::string& name);
 // Marks the repository removed; its objects, backups and history stay. Audited.
 void remove_repository(Database& db, const std::string& name);
+
+// What `scan` and `run` scan: the repositories named (registered, or from the
+// configuration file, which registers them), or with no names every
+// registered one after registering the configured ones. Throws UsageError
+// for an unknown name or when there is no repository at all.
+std::vector<Repository> repositories_to_scan(Database& db,
+                                             const std::vector<RepositoryConfig>& configured,
+                                             const std::vector<std::string>& names);
 
 } // namespace lastgood::catalog
