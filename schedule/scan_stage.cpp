@@ -9,6 +9,15 @@
 
 namespace lastgood::schedule {
 
+namespace {
+
+std::string count(std::uint64_t n, const char* one, const char* many)
+{
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+} // namespace
+
 void scan_stage(Stage& stage, catalog::Database& db,
                 const std::vector<catalog::Repository>& repositories, unsigned jobs)
 {
@@ -41,9 +50,10 @@ void scan_stage(Stage& stage, catalog::Database& db,
   stage.outcome = problems     ? StageOutcome::Problem
                   : unreadable ? StageOutcome::Error
                                : StageOutcome::Ok;
-  stage.summary = std::to_string(repositories.size()) + " repositories, " +
-                  std::to_string(objects) + " objects, " + std::to_string(new_backups) +
-                  " new backups; " + std::to_string(problems) + " problems" +
+  stage.summary = count(repositories.size(), "repository", "repositories") + ", " +
+                  count(objects, "object", "objects") + ", " +
+                  count(new_backups, "new backup", "new backups") + "; " +
+                  count(problems, "problem", "problems") +
                   (unreadable ? ", " + std::to_string(unreadable) + " not scanned" : "");
 }
 
