@@ -57,7 +57,8 @@ protected:
   json restore_runs()
   {
     json runs = json::array();
-    for (const auto& r : json::parse(lastgood("history --json").out)["runs"])
+    const auto history = json::parse(lastgood("history --json").out);
+    for (const auto& r : history["runs"])
       if (r["level"] == "restore") runs.push_back(r);
     return runs;
   }
