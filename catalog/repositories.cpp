@@ -68,12 +68,12 @@ void remove_repository(Database& db, const std::string& name)
   tx.commit();
 }
 
-std::vector<Repository> repositories_to_scan(Database& db,
-                                             const std::vector<RepositoryConfig>& configured,
-                                             const std::vector<std::string>& names)
+std::vector<Repository>
+repositories_to_scan(Database& db, const std::function<std::vector<RepositoryConfig>()>& configured,
+                     const std::vector<std::string>& names)
 {
   if (names.empty()) {
-    for (const auto& r : configured)
+    for (const auto& r : configured())
       if (!find_repository(db, r.name)) add_repository(db, r.name, r.url);
     auto all = list_repositories(db);
     if (all.empty())
@@ -85,7 +85,7 @@ std::vector<Repository> repositories_to_scan(Database& db,
   for (const auto& name : names) {
     auto repo = find_repository(db, name);
     if (!repo)
-      for (const auto& r : configured)
+      for (const auto& r : configured())
         if (r.name == name) repo = add_repository(db, r.name, r.url);
     if (!repo) throw UsageError("no repository named '" + name + "' (see 'lastgood repo list')");
     out.push_back(*repo);

@@ -5,6 +5,7 @@
 #include "common/config.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,9 +30,11 @@ void remove_repository(Database& db, const std::string& name);
 // What `scan` and `run` scan: the repositories named (registered, or from the
 // configuration file, which registers them), or with no names every
 // registered one after registering the configured ones. Throws UsageError
-// for an unknown name or when there is no repository at all.
-std::vector<Repository> repositories_to_scan(Database& db,
-                                             const std::vector<RepositoryConfig>& configured,
-                                             const std::vector<std::string>& names);
+// for an unknown name or when there is no repository at all. configured is
+// called only when needed: scanning a registered repository by name works
+// for a user who cannot read the configuration file.
+std::vector<Repository>
+repositories_to_scan(Database& db, const std::function<std::vector<RepositoryConfig>()>& configured,
+                     const std::vector<std::string>& names);
 
 } // namespace lastgood::catalog

@@ -46,8 +46,8 @@ void register_scan_command(CLI::App& app, Context& ctx)
   scan->add_option("--jobs", opts->jobs, "reader threads (default: all cores)")->check(CLI::Range(1u, 256u));
   scan->add_flag("--json", opts->json, "print one JSON document");
   scan->callback([&ctx, opts] {
-    auto repos =
-        catalog::repositories_to_scan(ctx.catalog().db(), ctx.config().repositories, opts->names);
+    auto repos = catalog::repositories_to_scan(
+        ctx.catalog().db(), [&ctx] { return ctx.config().repositories; }, opts->names);
     nlohmann::json all = nlohmann::json::array();
     bool clean = true;
     const bool show_progress = stderr_is_terminal() && !ctx.quiet;

@@ -13,7 +13,8 @@ RunResult run_scheduled(catalog::Database& db, const Config& config, const RunRe
     throw UsageError("unknown report format '" + request.report_format +
                      "': use text, json, markdown or html");
   // Chosen before any stage: with nothing to scan the run is misconfigured (exit 2).
-  const auto repositories = catalog::repositories_to_scan(db, config.repositories, {});
+  const auto repositories =
+      catalog::repositories_to_scan(db, [&config] { return config.repositories; }, {});
 
   RunResult result;
   const auto started = std::chrono::steady_clock::now();
