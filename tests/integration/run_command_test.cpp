@@ -10,8 +10,11 @@
 
 #include <filesystem>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace lastgood {
 namespace {
@@ -31,6 +34,20 @@ std::string random_bytes(std::size_t n)
   for (auto& c : out)
     c = static_cast<char>(gen() & 0xff);
   return out;
+}
+
+// A loopback port nobody listens on (bound to find a free one, then closed).
+int closed_loopback_port()
+{
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
 }
 
 class RunCommand : public ::testing::Test
@@ -159,6 +176,19 @@ TEST_F(RunCommand, ProblemsAreAnnouncedOnceThroughTheWebhook)
   EXPECT_NE(text.find("scan PROBLEM"), std::string::npos) << text;
   EXPECT_NE(text.find("junk.dump"), std::string::npos) << text;
   EXPECT_EQ(text.find("verify"), std::string::npos) << "verify was ok: not announced\n" << text;
+}
+
+TEST_F(RunCommand, UndeliverableNotificationIsAnErrorYetTheProblemDecidesTheExitCode)
+{
+  const int port = closed_loopback_port();
+  write_config(kGenerousConfig + "[notify]\nwebhook = \"http://127.0.0.1:" + std::to_string(port) +
+               "/hook\"\n");
+  m_repo.write("junk.dump", random_bytes(4096));
+  auto r = lastgood("run --json --metrics " + shell_quote(out_path("m.prom")));
+  EXPECT_EQ(r.exit_code, 3) << "a problem outranks a stage that could not run\n" << r.out;
+  const auto run = json::parse(r.out);
+  EXPECT_EQ((*stage(run, "notify"))["outcome"], "error") << r.out;
+  EXPECT_EQ((*stage(run, "metrics"))["outcome"], "ok") << r.out;
 }
 
 TEST(RunCommandUsage, MistakesAreExit2BeforeAnythingRan)
