@@ -68,4 +68,29 @@ void remove_repository(Database& db, const std::string& name)
   tx.commit();
 }
 
+std::vector<Repository>
+repositories_to_scan(Database& db, const std::function<std::vector<RepositoryConfig>()>& configured,
+                     const std::vector<std::string>& names)
+{
+  if (names.empty()) {
+    for (const auto& r : configured())
+      if (!find_repository(db, r.name)) add_repository(db, r.name, r.url);
+    auto all = list_repositories(db);
+    if (all.empty())
+      throw UsageError("no repositories registered: add one with 'lastgood repo add NAME URL' "
+                       "or a [[repository]] in the configuration file");
+    return all;
+  }
+  std::vector<Repository> out;
+  for (const auto& name : names) {
+    auto repo = find_repository(db, name);
+    if (!repo)
+      for (const auto& r : configured())
+        if (r.name == name) repo = add_repository(db, r.name, r.url);
+    if (!repo) throw UsageError("no repository named '" + name + "' (see 'lastgood repo list')");
+    out.push_back(*repo);
+  }
+  return out;
+}
+
 } // namespace lastgood::catalog

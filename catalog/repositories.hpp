@@ -1,12 +1,14 @@
 #pragma once
 // Registered repositories: where backups live.
 
+#include "catalog/sqlite.hpp"
+#include "common/config.hpp"
+
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "catalog/sqlite.hpp"
 
 namespace lastgood::catalog {
 
@@ -24,5 +26,15 @@ std::vector<Repository> list_repositories(Database& db);
 std::optional<Repository> find_repository(Database& db, const std::string& name);
 // Marks the repository removed; its objects, backups and history stay. Audited.
 void remove_repository(Database& db, const std::string& name);
+
+// What `scan` and `run` scan: the repositories named (registered, or from the
+// configuration file, which registers them), or with no names every
+// registered one after registering the configured ones. Throws UsageError
+// for an unknown name or when there is no repository at all. configured is
+// called only when needed: scanning a registered repository by name works
+// for a user who cannot read the configuration file.
+std::vector<Repository>
+repositories_to_scan(Database& db, const std::function<std::vector<RepositoryConfig>()>& configured,
+                     const std::vector<std::string>& names);
 
 } // namespace lastgood::catalog

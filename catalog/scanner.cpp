@@ -205,4 +205,29 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
   return summary;
 }
 
+nlohmann::json to_json(const ScanSummary& s)
+{
+  auto problems = [](const std::vector<ScanProblem>& list) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& p : list)
+      out.push_back({{"key", p.key}, {"problem", p.message}});
+    return out;
+  };
+  return {{"repository", s.repository},
+          {"scan_id", s.scan_id},
+          {"new", s.new_objects},
+          {"changed", s.changed},
+          {"unchanged", s.unchanged},
+          {"missing", s.missing},
+          {"bytes_hashed", s.bytes_hashed},
+          {"seconds", s.seconds},
+          {"mb_per_second",
+           s.seconds > 0 ? static_cast<double>(s.bytes_hashed) / 1e6 / s.seconds : 0.0},
+          {"backups", s.backups},
+          {"new_backups", s.new_backups},
+          {"content_changed", s.content_changed},
+          {"problems", problems(s.problems)},
+          {"standing_problems", problems(s.standing_problems)}};
+}
+
 } // namespace lastgood::catalog

@@ -2,15 +2,16 @@
 // `scan`: index new and changed objects of a repository, hash them on several
 // threads, classify them, mark vanished ones missing, and derive backups.
 
-#include <chrono>
-#include <cstdint>
-#include <functional>
-#include <string>
-#include <vector>
-
 #include "catalog/repositories.hpp"
 #include "catalog/sqlite.hpp"
 #include "storage/storage.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 namespace lastgood::catalog {
 
@@ -48,6 +49,9 @@ struct ScanSummary {
   std::vector<ScanProblem> standing_problems;  // known before, still there
   bool clean() const { return problems.empty() && standing_problems.empty() && content_changed.empty(); }
 };
+
+// The summary as `scan --json` and `run --json` print it.
+nlohmann::json to_json(const ScanSummary& summary);
 
 ScanSummary scan_repository(Database& db, const Repository& repository, storage::Storage& storage,
                             const ScanOptions& options);

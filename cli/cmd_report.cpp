@@ -2,18 +2,15 @@
 // metrics [--output FILE]
 
 #include "cli/context.hpp"
+#include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
-#include "compliance/metrics.hpp"
+#include "compliance/publish.hpp"
 #include "compliance/report_facts.hpp"
-#include "compliance/report_render.hpp"
 #include "compliance/webhook.hpp"
 
 #include <CLI/CLI.hpp>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <unistd.h>
 
 namespace lastgood::cli {
 
@@ -28,32 +25,12 @@ struct ReportOptions
   bool json = false;
 };
 
-// Written beside the target and renamed over it: a reader (node_exporter's
-// textfile collector, a web server) never sees half a file.
-void write_atomically(const std::string& path, const std::string& content)
-{
-  auto tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.close();
-    if (!out)
-      throw Error("could not write " + tmp + " (check the directory exists and is writable)");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw Error("could not rename " + tmp + " to " + path + ": " + ec.message());
-  }
-}
-
 void emit(const std::string& output, const std::string& content)
 {
   if (output.empty() || output == "-")
     std::cout << content;
   else
-    write_atomically(output, content);
+    write_file_atomically(output, content);
 }
 
 TimePoint as_of_time(const std::string& text)
@@ -92,22 +69,10 @@ void register_report_commands(CLI::App& app, Context& ctx)
     auto facts = compliance::gather_facts(ctx.catalog().db(), as_of, as_of - period);
     auto judged = compliance::judge(facts, config);
     const auto format = o->json ? std::string("json") : o->format;
-    if (format == "json")
-      emit(o->output, compliance::render_json(judged).dump(2) + "\n");
-    else if (format == "markdown")
-      emit(o->output, compliance::render_markdown(judged));
-    else if (format == "html")
-      emit(o->output, compliance::render_html(judged));
-    else
-      emit(o->output, compliance::render_text(judged));
-    if (judged.overall == compliance::Verdict::Fail) {
-      std::string failing;
-      for (const auto& s : judged.scopes)
-        if (s.overall == compliance::Verdict::Fail)
-          failing += (failing.empty() ? "" : ", ") + compliance::scope_title(*s.scope);
-      compliance::notify(config.notify, "compliance report FAIL: " +
-                                            (failing.empty() ? "no backups cataloged" : failing));
-    }
+    emit(o->output, compliance::render_report(judged, format));
+    if (judged.overall == compliance::Verdict::Fail)
+      compliance::notify(config.notify,
+                         "compliance report FAIL: " + compliance::failing_scopes(judged));
     ctx.exit_code = judged.overall == compliance::Verdict::Fail ? kExitProblem : kExitOk;
   });
 
@@ -119,12 +84,8 @@ void register_report_commands(CLI::App& app, Context& ctx)
   auto metrics_as_of = std::make_shared<std::string>();
   metrics->add_option("--as-of", *metrics_as_of, "judge as of this time (RFC 3339; default now)");
   metrics->callback([&ctx, metrics_output, metrics_as_of] {
-    const auto as_of = as_of_time(*metrics_as_of);
-    auto& db = ctx.catalog().db();
-    auto facts = compliance::gather_facts(db, as_of, as_of - std::chrono::hours(24 * 30));
-    auto judged = compliance::judge(facts, ctx.config());
-    emit(*metrics_output,
-         compliance::render_metrics(judged, compliance::gather_restore_stats(db), ctx.config()));
+    emit(*metrics_output, compliance::render_current_metrics(ctx.catalog().db(), ctx.config(),
+                                                             as_of_time(*metrics_as_of)));
     ctx.exit_code = kExitOk;
   });
 }

@@ -21,53 +21,6 @@ struct ScanCliOptions {
   bool json = false;
 };
 
-// Repositories named on the command line (registered, or from the config file,
-// which registers them), or every registered one.
-std::vector<catalog::Repository> chosen_repositories(Context& ctx, const std::vector<std::string>& names)
-{
-  auto& db = ctx.catalog().db();
-  if (names.empty()) {
-    for (const auto& r : ctx.config().repositories)
-      if (!catalog::find_repository(db, r.name)) catalog::add_repository(db, r.name, r.url);
-    auto all = catalog::list_repositories(db);
-    if (all.empty()) throw UsageError("no repositories registered: add one with 'lastgood repo add NAME URL'");
-    return all;
-  }
-  std::vector<catalog::Repository> out;
-  for (const auto& name : names) {
-    auto repo = catalog::find_repository(db, name);
-    if (!repo)
-      for (const auto& r : ctx.config().repositories)
-        if (r.name == name) repo = catalog::add_repository(db, r.name, r.url);
-    if (!repo) throw UsageError("no repository named '" + name + "' (see 'lastgood repo list')");
-    out.push_back(*repo);
-  }
-  return out;
-}
-
-nlohmann::json to_json(const catalog::ScanSummary& s)
-{
-  auto problems = [](const std::vector<catalog::ScanProblem>& list) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& p : list) out.push_back({{"key", p.key}, {"problem", p.message}});
-    return out;
-  };
-  return {{"repository", s.repository},
-          {"scan_id", s.scan_id},
-          {"new", s.new_objects},
-          {"changed", s.changed},
-          {"unchanged", s.unchanged},
-          {"missing", s.missing},
-          {"bytes_hashed", s.bytes_hashed},
-          {"seconds", s.seconds},
-          {"mb_per_second", s.seconds > 0 ? static_cast<double>(s.bytes_hashed) / 1e6 / s.seconds : 0.0},
-          {"backups", s.backups},
-          {"new_backups", s.new_backups},
-          {"content_changed", s.content_changed},
-          {"problems", problems(s.problems)},
-          {"standing_problems", problems(s.standing_problems)}};
-}
-
 void print_text(const catalog::ScanSummary& s)
 {
   std::cout << s.repository << ": " << s.new_objects << " new, " << s.changed << " changed, " << s.unchanged
@@ -93,7 +46,8 @@ void register_scan_command(CLI::App& app, Context& ctx)
   scan->add_option("--jobs", opts->jobs, "reader threads (default: all cores)")->check(CLI::Range(1u, 256u));
   scan->add_flag("--json", opts->json, "print one JSON document");
   scan->callback([&ctx, opts] {
-    auto repos = chosen_repositories(ctx, opts->names);
+    auto repos = catalog::repositories_to_scan(
+        ctx.catalog().db(), [&ctx] { return ctx.config().repositories; }, opts->names);
     nlohmann::json all = nlohmann::json::array();
     bool clean = true;
     const bool show_progress = stderr_is_terminal() && !ctx.quiet;
@@ -110,8 +64,10 @@ void register_scan_command(CLI::App& app, Context& ctx)
       auto summary = catalog::scan_repository(ctx.catalog().db(), repo, *storage, options);
       if (show_progress) std::cerr << "\r\033[K" << std::flush;
       clean = clean && summary.clean();
-      if (opts->json) all.push_back(to_json(summary));
-      else print_text(summary);
+      if (opts->json)
+        all.push_back(catalog::to_json(summary));
+      else
+        print_text(summary);
     }
     if (opts->json) print_json({{"repositories", all}, {"clean", clean}});
     ctx.exit_code = clean ? kExitOk : kExitProblem;

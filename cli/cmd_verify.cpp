@@ -10,6 +10,7 @@
 #include "pg/recovery_config.hpp"
 #include "verifier/due_policy.hpp"
 #include "verifier/verifier.hpp"
+#include "verifier/verify_batch.hpp"
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -34,24 +35,14 @@ struct VerifyCliOptions
   bool json = false;
 };
 
-struct Planned
-{
-  catalog::BackupRow backup;
-  verifier::Level level;
-  std::string reason;
-};
-
-std::vector<Planned> plan(Context& ctx, const VerifyCliOptions& opts)
+std::vector<verifier::PlannedVerification> plan(Context& ctx, const VerifyCliOptions& opts)
 {
   auto& db = ctx.catalog().db();
-  std::vector<Planned> out;
   if (opts.due) {
     if (!opts.ids.empty()) throw UsageError("give backup IDs or --due, not both");
-    for (const auto& w :
-         verifier::due_work(db, ctx.config().verify, verifier::parse_slice(opts.slice)))
-      if (auto b = catalog::find_backup(db, w.backup_id)) out.push_back({*b, w.level, w.reason});
-    return out;
+    return verifier::plan_due(db, ctx.config().verify, verifier::parse_slice(opts.slice));
   }
+  std::vector<verifier::PlannedVerification> out;
   const auto level = verifier::parse_level(opts.level);
   if (opts.ids.empty()) {
     for (auto& b : catalog::list_backups(db, {}))
@@ -144,42 +135,32 @@ void register_verify_commands(CLI::App& app, Context& ctx)
     if (!opts->target_time.empty())
       verifier.set_target_time(pg::recovery_target_time_value(opts->target_time));
     verifier.set_config_path(ctx.config_flag);
-    bool any_restore = false;
-    for (const auto& w : work)
-      any_restore = any_restore || w.level == verifier::Level::Restore;
-    std::vector<std::string> cleaned;
-    if (any_restore) cleaned = verifier.clean_up_after_crashes();
-    if (!opts->json)
-      for (const auto& c : cleaned)
-        std::cerr << "cleaned up after an earlier crash: " << c << '\n';
-    const auto started = std::chrono::steady_clock::now();
-    nlohmann::json reports = nlohmann::json::array();
-    bool failed = false, errored = false;
-    std::string failed_ids;  // announced once, after the loop (one bounded webhook call)
-    std::size_t left_for_later = 0;
-    for (const auto& w : work) {
-      if (budget.count() > 0 && std::chrono::steady_clock::now() - started > budget) {
-        ++left_for_later;
-        continue;
-      }
-      auto report = verifier.verify(w.backup, w.level, opts->due ? "due" : "manual");
-      if (!w.reason.empty()) report.notes.insert(report.notes.begin(), "due: " + w.reason);
-      failed = failed || report.outcome == "fail";
-      if (report.outcome == "fail") failed_ids += (failed_ids.empty() ? "" : ", ") + report.backup_id;
-      errored = errored || report.outcome == "error";
-      if (opts->json)
-        reports.push_back(verifier::to_json(report));
-      else
-        print_report(report);
-    }
+    verifier::BatchOptions batch;
+    batch.budget = budget;
+    batch.trigger = opts->due ? "due" : "manual";
+    if (!opts->json) batch.on_report = print_report;
+    const auto result = verifier::verify_batch(verifier, work, batch);
     if (opts->json) {
-      print_json({{"runs", reports}, {"left_for_later", left_for_later}, {"cleaned_up", cleaned}});
+      nlohmann::json reports = nlohmann::json::array();
+      for (const auto& r : result.reports)
+        reports.push_back(verifier::to_json(r));
+      print_json({{"runs", reports},
+                  {"left_for_later", result.left_for_later},
+                  {"cleaned_up", result.cleaned_up}});
     } else {
+      for (const auto& c : result.cleaned_up)
+        std::cerr << "cleaned up after an earlier crash: " << c << '\n';
       if (work.empty()) std::cout << (opts->due ? "nothing is due\n" : "no backups to verify\n");
-      if (left_for_later) std::cout << left_for_later << " left for a later run (budget reached)\n";
+      if (result.left_for_later)
+        std::cout << result.left_for_later << " left for a later run (budget reached)\n";
     }
-    if (failed) compliance::notify(ctx.config().notify, "verification failed: " + failed_ids);
-    ctx.exit_code = failed ? kExitProblem : errored ? kExitFailed : kExitOk;
+    if (!result.failed.empty()) {
+      std::string failed_ids; // announced once (one bounded webhook call)
+      for (const auto& id : result.failed)
+        failed_ids += (failed_ids.empty() ? "" : ", ") + id;
+      compliance::notify(ctx.config().notify, "verification failed: " + failed_ids);
+    }
+    ctx.exit_code = result.exit_code();
   });
 
   auto* history = app.add_subcommand("history", "verification runs, newest first");

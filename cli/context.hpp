@@ -48,5 +48,6 @@ void register_wal_fetch_command(CLI::App& app, Context& ctx);
 void register_plan_command(CLI::App& app, Context& ctx);
 void register_report_commands(CLI::App& app, Context& ctx);
 void register_drill_command(CLI::App& app, Context& ctx);
+void register_run_command(CLI::App& app, Context& ctx);
 
 } // namespace lastgood::cli

@@ -89,7 +89,7 @@ WebhookResult send_webhook(const std::string& url, std::string_view text,
     for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
       auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
       if (left.count() <= 0) break;
-      char error_buffer[CURL_ERROR_SIZE] = {};  // outlives the handle that writes to it
+      char error_buffer[CURL_ERROR_SIZE] = {}; // outlives the handle that writes to it
       std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
       std::unique_ptr<curl_slist, SlistDeleter> headers(
           curl_slist_append(nullptr, "Content-Type: application/json"));
@@ -136,17 +136,21 @@ WebhookResult send_webhook(const std::string& url, std::string_view text,
   return result;
 }
 
-void notify(const NotifyConfig& config, std::string_view text) noexcept
+WebhookResult notify(const NotifyConfig& config, std::string_view text) noexcept
 {
-  if (config.webhook.empty()) return;
+  WebhookResult r;
+  if (config.webhook.empty()) return r;
   try {
-    auto r = send_webhook(config.webhook,
-                          "lastgood on " + catalog::this_host() + ": " + std::string(text));
+    r = send_webhook(config.webhook,
+                     "lastgood on " + catalog::this_host() + ": " + std::string(text));
     if (!r.delivered)
       spdlog::warn("notification to {} not delivered after {} attempt(s): {}",
                    redact_webhook_url(config.webhook), r.attempts, r.error);
   } catch (...) { // a notification never fails the job that sent it
+    r.delivered = false;
+    if (r.error.empty()) r.error = "unexpected error while sending";
   }
+  return r;
 }
 
 } // namespace lastgood::compliance

@@ -40,7 +40,8 @@ WebhookResult send_webhook(const std::string& url, std::string_view text,
 
 // Sends when a webhook is configured; logs a warning (URL redacted) when it
 // could not be delivered. Prefixes the host name, so a channel fed by many
-// hosts tells them apart.
-void notify(const NotifyConfig& config, std::string_view text) noexcept;
+// hosts tells them apart. Returns what happened (attempts 0: no webhook
+// configured), for callers that report delivery themselves (`run`).
+WebhookResult notify(const NotifyConfig& config, std::string_view text) noexcept;
 
 } // namespace lastgood::compliance

@@ -6,6 +6,7 @@
 #include "compliance/webhook.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/webhook_receiver.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -28,43 +29,11 @@ using Clock = std::chrono::steady_clock;
 
 const std::string kSecretPath = "/services/T0LASTGOOD/B0LASTGOOD/s3cr3tT0ken";
 
-// The receiver process, stopped when it goes out of scope.
-class Receiver
+// The receiver (tests/support), its URL carrying a secret-looking path.
+struct Receiver : testing::WebhookReceiver
 {
-public:
-  explicit Receiver(const std::string& options)
-  {
-    auto script = testing::source_dir() / "tests/support/webhook_receiver.py";
-    auto r = testing::run_shell(
-        "python3 " + shell_quote(script.string()) + " " + shell_quote(port_file().string()) + " " +
-        shell_quote(log_file().string()) + " " + options + " >/dev/null 2>&1 & echo $!");
-    m_pid = std::stoi(r.out);
-    for (int i = 0; i < 200 && !fs::exists(port_file()); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (!fs::exists(port_file())) throw std::runtime_error("webhook receiver did not start");
-    m_port = std::stoi(testing::read_file(port_file()));
-  }
-  ~Receiver() { ::kill(m_pid, SIGTERM); }
-  Receiver(const Receiver&) = delete;
-  Receiver& operator=(const Receiver&) = delete;
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port) + kSecretPath; }
-  std::vector<json> requests() const
-  {
-    std::vector<json> out;
-    if (!fs::exists(log_file())) return out;
-    std::ifstream in(log_file());
-    for (std::string line; std::getline(in, line);)
-      out.push_back(json::parse(line));
-    return out;
-  }
-
-private:
-  fs::path port_file() const { return m_dir.path() / "port"; }
-  fs::path log_file() const { return m_dir.path() / "requests.jsonl"; }
-  testing::TempDir m_dir;
-  pid_t m_pid = 0;
-  int m_port = 0;
+  explicit Receiver(const std::string& options) : WebhookReceiver(options) {}
+  std::string url() const { return base_url() + kSecretPath; }
 };
 
 // A loopback port nobody listens on.

@@ -1,0 +1,25 @@
+#pragma once
+// The stages of a scheduled run, each filling in its Stage (run_stage times
+// them and turns an escaping exception into an error outcome).
+
+#include "catalog/repositories.hpp"
+#include "catalog/sqlite.hpp"
+#include "common/config.hpp"
+#include "schedule/scheduled_run.hpp"
+
+#include <vector>
+
+namespace lastgood::schedule {
+
+void scan_stage(Stage& stage, catalog::Database& db,
+                const std::vector<catalog::Repository>& repositories, unsigned jobs);
+void verify_stage(Stage& stage, catalog::Database& db, const Config& config,
+                  const RunRequest& request);
+void metrics_stage(Stage& stage, catalog::Database& db, const Config& config,
+                   const std::string& path);
+void report_stage(Stage& stage, catalog::Database& db, const Config& config,
+                  const RunRequest& request);
+// Announces, in one message, every stage before it that was not ok.
+void notify_stage(Stage& stage, const Config& config, const std::vector<Stage>& before);
+
+} // namespace lastgood::schedule
