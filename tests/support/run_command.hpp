@@ -17,5 +17,7 @@ CommandResult run_shell(const std::string& command_line);
 // runs as the 'nobody' user (root would read files a test made unreadable).
 CommandResult run_lastgood(const std::string& args, bool as_unprivileged = false);
 std::string shell_quote(const std::string& s);
+// The binary run_lastgood runs (for command lines that set its environment).
+std::string lastgood_binary();
 
 } // namespace lastgood::testing
