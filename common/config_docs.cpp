@@ -2,6 +2,7 @@
 
 #include "common/config_keys.hpp"
 
+#include <cctype>
 #include <sstream>
 
 namespace lastgood {
@@ -79,19 +80,22 @@ std::string configuration_docs()
          "`\"36h\"`,\n"
          "`\"7d\"`, `\"2w\"` or combined (`\"1d12h\"`).\n";
   for (const auto& section : config_sections()) {
-    out << "\n## `" << section_heading(section) << "`\n\n" << section.help << ".\n\n";
+    std::string help(section.help);
+    help[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(help[0])));
+    out << "\n## `" << section_heading(section) << "`\n\n" << help << ".\n\n";
     out << "| key | type | default | environment | meaning |\n|---|---|---|---|---|\n";
     for (const auto& key : config_keys()) {
       if (key_section(key.path) != section.path) continue;
       std::string type = type_name(key.type);
       if (key.type == KeyType::Choice) type = expected_form(key);
       std::string meaning = key.help;
-      if (key.required) meaning += " (required)";
       if (key.secret) meaning += " (secret: shown as `********`)";
+      std::string default_value =
+          key.default_value.empty() ? "unset" : "`" + cell(key.default_value) + "`";
+      if (key.required) default_value = "required";
       out << "| `" << key.path.substr(key.path.find_last_of(".]") + 1) << "` | " << cell(type)
-          << " | " << (key.default_value.empty() ? "unset" : "`" + cell(key.default_value) + "`")
-          << " | " << (key.env.empty() ? "" : "`" + key.env + "`") << " | " << cell(meaning)
-          << " |\n";
+          << " | " << default_value << " | " << (key.env.empty() ? "" : "`" + key.env + "`")
+          << " | " << cell(meaning) << " |\n";
     }
   }
   return out.str();
