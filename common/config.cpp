@@ -25,7 +25,10 @@ std::string resolve_config_path(const std::string& flag_value)
   else
     return {};
   auto path = base / "lastgood" / "config.toml";
-  return std::filesystem::exists(path) ? path.string() : std::string();
+  // A home this user may not look into (another user's, under sudo or setpriv) holds no config of
+  // theirs.
+  std::error_code ec;
+  return std::filesystem::exists(path, ec) ? path.string() : std::string();
 }
 
 std::string ConfigOrigin::text() const
@@ -289,8 +292,11 @@ Config load_config(const std::string& flag_value, const std::vector<ConfigFlag>&
 
   layers.config.source = resolve_config_path(flag_value);
   if (!layers.config.source.empty()) {
-    if (!std::filesystem::exists(layers.config.source))
-      throw UsageError("configuration file " + layers.config.source + " does not exist");
+    std::error_code ec;
+    if (!std::filesystem::exists(layers.config.source, ec))
+      throw UsageError(
+          "configuration file " + layers.config.source +
+          (ec ? " cannot be reached: " + ec.message() : std::string(" does not exist")));
     layers.read_file(parse_file(layers.config.source), layers.config.source);
   }
 

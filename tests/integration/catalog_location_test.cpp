@@ -129,7 +129,9 @@ protected:
   }
   void make_read_only()
   {
-    if (::geteuid() == 0) ASSERT_EQ(::chown(catalog_path().c_str(), 65534, 65534), 0);
+    if (::geteuid() == 0) {
+      ASSERT_EQ(::chown(catalog_path().c_str(), 65534, 65534), 0);
+    }
     fs::permissions(catalog_path(), fs::perms::owner_read);
   }
 };
