@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <unistd.h>
 
 #include "catalog/migrations.hpp"
 #include "common/error.hpp"
@@ -18,6 +19,17 @@ std::string resolve_catalog_path(const std::string& flag_value)
   else if (const char* home = std::getenv("HOME"); home && *home) base = std::filesystem::path(home) / ".local/share";
   else throw UsageError("cannot place the catalog: set --catalog, LASTGOOD_CATALOG or HOME");
   return (base / "lastgood" / "catalog.db").string();
+}
+
+CatalogLocation locate_catalog(const std::string& flag_value)
+{
+  if (!flag_value.empty()) return {flag_value, "flag --catalog"};
+  if (const char* env = std::getenv("LASTGOOD_CATALOG"); env && *env)
+    return {env, "env LASTGOOD_CATALOG"};
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  return {resolve_catalog_path(flag_value), xdg && *xdg
+                                                ? "default $XDG_DATA_HOME/lastgood/catalog.db"
+                                                : "default ~/.local/share/lastgood/catalog.db"};
 }
 
 int current_schema_version(Database& db)
@@ -55,6 +67,75 @@ int migrate(Database& db, int up_to_version)
   return version;
 }
 
+namespace {
+
+int newest_known_version()
+{
+  const auto& migrations = embedded_migrations();
+  return migrations.empty() ? 0 : migrations.back().version;
+}
+
+void refuse_newer(Database& db)
+{
+  if (int found = current_schema_version(db); found > newest_known_version())
+    throw DatabaseError("catalog " + db.path() + " has schema version " + std::to_string(found) +
+                            ", written by a newer lastgood (this one knows up to " +
+                            std::to_string(newest_known_version()) +
+                            "); it was not modified. Upgrade lastgood to use it.",
+                        kExitUsage);
+}
+
+// An SQLite file holding other tables but no migration record is someone else's database.
+void refuse_foreign(Database& db)
+{
+  if (current_schema_version(db) > 0) return;
+  auto other = db.prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'schema_migrations' "
+      "LIMIT 1");
+  if (other.step())
+    throw DatabaseError("catalog " + db.path() +
+                            " is an SQLite database but not a lastgood catalog (it holds table " +
+                            other.text(0) +
+                            " and no schema_migrations); pass --catalog with the catalog's path",
+                        kExitUsage);
+}
+
+bool writable(const std::string& path)
+{
+  auto parent = std::filesystem::path(path).parent_path();
+  // WAL journaling writes -wal and -shm files beside the catalog.
+  return ::access(path.c_str(), W_OK) == 0 &&
+         ::access(parent.empty() ? "." : parent.c_str(), W_OK | X_OK) == 0;
+}
+
+} // namespace
+
+std::unique_ptr<Catalog> Catalog::open(const CatalogLocation& location, IfMissing if_missing)
+{
+  const auto& path = location.path;
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (!exists && if_missing == IfMissing::Create) return open(path);
+  if (!exists)
+    throw UsageError(
+        "no catalog at " + path + " (path from " + location.chosen_by +
+        "); create it with `lastgood catalog init` or `lastgood repo add`, or pass --catalog with "
+        "the catalog's path");
+  if (writable(path)) return open(path);
+  auto db = std::make_unique<Database>(path, Database::Mode::ReadOnly);
+  refuse_newer(*db);
+  refuse_foreign(*db);
+  if (int found = current_schema_version(*db); found < newest_known_version())
+    throw DatabaseError(
+        "catalog " + path + " has schema version " + std::to_string(found) +
+        " and needs migrating to " + std::to_string(newest_known_version()) +
+        ", but this user can only read it; run lastgood once as a user who can write it "
+        "(e.g. `lastgood catalog init`)");
+  auto catalog = std::make_unique<Catalog>(std::move(db));
+  catalog->m_schema_version = newest_known_version();
+  return catalog;
+}
+
 std::unique_ptr<Catalog> Catalog::open(const std::string& path)
 {
   namespace fs = std::filesystem;
@@ -67,14 +148,10 @@ std::unique_ptr<Catalog> Catalog::open(const std::string& path)
   }
   auto db = std::make_unique<Database>(path, true);
   db->exec("PRAGMA foreign_keys = ON");
-  // Refuse a newer catalog before anything (even the journal mode) is written.
-  const int newest_known = embedded_migrations().empty() ? 0 : embedded_migrations().back().version;
-  if (int found = current_schema_version(*db); found > newest_known)
-    throw DatabaseError("catalog " + path + " has schema version " + std::to_string(found) +
-                            ", written by a newer lastgood (this one knows up to " +
-                            std::to_string(newest_known) +
-                            "); it was not modified. Upgrade lastgood to use it.",
-                        kExitUsage);
+  // Refuse a newer catalog, or someone else's database, before anything (even the journal mode) is
+  // written.
+  refuse_newer(*db);
+  refuse_foreign(*db);
   db->prepare("PRAGMA journal_mode = WAL").run();
   db->exec("PRAGMA synchronous = NORMAL");
   auto catalog = std::make_unique<Catalog>(std::move(db));

@@ -13,17 +13,35 @@ namespace lastgood::catalog {
 // (XDG_DATA_HOME defaults to ~/.local/share). An empty flag means "not given".
 std::string resolve_catalog_path(const std::string& flag_value);
 
+// The catalog's path and how it was chosen, for messages that must say both.
+struct CatalogLocation
+{
+  std::string path;
+  std::string chosen_by; // "flag --catalog", "env LASTGOOD_CATALOG", "default
+                         // $XDG_DATA_HOME/lastgood/catalog.db"
+};
+CatalogLocation locate_catalog(const std::string& flag_value);
+
+// Only commands that set things up (repo add, backup, catalog init) create a missing catalog;
+// for every other command a missing catalog is a mistyped path, not an empty one.
+enum class IfMissing { Create, Refuse };
+
 class Catalog {
 public:
   // Creates the file (0600, parent directories 0700) if needed and applies
   // pending migrations in one transaction. Throws DatabaseError if the catalog
   // was written by a newer lastgood (it is left untouched).
   static std::unique_ptr<Catalog> open(const std::string& path);
+  // As above when asked to create; otherwise a missing file is a UsageError (exit 2)
+  // naming the path and how it was chosen. A catalog this user cannot write is opened
+  // read-only (no migrations: one that needs them is a DatabaseError, exit 1).
+  static std::unique_ptr<Catalog> open(const CatalogLocation& location, IfMissing if_missing);
 
   explicit Catalog(std::unique_ptr<Database> db) : m_db(std::move(db)) {}
 
   Database& db() { return *m_db; }
   int schema_version() const { return m_schema_version; }
+  bool read_only() const { return m_db->read_only(); }
 
 private:
   std::unique_ptr<Database> m_db;

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <cstdio>
 
 #include "common/error.hpp"
 
@@ -9,28 +10,81 @@ namespace lastgood::catalog {
 
 namespace {
 
+// Every catalog error names the catalog's path.
 [[noreturn]] void fail(sqlite3* db, const std::string& what)
 {
-  std::string message = what + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
+  const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+  std::string message = (file && *file ? "catalog " + std::string(file) + ": " : std::string()) +
+                        what + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
   int code = db ? sqlite3_errcode(db) : SQLITE_NOMEM;
   if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
     message += " (another lastgood process holds the catalog; try again when it finishes)";
   else if (code == SQLITE_FULL)
     message += " (the disk holding the catalog is full)";
-  else if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_PERM)
+  else if ((code & 0xff) == SQLITE_READONLY)
+    message +=
+        " (this user may read the catalog but not write it: run as the catalog's owner or fix its "
+        "permissions)";
+  else if (code == SQLITE_CANTOPEN || code == SQLITE_PERM)
     message += " (check the catalog path and its permissions)";
   throw DatabaseError(message);
 }
 
 } // namespace
 
-Database::Database(const std::string& path, bool create) : m_path(path)
+namespace {
+
+// "file:" URI for a path, so query parameters can be added.
+std::string file_uri(const std::string& path, const char* parameters)
 {
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-  // umask makes the new file (and its -wal/-shm siblings) 0600 from the first byte.
-  mode_t old_mask = ::umask(077);
-  int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
-  ::umask(old_mask);
+  std::string uri = "file:";
+  for (unsigned char c : path) {
+    if (c == '%' || c == '?' || c == '#' || c < 0x20) {
+      char escaped[4];
+      std::snprintf(escaped, sizeof escaped, "%%%02X", c);
+      uri += escaped;
+    } else {
+      uri += static_cast<char>(c);
+    }
+  }
+  return uri + "?" + parameters;
+}
+
+} // namespace
+
+Database::Database(const std::string& path, bool create)
+    : Database(path, create ? Mode::ReadWriteCreate : Mode::ReadWrite)
+{
+}
+
+Database::Database(const std::string& path, Mode mode)
+    : m_path(path), m_read_only(mode == Mode::ReadOnly)
+{
+  int rc = SQLITE_OK;
+  if (mode == Mode::ReadOnly) {
+    const int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+    rc = sqlite3_open_v2(file_uri(path, "mode=ro").c_str(), &m_db, flags, nullptr);
+    // A WAL catalog in a directory this user cannot write has no -shm to share; when
+    // no -wal exists either, every change is in the main file and reading it as
+    // immutable sees all of it.
+    if (rc == SQLITE_OK && sqlite3_exec(m_db, "SELECT count(*) FROM sqlite_master", nullptr,
+                                        nullptr, nullptr) != SQLITE_OK) {
+      sqlite3_close(m_db);
+      m_db = nullptr;
+      struct stat wal;
+      if (::stat((path + "-wal").c_str(), &wal) != 0 || wal.st_size == 0)
+        rc = sqlite3_open_v2(file_uri(path, "mode=ro&immutable=1").c_str(), &m_db, flags, nullptr);
+      else
+        rc = SQLITE_CANTOPEN;
+    }
+  } else {
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                (mode == Mode::ReadWriteCreate ? SQLITE_OPEN_CREATE : 0);
+    // umask makes the new file (and its -wal/-shm siblings) 0600 from the first byte.
+    mode_t old_mask = ::umask(077);
+    rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
+    ::umask(old_mask);
+  }
   if (rc != SQLITE_OK) {
     std::string message = "cannot open catalog " + path + ": " +
                           (m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc)) +

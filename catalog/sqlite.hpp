@@ -17,8 +17,11 @@ class Statement;
 
 class Database {
 public:
+  enum class Mode { ReadWrite, ReadWriteCreate, ReadOnly };
   // Opens (creating if asked) the database file. New files are created 0600.
   Database(const std::string& path, bool create);
+  // ReadOnly never writes a byte, not even WAL bookkeeping files when they cannot be made.
+  Database(const std::string& path, Mode mode);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -29,10 +32,12 @@ public:
   int changes() const;
   sqlite3* handle() const { return m_db; }
   const std::string& path() const { return m_path; }
+  bool read_only() const { return m_read_only; }
 
 private:
   sqlite3* m_db = nullptr;
   std::string m_path;
+  bool m_read_only = false;
 };
 
 class Statement {

@@ -23,7 +23,7 @@ struct BackupCliOptions
 
 catalog::Repository repository_named(Context& ctx, const std::string& name)
 {
-  auto& db = ctx.catalog().db();
+  auto& db = ctx.catalog(catalog::IfMissing::Create).db();
   if (auto repo = catalog::find_repository(db, name)) return *repo;
   for (const auto& r : ctx.config().repositories)
     if (r.name == name) return catalog::add_repository(db, r.name, r.url);

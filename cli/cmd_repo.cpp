@@ -30,7 +30,8 @@ void register_repo_commands(CLI::App& app, Context& ctx)
   add->add_option("URL", opts->url, "a path, file:///path or s3://bucket/prefix?region=... (docs/s3.md)")->required();
   add->callback([&ctx, opts] {
     storage::open_storage(opts->url);  // refuse what cannot be opened before registering it
-    auto r = catalog::add_repository(ctx.catalog().db(), opts->name, opts->url);
+    auto r = catalog::add_repository(ctx.catalog(catalog::IfMissing::Create).db(), opts->name,
+                                     opts->url);
     if (!ctx.quiet) std::cerr << "added repository " << r.name << " at " << r.url << '\n';
   });
 

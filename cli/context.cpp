@@ -7,15 +7,15 @@
 
 namespace lastgood::cli {
 
-catalog::Catalog& Context::catalog()
+catalog::Catalog& Context::catalog(catalog::IfMissing if_missing)
 {
-  if (!m_catalog) m_catalog = catalog::Catalog::open(catalog::resolve_catalog_path(catalog_flag));
+  if (!m_catalog) m_catalog = catalog::Catalog::open(catalog_location(), if_missing);
   return *m_catalog;
 }
 
 const Config& Context::config()
 {
-  if (!m_config) m_config = std::make_unique<Config>(load_config(config_flag));
+  if (!m_config) m_config = std::make_unique<Config>(load_config(config_flag, config_flags));
   return *m_config;
 }
 

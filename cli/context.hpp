@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "catalog/catalog.hpp"
 #include "common/config.hpp"
@@ -21,8 +22,13 @@ struct Context {
   bool quiet = false;
   int exit_code = 0;
 
-  catalog::Catalog& catalog();  // opened (and migrated) on first use
+  // Opened (and migrated) on first use. Only set-up commands (repo add, backup,
+  // catalog init) pass Create: for every other command a missing catalog is an error.
+  catalog::Catalog& catalog(catalog::IfMissing if_missing = catalog::IfMissing::Refuse);
+  catalog::CatalogLocation catalog_location() const { return catalog::locate_catalog(catalog_flag); }
   const Config& config();
+  // Flags that set configuration keys; commands add theirs before calling config().
+  std::vector<ConfigFlag> config_flags;
 
 private:
   std::unique_ptr<catalog::Catalog> m_catalog;
@@ -49,5 +55,7 @@ void register_plan_command(CLI::App& app, Context& ctx);
 void register_report_commands(CLI::App& app, Context& ctx);
 void register_drill_command(CLI::App& app, Context& ctx);
 void register_run_command(CLI::App& app, Context& ctx);
+void register_config_command(CLI::App& app, Context& ctx);
+void register_catalog_commands(CLI::App& app, Context& ctx);
 
 } // namespace lastgood::cli

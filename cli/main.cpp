@@ -43,6 +43,8 @@ int main(int argc, char** argv)
   storage::set_s3_config_source([&ctx] { return ctx.config().s3; });
   cli::register_drill_command(app, ctx);
   cli::register_run_command(app, ctx);
+  cli::register_config_command(app, ctx);
+  cli::register_catalog_commands(app, ctx);
 
   auto logger = spdlog::stderr_color_mt("lastgood");
   spdlog::set_default_logger(logger);

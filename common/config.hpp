@@ -1,7 +1,8 @@
 #pragma once
-// The configuration file (TOML). Layering: defaults < file < LASTGOOD_* env < flags;
-// this reads the defaults, the file and the environment (LASTGOOD_VERIFY_SCRATCH,
-// LASTGOOD_VERIFY_RUN_AS); commands apply their flags last. Path: --config, else $LASTGOOD_CONFIG, else
+// The configuration file (TOML). Layering: defaults < file < LASTGOOD_SECTION_KEY env < flags,
+// every key from the one table in common/config_keys.hpp; each value's origin is kept for
+// `lastgood config`. Unknown sections and keys and values of the wrong type are usage errors
+// (exit 2). Path: --config, else $LASTGOOD_CONFIG, else
 // $XDG_CONFIG_HOME/lastgood/config.toml (~/.config/...) when it exists.
 
 #include <chrono>
@@ -15,6 +16,8 @@ namespace lastgood {
 struct RepositoryConfig {
   std::string name;
   std::string url;
+  std::string source;              // the server these dumps come from, e.g. "prod-eu"
+  std::string database_from_name;  // regex with one capture group; empty: the default convention
 };
 
 // [[verify.check]]: run against a restored database; must return one row
@@ -92,10 +95,33 @@ struct S3Config {
   std::string region;
 };
 
-// [schedule]: how often the scheduler runs `lastgood run`; metrics export it
-// so an alert can tell when they stopped being written.
+// [schedule]: how often the scheduler runs `lastgood run` (metrics export it so
+// an alert can tell metrics that stopped being written).
 struct ScheduleConfig {
   std::chrono::seconds every{std::chrono::hours(24)};
+};
+
+// Where an effective value came from.
+struct ConfigOrigin {
+  enum class Kind { Default, File, Env, Flag };
+  Kind kind = Kind::Default;
+  std::string where;         // the file's path, the variable's name or the flag
+  std::string text() const;  // "default", "file /etc/lastgood.toml", "env LASTGOOD_X", "flag --scratch"
+};
+
+// One line of `lastgood config`.
+struct ConfigEntry {
+  std::string key;    // "verify.restore_every", "repository[0].url"
+  std::string value;  // TOML spelling ("\"7d\"", "0.5"); empty when unset; secrets as "********"
+  ConfigOrigin origin;
+  bool secret = false;
+};
+
+// A command-line flag that sets a configuration key (the last layer).
+struct ConfigFlag {
+  std::string key;    // "verify.scratch"
+  std::string value;  // as typed
+  std::string flag;   // "--scratch"
 };
 
 struct Config {
@@ -108,10 +134,12 @@ struct Config {
   DrillConfig drill;
   S3Config s3;
   ScheduleConfig schedule;
+  std::vector<ConfigEntry> entries;  // every key's effective value and origin, in table order
 };
 
 std::string resolve_config_path(const std::string& flag_value);
-// Missing default file: empty Config. Missing explicit file or bad TOML: UsageError.
-Config load_config(const std::string& flag_value);
+// Missing default file: defaults and environment only. Missing explicit file, bad TOML,
+// an unknown section or key, or a value of the wrong type: UsageError naming the key.
+Config load_config(const std::string& flag_value, const std::vector<ConfigFlag>& flags = {});
 
 } // namespace lastgood

@@ -135,6 +135,7 @@ TEST_F(CliScan, BadInputIsReportedOnceEachAndTheScanGoesOn)
 
 TEST_F(CliScan, UsageErrorsExitTwo)
 {
+  ASSERT_EQ(lastgood("catalog init").exit_code, 0);
   EXPECT_EQ(lastgood("scan no-such-repo").exit_code, 2);
   EXPECT_EQ(lastgood("show 2099").exit_code, 2);
   EXPECT_EQ(lastgood("repo add 'bad name' /tmp").exit_code, 2);
@@ -144,7 +145,7 @@ TEST_F(CliScan, UsageErrorsExitTwo)
 
 TEST_F(CliScan, CatalogFileIsPrivate)
 {
-  ASSERT_EQ(lastgood("repo list").exit_code, 0);
+  ASSERT_EQ(lastgood("catalog init").exit_code, 0);
   struct stat st {};
   ASSERT_EQ(::stat((m_home.path() / "catalog.db").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);

@@ -73,8 +73,9 @@ TEST_F(VerifyDue, TwoVerifiersAtOnceNeverVerifyTheSameBackup)
 TEST(VerifyDueSlices, SliceMustBeNOfT)
 {
   TempDir home;
-  auto r = testing::run_lastgood("--catalog " + shell_quote((home.path() / "c.db").string()) +
-                                 " verify --due --slice 8/7");
+  const auto catalog = "--catalog " + shell_quote((home.path() / "c.db").string());
+  ASSERT_EQ(testing::run_lastgood(catalog + " catalog init").exit_code, 0);
+  auto r = testing::run_lastgood(catalog + " verify --due --slice 8/7");
   EXPECT_EQ(r.exit_code, 2) << r.err;
 }
 

@@ -119,6 +119,7 @@ protected:
 TEST_F(WebhookCliTest, ComplianceFailIsAnnouncedAndTheExitCodeKept)
 {
   Receiver receiver("");
+  ASSERT_EQ(lg(receiver.url(), "catalog init").exit_code, 0);
   auto r = lg(receiver.url(), "report"); // an empty catalog is not compliant
   EXPECT_EQ(r.exit_code, 3) << r.err;
   auto requests = receiver.requests();

@@ -31,13 +31,17 @@ CommandResult run_shell(const std::string& command_line)
   return r;
 }
 
-CommandResult run_lastgood(const std::string& args, bool as_unprivileged)
+std::string lastgood_binary()
 {
   const char* bin = std::getenv("LASTGOOD_BIN");
-  if (!bin || !*bin) bin = LASTGOOD_TEST_BIN;
+  return bin && *bin ? bin : LASTGOOD_TEST_BIN;
+}
+
+CommandResult run_lastgood(const std::string& args, bool as_unprivileged)
+{
   std::string prefix;
   if (as_unprivileged && ::geteuid() == 0) prefix = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
-  return run_shell(prefix + shell_quote(bin) + " " + args);
+  return run_shell(prefix + shell_quote(lastgood_binary()) + " " + args);
 }
 
 CommandResult run_lastgood_in(const std::string& dir, const std::string& args)

@@ -20,5 +20,7 @@ CommandResult run_lastgood(const std::string& args, bool as_unprivileged = false
 CommandResult run_lastgood_in(const std::string& dir, const std::string& args);
 
 std::string shell_quote(const std::string& s);
+// The binary run_lastgood runs (for command lines that set its environment).
+std::string lastgood_binary();
 
 } // namespace lastgood::testing

@@ -1,0 +1,301 @@
+#include "common/config_keys.hpp"
+
+#include <regex>
+
+namespace lastgood {
+
+namespace {
+
+using Apply = std::function<void(Config&, const ConfigValue&, const ConfigScope&)>;
+
+ConfigKey key(std::string path, KeyType type, std::string default_value, std::string env,
+              std::string help, Apply apply)
+{
+  ConfigKey k;
+  k.path = std::move(path);
+  k.type = type;
+  k.default_value = std::move(default_value);
+  k.env = std::move(env);
+  k.help = std::move(help);
+  k.apply = std::move(apply);
+  return k;
+}
+
+ConfigKey secret(ConfigKey k)
+{
+  k.secret = true;
+  return k;
+}
+
+ConfigKey required(ConfigKey k)
+{
+  k.required = true;
+  return k;
+}
+
+template <typename T> T& item(std::vector<T>& items, std::size_t index)
+{
+  if (items.size() <= index) items.resize(index + 1);
+  return items[index];
+}
+
+std::optional<std::string> one_capture_group(const ConfigValue& v)
+{
+  if (v.text.empty()) return std::nullopt;
+  try {
+    if (std::regex(v.text).mark_count() == 1) return std::nullopt;
+  } catch (const std::regex_error&) {
+  }
+  return "must be a regular expression with exactly one capture group (the database name), e.g. "
+         "\"^(.+?)[-_][0-9]{8}\"";
+}
+
+// The same rules apply to [retention], [retention.database.NAME] and [retention.cluster.SYSID].
+void add_retention_keys(std::vector<ConfigKey>& keys, const std::string& prefix, bool with_env,
+                        RetentionRules& (*rules)(Config&, const ConfigScope&))
+{
+  auto env = [&](const char* name) {
+    return with_env ? std::string("LASTGOOD_RETENTION_") + name : std::string();
+  };
+  auto count = [&](const char* name, const char* env_name, const char* help,
+                   std::optional<int> RetentionRules::*field) {
+    keys.push_back(key(prefix + name, KeyType::Count, "", env(env_name), help,
+                       [rules, field](Config& c, const ConfigValue& v, const ConfigScope& s) {
+                         rules(c, s).*field = static_cast<int>(v.count);
+                       }));
+  };
+  auto duration = [&](const char* name, const char* env_name, const char* help,
+                      std::optional<std::chrono::seconds> RetentionRules::*field) {
+    keys.push_back(key(prefix + name, KeyType::Duration, "", env(env_name), help,
+                       [rules, field](Config& c, const ConfigValue& v, const ConfigScope& s) {
+                         rules(c, s).*field = v.duration;
+                       }));
+  };
+  count("keep_last", "KEEP_LAST", "keep the newest N backups", &RetentionRules::keep_last);
+  duration("keep_within", "KEEP_WITHIN", "keep every backup younger than this",
+           &RetentionRules::keep_within);
+  count("keep_daily", "KEEP_DAILY", "keep the newest backup of each of the last N days",
+        &RetentionRules::keep_daily);
+  count("keep_weekly", "KEEP_WEEKLY", "keep the newest backup of each of the last N weeks",
+        &RetentionRules::keep_weekly);
+  count("keep_monthly", "KEEP_MONTHLY", "keep the newest backup of each of the last N months",
+        &RetentionRules::keep_monthly);
+  count("keep_yearly", "KEEP_YEARLY", "keep the newest backup of each of the last N years",
+        &RetentionRules::keep_yearly);
+  duration("pitr_window", "PITR_WINDOW",
+           "keep the base backups and WAL needed to restore to any moment this far back",
+           &RetentionRules::pitr_window);
+}
+
+std::vector<ConfigKey> build_keys()
+{
+  std::vector<ConfigKey> k;
+  using S = ConfigScope;
+  using V = ConfigValue;
+
+  k.push_back(required(
+      key("repository[].name", KeyType::String, "", "", "the repository's name in the catalog",
+          [](Config& c, const V& v, const S& s) { item(c.repositories, s.index).name = v.text; })));
+  k.push_back(required(
+      key("repository[].url", KeyType::String, "", "",
+          "where its backups live: a path, file:///path or s3://bucket/prefix",
+          [](Config& c, const V& v, const S& s) { item(c.repositories, s.index).url = v.text; })));
+  k.push_back(key(
+      "repository[].source", KeyType::String, "\"\"", "",
+      "the server these dumps come from (e.g. \"prod-eu\"): dumps of two servers never merge",
+      [](Config& c, const V& v, const S& s) { item(c.repositories, s.index).source = v.text; }));
+  auto from_name =
+      key("repository[].database_from_name", KeyType::String, "\"\"", "",
+          "regular expression with one capture group giving a plain dump's database from its file "
+          "name; empty: the documented convention",
+          [](Config& c, const V& v, const S& s) {
+            item(c.repositories, s.index).database_from_name = v.text;
+          });
+  from_name.check = one_capture_group;
+  k.push_back(std::move(from_name));
+
+  k.push_back(
+      key("verify.scratch", KeyType::String, "\"auto\"", "LASTGOOD_VERIFY_SCRATCH",
+          "where test restores run: \"auto\" (a private scratch cluster) or a connection string",
+          [](Config& c, const V& v, const S&) { c.verify.scratch = v.text; }));
+  k.push_back(key("verify.run_as", KeyType::String, "\"\"", "LASTGOOD_VERIFY_RUN_AS",
+                  "OS user for scratch clusters when lastgood runs as root (empty: postgres)",
+                  [](Config& c, const V& v, const S&) { c.verify.run_as = v.text; }));
+  k.push_back(key("verify.restore_every", KeyType::Duration, "\"1d\"",
+                  "LASTGOOD_VERIFY_RESTORE_EVERY",
+                  "each database and cluster is restore-tested at least this often (verify --due)",
+                  [](Config& c, const V& v, const S&) { c.verify.restore_every = v.duration; }));
+  k.push_back(key("verify.checksum_every", KeyType::Duration, "\"7d\"",
+                  "LASTGOOD_VERIFY_CHECKSUM_EVERY",
+                  "every object is re-hashed at least this often (verify --due)",
+                  [](Config& c, const V& v, const S&) { c.verify.checksum_every = v.duration; }));
+  auto shrink = key(
+      "verify.shrink_threshold", KeyType::Real, "0.5", "LASTGOOD_VERIFY_SHRINK_THRESHOLD",
+      "share of its rows a table may lose between two test restores before data_shrink is reported",
+      [](Config& c, const V& v, const S&) { c.verify.shrink_threshold = v.real; });
+  shrink.check = [](const V& v) -> std::optional<std::string> {
+    if (v.real > 0 && v.real <= 1) return std::nullopt;
+    return "must be a number between 0 (exclusive) and 1, e.g. 0.5";
+  };
+  k.push_back(std::move(shrink));
+  auto severity = key("verify.shrink_severity", KeyType::Choice, "\"warning\"",
+                      "LASTGOOD_VERIFY_SHRINK_SEVERITY",
+                      "whether data_shrink only warns or fails the test restore",
+                      [](Config& c, const V& v, const S&) { c.verify.shrink_severity = v.text; });
+  severity.choices = {"warning", "failure"};
+  k.push_back(std::move(severity));
+  k.push_back(
+      key("verify.amcheck_heapallindexed", KeyType::Boolean, "false",
+          "LASTGOOD_VERIFY_AMCHECK_HEAPALLINDEXED",
+          "amcheck also proves every heap tuple is indexed (slower)",
+          [](Config& c, const V& v, const S&) { c.verify.amcheck_heapallindexed = v.boolean; }));
+  k.push_back(required(key("verify.check[].database", KeyType::String, "", "",
+                           "the database the check runs in", [](Config& c, const V& v, const S& s) {
+                             item(c.verify.checks, s.index).database = v.text;
+                           })));
+  k.push_back(required(key(
+      "verify.check[].name", KeyType::String, "", "", "the check's name in findings",
+      [](Config& c, const V& v, const S& s) { item(c.verify.checks, s.index).name = v.text; })));
+  k.push_back(required(
+      key("verify.check[].sql", KeyType::String, "", "",
+          "a query returning one row holding one boolean true when the data is right",
+          [](Config& c, const V& v, const S& s) { item(c.verify.checks, s.index).sql = v.text; })));
+
+  add_retention_keys(k, "retention.", true,
+                     [](Config& c, const S&) -> RetentionRules& { return c.retention.defaults; });
+  add_retention_keys(
+      k, "retention.database.<NAME>.", false,
+      [](Config& c, const S& s) -> RetentionRules& { return c.retention.per_database[s.name]; });
+  add_retention_keys(
+      k, "retention.cluster.<SYSID>.", false,
+      [](Config& c, const S& s) -> RetentionRules& { return c.retention.per_cluster[s.name]; });
+
+  k.push_back(
+      key("compliance.rpo", KeyType::Duration, "\"24h\"", "LASTGOOD_COMPLIANCE_RPO",
+          "recovery point objective: the newest restorable backup must be younger than this",
+          [](Config& c, const V& v, const S&) { c.compliance.rpo = v.duration; }));
+  k.push_back(
+      key("compliance.verified_within", KeyType::Duration, "\"7d\"",
+          "LASTGOOD_COMPLIANCE_VERIFIED_WITHIN", "a passing test restore must be younger than this",
+          [](Config& c, const V& v, const S&) { c.compliance.verified_within = v.duration; }));
+  k.push_back(
+      key("compliance.rto", KeyType::Duration, "", "LASTGOOD_COMPLIANCE_RTO",
+          "recovery time objective: test restores must finish within this (unset: not judged)",
+          [](Config& c, const V& v, const S&) { c.compliance.rto = v.duration; }));
+
+  k.push_back(secret(key(
+      "notify.webhook", KeyType::String, "\"\"", "LASTGOOD_NOTIFY_WEBHOOK",
+      "URL that failures are POSTed to (Slack-compatible JSON); secret: it usually holds a token",
+      [](Config& c, const V& v, const S&) { c.notify.webhook = v.text; })));
+
+  k.push_back(key("drill.database", KeyType::String, "\"\"", "LASTGOOD_DRILL_DATABASE",
+                  "the database the drill restores and proves",
+                  [](Config& c, const V& v, const S&) { c.drill.database = v.text; }));
+  k.push_back(
+      key("drill.tables", KeyType::StringList, "[]", "",
+          "tables (\"orders\" or \"schema.orders\") that must have rows after the drill's restore",
+          [](Config& c, const V& v, const S&) { c.drill.tables = v.list; }));
+  k.push_back(required(key(
+      "drill.command[].name", KeyType::String, "", "", "the command's name in the drill's result",
+      [](Config& c, const V& v, const S& s) { item(c.drill.commands, s.index).name = v.text; })));
+  k.push_back(required(key(
+      "drill.command[].run", KeyType::String, "", "",
+      "a shell command run after the data checks; passes on exit 0",
+      [](Config& c, const V& v, const S& s) { item(c.drill.commands, s.index).run = v.text; })));
+
+  k.push_back(key("s3.access_key_id", KeyType::String, "\"\"", "LASTGOOD_S3_ACCESS_KEY_ID",
+                  "S3 access key id, used when AWS_ACCESS_KEY_ID is not set",
+                  [](Config& c, const V& v, const S&) { c.s3.access_key_id = v.text; }));
+  k.push_back(
+      secret(key("s3.secret_access_key", KeyType::String, "\"\"", "LASTGOOD_S3_SECRET_ACCESS_KEY",
+                 "S3 secret access key, used when AWS_SECRET_ACCESS_KEY is not set",
+                 [](Config& c, const V& v, const S&) { c.s3.secret_access_key = v.text; })));
+  k.push_back(secret(key("s3.session_token", KeyType::String, "\"\"", "LASTGOOD_S3_SESSION_TOKEN",
+                         "S3 session token, used when AWS_SESSION_TOKEN is not set",
+                         [](Config& c, const V& v, const S&) { c.s3.session_token = v.text; })));
+  k.push_back(key("s3.region", KeyType::String, "\"\"", "LASTGOOD_S3_REGION",
+                  "S3 region when the URL does not give one",
+                  [](Config& c, const V& v, const S&) { c.s3.region = v.text; }));
+
+  k.push_back(key("schedule.every", KeyType::Duration, "\"1d\"", "LASTGOOD_SCHEDULE_EVERY",
+                  "how often the scheduler runs `lastgood run`; metrics export it so an alert can "
+                  "tell stale metrics",
+                  [](Config& c, const V& v, const S&) { c.schedule.every = v.duration; }));
+  return k;
+}
+
+} // namespace
+
+const std::vector<ConfigSection>& config_sections()
+{
+  static const std::vector<ConfigSection> sections = {
+      {"repository", SectionKind::ArrayOfTables, "",
+       "where backups live; one [[repository]] per repository"},
+      {"verify", SectionKind::Table, "", "verification: where test restores run and how often"},
+      {"verify.check", SectionKind::ArrayOfTables, "",
+       "SQL assertions run against every test-restored database"},
+      {"retention", SectionKind::Table, "",
+       "which backups retention keeps (an unset rule keeps nothing by itself)"},
+      {"retention.database", SectionKind::NamedTables, "<NAME>",
+       "rules for one database, replacing only the keys they set"},
+      {"retention.cluster", SectionKind::NamedTables, "<SYSID>",
+       "rules for one cluster (system identifier), replacing only the keys they set"},
+      {"compliance", SectionKind::Table, "", "the targets the report measures against"},
+      {"notify", SectionKind::Table, "", "where failures are announced"},
+      {"drill", SectionKind::Table, "", "what `lastgood drill` proves"},
+      {"drill.command", SectionKind::ArrayOfTables, "",
+       "extra commands the drill runs after the data checks"},
+      {"s3", SectionKind::Table, "",
+       "S3 credentials when the AWS_* environment variables are not set"},
+      {"schedule", SectionKind::Table, "", "how lastgood is scheduled"},
+  };
+  return sections;
+}
+
+const std::vector<ConfigKey>& config_keys()
+{
+  static const std::vector<ConfigKey> keys = build_keys();
+  return keys;
+}
+
+const ConfigSection* find_config_section(std::string_view path)
+{
+  for (const auto& s : config_sections())
+    if (s.path == path) return &s;
+  return nullptr;
+}
+
+const ConfigKey* find_config_key(std::string_view pattern)
+{
+  for (const auto& k : config_keys())
+    if (k.path == pattern) return &k;
+  return nullptr;
+}
+
+std::string expected_form(const ConfigKey& key)
+{
+  switch (key.type) {
+  case KeyType::String:
+    return "a string in quotes";
+  case KeyType::Duration:
+    return "a duration like \"24h\" or \"7d\"";
+  case KeyType::Count:
+    return "a whole number, 0 or more, like 7";
+  case KeyType::Boolean:
+    return "true or false";
+  case KeyType::Real:
+    return "a number like 0.5";
+  case KeyType::Choice: {
+    std::string form = "one of";
+    for (std::size_t i = 0; i < key.choices.size(); ++i)
+      form += (i ? (i + 1 == key.choices.size() ? " or " : ", ") : " ") +
+              ("\"" + key.choices[i] + "\"");
+    return form;
+  }
+  case KeyType::StringList:
+    return "a list of strings like [\"orders\", \"public.customers\"]";
+  }
+  return {};
+}
+
+} // namespace lastgood
