@@ -13,8 +13,10 @@ std::int64_t ensure_cluster(Database& db, const std::string& system_identifier, 
 {
   auto find = db.prepare("SELECT id FROM clusters WHERE system_identifier = ?");
   find.bind(1, system_identifier);
-  std::optional<std::string> version = pg_major > 0 ? std::optional(std::to_string(pg_major)) : std::nullopt;
-  std::optional<std::int64_t> seg = wal_segment_size ? std::optional<std::int64_t>(wal_segment_size) : std::nullopt;
+  std::optional<std::string> version =
+      pg_major > 0 ? std::optional(std::to_string(pg_major)) : std::nullopt;
+  std::optional<std::int64_t> seg =
+      wal_segment_size ? std::optional<std::int64_t>(wal_segment_size) : std::nullopt;
   if (find.step()) {
     std::int64_t id = find.int64(0);
     db.prepare("UPDATE clusters SET pg_version = coalesce(pg_version, ?),"
@@ -30,7 +32,8 @@ std::int64_t ensure_cluster(Database& db, const std::string& system_identifier, 
   return db.last_insert_id();
 }
 
-ObjectRecords::ObjectRecords(Database& db, std::int64_t repository_id, std::int64_t scan_id, std::string now)
+ObjectRecords::ObjectRecords(Database& db, std::int64_t repository_id, std::int64_t scan_id,
+                             std::string now)
     : m_db(db), m_repository_id(repository_id), m_scan_id(scan_id), m_now(std::move(now)),
       m_find(db.prepare("SELECT id, size, mtime_ns, etag, sha256, missing_since IS NOT NULL,"
                         " kind IN ('base_tar', 'wal_tar', 'backup_wal')"
@@ -54,41 +57,50 @@ std::optional<KnownObject> ObjectRecords::find(const std::string& key)
   m_find.bind_all(m_repository_id, key);
   std::optional<KnownObject> out;
   if (m_find.step())
-    out = KnownObject{m_find.int64(0),          static_cast<std::uint64_t>(m_find.int64(1)),
-                      m_find.int64(2),          m_find.text(3),
-                      m_find.opt_text(4),       m_find.int64(5) != 0,
+    out = KnownObject{m_find.int64(0),     static_cast<std::uint64_t>(m_find.int64(1)),
+                      m_find.int64(2),     m_find.text(3),
+                      m_find.opt_text(4),  m_find.int64(5) != 0,
                       m_find.int64(6) != 0};
   m_find.reset();
   return out;
 }
 
-void ObjectRecords::mark_seen(const KnownObject& known) { m_seen.bind_all(m_now, m_scan_id, known.id).run(); }
+void ObjectRecords::mark_seen(const KnownObject& known)
+{
+  m_seen.bind_all(m_now, m_scan_id, known.id).run();
+}
 
 RecordOutcome ObjectRecords::record(const ReadResult& r, const std::optional<KnownObject>& previous)
 {
   const auto& c = r.classification;
   const bool readable = r.read_error.empty();
   std::optional<std::string> sha = readable ? std::optional(r.sha256) : std::nullopt;
-  std::optional<std::string> detail = c.detail.is_null() ? std::nullopt : std::optional(c.detail.dump());
+  std::optional<std::string> detail =
+      c.detail.is_null() ? std::nullopt : std::optional(c.detail.dump());
   std::optional<std::string> problem;
-  if (!readable) problem = r.read_error;
-  else if (!c.problem.empty()) problem = c.problem;
+  if (!readable)
+    problem = r.read_error;
+  else if (!c.problem.empty())
+    problem = c.problem;
   std::optional<std::string> hashed = readable ? std::optional(m_now) : std::nullopt;
-  auto opt = [](const std::string& s) { return s.empty() ? std::optional<std::string>() : std::optional(s); };
+  auto opt = [](const std::string& s) {
+    return s.empty() ? std::optional<std::string>() : std::optional(s);
+  };
   const auto& info = r.info;
   std::int64_t id;
   if (previous) {
     id = previous->id;
     m_update
-        .bind_all(info.size, info.mtime_ns, opt(info.etag), opt(info.version_id), opt(info.retain_until),
-                  sha, readable ? c.kind : std::string(kind::other), detail, problem, m_now, m_scan_id,
-                  hashed, id)
+        .bind_all(info.size, info.mtime_ns, opt(info.etag), opt(info.version_id),
+                  opt(info.retain_until), sha, readable ? c.kind : std::string(kind::other), detail,
+                  problem, m_now, m_scan_id, hashed, id)
         .run();
   } else {
     m_insert
-        .bind_all(m_repository_id, info.key, info.size, info.mtime_ns, opt(info.etag), opt(info.version_id),
-                  opt(info.retain_until), sha, readable ? c.kind : std::string(kind::other), detail, problem,
-                  m_now, m_now, m_scan_id, hashed)
+        .bind_all(m_repository_id, info.key, info.size, info.mtime_ns, opt(info.etag),
+                  opt(info.version_id), opt(info.retain_until), sha,
+                  readable ? c.kind : std::string(kind::other), detail, problem, m_now, m_now,
+                  m_scan_id, hashed)
         .run();
     id = m_db.last_insert_id();
   }
@@ -102,7 +114,8 @@ RecordOutcome ObjectRecords::record(const ReadResult& r, const std::optional<Kno
                  {"new_sha256", r.sha256},
                  {"old_size", previous->size},
                  {"new_size", info.size},
-                 {"same_size_and_mtime", previous->size == info.size && previous->mtime_ns == info.mtime_ns}});
+                 {"same_size_and_mtime",
+                  previous->size == info.size && previous->mtime_ns == info.mtime_ns}});
     return RecordOutcome::Changed;
   }
   return RecordOutcome::Rehashed;
@@ -125,8 +138,8 @@ void ObjectRecords::record_wal_facts(std::int64_t object_id, const Classificatio
       const json& h = d["header"];
       if (pg::valid_segment_size(h["segment_size"].get<std::uint64_t>()))
         segment_size = h["segment_size"].get<std::uint64_t>();
-      cluster = ensure_cluster(m_db, h["system_identifier"].get<std::string>(), h["pg_major"].get<int>(),
-                               static_cast<std::uint32_t>(segment_size));
+      cluster = ensure_cluster(m_db, h["system_identifier"].get<std::string>(),
+                               h["pg_major"].get<int>(), static_cast<std::uint32_t>(segment_size));
       header_tli = h["timeline"].get<std::int64_t>();
       header_addr = h["page_address"].get<std::int64_t>();
     }
@@ -137,9 +150,10 @@ void ObjectRecords::record_wal_facts(std::int64_t object_id, const Classificatio
                 " does not match the file name (expected " + pg::Lsn{segno * segment_size}.str() +
                 "): renamed or damaged segment";
     if (!c.problem.empty()) problem = c.problem;
-    m_db.prepare("INSERT INTO wal_segments (object_id, cluster_id, timeline, segno, segment_size, name,"
-                 " partial, compression, header_timeline, header_pageaddr, problem)"
-                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    m_db.prepare(
+            "INSERT INTO wal_segments (object_id, cluster_id, timeline, segno, segment_size, name,"
+            " partial, compression, header_timeline, header_pageaddr, problem)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind_all(object_id, cluster, d["timeline"].get<std::int64_t>(), segno, segment_size,
                   d["name"].get<std::string>(), c.kind == kind::wal_partial ? 1 : 0,
                   d["compression"].get<std::string>(), header_tli, header_addr, problem)
@@ -148,8 +162,10 @@ void ObjectRecords::record_wal_facts(std::int64_t object_id, const Classificatio
     auto insert = m_db.prepare("INSERT INTO timeline_history (object_id, timeline, parent_timeline,"
                                " switch_lsn, reason) VALUES (?, ?, ?, ?, ?)");
     for (const auto& e : d["entries"])
-      insert.bind_all(object_id, d["timeline"].get<std::int64_t>(), e["parent_timeline"].get<std::int64_t>(),
-                      e["switch_lsn"].get<std::int64_t>(), e["reason"].get<std::string>())
+      insert
+          .bind_all(object_id, d["timeline"].get<std::int64_t>(),
+                    e["parent_timeline"].get<std::int64_t>(), e["switch_lsn"].get<std::int64_t>(),
+                    e["reason"].get<std::string>())
           .run();
   } else if (c.kind == kind::wal_backup_history) {
     const json& b = d["backup"];
@@ -161,8 +177,9 @@ void ObjectRecords::record_wal_facts(std::int64_t object_id, const Classificatio
     };
     m_db.prepare("INSERT INTO backup_history_files (object_id, start_lsn, stop_lsn, start_timeline,"
                  " stop_timeline, start_time, stop_time, label) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind_all(object_id, b["start_lsn"].get<std::int64_t>(), get_int("stop_lsn"), get_int("start_timeline"),
-                  get_int("stop_timeline"), get_text("start_time"), get_text("stop_time"), get_text("label"))
+        .bind_all(object_id, b["start_lsn"].get<std::int64_t>(), get_int("stop_lsn"),
+                  get_int("start_timeline"), get_int("stop_timeline"), get_text("start_time"),
+                  get_text("stop_time"), get_text("label"))
         .run();
   }
 }
@@ -198,6 +215,15 @@ void ObjectRecords::record_carried_wal(std::int64_t object_id, const json& entri
                   segment_size, sysid, problem)
         .run();
   }
+}
+
+std::int64_t count_objects_with_problems(Database& db, const std::string& as_of)
+{
+  auto s = db.prepare("SELECT count(*) FROM objects WHERE problem IS NOT NULL AND first_seen <= ?"
+                      " AND missing_since IS NULL AND deleted_at IS NULL");
+  s.bind(1, as_of);
+  s.step();
+  return s.int64(0);
 }
 
 } // namespace lastgood::catalog

@@ -23,6 +23,10 @@ struct KnownObject {
 
 enum class RecordOutcome { New, Changed, Rehashed, Unreadable };
 
+// Objects present in storage (as of an RFC 3339 moment) that the scan could
+// not read or classify: junk, truncated or unreadable files in a repository.
+std::int64_t count_objects_with_problems(Database& db, const std::string& as_of);
+
 // Finds or creates the cluster row for a system identifier; fills in
 // version and segment size when they were unknown.
 std::int64_t ensure_cluster(Database& db, const std::string& system_identifier, int pg_major,

@@ -293,6 +293,9 @@ std::string render_metrics(const Report& judged, const RestoreStats& r, const Co
              s.pitr ? static_cast<double>((s.pitr->to - s.pitr->from).count()) : 0);
     e.sample("lastgood_wal_gaps", scope_labels(s), static_cast<double>(s.wal_gaps.size()));
   }
+  e.family("lastgood_objects_with_problems", "gauge",
+           "Objects in the repositories that the scan could not read or classify.");
+  e.sample("lastgood_objects_with_problems", {}, static_cast<double>(facts.objects_with_problems));
   e.family("lastgood_objects_missing", "gauge",
            "Objects of present backups that are missing from storage.");
   for (const auto& s : facts.scopes)

@@ -1,5 +1,6 @@
 #include "compliance/report_facts.hpp"
 
+#include "catalog/object_records.hpp"
 #include "catalog/wal_summary.hpp"
 #include "pg/lsn.hpp"
 
@@ -258,6 +259,7 @@ ReportFacts gather_facts(Database& db, TimePoint as_of, TimePoint period_start)
     facts.scopes.push_back(std::move(scope));
   }
 
+  facts.objects_with_problems = catalog::count_objects_with_problems(db, as_of_text);
   auto a = db.prepare(
       "SELECT at, actor, action, coalesce(subject, ''), severity FROM audit_log"
       " WHERE (action LIKE 'retention.%' OR action LIKE 'hold.%') AND at > ?1 AND at <= ?2"

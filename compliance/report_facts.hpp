@@ -90,6 +90,7 @@ struct ReportFacts
   TimePoint period_start{};
   std::vector<Scope> scopes;
   std::vector<AuditEvent> events; // retention and hold events in the period
+  std::int64_t objects_with_problems = 0; // present objects the scan could not read or classify
 };
 
 // Restore runs and test restores considered for measured restore durations.
