@@ -28,17 +28,17 @@ std::vector<catalog::Repository> chosen_repositories(Context& ctx, const std::ve
   auto& db = ctx.catalog().db();
   if (names.empty()) {
     for (const auto& r : ctx.config().repositories)
-      if (!catalog::find_repository(db, r.name)) catalog::add_repository(db, r.name, r.url);
+      catalog::register_configured_repository(db, r);
     auto all = catalog::list_repositories(db);
     if (all.empty()) throw UsageError("no repositories registered: add one with 'lastgood repo add NAME URL'");
     return all;
   }
   std::vector<catalog::Repository> out;
   for (const auto& name : names) {
-    auto repo = catalog::find_repository(db, name);
-    if (!repo)
-      for (const auto& r : ctx.config().repositories)
-        if (r.name == name) repo = catalog::add_repository(db, r.name, r.url);
+    std::optional<catalog::Repository> repo;
+    for (const auto& r : ctx.config().repositories)
+      if (r.name == name) repo = catalog::register_configured_repository(db, r);
+    if (!repo) repo = catalog::find_repository(db, name);
     if (!repo) throw UsageError("no repository named '" + name + "' (see 'lastgood repo list')");
     out.push_back(*repo);
   }

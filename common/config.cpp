@@ -184,7 +184,8 @@ Config load_config(const std::string& flag_value)
       auto url = repo ? (*repo)["url"].value<std::string>() : std::nullopt;
       if (!name || !url)
         throw UsageError("configuration file " + config.source + ": every [[repository]] needs name and url");
-      config.repositories.push_back({*name, *url});
+      config.repositories.push_back({*name, *url, (*repo)["source"].value_or(std::string()),
+                                     (*repo)["database_from_name"].value_or(std::string())});
     }
   }
   read_verify(table, config.source, config.verify);
