@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "catalog/audit.hpp"
+#include "catalog/backup_builder.hpp"
 #include "catalog/dump_database_name.hpp"
 #include "common/error.hpp"
 #include "common/redact.hpp"
@@ -103,6 +104,9 @@ Repository register_configured_repository(Database& db, const RepositoryConfig& 
   db.prepare("UPDATE repositories SET source = ?, database_from_name = ? WHERE id = ?")
       .bind_all(now.source, now.database_from_name, existing->id)
       .run();
+  // Backups derive from the catalog alone: re-scope and rename them now, not
+  // at a scan that may find no changed object and so rebuild nothing.
+  build_backups(db, existing->id, format_rfc3339(now_seconds()));
   tx.commit();
   existing->source = now.source;
   existing->database_from_name = now.database_from_name;

@@ -42,8 +42,8 @@ Repository add_repository(Database& db, const std::string& name, const std::stri
                           const RepositorySettings& settings = {});
 // A [[repository]] of the configuration file: registered when new; when
 // registered already, the file's source and database_from_name (those it
-// sets) replace the stored ones (audited), so its next scan re-scopes its
-// backups. Returns the repository as stored now.
+// sets) replace the stored ones (audited) and its backups are re-derived at
+// once with the new source and names. Returns the repository as stored now.
 Repository register_configured_repository(Database& db, const RepositoryConfig& config);
 std::vector<Repository> list_repositories(Database& db);
 std::optional<Repository> find_repository(Database& db, const std::string& name);

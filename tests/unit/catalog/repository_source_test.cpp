@@ -1,7 +1,7 @@
 // A repository's source and naming rule reach its backups at each scan
 // (docs/sources.md): plain dumps without -C are named by their key, headers
 // that name a database win, and a changed [[repository]] re-scopes the
-// repository's backups at its next scan.
+// repository's backups at once.
 
 #include "catalog/catalog.hpp"
 #include "catalog/repositories.hpp"
@@ -82,7 +82,7 @@ TEST_F(RepositorySourceTest, PlainDumpsAreNamedByConventionUnlessTheHeaderNamesT
   EXPECT_EQ(backups(), expected);
 }
 
-TEST_F(RepositorySourceTest, ChangedSettingsReScopeTheRepositorysBackupsAtTheNextScan)
+TEST_F(RepositorySourceTest, ChangedSettingsReScopeTheRepositorysBackupsAtOnce)
 {
   m_repo.write("nightly/inventory/2026-11-03.sql", std::string(kPlain));
   m_repo.write("shop-20261103T0200.sql", std::string(kPlain));
@@ -92,10 +92,11 @@ TEST_F(RepositorySourceTest, ChangedSettingsReScopeTheRepositorysBackupsAtTheNex
   auto changed = register_configured_repository(db(), config("prod-eu", "^nightly/([^/]+)/"));
   EXPECT_EQ(changed.source, "prod-eu");
   EXPECT_EQ(find_repository(db(), "nightly")->database_from_name, "^nightly/([^/]+)/");
-  auto audit = db().prepare("SELECT count(*) FROM audit_log WHERE action = 'repo.settings'");
-  ASSERT_TRUE(audit.step());
-  EXPECT_EQ(audit.int64(0), 1);
-  scan(changed);
+  {
+    auto audit = db().prepare("SELECT count(*) FROM audit_log WHERE action = 'repo.settings'");
+    ASSERT_TRUE(audit.step());
+    EXPECT_EQ(audit.int64(0), 1);
+  }
   std::map<std::string, std::string> expected = {
       {"nightly/inventory/2026-11-03.sql", "prod-eu|inventory"},
       {"shop-20261103T0200.sql", "prod-eu|shop"}}; // the pattern does not match: the convention
@@ -105,7 +106,6 @@ TEST_F(RepositorySourceTest, ChangedSettingsReScopeTheRepositorysBackupsAtTheNex
   EXPECT_EQ(register_configured_repository(db(), config()).source, "prod-eu");
   auto cleared = register_configured_repository(db(), config("default"));
   EXPECT_EQ(cleared.source, std::nullopt);
-  scan(cleared);
   EXPECT_EQ(backups()["shop-20261103T0200.sql"], "(default)|shop");
 }
 
