@@ -19,7 +19,8 @@ std::string resolve_config_path(const std::string& flag_value)
   else if (const char* home = std::getenv("HOME"); home && *home) base = std::filesystem::path(home) / ".config";
   else return {};
   auto path = base / "lastgood" / "config.toml";
-  return std::filesystem::exists(path) ? path.string() : std::string();
+  std::error_code unreadable; // a default path this user may not even look at counts as absent
+  return std::filesystem::exists(path, unreadable) ? path.string() : std::string();
 }
 
 namespace {

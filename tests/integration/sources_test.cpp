@@ -91,7 +91,8 @@ protected:
     auto r = lg("backups --json");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     std::map<std::string, json> out;
-    for (const auto& b : json::parse(r.out)["backups"])
+    const auto doc = json::parse(r.out); // kept: a range-for over a temporary's member dangles
+    for (const auto& b : doc["backups"])
       out[b["repository"].get<std::string>()] = b;
     return out;
   }
@@ -127,7 +128,8 @@ TEST_F(SourcesTest, BackupsCarryTheirRepositorysSourceAndBothAreRestoreTested)
   auto repos = lg("repo list --json");
   ASSERT_EQ(repos.exit_code, 0) << repos.err;
   std::map<std::string, json> sources;
-  for (const auto& r : json::parse(repos.out))
+  const auto repo_list = json::parse(repos.out);
+  for (const auto& r : repo_list)
     sources[r["name"].get<std::string>()] = r["source"];
   EXPECT_EQ(sources["eu"], "prod-eu");
   EXPECT_EQ(sources["us"], "prod-us") << "registered from the configuration file with its source";
@@ -165,7 +167,8 @@ TEST_F(SourcesTest, ReportMetricsAndRetentionHaveOneScopePerSource)
   auto report = lg("report --format json");
   ASSERT_NE(report.out, "") << report.err;
   std::map<std::string, json> scopes;
-  for (const auto& s : json::parse(report.out)["scopes"]) {
+  const auto doc = json::parse(report.out);
+  for (const auto& s : doc["scopes"]) {
     if (s["kind"] != "database") continue;
     EXPECT_EQ(s["name"], "shop");
     scopes[s["source"].is_null() ? "default" : s["source"].get<std::string>()] = s;
