@@ -157,6 +157,10 @@ TEST_F(SourcesTest, PickTakesTheNamedSourceAndRefusesToMergeTwo)
   EXPECT_EQ(restore.exit_code, 2) << restore.out << restore.err;
   EXPECT_NE(restore.err.find("prod-eu, prod-us"), std::string::npos) << restore.err;
 
+  auto drill = lg("drill --database shop");
+  EXPECT_EQ(drill.exit_code, 2) << drill.out << drill.err;
+  EXPECT_NE(drill.err.find("prod-eu, prod-us"), std::string::npos) << drill.err;
+
   auto default_source = lg("pick --source default --database shop");
   EXPECT_EQ(default_source.exit_code, 3)
       << "the default source holds no shop: " << default_source.err;
