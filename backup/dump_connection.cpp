@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 #include <memory>
 #include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
 
 namespace lastgood::backup {
 
@@ -29,6 +30,19 @@ std::string current_database(const std::string& conninfo)
   } catch (const std::exception& e) {
     throw DatabaseError("cannot ask " + redact(conninfo) +
                         " for its database name: " + redact(e.what()));
+  }
+}
+
+std::optional<std::string> server_system_identifier(const std::string& conninfo)
+{
+  try {
+    auto connection = pg::connect(conninfo);
+    pqxx::nontransaction tx(*connection);
+    return tx.exec1("SELECT system_identifier::text FROM pg_control_system()")[0].as<std::string>();
+  } catch (const std::exception& e) {
+    spdlog::warn("cannot read the system identifier of {} ({}); the backup is recorded without it",
+                 redact(conninfo), redact(e.what()));
+    return std::nullopt;
   }
 }
 

@@ -23,4 +23,9 @@ DumpConnection dump_connection(const std::string& conninfo);
 // DatabaseError (redacted) when it cannot connect.
 std::string current_database(const std::string& conninfo);
 
+// The server's system identifier (pg_control_system()): which server a dump
+// comes from. nullopt, with a warning, when the server will not say (the
+// backup does not depend on it).
+std::optional<std::string> server_system_identifier(const std::string& conninfo);
+
 } // namespace lastgood::backup

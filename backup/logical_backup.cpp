@@ -41,6 +41,7 @@ BackupResult take_logical_backup(catalog::Database& db, const catalog::Repositor
   BackupResult result;
   result.repository = repository.name;
   result.database = current_database(request.conninfo);
+  const auto system_identifier = server_system_identifier(request.conninfo);
   result.format = directory ? "directory" : "custom";
 
   const auto started = std::chrono::steady_clock::now();
@@ -63,6 +64,7 @@ BackupResult take_logical_backup(catalog::Database& db, const catalog::Repositor
   catalog::write_audit(db, "backup.taken", key, catalog::Severity::Info,
                        {{"repository", repository.name},
                         {"database", result.database},
+                        {"source", catalog::source_label(repository.source)},
                         {"format", result.format},
                         {"size", result.size},
                         {"sha256", result.sha256},
@@ -70,7 +72,9 @@ BackupResult take_logical_backup(catalog::Database& db, const catalog::Repositor
                         {"start_time", result.start_time},
                         {"stop_time", result.stop_time}});
   auto ingested = catalog::ingest_backup(db, repository, dump.objects, key, result.start_time,
-                                         result.stop_time);
+                                         result.stop_time, system_identifier);
+  result.system_identifier = system_identifier.value_or("");
+  result.source = catalog::source_label(repository.source);
   result.backup_id = ingested.backup_id;
   result.problem = ingested.problem;
   auto compression = db.prepare("SELECT coalesce(compression, '') FROM backups WHERE id = ?");

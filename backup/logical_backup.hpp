@@ -40,6 +40,8 @@ struct BackupResult
   std::string repository;
   std::string key; // the dump file, or the directory for --format directory
   std::string database;
+  std::string source;            // the repository's source, or "default"
+  std::string system_identifier; // of the dumped server; empty when it would not say
   std::string format;      // custom | directory
   std::string compression; // as cataloged, e.g. "zstd (outer) + none"
   std::uint64_t size = 0;  // stored bytes (all files of a directory dump)

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "catalog/classify.hpp"
+#include "catalog/dump_database_name.hpp"
 #include "catalog/object_records.hpp"
 #include "common/sha256.hpp"
 #include "common/time.hpp"
@@ -32,6 +33,7 @@ struct BackupFacts {
   std::string kind;    // logical | physical
   std::string format;
   std::optional<std::int64_t> cluster_id;
+  std::optional<std::string> source; // the repository's; nullopt: the default source
   std::optional<std::string> database, label, start_time, stop_time, server_version, tool_version,
       compression, problem;
   std::optional<std::int64_t> start_lsn, stop_lsn, timeline, stop_timeline;
@@ -95,12 +97,7 @@ BackupFacts logical_from_file(const Member& m)
   const json& d = m.detail;
   f.format = opt_string(d, "format").value_or(m.kind == kind::plain_dump ? "plain" : "custom");
   if (d.is_object() && d.value("cluster_dump", false)) f.format = "plain_cluster";
-  f.database = opt_string(d, "database");
-  if (!f.database && f.format == "plain") {
-    // Plain dumps do not name their database; the file name usually does.
-    auto name = m.key.substr(m.key.rfind('/') + 1);
-    f.database = name.substr(0, name.find('.'));
-  }
+  f.database = opt_string(d, "database"); // a header's name; see name_database for the rest
   f.server_version = opt_string(d, "server_version");
   f.tool_version = opt_string(d, "pg_dump_version");
   f.compression = opt_string(d, "compression");
@@ -213,6 +210,15 @@ BackupFacts physical(const std::string& dir, const std::vector<Member>& under, D
   return f;
 }
 
+// A dump whose header names no database (plain, made without -C) is named
+// by its key, by the repository's rule (catalog/dump_database_name.hpp). A
+// pg_dumpall script holds many: it stays without one.
+void name_database(BackupFacts& f, const std::optional<std::string>& pattern)
+{
+  if (f.kind != "logical" || f.database || f.format == "plain_cluster") return;
+  f.database = database_from_name(f.root_key, pattern.value_or(""));
+}
+
 std::string id_name_part(const BackupFacts& f)
 {
   std::string source = f.database.value_or(f.kind == "physical" ? "base" : "dump");
@@ -235,7 +241,10 @@ bool upsert_backup(Database& db, std::int64_t repository_id, const BackupFacts& 
   bool created = false;
   if (find.step()) {
     id = find.int64(0);
-    db.prepare("UPDATE backups SET kind = ?, format = ?, cluster_id = ?, database = ?, label = ?,"
+    db.prepare("UPDATE backups SET kind = ?, format = ?,"
+               // `lastgood backup` records the dumped server's cluster (catalog/ingest): keep it.
+               " cluster_id = coalesce(?, CASE WHEN kind = 'logical' THEN cluster_id END),"
+               " source = ?, database = ?, label = ?,"
                // A logical backup has a start time only when `lastgood backup` took it
                // and recorded its exact times (catalog/ingest); a scan keeps them.
                " start_time = coalesce(?, CASE WHEN kind = 'logical' THEN start_time END),"
@@ -244,9 +253,9 @@ bool upsert_backup(Database& db, std::int64_t repository_id, const BackupFacts& 
                " timeline = ?, stop_timeline = coalesce(?, stop_timeline), server_version = ?,"
                " tool_version = ?, compression = ?, size_bytes = ?, problem = ?, last_seen = ?"
                " WHERE id = ?")
-        .bind_all(f.kind, f.format, f.cluster_id, f.database, f.label, f.start_time, f.stop_time,
-                  f.start_lsn, f.stop_lsn, f.timeline, f.stop_timeline, f.server_version, f.tool_version,
-                  f.compression, f.size, f.problem, now, id)
+        .bind_all(f.kind, f.format, f.cluster_id, f.source, f.database, f.label, f.start_time,
+                  f.stop_time, f.start_lsn, f.stop_lsn, f.timeline, f.stop_timeline,
+                  f.server_version, f.tool_version, f.compression, f.size, f.problem, now, id)
         .run();
   } else {
     const std::string when = f.start_time.value_or(f.stop_time.value_or(now));
@@ -258,13 +267,16 @@ bool upsert_backup(Database& db, std::int64_t repository_id, const BackupFacts& 
       taken.bind(1, backup_id);
       if (!taken.step()) break;
     }
-    db.prepare("INSERT INTO backups (backup_id, repository_id, root_key, kind, format, cluster_id,"
-               " database, label, start_time, stop_time, start_lsn, stop_lsn, timeline, stop_timeline,"
-               " server_version, tool_version, compression, size_bytes, problem, first_seen, last_seen)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind_all(backup_id, repository_id, f.root_key, f.kind, f.format, f.cluster_id, f.database, f.label,
-                  f.start_time, f.stop_time, f.start_lsn, f.stop_lsn, f.timeline, f.stop_timeline,
-                  f.server_version, f.tool_version, f.compression, f.size, f.problem, now, now)
+    db.prepare(
+          "INSERT INTO backups (backup_id, repository_id, root_key, kind, format, cluster_id,"
+          " source, database, label, start_time, stop_time, start_lsn, stop_lsn, timeline,"
+          " stop_timeline,"
+          " server_version, tool_version, compression, size_bytes, problem, first_seen, last_seen)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind_all(backup_id, repository_id, f.root_key, f.kind, f.format, f.cluster_id, f.source,
+                  f.database, f.label, f.start_time, f.stop_time, f.start_lsn, f.stop_lsn,
+                  f.timeline, f.stop_timeline, f.server_version, f.tool_version, f.compression,
+                  f.size, f.problem, now, now)
         .run();
     id = db.last_insert_id();
     created = true;
@@ -290,6 +302,16 @@ std::string make_backup_id(const std::string& time_rfc3339, const std::string& n
 BuildSummary build_backups(Database& db, std::int64_t repository_id, const std::string& now)
 {
   BuildSummary summary;
+  // The repository's source and naming rule (migration 0009) apply to all its backups.
+  std::optional<std::string> source, pattern;
+  {
+    auto repo = db.prepare("SELECT source, database_from_name FROM repositories WHERE id = ?");
+    repo.bind(1, repository_id);
+    if (repo.step()) {
+      source = repo.opt_text(0);
+      pattern = repo.opt_text(1);
+    }
+  }
   auto roots = db.prepare("SELECT id, key, kind, size, coalesce(mtime_ns, 0), detail, problem FROM objects"
                           " WHERE repository_id = ? AND missing_since IS NULL AND kind IN"
                           " ('custom_dump', 'tar_dump', 'plain_dump', 'dump_toc', 'backup_label', 'base_tar')"
@@ -313,6 +335,8 @@ BuildSummary build_backups(Database& db, std::int64_t repository_id, const std::
       facts = logical_from_file(m);
     }
     if (!facts) continue;
+    facts->source = source;
+    name_database(*facts, pattern);
     ++summary.backups;
     if (upsert_backup(db, repository_id, *facts, now)) ++summary.new_backups;
   }

@@ -1,5 +1,6 @@
 #include "catalog/backup_queries.hpp"
 
+#include "catalog/repositories.hpp"
 #include "common/error.hpp"
 #include "pg/lsn.hpp"
 
@@ -10,7 +11,8 @@ namespace {
 constexpr const char* kSelect =
     "SELECT id, backup_id, repository, root_key, kind, format, status, system_identifier, database, label,"
     " start_time, stop_time, server_version, tool_version, compression, problem, missing_since,"
-    " start_lsn, stop_lsn, timeline, stop_timeline, size_bytes, object_count, objects_missing FROM v_backups";
+    " start_lsn, stop_lsn, timeline, stop_timeline, size_bytes, object_count, objects_missing,"
+    " source FROM v_backups";
 
 BackupRow read_row(Statement& s)
 {
@@ -39,6 +41,7 @@ BackupRow read_row(Statement& s)
   r.size_bytes = static_cast<std::uint64_t>(s.int64(21));
   r.object_count = s.int64(22);
   r.objects_missing = s.int64(23);
+  r.source = s.opt_text(24);
   return r;
 }
 
@@ -59,10 +62,31 @@ std::vector<BackupRow> list_backups(Database& db, const BackupFilter& filter)
   auto s = db.prepare(std::string(kSelect) +
                       " WHERE deleted_at IS NULL AND (?1 IS NULL OR database = ?1)"
                       " AND (?2 IS NULL OR system_identifier = ?2)"
+                      " AND (?3 IS NULL OR coalesce(source, ?4) = ?3)"
                       " ORDER BY coalesce(start_time, stop_time), backup_id");
-  s.bind_all(filter.database, filter.cluster);
+  s.bind_all(filter.database, filter.cluster, filter.source, kDefaultSource);
   std::vector<BackupRow> out;
   while (s.step()) out.push_back(read_row(s));
+  return out;
+}
+
+std::vector<std::optional<std::string>> sources_of_database(Database& db,
+                                                            const std::string& database)
+{
+  auto s = db.prepare("SELECT DISTINCT source FROM backups WHERE database = ? AND kind = 'logical'"
+                      " AND deleted_at IS NULL ORDER BY source IS NOT NULL, source");
+  s.bind(1, database);
+  std::vector<std::optional<std::string>> out;
+  while (s.step())
+    out.push_back(s.opt_text(0));
+  return out;
+}
+
+std::string list_sources(const std::vector<std::optional<std::string>>& sources)
+{
+  std::string out;
+  for (const auto& source : sources)
+    out += (out.empty() ? "" : ", ") + source_label(source);
   return out;
 }
 
@@ -100,6 +124,7 @@ nlohmann::json to_json(const BackupRow& r)
           {"kind", r.kind},
           {"format", r.format},
           {"status", r.status},
+          {"source", opt(r.source)},
           {"database", opt(r.database)},
           {"system_identifier", opt(r.system_identifier)},
           {"label", opt(r.label)},

@@ -17,6 +17,7 @@ struct BackupRow {
   std::string repository;
   std::string root_key;
   std::string kind, format, status;
+  std::optional<std::string> source; // the server it came from (migration 0009); nullopt: default
   std::optional<std::string> system_identifier, database, label, start_time, stop_time, server_version,
       tool_version, compression, problem, missing_since;
   std::optional<std::int64_t> start_lsn, stop_lsn, timeline, stop_timeline;
@@ -27,9 +28,17 @@ struct BackupRow {
 struct BackupFilter {
   std::optional<std::string> database;
   std::optional<std::string> cluster;  // system identifier
+  std::optional<std::string> source;   // a source name; "default" is the default source
 };
 
 std::vector<BackupRow> list_backups(Database& db, const BackupFilter& filter);
+// The sources holding dumps of `database` (present or missing, not deleted),
+// by name; nullopt is the default source. More than one: the name alone is
+// ambiguous, and pick/restore/drill must be told which (--source).
+std::vector<std::optional<std::string>> sources_of_database(Database& db,
+                                                            const std::string& database);
+// "default, prod-eu": for messages.
+std::string list_sources(const std::vector<std::optional<std::string>>& sources);
 // By full ID, or by a prefix that names exactly one backup. Throws UsageError
 // when the prefix is ambiguous.
 std::optional<BackupRow> find_backup(Database& db, const std::string& id_or_prefix);

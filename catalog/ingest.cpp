@@ -10,7 +10,8 @@ namespace lastgood::catalog {
 
 IngestedBackup ingest_backup(Database& db, const Repository& repository,
                              const std::vector<IngestObject>& objects, const std::string& root_key,
-                             const std::string& start_time, const std::string& stop_time)
+                             const std::string& start_time, const std::string& stop_time,
+                             const std::optional<std::string>& system_identifier)
 {
   const std::string now = format_rfc3339(now_seconds());
   Transaction tx(db);
@@ -36,9 +37,12 @@ IngestedBackup ingest_backup(Database& db, const Repository& repository,
              "= ? WHERE id = ?")
       .bind_all(format_rfc3339(now_seconds()), added, changed, bytes, scan_id)
       .run();
+  std::optional<std::int64_t> cluster;
+  if (system_identifier) cluster = ensure_cluster(db, *system_identifier, 0, 0);
   db.prepare(
-        "UPDATE backups SET start_time = ?, stop_time = ? WHERE repository_id = ? AND root_key = ?")
-      .bind_all(start_time, stop_time, repository.id, root_key)
+        "UPDATE backups SET start_time = ?, stop_time = ?, cluster_id = coalesce(?, cluster_id)"
+        " WHERE repository_id = ? AND root_key = ?")
+      .bind_all(start_time, stop_time, cluster, repository.id, root_key)
       .run();
   auto found = db.prepare("SELECT id, backup_id, coalesce(problem, '') FROM backups"
                           " WHERE repository_id = ? AND root_key = ?");

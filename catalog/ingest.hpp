@@ -10,6 +10,7 @@
 #include "storage/storage.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,10 +33,13 @@ struct IngestedBackup
 
 // In one transaction (with a one-object "scan" row so the objects carry a
 // last_scan_id): records the objects, rebuilds the repository's backups, and
-// sets start_time/stop_time (RFC 3339) on the backup at root_key. Throws Error
-// when the objects do not form a backup at root_key (nothing is recorded then).
+// sets start_time/stop_time (RFC 3339) on the backup at root_key, and the
+// dumped server's system identifier when known (its cluster: which server a
+// dump came from; a scan keeps it). Throws Error when the objects do not form
+// a backup at root_key (nothing is recorded then).
 IngestedBackup ingest_backup(Database& db, const Repository& repository,
                              const std::vector<IngestObject>& objects, const std::string& root_key,
-                             const std::string& start_time, const std::string& stop_time);
+                             const std::string& start_time, const std::string& stop_time,
+                             const std::optional<std::string>& system_identifier = std::nullopt);
 
 } // namespace lastgood::catalog

@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "catalog/sqlite.hpp"
+#include "common/config.hpp"
+
 namespace lastgood::catalog {
 
 struct Repository {
@@ -17,11 +20,35 @@ struct Repository {
   std::string name;
   std::string url;
   std::string created_at;
+  // The server its backups come from (nullopt: the default source), and the
+  // regex naming its dumps' databases (nullopt: the convention).
+  std::optional<std::string> source;
+  std::optional<std::string> database_from_name;
 };
 
+// What a repository says about its backups (docs/sources.md).
+struct RepositorySettings
+{
+  std::optional<std::string> source;
+  std::optional<std::string> database_from_name;
+};
+
+// The name shown for a backup's source: its name, or "default".
+inline constexpr const char* kDefaultSource = "default";
+std::string source_label(const std::optional<std::string>& source);
+// A source name as given (`--source`, `source =`): nullopt for "default" or
+// empty. Throws UsageError for a name that cannot be one (`where` names the setting).
+std::optional<std::string> parse_source_name(const std::string& name, const std::string& where);
+
 // Registers NAME at URL (stored with credentials removed). Throws UsageError
-// if the name is taken or invalid. Audited.
-Repository add_repository(Database& db, const std::string& name, const std::string& url);
+// if the name is taken or invalid, or a setting is. Audited.
+Repository add_repository(Database& db, const std::string& name, const std::string& url,
+                          const RepositorySettings& settings = {});
+// A [[repository]] of the configuration file: registered when new; when
+// registered already, the file's source and database_from_name (those it
+// sets) replace the stored ones (audited) and its backups are re-derived at
+// once with the new source and names. Returns the repository as stored now.
+Repository register_configured_repository(Database& db, const RepositoryConfig& config);
 std::vector<Repository> list_repositories(Database& db);
 std::optional<Repository> find_repository(Database& db, const std::string& name);
 // Marks the repository removed; its objects, backups and history stay. Audited.

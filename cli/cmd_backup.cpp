@@ -24,9 +24,9 @@ struct BackupCliOptions
 catalog::Repository repository_named(Context& ctx, const std::string& name)
 {
   auto& db = ctx.catalog(catalog::IfMissing::Create).db();
-  if (auto repo = catalog::find_repository(db, name)) return *repo;
   for (const auto& r : ctx.config().repositories)
-    if (r.name == name) return catalog::add_repository(db, r.name, r.url);
+    if (r.name == name) return catalog::register_configured_repository(db, r);
+  if (auto repo = catalog::find_repository(db, name)) return *repo;
   throw UsageError("no repository named '" + name + "': add it with 'lastgood repo add " + name +
                    " URL'");
 }
@@ -37,6 +37,9 @@ nlohmann::json to_json(const backup::BackupResult& r)
           {"repository", r.repository},
           {"key", r.key},
           {"database", r.database},
+          {"source", r.source},
+          {"system_identifier",
+           r.system_identifier.empty() ? nlohmann::json() : nlohmann::json(r.system_identifier)},
           {"format", r.format},
           {"compression", r.compression},
           {"size", r.size},
@@ -77,7 +80,11 @@ void register_backup_command(CLI::App& app, Context& ctx)
       print_json(to_json(result));
     } else {
       std::cout << "backup " << result.backup_id << " of database " << result.database
-                << " stored in " << result.repository << " at " << result.key << '\n'
+                << " (source " << result.source
+                << (result.system_identifier.empty()
+                        ? ""
+                        : ", system identifier " + result.system_identifier)
+                << ") stored in " << result.repository << " at " << result.key << '\n'
                 << "  " << human_bytes(result.size) << " (" << result.size << " bytes), "
                 << result.format << ", " << (result.compression.empty() ? "-" : result.compression)
                 << '\n'

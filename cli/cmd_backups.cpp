@@ -1,4 +1,4 @@
-// backups [--database DB] [--cluster SYSID] [--json] | show ID [--json]
+// backups [--database DB] [--source NAME] [--cluster SYSID] [--json] | show ID [--json]
 
 #include <CLI/CLI.hpp>
 
@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "catalog/backup_queries.hpp"
+#include "catalog/repositories.hpp"
 #include "catalog/verification_runs.hpp"
 #include "cli/context.hpp"
 #include "common/error.hpp"
@@ -16,7 +17,7 @@ namespace lastgood::cli {
 namespace {
 
 struct BackupsOptions {
-  std::string database, cluster, id;
+  std::string database, cluster, source, id;
   bool json = false;
 };
 
@@ -27,7 +28,8 @@ std::string lsn_text(const std::optional<std::int64_t>& v)
 
 std::string what(const catalog::BackupRow& b)
 {
-  if (b.kind == "logical") return b.database.value_or("?");
+  // Dumps of a named source show it: shop of two servers is two things.
+  if (b.kind == "logical") return (b.source ? *b.source + "/" : "") + b.database.value_or("?");
   return "cluster " + b.system_identifier.value_or("?");
 }
 
@@ -63,6 +65,7 @@ void print_show(const catalog::BackupRow& b, const std::vector<catalog::BackupOb
   line("status", b.status);
   line("repository", b.repository + ": " + b.root_key);
   line("kind", b.kind + " (" + b.format + ")");
+  line("source", catalog::source_label(b.source));
   if (b.database) line("database", *b.database);
   if (b.system_identifier) line("cluster", *b.system_identifier);
   if (b.label) line("label", *b.label);
@@ -104,11 +107,14 @@ void register_backup_list_commands(CLI::App& app, Context& ctx)
   auto* backups = app.add_subcommand("backups", "list backups with their status");
   backups->add_option("--database", opts->database, "only this database");
   backups->add_option("--cluster", opts->cluster, "only this cluster (system identifier)");
+  backups->add_option("--source", opts->source,
+                      "only backups from this source ('default': of no named source)");
   backups->add_flag("--json", opts->json, "print one JSON document");
   backups->callback([&ctx, opts] {
     catalog::BackupFilter filter;
     if (!opts->database.empty()) filter.database = opts->database;
     if (!opts->cluster.empty()) filter.cluster = opts->cluster;
+    if (!opts->source.empty()) filter.source = opts->source;
     auto rows = catalog::list_backups(ctx.catalog().db(), filter);
     if (opts->json) {
       nlohmann::json out = nlohmann::json::array();

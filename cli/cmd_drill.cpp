@@ -1,4 +1,5 @@
-// drill [--database DB] [--check NAME]... [--scratch auto|CONNSTR] [--jobs N] [--json]
+// drill [--database DB] [--source NAME] [--check NAME]... [--scratch auto|CONNSTR] [--jobs N]
+// [--json]
 
 #include "cli/context.hpp"
 #include "common/error.hpp"
@@ -46,6 +47,8 @@ void register_drill_command(CLI::App& app, Context& ctx)
       "drill", "the restore drill: newest backup, checksum, test restore, data checks, commands");
   cmd->add_option("--database", o->request.database,
                   "the database to drill (default: [drill] database)");
+  cmd->add_option("--source", o->request.source,
+                  "the source its dumps come from (needed when several hold the database)");
   cmd->add_option("--check", o->request.checks, "only this [[verify.check]] (repeatable)");
   cmd->add_option("--scratch", o->request.scratch,
                   "scratch server connection string, or 'auto' (private cluster)");

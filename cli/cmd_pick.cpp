@@ -1,10 +1,11 @@
-// pick [--database DB | --cluster SYSID] [--before TIME] [--json]
+// pick [--database DB [--source NAME] | --cluster SYSID] [--before TIME] [--json]
 
 #include <CLI/CLI.hpp>
 
 #include <iomanip>
 #include <iostream>
 
+#include "catalog/repositories.hpp"
 #include "cli/context.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
@@ -15,7 +16,7 @@ namespace lastgood::cli {
 namespace {
 
 struct PickOptions {
-  std::string database, cluster, before;
+  std::string database, source, cluster, before;
   bool json = false;
 };
 
@@ -33,6 +34,7 @@ void print_text(const restore::PickResult& r)
             << "  location   " << b.repository << ": " << b.root_key << '\n'
             << "  taken      " << when.value_or("?") << " (" << age_of(when) << ")\n";
   if (b.database) std::cout << "  database   " << *b.database << '\n';
+  if (b.kind == "logical") std::cout << "  source     " << catalog::source_label(b.source) << '\n';
   if (r.evidence) {
     std::cout << "  proven by  run " << r.evidence->id << ", a test restore that passed at "
               << r.evidence->finished_at.value_or("?") << " (" << age_of(r.evidence->finished_at) << ")\n";
@@ -51,6 +53,9 @@ void register_pick_command(CLI::App& app, Context& ctx)
   auto opts = std::make_shared<PickOptions>();
   auto* pick = app.add_subcommand("pick", "the last known good backup, with the evidence");
   pick->add_option("--database", opts->database, "for this database");
+  pick->add_option(
+      "--source", opts->source,
+      "from this source (the server the dumps came from; 'default': of no named source)");
   pick->add_option("--cluster", opts->cluster, "for this cluster (system identifier)");
   pick->add_option("--before", opts->before, "taken before this time (RFC 3339)");
   pick->add_flag("--json", opts->json, "print one JSON document");
@@ -58,6 +63,7 @@ void register_pick_command(CLI::App& app, Context& ctx)
     restore::PickRequest request;
     if (!opts->database.empty()) request.database = opts->database;
     if (!opts->cluster.empty()) request.cluster = opts->cluster;
+    if (!opts->source.empty()) request.source = opts->source;
     if (!opts->before.empty()) {
       try {
         request.before = parse_rfc3339(opts->before);
@@ -72,7 +78,10 @@ void register_pick_command(CLI::App& app, Context& ctx)
       ctx.exit_code = kExitOk;
       return;
     }
-    std::string scope = request.database ? "database " + *request.database
+    std::string scope = request.database
+                            ? "database " + *request.database +
+                                  (request.source ? " from source " + *request.source : "")
+                        : request.source  ? "any database from source " + *request.source
                         : request.cluster ? "cluster " + *request.cluster
                                           : "any database";
     std::cerr << "lastgood: no backup of " << scope << (opts->before.empty() ? "" : " before " + opts->before)

@@ -13,7 +13,7 @@ namespace lastgood::cli {
 namespace {
 
 struct RepoOptions {
-  std::string name, url;
+  std::string name, url, source, database_from_name;
   bool json = false;
 };
 
@@ -28,11 +28,20 @@ void register_repo_commands(CLI::App& app, Context& ctx)
   auto* add = repo->add_subcommand("add", "register a repository (path, file:// or s3:// URL)");
   add->add_option("NAME", opts->name, "repository name")->required();
   add->add_option("URL", opts->url, "a path, file:///path or s3://bucket/prefix?region=... (docs/s3.md)")->required();
+  add->add_option("--source", opts->source,
+                  "the server its backups come from, e.g. prod-eu (docs/sources.md; default: the "
+                  "default source)");
+  add->add_option("--database-from-name", opts->database_from_name,
+                  "regular expression naming a dump's database from its key (first capture group)");
   add->callback([&ctx, opts] {
     storage::open_storage(opts->url);  // refuse what cannot be opened before registering it
-    auto r = catalog::add_repository(ctx.catalog(catalog::IfMissing::Create).db(), opts->name,
-                                     opts->url);
-    if (!ctx.quiet) std::cerr << "added repository " << r.name << " at " << r.url << '\n';
+    catalog::RepositorySettings settings;
+    if (!opts->source.empty()) settings.source = opts->source;
+    if (!opts->database_from_name.empty()) settings.database_from_name = opts->database_from_name;
+    auto r = catalog::add_repository(ctx.catalog(catalog::IfMissing::Create).db(), opts->name, opts->url, settings);
+    if (!ctx.quiet)
+      std::cerr << "added repository " << r.name << " at " << r.url << " (source "
+                << catalog::source_label(r.source) << ")\n";
   });
 
   auto* list = repo->add_subcommand("list", "list repositories");
@@ -41,11 +50,19 @@ void register_repo_commands(CLI::App& app, Context& ctx)
     auto repos = catalog::list_repositories(ctx.catalog().db());
     if (opts->json) {
       nlohmann::json out = nlohmann::json::array();
-      for (const auto& r : repos) out.push_back({{"name", r.name}, {"url", r.url}, {"created_at", r.created_at}});
+      for (const auto& r : repos)
+        out.push_back(
+            {{"name", r.name},
+             {"url", r.url},
+             {"created_at", r.created_at},
+             {"source", r.source ? nlohmann::json(*r.source) : nlohmann::json()},
+             {"database_from_name",
+              r.database_from_name ? nlohmann::json(*r.database_from_name) : nlohmann::json()}});
       print_json(out);
       return;
     }
-    for (const auto& r : repos) std::cout << r.name << '\t' << r.url << '\n';
+    for (const auto& r : repos)
+      std::cout << r.name << '\t' << r.url << '\t' << catalog::source_label(r.source) << '\n';
   });
 
   auto* remove = repo->add_subcommand("remove", "forget a repository (its history stays in the catalog)");

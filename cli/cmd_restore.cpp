@@ -28,7 +28,7 @@ struct RestoreCliOptions
 {
   std::string id;
   bool last_good = false;
-  std::string database;
+  std::string database, source;
   restore::LogicalRestoreOptions restore;
   std::string as, schema;
   bool dry_run = false;
@@ -58,6 +58,7 @@ std::optional<std::pair<catalog::BackupRow, std::string>> choose(Context& ctx,
     throw UsageError("--last-good needs --database DB: the last good backup of which database?");
   restore::PickRequest request;
   request.database = o.database;
+  if (!o.source.empty()) request.source = o.source;
   auto picked = restore::pick_last_good(db, request);
   if (!picked.backup) {
     if (o.json)
@@ -227,6 +228,9 @@ void register_restore_command(CLI::App& app, Context& ctx)
   cmd->add_option("ID", o->id, "the backup (an ID or an unambiguous prefix)");
   cmd->add_flag("--last-good", o->last_good, "the last known good backup of --database");
   cmd->add_option("--database", o->database, "with --last-good: of this database");
+  cmd->add_option(
+      "--source", o->source,
+      "with --last-good: dumped from this source (needed when several hold the database)");
   cmd->add_option("--to", o->restore.to, "target server connection string (logical restore)");
   cmd->add_flag("--drop-existing", o->restore.drop_existing,
                 "swap out an existing database of that name (renamed aside and kept)");

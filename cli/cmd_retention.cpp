@@ -31,6 +31,7 @@ compliance::RetentionPlan make_plan(Context& ctx)
       [&db](const compliance::GoodScope& scope) -> std::optional<std::string> {
     restore::PickRequest request;
     request.database = scope.database;
+    request.source = scope.source;
     request.cluster = scope.system_identifier;
     auto picked = restore::pick_last_good(db, request);
     if (!picked.backup) return std::nullopt;

@@ -16,8 +16,8 @@ namespace lastgood {
 struct RepositoryConfig {
   std::string name;
   std::string url;
-  std::string source;              // the server these dumps come from, e.g. "prod-eu"
-  std::string database_from_name;  // regex with one capture group; empty: the default convention
+  std::string source;             // the server its backups come from; empty: the default source
+  std::string database_from_name; // regex naming a dump's database from its key; empty: convention
 };
 
 // [[verify.check]]: run against a restored database; must return one row

@@ -96,7 +96,7 @@ void gather_test_restores(Database& db, RestoreStats& stats)
 
 std::vector<std::pair<std::string, std::string>> scope_labels(const Scope& s)
 {
-  return {{"kind", s.kind}, {"name", s.name}};
+  return {{"kind", s.kind}, {"name", qualified_name(s)}};
 }
 
 } // namespace

@@ -14,14 +14,17 @@ namespace {
 
 using catalog::Database;
 
-// Physical backups belong to their cluster; dumps to their database
-// (pg_dumpall output, which names none, to one scope of its own).
-std::pair<std::string, std::string> scope_key(const std::string& kind,
-                                              const std::optional<std::string>& database,
-                                              const std::optional<std::string>& system_identifier)
+// kind, source ("" = the default source), name.
+using ScopeKey = std::tuple<std::string, std::string, std::string>;
+
+// Physical backups belong to their cluster; dumps to their database of their
+// source (pg_dumpall output, which names none, to one scope of its own).
+ScopeKey scope_key(const std::string& kind, const std::optional<std::string>& database,
+                   const std::optional<std::string>& system_identifier,
+                   const std::optional<std::string>& source)
 {
-  if (kind == "physical") return {"cluster", system_identifier.value_or("unknown")};
-  return {"database", database.value_or("(pg_dumpall)")};
+  if (kind == "physical") return {"cluster", "", system_identifier.value_or("unknown")};
+  return {"database", source.value_or(""), database.value_or("(pg_dumpall)")};
 }
 
 struct PhysicalStart
@@ -140,20 +143,25 @@ void collect_restore_durations(Database& db, std::int64_t backup_row_id, const s
 
 } // namespace
 
+std::string qualified_name(const Scope& scope)
+{
+  return scope.source ? *scope.source + "/" + scope.name : scope.name;
+}
+
 ReportFacts gather_facts(Database& db, TimePoint as_of, TimePoint period_start)
 {
   ReportFacts facts;
   facts.as_of = as_of;
   facts.period_start = period_start;
   const auto as_of_text = format_rfc3339(as_of), period_text = format_rfc3339(period_start);
-  std::map<std::pair<std::string, std::string>, Scope> scopes;
-  std::map<std::pair<std::string, std::string>, std::vector<PhysicalStart>> starts;
-  std::map<std::pair<std::string, std::string>, std::vector<std::pair<std::string, double>>>
-      durations;
-  auto scope_for = [&](const std::pair<std::string, std::string>& key) -> Scope& {
+  std::map<ScopeKey, Scope> scopes;
+  std::map<ScopeKey, std::vector<PhysicalStart>> starts;
+  std::map<ScopeKey, std::vector<std::pair<std::string, double>>> durations;
+  auto scope_for = [&](const ScopeKey& key) -> Scope& {
     auto& s = scopes[key];
-    s.kind = key.first;
-    s.name = key.second;
+    s.kind = std::get<0>(key);
+    if (!std::get<1>(key).empty()) s.source = std::get<1>(key);
+    s.name = std::get<2>(key);
     return s;
   };
 
@@ -173,8 +181,8 @@ ReportFacts gather_facts(Database& db, TimePoint as_of, TimePoint period_start)
       " (SELECT f.message FROM verification_runs r JOIN verification_findings f ON f.run_id = r.id"
       "   WHERE r.backup_id = v.id AND r.outcome IN ('fail', 'error') AND r.finished_at <= ?1"
       "   AND f.severity IN ('failure', 'error')"
-      "   ORDER BY r.id DESC, f.severity = 'failure' DESC, f.id LIMIT 1)"
-      " FROM v_backups v WHERE coalesce(v.stop_time, v.start_time) <= ?1"
+      "   ORDER BY r.id DESC, f.severity = 'failure' DESC, f.id LIMIT 1),"
+      " v.source FROM v_backups v WHERE coalesce(v.stop_time, v.start_time) <= ?1"
       " AND (v.deleted_at IS NULL OR v.deleted_at > ?1) ORDER BY 5, v.id");
   b.bind(1, as_of_text);
   while (b.step()) {
@@ -189,7 +197,7 @@ ReportFacts gather_facts(Database& db, TimePoint as_of, TimePoint period_start)
     f.held = b.int64(14) != 0;
     f.last_outcome = b.opt_text(15);
     f.last_problem = b.opt_text(16);
-    auto key = scope_key(f.kind, b.opt_text(7), b.opt_text(8));
+    auto key = scope_key(f.kind, b.opt_text(7), b.opt_text(8), b.opt_text(17));
     auto& scope = scope_for(key);
     scope.objects_missing += f.objects_missing;
     scope.backups_failing_checks += f.failing_check ? 1 : 0;
@@ -216,14 +224,14 @@ ReportFacts gather_facts(Database& db, TimePoint as_of, TimePoint period_start)
 
   auto h = db.prepare("SELECT v.backup_id, h.reason, h.until, h.created_by, h.created_at, v.kind, "
                       "v.database, v.system_identifier,"
-                      " v.deleted_at IS NOT NULL OR v.missing_since IS NOT NULL FROM holds h JOIN "
-                      "v_backups v ON v.id = h.backup_id"
+                      " v.deleted_at IS NOT NULL OR v.missing_since IS NOT NULL, v.source"
+                      " FROM holds h JOIN v_backups v ON v.id = h.backup_id"
                       " WHERE h.created_at <= ?1 AND (h.released_at IS NULL OR h.released_at > ?1) "
                       "AND (h.until IS NULL OR h.until > ?1)"
                       " ORDER BY h.created_at, h.id");
   h.bind(1, as_of_text);
   while (h.step())
-    scope_for(scope_key(h.text(5), h.opt_text(6), h.opt_text(7)))
+    scope_for(scope_key(h.text(5), h.opt_text(6), h.opt_text(7), h.opt_text(9)))
         .holds.push_back(
             {h.text(0), h.text(1), h.opt_text(2), h.text(3), h.text(4), h.int64(8) != 0});
 
@@ -231,11 +239,11 @@ ReportFacts gather_facts(Database& db, TimePoint as_of, TimePoint period_start)
                       "h WHERE h.backup_id = v.id"
                       "   AND h.created_at <= v.deleted_at AND (h.released_at IS NULL OR "
                       "h.released_at > v.deleted_at)"
-                      "   AND (h.until IS NULL OR h.until > v.deleted_at))"
+                      "   AND (h.until IS NULL OR h.until > v.deleted_at)), v.source"
                       " FROM v_backups v WHERE v.deleted_at > ?1 AND v.deleted_at <= ?2");
   d.bind_all(period_text, as_of_text);
   while (d.step()) {
-    auto& scope = scope_for(scope_key(d.text(0), d.opt_text(1), d.opt_text(2)));
+    auto& scope = scope_for(scope_key(d.text(0), d.opt_text(1), d.opt_text(2), d.opt_text(4)));
     ++scope.backups_deleted;
     scope.held_backups_deleted += d.int64(3);
   }
@@ -246,7 +254,7 @@ ReportFacts gather_facts(Database& db, TimePoint as_of, TimePoint period_start)
       " GROUP BY 1");
   w.bind_all(period_text, as_of_text);
   while (w.step())
-    scope_for({"cluster", w.opt_text(0).value_or("unknown")}).wal_deleted = w.int64(1);
+    scope_for({"cluster", "", w.opt_text(0).value_or("unknown")}).wal_deleted = w.int64(1);
 
   const auto wal = catalog::wal_summary(db, std::nullopt);
   for (auto& [key, scope] : scopes) {

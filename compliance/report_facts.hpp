@@ -60,6 +60,7 @@ struct Scope
 {
   std::string kind;                // "database" or "cluster"
   std::string name;                // database name or system identifier
+  std::optional<std::string> source; // database scopes: dumps' server; nullopt: default
   std::vector<BackupFact> backups; // present (not deleted), oldest first
   std::optional<TimePoint> newest_backup, oldest_backup;
   std::optional<TimePoint> last_good_test; // newest passing restore-level verification
@@ -78,6 +79,10 @@ struct Scope
   std::int64_t wal_deleted = 0;          // in the period (clusters)
   std::int64_t held_backups_deleted = 0; // deleted while an active hold covered them
 };
+
+// "prod-eu/shop" for a database of a named source, else the name: how a
+// scope is told apart in titles and metric labels.
+std::string qualified_name(const Scope& scope);
 
 struct AuditEvent
 {

@@ -75,11 +75,13 @@ json render_json(const Report& r)
     for (const auto& i : s.items)
       items.push_back(
           {{"item", i.name}, {"verdict", to_string(i.verdict)}, {"summary", i.summary}});
-    scopes.push_back({{"kind", s.scope->kind},
-                      {"name", s.scope->name},
-                      {"verdict", to_string(s.overall)},
-                      {"items", items},
-                      {"facts", scope_facts(*s.scope)}});
+    scopes.push_back(
+        {{"kind", s.scope->kind},
+         {"name", s.scope->name},
+         {"source", s.scope->source ? nlohmann::json(*s.scope->source) : nlohmann::json()},
+         {"verdict", to_string(s.overall)},
+         {"items", items},
+         {"facts", scope_facts(*s.scope)}});
   }
   json events = json::array();
   for (const auto& e : r.facts->events)

@@ -8,7 +8,7 @@ namespace lastgood::compliance {
 
 std::string scope_title(const Scope& scope)
 {
-  return scope.kind + " " + scope.name;
+  return scope.kind + " " + qualified_name(scope);
 }
 
 std::string render_text(const Report& r)

@@ -1,5 +1,6 @@
 #include "compliance/retention_facts.hpp"
 
+#include "catalog/repositories.hpp"
 #include "compliance/holds.hpp"
 
 #include <map>
@@ -35,7 +36,8 @@ std::vector<BackupFacts> load_backup_facts(catalog::Database& db, const LastGood
       "c.system_identifier,"
       " b.missing_since, coalesce(b.stop_time, b.start_time), b.start_lsn, b.stop_lsn, b.timeline, "
       "b.stop_timeline,"
-      " b.size_bytes, b.root_key FROM backups b JOIN repositories r ON r.id = b.repository_id"
+      " b.size_bytes, b.root_key, b.source"
+      " FROM backups b JOIN repositories r ON r.id = b.repository_id"
       " LEFT JOIN clusters c ON c.id = b.cluster_id WHERE b.deleted_at IS NULL ORDER BY b.id");
   std::vector<BackupFacts> out;
   std::map<std::int64_t, std::size_t> by_row;
@@ -57,6 +59,7 @@ std::vector<BackupFacts> load_backup_facts(catalog::Database& db, const LastGood
     f.stop_timeline = s.opt_int64(13);
     f.size_bytes = static_cast<std::uint64_t>(s.int64(14));
     f.root_key = s.text(15);
+    f.source = s.opt_text(16);
     by_row[f.row_id] = out.size();
     out.push_back(std::move(f));
   }
@@ -82,17 +85,19 @@ std::vector<BackupFacts> load_backup_facts(catalog::Database& db, const LastGood
   // The last known good backup of each database and cluster, as `pick` says.
   // Only scopes holding a good backup can have a last good one: asking pick
   // about the others would cost a catalog scan each and find nothing.
-  std::set<std::string> databases, clusters;
+  std::set<std::pair<std::string, std::string>> databases; // source label, database
+  std::set<std::string> clusters;
   for (const auto& f : out) {
     if (f.status != "good" || f.missing_since) continue;
-    if (f.kind == "logical" && f.database) databases.insert(*f.database);
+    if (f.kind == "logical" && f.database)
+      databases.insert({f.source.value_or(catalog::kDefaultSource), *f.database});
     if (f.kind == "physical" && f.system_identifier) clusters.insert(*f.system_identifier);
   }
   std::set<std::string> good;
-  for (const auto& d : databases)
-    if (auto id = last_good(GoodScope{d, std::nullopt})) good.insert(*id);
+  for (const auto& [source, database] : databases)
+    if (auto id = last_good(GoodScope{database, source, std::nullopt})) good.insert(*id);
   for (const auto& c : clusters)
-    if (auto id = last_good(GoodScope{std::nullopt, c})) good.insert(*id);
+    if (auto id = last_good(GoodScope{std::nullopt, std::nullopt, c})) good.insert(*id);
   for (auto& f : out)
     f.last_good = good.count(f.backup_id) > 0;
   return out;

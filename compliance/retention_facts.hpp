@@ -36,6 +36,7 @@ struct BackupFacts
   std::string root_key;                            // the file or directory that is the backup
   bool repository_active = true;
   std::optional<std::string> database, system_identifier, missing_since;
+  std::optional<std::string> source; // the server a dump came from; nullopt: the default source
   std::optional<TimePoint> time; // the backup's own time: stop time, else start time
   std::optional<std::int64_t> start_lsn, stop_lsn, timeline, stop_timeline;
   std::uint64_t size_bytes = 0;
@@ -60,6 +61,7 @@ struct WalSegmentFacts
 struct GoodScope
 {
   std::optional<std::string> database;
+  std::optional<std::string> source; // with database: the source name ("default" for none)
   std::optional<std::string> system_identifier;
 };
 // Answers with the backup ID of the last known good backup in a scope (the
@@ -67,7 +69,7 @@ struct GoodScope
 using LastGoodLookup = std::function<std::optional<std::string>(const GoodScope&)>;
 
 // Every backup not yet deleted, with its holds and recorded storage locks; the
-// last known good of every database (logical) and cluster (physical) flagged
+// last known good of every database of each source (logical) and cluster (physical) flagged
 // through `last_good`.
 std::vector<BackupFacts> load_backup_facts(catalog::Database& db, const LastGoodLookup& last_good);
 // Every archived WAL segment (and .partial) not deleted and not missing.

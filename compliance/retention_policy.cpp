@@ -12,7 +12,9 @@ namespace {
 std::string scope_of(const BackupFacts& b)
 {
   if (b.kind == "physical") return "cluster " + b.system_identifier.value_or("(unknown)");
-  return "database " + b.database.value_or("(whole cluster dump)");
+  // Dumps of a named source are their own group: shop of two servers never merges.
+  return "database " + (b.source ? *b.source + "/" : "") +
+         b.database.value_or("(whole cluster dump)");
 }
 
 template <typename T> void override_key(std::optional<T>& into, const std::optional<T>& from)

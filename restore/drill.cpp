@@ -1,6 +1,7 @@
 #include "restore/drill.hpp"
 
 #include "catalog/backup_queries.hpp"
+#include "catalog/repositories.hpp"
 #include "catalog/verification_runs.hpp"
 #include "common/error.hpp"
 #include "common/redact.hpp"
@@ -30,7 +31,9 @@ std::string resolve_database(catalog::Database& db, const Config& config,
   if (!request.database.empty()) return request.database;
   if (!config.drill.database.empty()) return config.drill.database;
   std::set<std::string> names;
-  for (const auto& b : catalog::list_backups(db, {}))
+  catalog::BackupFilter filter;
+  if (!request.source.empty()) filter.source = request.source;
+  for (const auto& b : catalog::list_backups(db, filter))
     if (b.kind == "logical" && b.database) names.insert(*b.database);
   if (names.size() == 1) return *names.begin();
   throw UsageError(names.empty() ? "no logical backups in the catalog: nothing to drill (scan a "
@@ -59,10 +62,25 @@ VerifyConfig checks_for(const Config& config, const std::string& database,
   return verify;
 }
 
-std::optional<catalog::BackupRow> newest_backup(catalog::Database& db, const std::string& database)
+// The source to drill: as given, else the only one holding dumps of the database.
+std::string resolve_source(catalog::Database& db, const DrillRequest& request,
+                           const std::string& database)
+{
+  if (!request.source.empty()) return request.source;
+  auto sources = catalog::sources_of_database(db, database);
+  if (sources.size() > 1)
+    throw UsageError("database " + database + " is dumped from " + std::to_string(sources.size()) +
+                     " sources (" + catalog::list_sources(sources) +
+                     "): say which with --source NAME");
+  return catalog::source_label(sources.empty() ? std::nullopt : sources.front());
+}
+
+std::optional<catalog::BackupRow> newest_backup(catalog::Database& db, const std::string& database,
+                                                const std::string& source)
 {
   catalog::BackupFilter filter;
   filter.database = database;
+  filter.source = source;
   std::optional<catalog::BackupRow> newest;
   for (auto& b : catalog::list_backups(db, filter)) {
     if (b.kind != "logical" || b.missing_since || b.format == "plain_cluster") continue;
@@ -91,6 +109,7 @@ public:
   {
     const auto started = Clock::now();
     m_result.database = resolve_database(m_db, m_config, m_request);
+    m_result.source = resolve_source(m_db, m_request, m_result.database);
     const auto verify = checks_for(m_config, m_result.database, m_request.checks);
     begin();
     auto backup = select();
@@ -135,7 +154,7 @@ private:
   std::optional<catalog::BackupRow> select()
   {
     const auto started = Clock::now();
-    auto backup = newest_backup(m_db, m_result.database);
+    auto backup = newest_backup(m_db, m_result.database, m_result.source);
     DrillStep step{"select", backup ? "pass" : "fail", 0, "", nullptr};
     if (backup) {
       m_result.backup_id = backup->backup_id;
@@ -231,6 +250,7 @@ nlohmann::json to_json(const DrillResult& r)
     steps.push_back(to_json(s));
   return {{"drill", r.drill_id},
           {"database", r.database},
+          {"source", r.source},
           {"backup", r.backup_id ? nlohmann::json(*r.backup_id) : nlohmann::json()},
           {"steps", steps},
           {"seconds", r.seconds},

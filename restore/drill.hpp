@@ -21,6 +21,7 @@ namespace lastgood::restore {
 struct DrillRequest
 {
   std::string database;            // empty: [drill] database, else the only one cataloged
+  std::string source;              // the server its dumps come from; empty: the only one holding it
   std::vector<std::string> checks; // only these [[verify.check]] names (empty: all)
   std::string scratch;             // "auto" or a connection string; empty: verify.scratch
   unsigned jobs = 1;
@@ -39,6 +40,7 @@ struct DrillResult
 {
   std::int64_t drill_id = 0;
   std::string database;
+  std::string source; // as given, else the only source holding the database's dumps
   std::optional<std::string> backup_id;
   std::vector<DrillStep> steps;
   double seconds = 0;
@@ -46,7 +48,8 @@ struct DrillResult
   int exit_code = 0;   // 0 every step passed, 3 a step failed, 1 a step could not run
 };
 
-// Throws UsageError when the database or a --check name cannot be resolved;
+// Throws UsageError when the database (or, dumped from several sources, its
+// source) or a --check name cannot be resolved;
 // every other problem is a step's outcome. on_step is called as each step ends.
 DrillResult run_drill(catalog::Database& db, const Config& config, const DrillRequest& request,
                       const std::function<void(const DrillStep&)>& on_step = {});

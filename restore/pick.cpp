@@ -1,5 +1,6 @@
 #include "restore/pick.hpp"
 
+#include "catalog/repositories.hpp"
 #include "common/error.hpp"
 
 namespace lastgood::restore {
@@ -12,12 +13,15 @@ std::optional<catalog::BackupRow> newest_with_status(catalog::Database& db, cons
 {
   auto s = db.prepare("SELECT backup_id FROM v_backups WHERE status = ?1 AND deleted_at IS NULL"
                       " AND missing_since IS NULL AND (?2 IS NULL OR database = ?2)"
-                      " AND (?3 IS NULL OR system_identifier = ?3)"
+                      // A dump records its server's cluster too; --cluster asks for base backups.
+                      " AND (?3 IS NULL OR system_identifier = ?3 AND kind = 'physical')"
                       " AND (?4 IS NULL OR coalesce(stop_time, start_time) < ?4)"
+                      " AND (?5 IS NULL OR coalesce(source, ?6) = ?5)"
                       " ORDER BY coalesce(stop_time, start_time) DESC, id DESC LIMIT 1");
   std::optional<std::string> before;
   if (request.before) before = format_rfc3339(*request.before);
-  s.bind_all(status, request.database, request.cluster, before);
+  s.bind_all(status, request.database, request.cluster, before, request.source,
+             catalog::kDefaultSource);
   if (!s.step()) return std::nullopt;
   return catalog::find_backup(db, s.text(0));
 }
@@ -28,6 +32,14 @@ PickResult pick_last_good(catalog::Database& db, const PickRequest& request)
 {
   if (request.database && request.cluster)
     throw UsageError("give --database or --cluster, not both");
+  if (request.database && !request.source) {
+    auto sources = catalog::sources_of_database(db, *request.database);
+    if (sources.size() > 1)
+      throw UsageError("database " + *request.database + " is dumped from " +
+                       std::to_string(sources.size()) + " sources (" +
+                       catalog::list_sources(sources) +
+                       "): say which with --source NAME; their backups are never merged");
+  }
   PickResult result;
   result.backup = newest_with_status(db, request, "good");
   if (!result.backup) {

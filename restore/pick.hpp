@@ -15,7 +15,8 @@ namespace lastgood::restore {
 
 struct PickRequest {
   std::optional<std::string> database;
-  std::optional<std::string> cluster;  // system identifier
+  std::optional<std::string> source; // the server the dump came from; "default": of no named source
+  std::optional<std::string> cluster;  // system identifier: its base backups
   std::optional<TimePoint> before;     // only backups taken before this time
 };
 
@@ -28,6 +29,8 @@ struct PickResult {
   std::optional<catalog::BackupRow> newest_bad;
 };
 
+// Throws UsageError when the database is dumped from several sources and
+// the request does not say which: two servers' `shop` are never merged.
 PickResult pick_last_good(catalog::Database& db, const PickRequest& request);
 
 nlohmann::json to_json(const PickResult& result);

@@ -1,6 +1,8 @@
 #include "verifier/due_policy.hpp"
 
+#include <optional>
 #include <set>
+#include <tuple>
 
 #include "common/error.hpp"
 #include "common/sha256.hpp"
@@ -39,26 +41,34 @@ std::vector<DueWork> due_work(catalog::Database& db, const VerifyConfig& config,
 {
   std::vector<DueWork> work;
   std::set<std::string> chosen;
-  // Databases whose newest restore verdict is older than restore_every (or missing):
-  // pick their newest backup that has no restore verdict yet, else their newest.
+  // Databases (of each source: two servers' shop are two) whose newest restore
+  // verdict is older than restore_every (or missing): pick their newest backup
+  // that has no restore verdict yet, else their newest.
   auto stale = db.prepare(
-      "SELECT b.database, max(s.last_restore_at) FROM backups b JOIN v_backup_status s ON s.id = b.id"
+      "SELECT b.database, max(s.last_restore_at), b.source"
+      " FROM backups b JOIN v_backup_status s ON s.id = b.id"
       " WHERE b.kind = 'logical' AND b.format <> 'plain_cluster' AND b.deleted_at IS NULL"
-      " AND b.missing_since IS NULL AND b.database IS NOT NULL GROUP BY b.database"
-      " HAVING max(s.last_restore_at) IS NULL OR max(s.last_restore_at) < ? ORDER BY 2 NULLS FIRST, 1");
+      " AND b.missing_since IS NULL AND b.database IS NOT NULL GROUP BY b.source, b.database"
+      " HAVING max(s.last_restore_at) IS NULL OR max(s.last_restore_at) < ?"
+      " ORDER BY 2 NULLS FIRST, 1, 3");
   stale.bind(1, cutoff(config.restore_every));
-  std::vector<std::pair<std::string, std::string>> databases;
-  while (stale.step()) databases.emplace_back(stale.text(0), stale.opt_text(1).value_or("never"));
-  auto pick = db.prepare("SELECT b.backup_id FROM backups b JOIN v_backup_status s ON s.id = b.id"
-                         " WHERE b.database = ? AND b.kind = 'logical' AND b.format <> 'plain_cluster'"
-                         " AND b.deleted_at IS NULL AND b.missing_since IS NULL"
-                         " ORDER BY s.last_restore_at IS NULL DESC, coalesce(b.stop_time, b.start_time) DESC");
-  for (const auto& [database, last] : databases) {
-    pick.bind(1, database);
+  std::vector<std::tuple<std::string, std::string, std::optional<std::string>>> databases;
+  while (stale.step())
+    databases.emplace_back(stale.text(0), stale.opt_text(1).value_or("never"), stale.opt_text(2));
+  auto pick = db.prepare(
+      "SELECT b.backup_id FROM backups b JOIN v_backup_status s ON s.id = b.id"
+      " WHERE b.database = ? AND b.source IS ? AND b.kind = 'logical'"
+      " AND b.format <> 'plain_cluster'"
+      " AND b.deleted_at IS NULL AND b.missing_since IS NULL"
+      " ORDER BY s.last_restore_at IS NULL DESC, coalesce(b.stop_time, b.start_time) DESC");
+  for (const auto& [database, last, source] : databases) {
+    pick.bind_all(database, source);
     while (pick.step()) {
       auto id = pick.text(0);
       if (!in_slice(id, slice)) continue;
-      work.push_back({id, Level::Restore, "database " + database + " last restore-tested: " + last});
+      work.push_back({id, Level::Restore,
+                      "database " + (source ? *source + "/" : "") + database +
+                          " last restore-tested: " + last});
       chosen.insert(id);
       break;
     }

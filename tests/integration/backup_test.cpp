@@ -150,6 +150,45 @@ TEST_F(BackupTest, CustomWithPgDumpCompressionAndDirectoryFormat)
   EXPECT_TRUE(fs::exists(m_repo.path() / dir["location"].get<std::string>() / "toc.dat"));
 }
 
+// The dump records which server it came from: the server's own system
+// identifier (its cluster) and the repository's source; a later scan keeps both.
+TEST_F(BackupTest, RecordsTheServersSystemIdentifierAndTheRepositorysSource)
+{
+  create_shop("shopsrc");
+  std::string sysid;
+  {
+    auto conn = pg::connect(m_cluster->conninfo("postgres"));
+    sysid = pqxx::nontransaction(*conn)
+                .exec1("SELECT system_identifier::text FROM pg_control_system()")[0]
+                .as<std::string>();
+  }
+  TempDir eu;
+  fs::permissions(eu.path(), fs::perms::all);
+  ASSERT_EQ(
+      lastgood("repo add eu " + shell_quote(eu.path().string()) + " --source prod-eu").exit_code,
+      0);
+  auto taken = lastgood("backup --repo eu --dbname " + shell_quote(m_cluster->conninfo("shopsrc")) +
+                        " --json");
+  ASSERT_EQ(taken.exit_code, 0) << taken.out << taken.err;
+  auto result = json::parse(taken.out);
+  EXPECT_EQ(result["source"], "prod-eu");
+  EXPECT_EQ(result["system_identifier"], sysid);
+  auto check = [&](const char* when) {
+    auto listed = lastgood("backups --source prod-eu --database shopsrc --json");
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    auto rows = json::parse(listed.out)["backups"];
+    ASSERT_EQ(rows.size(), 1u) << when;
+    EXPECT_EQ(rows[0]["id"], result["backup_id"]) << when;
+    EXPECT_EQ(rows[0]["source"], "prod-eu") << when;
+    EXPECT_EQ(rows[0]["system_identifier"], sysid) << when;
+  };
+  check("at once");
+  ASSERT_EQ(lastgood("scan eu").exit_code, 0);
+  check("after a scan");
+  // A dump is not a base backup: pick --cluster still asks for those only.
+  EXPECT_EQ(lastgood("pick --cluster " + sysid).exit_code, 3);
+}
+
 TEST_F(BackupTest, ZstdWithDirectoryFormatIsAUsageError)
 {
   create_shop("shopusage");
