@@ -50,8 +50,10 @@ done_scenario() {
 # sets RC, OUT (stdout) and ERR (stderr), never stops the scenario.
 lg() {
   { echo '[compliance]'; cat "$S/compliance.toml"; echo; cat "$S/extra.toml"; } >"$CONFIG"
+  local as=()
+  if [[ -n ${LG_USER:-} ]] && ((EUID == 0)); then as=(runuser -u "$LG_USER" --); fi
   set +e
-  "$LASTGOOD_BIN" --catalog "$S/catalog.db" --config "$CONFIG" "$@" >"$S/out" 2>"$S/err"
+  "${as[@]}" "$LASTGOOD_BIN" --catalog "$S/catalog.db" --config "$CONFIG" "$@" >"$S/out" 2>"$S/err"
   RC=$?
   set -e
   OUT=$(cat "$S/out")
@@ -85,6 +87,14 @@ expect_out() {
 }
 
 # `config LINE...`: add lines to the configuration file (own sections).
+# `run_as_unprivileged`: from here on lastgood runs as `nobody` when the tests
+# run as root (root reads files whatever their mode).
+run_as_unprivileged() {
+  if ((EUID == 0)); then
+    LG_USER=nobody
+    chown -R nobody "$S"
+  fi
+}
 config() { printf '%s\n' "$@" >>"$S/extra.toml"; }
 # `compliance KEY=VALUE...`: the [compliance] targets, e.g. rpo='"30d"'.
 compliance() {
