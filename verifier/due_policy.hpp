@@ -1,6 +1,7 @@
 #pragma once
-// What `verify --due` should do now: every database restore-tested at least
-// every verify.restore_every (newest unverified backup first), every backup's
+// What `verify --due` should do now: every database (its dumps) and every
+// cluster (its base backups) restore-tested at least every
+// verify.restore_every (newest unverified backup first), every backup's
 // objects re-hashed at least every verify.checksum_every. A slice N/T keeps
 // only the backups whose ID hashes into slice N of T, so T nightly runs with
 // different N cover everything deterministically.
