@@ -53,9 +53,11 @@ protected:
       GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
     const auto repo = testing::artifacts_dir() / "repo";
     // Only base backups and the WAL archive: no dump that could satisfy a check.
-    fs::copy(repo / "base/plain-1", m_repo.path() / "base/plain-1", fs::copy_options::recursive);
-    fs::copy(repo / "base/tar-1", m_repo.path() / "base/tar-1", fs::copy_options::recursive);
-    fs::copy(repo / "wal", m_repo.path() / "wal", fs::copy_options::recursive);
+    const auto as_is = fs::copy_options::recursive | fs::copy_options::copy_symlinks;
+    for (const char* part : {"base/plain-1", "base/tar-1", "wal"}) {
+      fs::create_directories((m_repo.path() / part).parent_path());
+      fs::copy(repo / part, m_repo.path() / part, as_is);
+    }
     m_args = "--catalog " + shell_quote((m_home.path() / "catalog.db").string()) + " ";
     ASSERT_EQ(lastgood("repo add r " + shell_quote(m_repo.path().string())).exit_code, 0);
   }
@@ -123,7 +125,11 @@ protected:
     m_dump = m_repo.write("shop.dump",
                           testing::read_file(testing::artifacts_dir() / "repo/dumps/shop.dump"));
     fs::permissions(m_dump, fs::perms::all);
-    m_args = "--catalog " + shell_quote((m_home.path() / "catalog.db").string()) + " ";
+    // The unprivileged user cannot look into root's home for a configuration file.
+    const auto config = m_home.write("config.toml", "");
+    fs::permissions(config, fs::perms::all);
+    m_args = "--catalog " + shell_quote((m_home.path() / "catalog.db").string()) + " --config " +
+             shell_quote(config.string()) + " ";
     ASSERT_EQ(lastgood("repo add r " + shell_quote(m_repo.path().string())).exit_code, 0);
     ASSERT_EQ(lastgood("scan -q").exit_code, 0);
     auto list = parse_or_fail(lastgood("backups --json"));
@@ -192,11 +198,13 @@ TEST_F(UnreadableDump, AnUnreadableFileInsideADirectoryDumpIsAnError)
            fs::copy_options::recursive);
   for (auto& entry : fs::recursive_directory_iterator(m_repo.path()))
     fs::permissions(entry.path(), fs::perms::all);
-  ASSERT_EQ(lastgood("scan -q").exit_code, 0);
+  auto scan = lastgood("scan");
+  ASSERT_EQ(scan.exit_code, 0) << scan.out << scan.err;
   std::string dir_id;
-  for (const auto& b : parse_or_fail(lastgood("backups --json"))["backups"])
+  const auto listed = parse_or_fail(lastgood("backups --json"));
+  for (const auto& b : listed["backups"])
     if (b["format"] == "directory") dir_id = b["id"];
-  ASSERT_FALSE(dir_id.empty());
+  ASSERT_FALSE(dir_id.empty()) << scan.out << listed.dump(2);
   fs::path data_file;
   for (auto& entry : fs::directory_iterator(m_repo.path() / "shop.dir"))
     if (entry.path().filename() != "toc.dat" &&
@@ -294,9 +302,10 @@ TEST_F(KilledVerify, TheNextVerifyTakesOverItsLeaseClosesItsRunAndDropsItsScratc
   const auto run = parse_or_fail(next)["runs"].at(0);
   EXPECT_EQ(run["outcome"], "pass") << "not SKIPPED behind a dead process's lease\n" << run.dump(2);
   std::string outcome_of_dead;
-  for (const auto& r : parse_or_fail(lastgood("history --json"))["runs"])
+  const auto history = parse_or_fail(lastgood("history --json"))["runs"];
+  for (const auto& r : history)
     if (r["run"] == dead_run) outcome_of_dead = r["outcome"];
-  EXPECT_EQ(outcome_of_dead, "error");
+  EXPECT_EQ(outcome_of_dead, "error") << history.dump(2);
   EXPECT_FALSE(scratch_database_exists("lastgood_verify_" + std::to_string(dead_run)));
   EXPECT_EQ(parse_or_fail(lastgood("backups --json"))["backups"].at(0)["status"], "good");
 }
