@@ -217,7 +217,46 @@ TEST_F(UnreadableDump, AnUnreadableFileInsideADirectoryDumpIsAnError)
   EXPECT_EQ(run["outcome"], "error") << run.dump(2);
   EXPECT_NE(run.dump().find(data_file.filename().string()), std::string::npos) << "names the file\n"
                                                                                << run.dump(2);
-  for (const auto& b : parse_or_fail(lastgood("backups --json"))["backups"])
+  const auto after = parse_or_fail(lastgood("backups --json")); // kept alive for the loop
+  for (const auto& b : after["backups"])
+    EXPECT_NE(b["status"], "bad") << b.dump(2);
+}
+
+// A PITR drill whose WAL the verifying user may not read: wal-fetch cannot
+// serve a segment, recovery stops short, and that is no evidence either.
+TEST_F(UnreadableDump, AnUnreadableArchivedWalSegmentMakesAPitrDrillAnError)
+{
+  const auto artifacts = testing::artifacts_dir();
+  const auto expected = json::parse(testing::read_file(artifacts / "expected.json"));
+  std::string target;
+  for (const auto& mark : expected["marks"])
+    if (mark["name"] == "after-tar-1") target = mark["time"];
+  ASSERT_FALSE(target.empty());
+  const auto as_is = fs::copy_options::recursive | fs::copy_options::copy_symlinks;
+  fs::create_directories(m_repo.path() / "base");
+  fs::copy(artifacts / "repo/base/plain-1", m_repo.path() / "base/plain-1", as_is);
+  fs::copy(artifacts / "repo/wal", m_repo.path() / "wal", as_is);
+  for (auto& entry : fs::recursive_directory_iterator(m_repo.path()))
+    if (!entry.is_symlink()) fs::permissions(entry.path(), fs::perms::all);
+  auto scan = lastgood("scan");
+  ASSERT_EQ(scan.exit_code, 0) << scan.out << scan.err;
+  std::string base_id;
+  const auto listed = parse_or_fail(lastgood("backups --json"));
+  for (const auto& b : listed["backups"])
+    if (b["label"] == "plain-1") base_id = b["id"];
+  ASSERT_FALSE(base_id.empty()) << scan.out << listed.dump(2);
+  // After plain-1 the drill needs ...04.gz, ...05.zst and ...06 from the archive.
+  fs::permissions(m_repo.path() / "wal/000000010000000000000006", fs::perms::none);
+  auto r = lastgood("verify --level pitr --target-time " + target + " " + base_id + " --json");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const auto run = parse_or_fail(r)["runs"].at(0);
+  EXPECT_EQ(run["outcome"], "error") << run.dump(2);
+  for (const auto& f : run["findings"])
+    EXPECT_NE(f["severity"], "failure") << f.dump(2);
+  EXPECT_NE(run.dump().find("000000010000000000000006"), std::string::npos) << "names the segment\n"
+                                                                            << run.dump(2);
+  const auto after = parse_or_fail(lastgood("backups --json")); // kept alive for the loop
+  for (const auto& b : after["backups"])
     EXPECT_NE(b["status"], "bad") << b.dump(2);
 }
 
