@@ -315,6 +315,42 @@ protected:
     return json();
   }
 
+  std::string restore_verify()
+  {
+    return "verify --level restore --scratch " + shell_quote(m_scratch->conninfo("postgres")) +
+           " " + m_id + " --json";
+  }
+  // Starts a test restore and kills it (-9) once its restore is under way;
+  // returns the killed run's id (0 when it was never seen running).
+  int kill_mid_restore()
+  {
+    auto killed = std::async(std::launch::async, [&] { return lastgood(restore_verify()); });
+    json victim;
+    for (int i = 0; i < 3000 && victim.is_null(); ++i) {
+      if (killed.wait_for(std::chrono::milliseconds(20)) == std::future_status::ready) break;
+      victim = running_run();
+    }
+    if (victim.is_null()) {
+      ADD_FAILURE() << "never saw the restore under way:\n" << killed.get().out;
+      return 0;
+    }
+    EXPECT_EQ(::kill(static_cast<pid_t>(victim["pid"].get<int>()), SIGKILL), 0);
+    killed.get();
+    const int run = victim["run"];
+    EXPECT_TRUE(scratch_database_exists("lastgood_verify_" + std::to_string(run)));
+    return run;
+  }
+  void expect_cleaned_up(int dead_run)
+  {
+    std::string outcome_of_dead;
+    const auto history = parse_or_fail(lastgood("history --json"))["runs"];
+    for (const auto& r : history)
+      if (r["run"] == dead_run) outcome_of_dead = r["outcome"];
+    EXPECT_EQ(outcome_of_dead, "error") << history.dump(2);
+    EXPECT_FALSE(scratch_database_exists("lastgood_verify_" + std::to_string(dead_run)));
+    EXPECT_EQ(parse_or_fail(lastgood("backups --json"))["backups"].at(0)["status"], "good");
+  }
+
   TempDir m_home, m_repo;
   std::string m_args, m_id;
   std::unique_ptr<pg::ScratchCluster> m_scratch;
@@ -322,31 +358,28 @@ protected:
 
 TEST_F(KilledVerify, TheNextVerifyTakesOverItsLeaseClosesItsRunAndDropsItsScratchDatabase)
 {
-  const std::string verify = "verify --level restore --scratch " +
-                             shell_quote(m_scratch->conninfo("postgres")) + " " + m_id + " --json";
-  auto killed = std::async(std::launch::async, [&] { return lastgood(verify); });
-  json victim;
-  for (int i = 0; i < 3000 && victim.is_null(); ++i) {
-    if (killed.wait_for(std::chrono::milliseconds(20)) == std::future_status::ready) break;
-    victim = running_run();
-  }
-  ASSERT_FALSE(victim.is_null()) << "never saw the restore under way:\n" << killed.get().out;
-  ASSERT_EQ(::kill(static_cast<pid_t>(victim["pid"].get<int>()), SIGKILL), 0);
-  killed.get();
-  const int dead_run = victim["run"];
-  ASSERT_TRUE(scratch_database_exists("lastgood_verify_" + std::to_string(dead_run)));
-
-  auto next = lastgood(verify);
+  const int dead_run = kill_mid_restore();
+  ASSERT_GT(dead_run, 0);
+  auto next = lastgood(restore_verify());
   ASSERT_EQ(next.exit_code, 0) << next.out << next.err;
   const auto run = parse_or_fail(next)["runs"].at(0);
   EXPECT_EQ(run["outcome"], "pass") << "not SKIPPED behind a dead process's lease\n" << run.dump(2);
-  std::string outcome_of_dead;
-  const auto history = parse_or_fail(lastgood("history --json"))["runs"];
-  for (const auto& r : history)
-    if (r["run"] == dead_run) outcome_of_dead = r["outcome"];
-  EXPECT_EQ(outcome_of_dead, "error") << history.dump(2);
-  EXPECT_FALSE(scratch_database_exists("lastgood_verify_" + std::to_string(dead_run)));
-  EXPECT_EQ(parse_or_fail(lastgood("backups --json"))["backups"].at(0)["status"], "good");
+  expect_cleaned_up(dead_run);
+}
+
+TEST_F(KilledVerify, TheNextVerifyDueDoesTheSame)
+{
+  const int dead_run = kill_mid_restore();
+  ASSERT_GT(dead_run, 0);
+  auto next = lastgood("verify --due --scratch " + shell_quote(m_scratch->conninfo("postgres")) +
+                       " --json");
+  ASSERT_EQ(next.exit_code, 0) << next.out << next.err;
+  const auto runs = parse_or_fail(next)["runs"];
+  ASSERT_EQ(runs.size(), 1u) << runs.dump(2);
+  EXPECT_EQ(runs[0]["level"], "restore") << runs.dump(2);
+  EXPECT_EQ(runs[0]["outcome"], "pass") << "not SKIPPED behind a dead process's lease\n"
+                                        << runs.dump(2);
+  expect_cleaned_up(dead_run);
 }
 
 } // namespace
