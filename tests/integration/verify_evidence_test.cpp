@@ -222,6 +222,23 @@ TEST_F(UnreadableDump, AnUnreadableFileInsideADirectoryDumpIsAnError)
     EXPECT_NE(b["status"], "bad") << b.dump(2);
 }
 
+TEST_F(UnreadableDump, ARescanThatCannotReadKeepsWhatTheCatalogKnew)
+{
+  const auto hash = [&] {
+    return parse_or_fail(lastgood("show " + m_id + " --json"))["objects"].at(0)["sha256"];
+  };
+  const auto known = hash();
+  ASSERT_TRUE(known.is_string());
+  fs::permissions(m_dump, fs::perms::none);
+  auto rescan = lastgood("scan --rehash");
+  EXPECT_EQ(rescan.exit_code, 3) << rescan.out << rescan.err;
+  EXPECT_NE(rescan.out.find("ermission denied"), std::string::npos) << rescan.out;
+  EXPECT_EQ(hash(), known) << "not being able to read is no reason to forget the hash";
+  fs::permissions(m_dump, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  auto check = lastgood("verify --level checksum " + m_id + " --json");
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+}
+
 // A PITR drill whose WAL the verifying user may not read: wal-fetch cannot
 // serve a segment, recovery stops short, and that is no evidence either.
 TEST_F(UnreadableDump, AnUnreadableArchivedWalSegmentMakesAPitrDrillAnError)
