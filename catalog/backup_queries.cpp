@@ -12,7 +12,8 @@ constexpr const char* kSelect =
     "SELECT id, backup_id, repository, root_key, kind, format, status, system_identifier, database, label,"
     " start_time, stop_time, server_version, tool_version, compression, problem, missing_since,"
     " start_lsn, stop_lsn, timeline, stop_timeline, size_bytes, object_count, objects_missing,"
-    " source FROM v_backups";
+    " source, (SELECT r.outcome FROM verification_runs r WHERE r.backup_id = v_backups.id"
+    "   AND r.outcome <> 'running' ORDER BY r.id DESC LIMIT 1) FROM v_backups";
 
 BackupRow read_row(Statement& s)
 {
@@ -42,6 +43,7 @@ BackupRow read_row(Statement& s)
   r.object_count = s.int64(22);
   r.objects_missing = s.int64(23);
   r.source = s.opt_text(24);
+  r.last_check = s.opt_text(25);
   return r;
 }
 
@@ -116,6 +118,11 @@ std::vector<BackupObjectRow> backup_objects(Database& db, std::int64_t backup_ro
   return out;
 }
 
+std::string status_text(const BackupRow& r)
+{
+  return r.last_check == "error" ? r.status + " (last check: error)" : r.status;
+}
+
 nlohmann::json to_json(const BackupRow& r)
 {
   return {{"id", r.backup_id},
@@ -125,6 +132,7 @@ nlohmann::json to_json(const BackupRow& r)
           {"format", r.format},
           {"status", r.status},
           {"source", opt(r.source)},
+          {"last_check", opt(r.last_check)},
           {"database", opt(r.database)},
           {"system_identifier", opt(r.system_identifier)},
           {"label", opt(r.label)},

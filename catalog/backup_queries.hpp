@@ -23,7 +23,13 @@ struct BackupRow {
   std::optional<std::int64_t> start_lsn, stop_lsn, timeline, stop_timeline;
   std::uint64_t size_bytes = 0;
   std::int64_t object_count = 0, objects_missing = 0;
+  // Outcome of the newest finished verification run (pass | fail | error);
+  // 'error' is shown beside the status, which it never changes.
+  std::optional<std::string> last_check;
 };
+
+// "good", or "good (last check: error)" when the newest run could not check.
+std::string status_text(const BackupRow& row);
 
 struct BackupFilter {
   std::optional<std::string> database;

@@ -39,7 +39,8 @@ public:
   std::optional<KnownObject> find(const std::string& key);
   // The object is as we last saw it: only its sighting is recorded.
   void mark_seen(const KnownObject& known);
-  // Stores what reading the object found, replacing earlier facts about it.
+  // Stores what reading the object found, replacing earlier facts about it;
+  // an object that could not be read keeps its earlier facts.
   // Returns how the content relates to what the catalog had.
   RecordOutcome record(const ReadResult& result, const std::optional<KnownObject>& previous);
 

@@ -1,10 +1,8 @@
 #include "catalog/verification_runs.hpp"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 
 #include "common/time.hpp"
 
@@ -39,18 +37,9 @@ RunRecord read_run(Statement& s)
   return r;
 }
 
-bool process_alive(std::int64_t pid) { return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM; }
-
 std::string now_text() { return format_rfc3339(now_seconds()); }
 
 } // namespace
-
-std::string this_host()
-{
-  char name[256] = {};
-  if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
-  return name;
-}
 
 std::int64_t begin_run(Database& db, std::int64_t backup_row_id, const std::string& level,
                        const std::string& trigger, const std::optional<std::string>& scratch)
@@ -168,7 +157,7 @@ std::vector<RunRecord> reap_interrupted_runs(Database& db)
   std::vector<RunRecord> dead;
   while (s.step()) {
     auto run = read_run(s);
-    if (run.pid != ::getpid() && !process_alive(run.pid)) dead.push_back(run);
+    if (is_dead_local_process(run.host, run.pid)) dead.push_back(run);
   }
   for (const auto& run : dead)
     finish_run(db, run.id, "error", 0.0,
@@ -185,7 +174,7 @@ bool scratch_database_is_abandoned(Database& db, std::int64_t run_id)
   auto run = find_run(db, run_id);
   if (!run) return false;  // not ours: never touch it
   if (run->outcome != "running") return true;
-  return run->host == this_host() && run->pid != ::getpid() && !process_alive(run->pid);
+  return is_dead_local_process(run->host, run->pid);
 }
 
 std::int64_t newest_run_id(Database& db)
@@ -205,28 +194,6 @@ bool verified_since(Database& db, std::int64_t backup_row_id, std::int64_t water
   return false;
 }
 
-bool acquire_lease(Database& db, std::int64_t backup_row_id, const std::string& holder,
-                   std::chrono::seconds duration)
-{
-  Transaction tx(db);
-  const auto now = now_seconds();
-  auto current = db.prepare("SELECT holder, expires_at FROM verification_leases WHERE backup_id = ?");
-  current.bind(1, backup_row_id);
-  if (current.step() && current.text(0) != holder && current.text(1) > format_rfc3339(now)) return false;
-  current.reset();
-  db.prepare("INSERT INTO verification_leases (backup_id, holder, expires_at) VALUES (?, ?, ?)"
-             " ON CONFLICT (backup_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at")
-      .bind_all(backup_row_id, holder, format_rfc3339(now + duration))
-      .run();
-  tx.commit();
-  return true;
-}
-
-void release_lease(Database& db, std::int64_t backup_row_id, const std::string& holder)
-{
-  db.prepare("DELETE FROM verification_leases WHERE backup_id = ? AND holder = ?").bind_all(backup_row_id, holder).run();
-}
-
 nlohmann::json to_json(const RunRecord& r)
 {
   auto opt = [](const auto& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
@@ -240,6 +207,7 @@ nlohmann::json to_json(const RunRecord& r)
           {"duration_seconds", opt(r.duration_seconds)},
           {"scratch", opt(r.scratch)},
           {"host", r.host},
+          {"pid", r.pid},
           {"tool_version", r.tool_version},
           {"findings", r.findings}};
 }

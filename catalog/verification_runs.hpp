@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "catalog/local_process.hpp"
 #include "catalog/sqlite.hpp"
+#include "catalog/verification_leases.hpp"
 
 namespace lastgood::catalog {
 
@@ -40,8 +42,6 @@ struct RunRecord {
   std::string tool_version;
   std::int64_t findings = 0;
 };
-
-std::string this_host();
 
 // Starts a run (outcome 'running') and returns its id.
 std::int64_t begin_run(Database& db, std::int64_t backup_row_id, const std::string& level,
@@ -82,12 +82,6 @@ std::int64_t newest_run_id(Database& db);
 // (another verifier did the work meanwhile).
 bool verified_since(Database& db, std::int64_t backup_row_id, std::int64_t watermark,
                     const std::vector<std::string>& levels);
-
-// Leases keep two verifiers off the same backup. acquire returns false if a
-// live lease is held by someone else.
-bool acquire_lease(Database& db, std::int64_t backup_row_id, const std::string& holder,
-                   std::chrono::seconds duration);
-void release_lease(Database& db, std::int64_t backup_row_id, const std::string& holder);
 
 nlohmann::json to_json(const RunRecord& run);
 // The run with its findings listed, as `history --json` and `show --json` print it.

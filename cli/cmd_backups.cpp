@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 
@@ -35,18 +36,21 @@ std::string what(const catalog::BackupRow& b)
 
 void print_table(const std::vector<catalog::BackupRow>& rows)
 {
-  std::cout << std::left << std::setw(32) << "ID" << std::setw(11) << "STATUS" << std::setw(14) << "FORMAT"
+  int status_width = 11;
+  for (const auto& b : rows)
+    status_width = std::max(status_width, static_cast<int>(catalog::status_text(b).size()) + 2);
+  std::cout << std::left << std::setw(32) << "ID" << std::setw(status_width) << "STATUS" << std::setw(14) << "FORMAT"
             << std::setw(30) << "DATABASE/CLUSTER" << std::setw(22) << "TIME" << std::setw(11) << "SIZE"
             << "LSN (TLI)\n";
   for (const auto& b : rows) {
-    std::string status = b.status;
+    std::string status = catalog::status_text(b);
     if (b.missing_since) status = "MISSING";
     else if (b.problem) status += "!";
     std::string lsn = b.kind == "physical"
                           ? lsn_text(b.start_lsn) + "-" + lsn_text(b.stop_lsn) + " (" +
                                 (b.timeline ? std::to_string(*b.timeline) : "?") + ")"
                           : "";
-    std::cout << std::setw(32) << b.backup_id << std::setw(11) << status << std::setw(14) << b.format
+    std::cout << std::setw(32) << b.backup_id << std::setw(status_width) << status << std::setw(14) << b.format
               << std::setw(30) << what(b) << std::setw(22) << b.start_time.value_or(b.stop_time.value_or("-"))
               << std::setw(11) << human_bytes(b.size_bytes) << lsn << '\n';
   }
@@ -62,7 +66,8 @@ void print_show(const catalog::BackupRow& b, const std::vector<catalog::BackupOb
 {
   auto line = [](const char* k, const std::string& v) { std::cout << std::left << std::setw(16) << k << v << '\n'; };
   line("ID", b.backup_id);
-  line("status", b.status);
+  line("status", catalog::status_text(b) +
+                     (b.last_check == "error" ? " — the newest run could not check it; see below" : ""));
   line("repository", b.repository + ": " + b.root_key);
   line("kind", b.kind + " (" + b.format + ")");
   line("source", catalog::source_label(b.source));

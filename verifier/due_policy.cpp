@@ -1,12 +1,11 @@
 #include "verifier/due_policy.hpp"
 
-#include <optional>
-#include <set>
-#include <tuple>
-
+#include "catalog/due_evidence.hpp"
 #include "common/error.hpp"
 #include "common/sha256.hpp"
 #include "common/time.hpp"
+
+#include <set>
 
 namespace lastgood::verifier {
 
@@ -19,7 +18,10 @@ bool in_slice(const std::string& backup_id, const Slice& slice)
   return std::stoul(digest, nullptr, 16) % slice.count == slice.index - 1;
 }
 
-std::string cutoff(std::chrono::seconds age) { return format_rfc3339(now_seconds() - age); }
+std::string cutoff(std::chrono::seconds age)
+{
+  return format_rfc3339(now_seconds() - age);
+}
 
 } // namespace
 
@@ -41,49 +43,23 @@ std::vector<DueWork> due_work(catalog::Database& db, const VerifyConfig& config,
 {
   std::vector<DueWork> work;
   std::set<std::string> chosen;
-  // Databases (of each source: two servers' shop are two) whose newest restore
-  // verdict is older than restore_every (or missing): pick their newest backup
-  // that has no restore verdict yet, else their newest.
-  auto stale = db.prepare(
-      "SELECT b.database, max(s.last_restore_at), b.source"
-      " FROM backups b JOIN v_backup_status s ON s.id = b.id"
-      " WHERE b.kind = 'logical' AND b.format <> 'plain_cluster' AND b.deleted_at IS NULL"
-      " AND b.missing_since IS NULL AND b.database IS NOT NULL GROUP BY b.source, b.database"
-      " HAVING max(s.last_restore_at) IS NULL OR max(s.last_restore_at) < ?"
-      " ORDER BY 2 NULLS FIRST, 1, 3");
-  stale.bind(1, cutoff(config.restore_every));
-  std::vector<std::tuple<std::string, std::string, std::optional<std::string>>> databases;
-  while (stale.step())
-    databases.emplace_back(stale.text(0), stale.opt_text(1).value_or("never"), stale.opt_text(2));
-  auto pick = db.prepare(
-      "SELECT b.backup_id FROM backups b JOIN v_backup_status s ON s.id = b.id"
-      " WHERE b.database = ? AND b.source IS ? AND b.kind = 'logical'"
-      " AND b.format <> 'plain_cluster'"
-      " AND b.deleted_at IS NULL AND b.missing_since IS NULL"
-      " ORDER BY s.last_restore_at IS NULL DESC, coalesce(b.stop_time, b.start_time) DESC");
-  for (const auto& [database, last, source] : databases) {
-    pick.bind_all(database, source);
-    while (pick.step()) {
-      auto id = pick.text(0);
+  // Each scope (a database's dumps, a cluster's base backups) gets one test
+  // restore once its newest restore verdict is older than restore_every.
+  for (const auto& scope : catalog::scopes_due_for_restore(db, cutoff(config.restore_every))) {
+    for (const auto& id : scope.candidates) {
       if (!in_slice(id, slice)) continue;
-      work.push_back({id, Level::Restore,
-                      "database " + (source ? *source + "/" : "") + database +
-                          " last restore-tested: " + last});
+      work.push_back(
+          {id, Level::Restore,
+           scope.scope + " last restore-tested: " + scope.last_restore_at.value_or("never")});
       chosen.insert(id);
       break;
     }
-    pick.reset();
   }
   // Backups whose bytes were last re-read longer ago than checksum_every.
-  auto hash = db.prepare("SELECT b.backup_id, (SELECT max(r.finished_at) FROM verification_runs r"
-                         "  WHERE r.backup_id = b.id AND r.outcome IN ('pass', 'fail')) AS last"
-                         " FROM backups b WHERE b.deleted_at IS NULL AND b.missing_since IS NULL"
-                         " AND (last IS NULL OR last < ?) ORDER BY last NULLS FIRST, b.backup_id");
-  hash.bind(1, cutoff(config.checksum_every));
-  while (hash.step()) {
-    auto id = hash.text(0);
-    if (chosen.count(id) || !in_slice(id, slice)) continue;
-    work.push_back({id, Level::Checksum, "objects last re-read: " + hash.opt_text(1).value_or("never")});
+  for (const auto& backup : catalog::backups_due_for_checksum(db, cutoff(config.checksum_every))) {
+    if (chosen.count(backup.backup_id) || !in_slice(backup.backup_id, slice)) continue;
+    work.push_back({backup.backup_id, Level::Checksum,
+                    "objects last re-read: " + backup.last_read.value_or("never")});
   }
   return work;
 }

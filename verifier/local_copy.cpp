@@ -6,6 +6,7 @@
 
 #include "common/error.hpp"
 #include "pg/decompress.hpp"
+#include "verifier/object_access.hpp"
 
 namespace lastgood::verifier {
 
@@ -20,6 +21,10 @@ LocalCopy::LocalCopy(storage::Storage& storage, const catalog::BackupRow& backup
                                                                                          : "";
   if (outer.empty()) {
     if (auto local = storage.local_path(backup.root_key)) {
+      // The tools read the path themselves: find out first whether we may.
+      std::vector<std::string> keys;
+      for (const auto& object : objects) keys.push_back(object.key);
+      require_readable(storage, keys);
       m_path = *local;
       return;
     }

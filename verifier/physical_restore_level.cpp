@@ -5,6 +5,7 @@
 #include "pg/recovery_config.hpp"
 #include "pg/scratch_cluster.hpp"
 #include "verifier/data_checks.hpp"
+#include "verifier/object_access.hpp"
 #include "verifier/pgdata_extract.hpp"
 
 #include <chrono>
@@ -41,6 +42,18 @@ bool recovery_failed(const std::string& log)
       R"(requested timeline \d+ is not a child|invalid record length|incorrect resource manager data checksum|)"
       R"(page verification failed|invalid page in block|could not read block)");
   return std::regex_search(log, bad);
+}
+
+// wal-fetch (the restore_command) could not read an archived file for lack of
+// access or an I/O error: its message in the server log. Recovery then fails
+// for want of WAL, which says nothing about the backup or the archive.
+std::optional<std::string> archive_access_failure(const std::string& log)
+{
+  static const std::regex access(
+      R"(lastgood: [^\n]*(permission denied|Permission denied|I/O error|Input/output error|could not connect|timed out)[^\n]*)");
+  std::smatch m;
+  if (std::regex_search(log, m, access)) return m[0].str();
+  return std::nullopt;
 }
 
 std::string os_user_name(uid_t uid)
@@ -189,6 +202,10 @@ restore_base_backup_and_check(catalog::Database& db, storage::Storage& storage,
     return result;
   } catch (const Error& e) {
     const std::string message = e.what();
+    if (auto access = archive_access_failure(message)) {
+      result.findings.add(unreadable_finding(backup.root_key, "wal-fetch: " + *access));
+      return result;
+    }
     const bool backup_fault = recovery_failed(message);
     result.findings.add(fk::restore_failed, backup_fault ? Severity::Failure : Severity::Error,
                         backup.root_key,
@@ -207,6 +224,10 @@ restore_base_backup_and_check(catalog::Database& db, storage::Storage& storage,
   std::string failure;
   if (!wait_promoted(*cluster, failure)) {
     const std::string log = cluster->log_tail(30);
+    if (auto access = archive_access_failure(cluster->log_tail(400))) {
+      result.findings.add(unreadable_finding(backup.root_key, "wal-fetch: " + *access));
+      return result;
+    }
     result.findings.add(fk::restore_failed,
                         recovery_failed(log) ? Severity::Failure : Severity::Error, backup.root_key,
                         "recovery did not finish: " + failure + "\nserver log (last lines):\n" +

@@ -5,6 +5,7 @@
 #include "pg/child_process.hpp"
 #include "pg/pg_connection.hpp"
 #include "verifier/data_checks.hpp"
+#include "verifier/object_access.hpp"
 
 #include <pqxx/pqxx>
 #include <regex>
@@ -79,6 +80,12 @@ void run_restore(const catalog::BackupRow& backup, const RestoreRequest& request
     options.argv.push_back(request.dump_path);
   }
   auto result = pg::run_process(options);
+  if (auto access = input_access_failure(result.err)) {
+    // The tool could not read the dump: nothing is known about its content.
+    findings.add(
+        unreadable_finding(backup.root_key, (plain ? "psql: " : "pg_restore: ") + *access));
+    return;
+  }
   std::vector<std::string> errors, role_errors, scratch_errors;
   for (auto& line : restore_error_lines(result.err)) {
     if (is_missing_role_error(line))

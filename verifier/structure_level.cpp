@@ -12,6 +12,7 @@
 #include "pg/tar_reader.hpp"
 #include "storage/string_read_stream.hpp"
 #include "verifier/local_copy.hpp"
+#include "verifier/object_access.hpp"
 
 namespace lastgood::verifier {
 
@@ -28,6 +29,10 @@ void check_archive_dump(storage::Storage& storage, const catalog::BackupRow& bac
   pg::ProcessOptions list_options;
   list_options.argv = {pg_restore, "--list", copy.path()};
   auto list = pg::run_process(list_options);
+  if (list.exit_code != 0 && input_access_failure(list.err)) {
+    findings.add(unreadable_finding(backup.root_key, "pg_restore --list: " + *input_access_failure(list.err)));
+    return;
+  }
   if (list.exit_code != 0) {
     findings.add(fk::toc_unreadable, Severity::Failure, backup.root_key,
                  pg::describe_failure(list, "pg_restore --list") +
@@ -48,7 +53,10 @@ void check_archive_dump(storage::Storage& storage, const catalog::BackupRow& bac
   pg::ProcessOptions read_options;
   read_options.argv = {pg_restore, "--file", "/dev/null", copy.path()};
   auto read_all = pg::run_process(read_options);
-  if (read_all.exit_code != 0)
+  if (read_all.exit_code != 0 && input_access_failure(read_all.err))
+    findings.add(unreadable_finding(backup.root_key, "pg_restore -f /dev/null: " +
+                                                         *input_access_failure(read_all.err)));
+  else if (read_all.exit_code != 0)
     findings.add(fk::incomplete_dump, Severity::Failure, backup.root_key,
                  pg::describe_failure(read_all, "reading every data block (pg_restore -f /dev/null)") +
                      "; the dump is truncated or damaged",
@@ -115,9 +123,10 @@ void check_base_backup(storage::Storage& storage, const catalog::BackupRow& back
     return;
   }
   pg::BackupManifest parsed;
+  const std::string manifest_text = storage::read_all(storage, manifest->key); // StorageError: could not check
   try {
-    parsed = pg::parse_backup_manifest(storage::read_all(storage, manifest->key));
-  } catch (const Error& e) {
+    parsed = pg::parse_backup_manifest(manifest_text);
+  } catch (const ValidationError& e) {
     findings.add(fk::manifest_invalid, Severity::Failure, manifest->key, e.what());
     return;
   }
@@ -148,8 +157,17 @@ Findings verify_structure(storage::Storage& storage, const catalog::BackupRow& b
     else check_archive_dump(storage, backup, objects, context.read_all_data, findings);
   } catch (const NotFoundError& e) {
     findings.add(fk::missing_object, Severity::Failure, backup.root_key, e.what());
+  } catch (const ObjectUnreadable& e) {
+    findings.add(unreadable_finding(e.key(), e.reason()));
+  } catch (const StorageError& e) {
+    findings.add(unreadable_finding(backup.root_key, e.what()));
+  } catch (const ValidationError& e) {
+    // Bytes that do not parse (a damaged WAL tar): evidence of damage.
+    findings.add(fk::unreadable_object, Severity::Failure, backup.root_key,
+                 std::string(e.what()) + "; the backup is damaged: restore it from another copy or take a new one");
   } catch (const Error& e) {
-    findings.add(fk::unreadable_object, Severity::Error, backup.root_key, e.what());
+    findings.add(fk::unreadable_object, Severity::Error, backup.root_key,
+                 std::string("could not check: ") + e.what());
   }
   return findings;
 }

@@ -5,13 +5,13 @@
 #include "pg/scratch_cluster.hpp"
 #include "verifier/checksum_level.hpp"
 #include "verifier/local_copy.hpp"
+#include "verifier/object_access.hpp"
 #include "verifier/physical_restore_level.hpp"
 #include "verifier/restore_level.hpp"
 #include "verifier/scratch_server.hpp"
 #include "verifier/structure_level.hpp"
 
 #include <chrono>
-#include <unistd.h>
 
 namespace lastgood::verifier {
 
@@ -29,7 +29,7 @@ std::vector<catalog::FindingRecord> to_records(const std::vector<Finding>& findi
 
 std::string holder()
 {
-  return catalog::this_host() + ":" + std::to_string(::getpid());
+  return catalog::this_process();
 }
 
 // Drops the scratch database however the restore ends.
@@ -186,10 +186,17 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
         "pg_dumpall output is verified to the structure level (it recreates roles and every "
         "database, which a shared scratch server must not receive)");
   }
-  if (!catalog::acquire_lease(m_db, backup.id, holder(), std::chrono::hours(12))) {
+  const auto lease = catalog::acquire_lease(m_db, backup.id, holder(), std::chrono::hours(12));
+  if (!lease.acquired) {
     report.outcome = "skipped";
-    report.notes.push_back("another verifier holds this backup's lease");
+    report.notes.push_back("another verifier (" + lease.held_by +
+                           ") holds this backup's lease until " + lease.expires_at);
     return report;
+  }
+  if (lease.taken_from) {
+    catalog::reap_interrupted_runs(m_db); // its run still says 'running'
+    report.notes.push_back("took over the lease of " + *lease.taken_from +
+                           ", a verifier on this host that no longer runs");
   }
   std::vector<std::string> covering = {"restore", "pitr"};
   if (report.level == Level::Pitr) covering = {"pitr"}; // a drill to its own target
@@ -213,6 +220,14 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
   Findings findings;
   try {
     findings = run_levels(backup, report.level, report.run_id, report);
+  } catch (const NotFoundError& e) {
+    findings.add(fk::missing_object, Severity::Failure, backup.root_key,
+                 std::string(e.what()) +
+                     ": the backup is incomplete; restore the object from another copy");
+  } catch (const ObjectUnreadable& e) {
+    findings.add(unreadable_finding(e.key(), e.reason()));
+  } catch (const StorageError& e) {
+    findings.add(unreadable_finding(backup.root_key, e.what()));
   } catch (const Error& e) {
     findings.add(fk::scratch_error, Severity::Error, backup.root_key, e.what());
   } catch (const std::exception& e) {
