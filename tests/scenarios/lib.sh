@@ -152,10 +152,48 @@ INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 200) g;
 INSERT INTO orders SELECT g, 1 + g % 200, g * 1.5 FROM generate_series(1, 2000) g;
 SQL
 }
+# `dump_shop FILE`: pg_dump -Fc of shop from the source server (a second
+# apart from the previous one, so their times differ).
+dump_shop() {
+  as_pg "$PG_BIN/pg_dump" -Fc -h "$S/sock" -U postgres -d shop >"$1"
+  sleep 1
+}
 # `take_backup [ARGS]`: a real `lastgood backup` of shop from the source server.
 take_backup() {
   must backup --repo main --dbname "$SERVER dbname=shop" "$@"
   sleep 1 # backups taken in the same second would tie on time
+}
+
+# --- a real S3-compatible server on loopback (s3rver, tests/fixtures/s3-server) ---
+# Sets S3_ENDPOINT and S3_URL (bucket lastgood-test); the server stops when the
+# scenario ends (its stdin closes).
+s3_server() {
+  export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+  unset AWS_SESSION_TOKEN
+  mkfifo "$S/s3.in"
+  "$SOURCE_ROOT/tests/fixtures/s3-server" lastgood-test <"$S/s3.in" >"$S/s3.out" 2>"$S/s3.err" &
+  exec 8>"$S/s3.in"
+  local _
+  for _ in $(seq 1 200); do
+    grep -q '^endpoint=' "$S/s3.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  S3_ENDPOINT=$(sed -n 's/^endpoint=\([^ ]*\).*/\1/p' "$S/s3.out")
+  [[ -n $S3_ENDPOINT ]] || { fail "the S3 server did not start: $(cat "$S/s3.err")"; exit 1; }
+  S3_URL="s3://lastgood-test?endpoint=$S3_ENDPOINT&region=us-east-1"
+}
+# `s3_put KEY FILE [CURL ARGS...]`: a signed PUT (curl's SigV4), e.g. with lock headers.
+s3_put() {
+  local key=$1 file=$2
+  shift 2
+  curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER -T "$file" "$@" \
+    -H "x-amz-content-sha256: $(sha256sum "$file" | cut -d" " -f1)" \
+    "$S3_ENDPOINT/lastgood-test/$key" >/dev/null || { fail "PUT $key failed"; exit 1; }
+}
+s3_exists() {
+  curl -sf -o /dev/null -I --aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER \
+    -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+    "$S3_ENDPOINT/lastgood-test/$1"
 }
 
 # --- surfaces ----------------------------------------------------------------
@@ -234,6 +272,11 @@ expect_pick() {
   lg pick --json "$@"
   [[ $RC == "$code" ]] || fail "pick $* exited $RC, expected $code: $OUT $ERR"
   PICKED=$(python3 -c 'import json,sys; d=json.loads(sys.stdin.read() or "{}"); b=d.get("backup") or {}; print(b.get("id","") if isinstance(b,dict) else b)' <<<"$OUT" 2>/dev/null || true)
+}
+# `backup_at KEY`: the ID of the backup whose root is KEY in its repository.
+backup_at() {
+  "$LASTGOOD_BIN" --catalog "$S/catalog.db" --config "$CONFIG" backups --json |
+    python3 -c 'import json,sys; [print(b["id"]) for b in json.load(sys.stdin)["backups"] if b["location"] == sys.argv[1]]' "$1"
 }
 # `backup_ids`: the cataloged backup IDs, oldest first.
 backup_ids() {

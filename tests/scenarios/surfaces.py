@@ -54,8 +54,9 @@ def parse_json(text):
     doc = json.loads(text)
     out = {}
     for s in doc["scopes"]:
+        name = f'{s["source"]}/{s["name"]}' if s.get("source") else s["name"]
         for i in s["items"]:
-            out[(f'{s["kind"]} {s["name"]}', i["item"])] = i["verdict"]
+            out[(f'{s["kind"]} {name}', i["item"])] = i["verdict"]
     return out, doc["overall"]
 
 
