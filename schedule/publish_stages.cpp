@@ -34,27 +34,28 @@ void metrics_stage(Stage& stage, catalog::Database& db, const Config& config,
 void report_stage(Stage& stage, catalog::Database& db, const Config& config,
                   const RunRequest& request)
 {
-  if (request.report_path.empty()) {
-    stage.outcome = StageOutcome::Skipped;
-    stage.summary = "not written (no --report FILE)";
-    return;
-  }
+  // Judged whether or not it is written: the run's exit code follows the verdict.
   const auto now = now_seconds();
   const auto facts = compliance::gather_facts(db, now, now - kReportPeriod);
   const auto judged = compliance::judge(facts, config);
-  write_file_atomically(request.report_path,
-                        compliance::render_report(judged, request.report_format));
   const bool failing = judged.overall == compliance::Verdict::Fail;
   stage.outcome = failing ? StageOutcome::Problem : StageOutcome::Ok;
-  stage.summary = "overall " + compliance::to_string(judged.overall) + ", written to " +
-                  request.report_path + " (" + request.report_format + ")";
+  stage.summary = "overall " + compliance::to_string(judged.overall);
+  if (request.report_path.empty()) {
+    stage.summary += " (not written: no --report FILE)";
+  } else {
+    write_file_atomically(request.report_path,
+                          compliance::render_report(judged, request.report_format));
+    stage.summary += ", written to " + request.report_path + " (" + request.report_format + ")";
+  }
   if (failing) stage.summary += ": FAIL for " + compliance::failing_scopes(judged);
   for (const auto& scope : judged.scopes)
     for (const auto& item : scope.items)
       if (item.verdict == compliance::Verdict::Fail)
         stage.details.push_back(compliance::scope_title(*scope.scope) + ": " + item.name +
                                 " FAIL: " + item.summary);
-  stage.data = {{"path", request.report_path},
+  stage.data = {{"path", request.report_path.empty() ? nlohmann::json()
+                                                     : nlohmann::json(request.report_path)},
                 {"format", request.report_format},
                 {"overall", compliance::to_string(judged.overall)}};
 }

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <thread>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -143,11 +144,18 @@ TEST_F(RunCommand, CleanRepositoryIsAllGoodThenNothingIsDue)
   const auto second = json::parse(again.out);
   EXPECT_EQ((*stage(second, "verify"))["summary"], "nothing is due") << again.out;
   EXPECT_EQ((*stage(second, "metrics"))["outcome"], "skipped") << "no --metrics given";
+  // Without --report the verdict is still judged: it decides the exit code.
+  EXPECT_EQ((*stage(second, "report"))["outcome"], "ok") << again.out;
   EXPECT_EQ(restore_runs().size(), 2u);
 }
 
 TEST_F(RunCommand, UnreachableScratchIsAVerifyErrorAndTheMetricsAreStillWritten)
 {
+  // Proven once, and due again at once: the next run's test restores cannot be
+  // done, while the evidence so far keeps the report compliant.
+  write_config(kGenerousConfig + "[verify]\nrestore_every = \"1s\"\n");
+  ASSERT_EQ(lastgood("run").exit_code, 0);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
   // A loopback port nothing listens on: the connection is refused at once.
   auto r = lastgood("run --json --scratch 'host=127.0.0.1 port=1 dbname=postgres "
                     "connect_timeout=5' --metrics " +
@@ -157,6 +165,7 @@ TEST_F(RunCommand, UnreachableScratchIsAVerifyErrorAndTheMetricsAreStillWritten)
   EXPECT_EQ((*stage(run, "scan"))["outcome"], "ok") << r.out;
   EXPECT_EQ((*stage(run, "verify"))["outcome"], "error") << r.out;
   EXPECT_EQ((*stage(run, "metrics"))["outcome"], "ok") << r.out;
+  EXPECT_EQ((*stage(run, "report"))["outcome"], "ok") << r.out;
   EXPECT_EQ(run["outcome"], "error");
   EXPECT_TRUE(fs::exists(out_path("m.prom")));
   EXPECT_NE(testing::read_file(out_path("m.prom")).find("lastgood_"), std::string::npos);

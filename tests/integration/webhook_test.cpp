@@ -132,6 +132,7 @@ TEST_F(WebhookCliTest, ComplianceFailIsAnnouncedAndTheExitCodeKept)
 TEST_F(WebhookCliTest, UnreachableReceiverNeitherFailsNorHoldsUpTheCommand)
 {
   const auto url = "http://127.0.0.1:" + std::to_string(closed_port()) + kSecretPath;
+  ASSERT_EQ(lg(url, "catalog init").exit_code, 0);
   const auto start = Clock::now();
   auto r = lg(url, "report");
   const auto took = Clock::now() - start;
@@ -146,6 +147,7 @@ TEST_F(WebhookCliTest, UnreachableReceiverNeitherFailsNorHoldsUpTheCommand)
 TEST_F(WebhookCliTest, HangingReceiverHoldsTheCommandAtMostTenSeconds)
 {
   Receiver receiver("--hang");
+  ASSERT_EQ(lg(receiver.url(), "catalog init").exit_code, 0);
   const auto start = Clock::now();
   auto r = lg(receiver.url(), "report");
   const auto took = Clock::now() - start;
