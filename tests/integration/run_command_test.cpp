@@ -13,8 +13,8 @@
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <thread>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 
 namespace lastgood {
