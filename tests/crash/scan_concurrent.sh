@@ -3,7 +3,7 @@
 # must exit 0 (no "UNIQUE constraint failed"), every object must be hashed by
 # exactly one of them (no double work), and the catalog must end with the
 # backups one scan makes, consistent.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 SCANS=${LASTGOOD_CONCURRENT_SCANS:-3}
 COUNT=${LASTGOOD_CRASH_DUMPS:-300}
 REPO=$W/repo

@@ -4,7 +4,7 @@
 # the catalog must be consistent (`catalog check` exits 0, SQLite integrity
 # ok) and hold exactly the backups (IDs, roots, members) an uninterrupted scan
 # into a fresh catalog makes. Prints one line per trial and a tally.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 TRIALS=${LASTGOOD_CRASH_TRIALS:-3}
 SEED=${LASTGOOD_CRASH_SEED:-1126}
 COUNT=${LASTGOOD_CRASH_DUMPS:-300}

@@ -3,7 +3,7 @@
 # cataloged with its problem; once readable, the next plain scan must hash it
 # and make it a backup (before the fix it was hashed but never became one).
 # Runs lastgood as `nobody` when the tests run as root (root reads any file).
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 AS=()
 if ((EUID == 0)); then
   AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups)

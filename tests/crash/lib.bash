@@ -1,4 +1,4 @@
-# Crash-trial helpers, sourced by tests/crash/*.sh. Real binary, real dumps
+# Crash-trial helpers, sourced by tests/crash/*.sh (each one a ctest). Real binary, real dumps
 # (the fixture artifacts), real processes killed with SIGKILL. Needs
 # LASTGOOD_BIN and LASTGOOD_ARTIFACTS (ctest sets both). LASTGOOD_CRASH_TRIALS
 # sets the number of kill trials (long mode), LASTGOOD_CRASH_SEED the seed.
