@@ -26,11 +26,12 @@ std::int64_t ensure_cluster(Database& db, const std::string& system_identifier, 
     return id;
   }
   // Another process (a scan of another repository, a backup) may have added it since.
-  auto insert = db.prepare("INSERT INTO clusters (system_identifier, pg_version, wal_segment_size, first_seen)"
-                           " VALUES (?, ?, ?, ?) ON CONFLICT (system_identifier) DO UPDATE SET"
-                           " pg_version = coalesce(pg_version, excluded.pg_version),"
-                           " wal_segment_size = coalesce(wal_segment_size, excluded.wal_segment_size)"
-                           " RETURNING id");
+  auto insert = db.prepare(
+      "INSERT INTO clusters (system_identifier, pg_version, wal_segment_size, first_seen)"
+      " VALUES (?, ?, ?, ?) ON CONFLICT (system_identifier) DO UPDATE SET"
+      " pg_version = coalesce(pg_version, excluded.pg_version),"
+      " wal_segment_size = coalesce(wal_segment_size, excluded.wal_segment_size)"
+      " RETURNING id");
   insert.bind_all(system_identifier, version, seg, format_rfc3339(now_seconds()));
   insert.step();
   const std::int64_t id = insert.int64(0);
@@ -125,11 +126,10 @@ RecordOutcome ObjectRecords::record(const ReadResult& r, const std::optional<Kno
                   problem, m_now, m_scan_id, hashed, id)
         .run();
   } else {
-    m_insert
-        .bind_all(m_repository_id, info.key, info.size, info.mtime_ns, opt(info.etag),
-                  opt(info.version_id), opt(info.retain_until), sha,
-                  readable ? c.kind : std::string(kind::other), detail, problem, m_now, m_now,
-                  m_scan_id, hashed);
+    m_insert.bind_all(m_repository_id, info.key, info.size, info.mtime_ns, opt(info.etag),
+                      opt(info.version_id), opt(info.retain_until), sha,
+                      readable ? c.kind : std::string(kind::other), detail, problem, m_now, m_now,
+                      m_scan_id, hashed);
     m_insert.step();
     id = m_insert.int64(0);
     m_insert.reset();

@@ -1,10 +1,5 @@
 #include "catalog/scanner.hpp"
 
-#include <algorithm>
-#include <thread>
-
-#include <spdlog/spdlog.h>
-
 #include "catalog/backup_builder.hpp"
 #include "catalog/backup_membership.hpp"
 #include "catalog/object_reader.hpp"
@@ -13,6 +8,10 @@
 #include "catalog/work_queue.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
+
+#include <algorithm>
+#include <spdlog/spdlog.h>
+#include <thread>
 
 namespace lastgood::catalog {
 
