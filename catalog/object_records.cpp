@@ -25,26 +25,47 @@ std::int64_t ensure_cluster(Database& db, const std::string& system_identifier, 
         .run();
     return id;
   }
-  db.prepare("INSERT INTO clusters (system_identifier, pg_version, wal_segment_size, first_seen)"
-             " VALUES (?, ?, ?, ?)")
-      .bind_all(system_identifier, version, seg, format_rfc3339(now_seconds()))
-      .run();
-  return db.last_insert_id();
+  // Another process (a scan of another repository, a backup) may have added it since.
+  auto insert = db.prepare(
+      "INSERT INTO clusters (system_identifier, pg_version, wal_segment_size, first_seen)"
+      " VALUES (?, ?, ?, ?) ON CONFLICT (system_identifier) DO UPDATE SET"
+      " pg_version = coalesce(pg_version, excluded.pg_version),"
+      " wal_segment_size = coalesce(wal_segment_size, excluded.wal_segment_size)"
+      " RETURNING id");
+  insert.bind_all(system_identifier, version, seg, format_rfc3339(now_seconds()));
+  insert.step();
+  const std::int64_t id = insert.int64(0);
+  insert.reset();
+  return id;
 }
 
 ObjectRecords::ObjectRecords(Database& db, std::int64_t repository_id, std::int64_t scan_id,
                              std::string now)
     : m_db(db), m_repository_id(repository_id), m_scan_id(scan_id), m_now(std::move(now)),
       m_find(db.prepare("SELECT id, size, mtime_ns, etag, sha256, missing_since IS NOT NULL,"
-                        " kind IN ('base_tar', 'wal_tar', 'backup_wal')"
-                        " AND json_extract(coalesce(detail, '{}'), '$.carried_wal') IS NULL"
+                        " (kind IN ('base_tar', 'wal_tar', 'backup_wal')"
+                        " AND json_extract(coalesce(detail, '{}'), '$.carried_wal') IS NULL)"
+                        // WAL facts lost or never written: read it again to rewrite them.
+                        " OR (kind IN ('wal_segment', 'wal_partial') AND NOT EXISTS"
+                        " (SELECT 1 FROM wal_segments w WHERE w.object_id = objects.id))"
+                        " OR (kind = 'wal_backup_history' AND NOT EXISTS"
+                        " (SELECT 1 FROM backup_history_files h WHERE h.object_id = objects.id))"
                         " FROM objects WHERE repository_id = ? AND key = ?")),
       m_seen(db.prepare("UPDATE objects SET last_seen = ?, last_scan_id = ?, missing_since = NULL"
                         " WHERE id = ?")),
       m_insert(db.prepare(
           "INSERT INTO objects (repository_id, key, size, mtime_ns, etag, version_id, retain_until,"
           " sha256, kind, detail, problem, first_seen, last_seen, last_scan_id, last_hashed)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")),
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          // Another process (a backup ingesting what it wrote) may have cataloged the
+          // key since this scan looked: the newer read wins, first_seen stays.
+          " ON CONFLICT (repository_id, key) DO UPDATE SET size = excluded.size,"
+          " mtime_ns = excluded.mtime_ns, etag = excluded.etag, version_id = excluded.version_id,"
+          " retain_until = excluded.retain_until, sha256 = excluded.sha256, kind = excluded.kind,"
+          " detail = excluded.detail, problem = excluded.problem, last_seen = excluded.last_seen,"
+          " last_scan_id = excluded.last_scan_id, last_hashed = excluded.last_hashed,"
+          " missing_since = NULL"
+          " RETURNING id")),
       m_update(db.prepare(
           "UPDATE objects SET size = ?, mtime_ns = ?, etag = ?, version_id = ?, retain_until = ?,"
           " sha256 = ?, kind = ?, detail = ?, problem = ?, last_seen = ?, last_scan_id = ?,"
@@ -105,13 +126,13 @@ RecordOutcome ObjectRecords::record(const ReadResult& r, const std::optional<Kno
                   problem, m_now, m_scan_id, hashed, id)
         .run();
   } else {
-    m_insert
-        .bind_all(m_repository_id, info.key, info.size, info.mtime_ns, opt(info.etag),
-                  opt(info.version_id), opt(info.retain_until), sha,
-                  readable ? c.kind : std::string(kind::other), detail, problem, m_now, m_now,
-                  m_scan_id, hashed)
-        .run();
-    id = m_db.last_insert_id();
+    m_insert.bind_all(m_repository_id, info.key, info.size, info.mtime_ns, opt(info.etag),
+                      opt(info.version_id), opt(info.retain_until), sha,
+                      readable ? c.kind : std::string(kind::other), detail, problem, m_now, m_now,
+                      m_scan_id, hashed);
+    m_insert.step();
+    id = m_insert.int64(0);
+    m_insert.reset();
   }
   record_wal_facts(id, readable ? c : Classification{});
   if (!readable) return RecordOutcome::Unreadable;

@@ -1,14 +1,17 @@
 #include "catalog/scanner.hpp"
 
-#include <algorithm>
-#include <thread>
-
 #include "catalog/backup_builder.hpp"
+#include "catalog/backup_membership.hpp"
 #include "catalog/object_reader.hpp"
 #include "catalog/object_records.hpp"
+#include "catalog/scan_lock.hpp"
 #include "catalog/work_queue.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
+
+#include <algorithm>
+#include <spdlog/spdlog.h>
+#include <thread>
 
 namespace lastgood::catalog {
 
@@ -72,6 +75,11 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
                             const ScanOptions& options)
 {
   const auto started = SteadyClock::now();
+  // A second scan of the same repository waits, then finds the first one's work done.
+  ScanLock lock(db, repository.id, [&] {
+    spdlog::info("another lastgood process is scanning repository {}; waiting for it to finish",
+                 repository.name);
+  });
   const std::string now = format_rfc3339(now_seconds());
   ScanSummary summary;
   summary.repository = repository.name;
@@ -173,7 +181,11 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
   for (auto id : vanished) mark_missing.bind_all(now, id).run();
   summary.missing = vanished.size();
 
-  if (summary.new_objects || summary.changed || summary.missing || options.rehash) {
+  // Backups are derived state: rebuilt whenever something changed in this scan,
+  // and whenever an earlier one left objects outside their backup (killed after
+  // committing object rows, or a file first unreadable and now read).
+  if (summary.new_objects || summary.changed || summary.missing || options.rehash ||
+      !objects_missing_from_backups(db, repository.id, 1).empty()) {
     auto built = build_backups(db, repository.id, now);
     summary.new_backups = built.new_backups;
   }

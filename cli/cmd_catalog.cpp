@@ -1,10 +1,13 @@
-// catalog init (the other upkeep subcommands, check|migrate|export, come later)
+// catalog init | check (migrate|export come later)
 
+#include "catalog/catalog_check.hpp"
 #include "cli/context.hpp"
+#include "common/error.hpp"
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 namespace lastgood::cli {
 
@@ -22,6 +25,29 @@ void register_catalog_commands(CLI::App& app, Context& ctx)
       std::cerr << (existed ? "catalog already at " : "created catalog at ") << location.path
                 << " (path from " << location.chosen_by << ", schema version "
                 << catalog.schema_version() << ")\n";
+  });
+
+  auto json = std::make_shared<bool>(false);
+  auto check = group->add_subcommand(
+      "check",
+      "find inconsistencies in the catalog (exit 3 when there are any; scan repairs most)");
+  check->add_flag("--json", *json, "print one JSON document");
+  check->callback([&ctx, json] {
+    const auto result = catalog::check_catalog(ctx.catalog().db());
+    if (*json) {
+      print_json(catalog::to_json(result));
+    } else {
+      std::cout << "catalog " << ctx.catalog_location().path << ": integrity " << result.integrity
+                << "; "
+                << (result.clean()
+                        ? "consistent"
+                        : std::to_string(result.inconsistencies.size()) + " inconsistencies")
+                << '\n';
+      for (const auto& i : result.inconsistencies)
+        std::cout << "  " << i.check << ": " << i.where << " " << i.detail << " (" << i.repair
+                  << ")\n";
+    }
+    ctx.exit_code = result.clean() ? kExitOk : kExitProblem;
   });
 }
 
