@@ -403,7 +403,9 @@ bool stop_stale_server(const std::string& dir, uid_t owner)
 
 } // namespace
 
-int remove_stale_scratch_clusters(const std::string& base_dir)
+int remove_stale_scratch_clusters(
+    const std::string& base_dir,
+    const std::function<void(const std::string&, pid_t)>& before_removing)
 {
   std::string base = base_dir.empty() ? default_base_dir() : base_dir;
   const std::string prefix = ScratchCluster::kDirPrefix;
@@ -422,6 +424,7 @@ int remove_stale_scratch_clusters(const std::string& base_dir)
     std::string dir = entry.path().string();
     if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
     if (::geteuid() != 0 && st.st_uid != ::geteuid()) continue;
+    if (before_removing) before_removing(dir, pid);
     if (!stop_stale_server(dir, st.st_uid)) continue;
     std::error_code remove_error;
     fs::remove_all(dir, remove_error);

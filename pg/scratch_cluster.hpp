@@ -94,8 +94,11 @@ private:
 // <pid> is no longer alive, first stopping any postmaster still running there
 // (`pg_ctl stop -m immediate` as the dir's owner). Leaves dirs of live pids,
 // dirs without that prefix and dirs whose server would not stop. Returns how
-// many were removed.
-int remove_stale_scratch_clusters(const std::string& base_dir = "");
+// many were removed. before_removing (when set) is called with the dir and its
+// owner's pid before anything is done to it (for an audit row).
+int remove_stale_scratch_clusters(
+    const std::string& base_dir = "",
+    const std::function<void(const std::string&, pid_t)>& before_removing = {});
 
 // A loopback TCP port nobody listens on right now (the kernel's choice); a
 // server started on it a moment later may still lose a race, so callers retry.
