@@ -24,6 +24,7 @@
 #include <pqxx/pqxx>
 #include <random>
 #include <set>
+#include <sstream>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -41,7 +42,7 @@ using testing::TempDir;
 
 struct ProcInfo
 {
-  pid_t pid = 0, ppid = 0;
+  pid_t pid = 0, ppid = 0, pgrp = 0;
   char state = '?';
   std::string comm, cmdline;
 };
@@ -63,7 +64,8 @@ std::vector<ProcInfo> processes()
     p.pid = std::stoi(name);
     p.comm = line.substr(open + 1, close - open - 1);
     p.state = line[close + 2];
-    p.ppid = std::atoi(line.c_str() + close + 4);
+    std::istringstream fields(line.substr(close + 4));
+    fields >> p.ppid >> p.pgrp;
     std::ifstream cmd(e.path() / "cmdline", std::ios::binary);
     p.cmdline.assign(std::istreambuf_iterator<char>(cmd), std::istreambuf_iterator<char>());
     for (char& c : p.cmdline)
@@ -294,9 +296,12 @@ TEST_F(CrashChildrenTest, KilledRestoreVerifyLeavesNoToolOrServerAndTheNextVerif
     // The killed run's tools and servers: its descendants, and any process
     // working in its scratch dir (pg_ctl lets a postmaster daemonize).
     std::map<pid_t, ProcInfo> seen;
+    std::set<pid_t> groups; // the tools' process groups: their own children too
     auto look = [&] {
-      for (const auto& p : descendants(pid))
+      for (const auto& p : descendants(pid)) {
         seen[p.pid] = p;
+        if (p.pgrp != ::getpgrp()) groups.insert(p.pgrp); // not yet in its own group
+      }
       for (const auto& p : processes())
         if (p.cmdline.find(marker) != std::string::npos && p.state != 'Z') seen[p.pid] = p;
       for (const auto& [_, p] : seen)
@@ -319,7 +324,7 @@ TEST_F(CrashChildrenTest, KilledRestoreVerifyLeavesNoToolOrServerAndTheNextVerif
       for (const auto& [p, info] : seen)
         if (alive(p)) out += " " + std::to_string(p) + " " + info.comm;
       for (const auto& p : processes())
-        if (p.cmdline.find(marker) != std::string::npos && p.state != 'Z')
+        if ((p.cmdline.find(marker) != std::string::npos || groups.count(p.pgrp)) && p.state != 'Z')
           out += " " + std::to_string(p.pid) + " " + p.comm;
       return out;
     };
