@@ -7,6 +7,7 @@
 #include "catalog/catalog.hpp"
 #include "pg/pg_connection.hpp"
 #include "pg/scratch_cluster.hpp"
+#include "storage/temp_files.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -253,6 +254,28 @@ TEST_F(CrashChildrenTest, KilledCustomBackupLeavesNoPgDumpAndScanRemovesItsTempF
   auto audit = audit_text();
   for (const auto& name : left)
     EXPECT_NE(audit.find("cleanup.temp_file r:" + name), std::string::npos) << audit;
+}
+
+TEST_F(CrashChildrenTest, ScanReportsTempFilesOfLiveOrUnknownWritersAndLeavesThem)
+{
+  // One of a write in progress (this test process is alive), one of an older
+  // version (no owner recorded).
+  std::string live = "shop/" + storage::temp_file_name("shop.dump");
+  std::string old = "shop/.lastgood-tmp-0123456789abcdef-old.dump";
+  m_repo.write(live, "partial");
+  m_repo.write(old, "partial");
+  auto scan = lastgood("scan --json");
+  ASSERT_EQ(scan.exit_code, 0) << scan.out << scan.err;
+  auto reported = json::parse(scan.out)["repositories"][0]["temp_files"];
+  ASSERT_EQ(reported.size(), 2u) << scan.out;
+  EXPECT_TRUE(fs::exists(m_repo.path() / live));
+  EXPECT_TRUE(fs::exists(m_repo.path() / old));
+  EXPECT_EQ(audit_text().find("cleanup."), std::string::npos) << audit_text();
+  auto text = lastgood("scan");
+  EXPECT_NE(text.out.find("temp file " + live + ": a write in progress by process " +
+                          std::to_string(::getpid())),
+            std::string::npos)
+      << text.out;
 }
 
 TEST_F(CrashChildrenTest, KilledDirectoryBackupLeavesNoPgDumpAndTheNextBackupRemovesItsDump)
