@@ -225,6 +225,7 @@ protected:
     ASSERT_TRUE(std::any_of(family.begin(), family.end(),
                             [](const ProcInfo& p) { return p.comm == "pg_dump"; }));
     kill_running();
+    const auto killed_at = std::chrono::steady_clock::now();
     EXPECT_TRUE(eventually(
         [&] {
           return std::none_of(family.begin(), family.end(),
@@ -232,6 +233,11 @@ protected:
         },
         10s))
         << "pg_dump of the killed backup (lastgood pid " << pid << ") still runs";
+    std::cerr << format << " backup killed: its pg_dump gone after "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - killed_at)
+                     .count()
+              << " ms (measured, not asserted)\n";
     lock.abort();
   }
 
@@ -351,8 +357,14 @@ TEST_F(CrashChildrenTest, KilledRestoreVerifyLeavesNoToolOrServerAndTheNextVerif
           out += " " + std::to_string(p.pid) + " " + p.comm;
       return out;
     };
+    const auto killed_at = std::chrono::steady_clock::now();
     EXPECT_TRUE(eventually([&] { return leftover().empty(); }, 15s))
         << "still running after the kill:" << leftover();
+    std::cerr << "  its tools and server gone after "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - killed_at)
+                     .count()
+              << " ms (measured, not asserted)\n";
   }
 
   EXPECT_GE(killed, 2) << "too few trials killed the verify mid-restore";
