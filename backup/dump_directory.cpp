@@ -4,6 +4,7 @@
 #include "backup/dump_to_storage.hpp"
 #include "backup/stored_object.hpp"
 #include "common/error.hpp"
+#include "common/owned_temp.hpp"
 #include "pg/child_process.hpp"
 
 #include <algorithm>
@@ -23,11 +24,8 @@ class PrivateTempDir
 public:
   PrivateTempDir()
   {
-    std::string pattern = (fs::temp_directory_path() / "lastgood-backup-XXXXXX").string();
-    if (!::mkdtemp(pattern.data()))
-      throw Error("cannot create a temporary directory in " + fs::temp_directory_path().string() +
-                  " for the directory dump; set TMPDIR to a writable place with room for the dump");
-    m_path = pattern;
+    // The pid in its name lets the next run remove it when this one is killed.
+    m_path = make_owned_temp_dir("backup");
   }
   ~PrivateTempDir()
   {

@@ -4,6 +4,7 @@
 #include "backup/dump_connection.hpp"
 #include "backup/dump_to_storage.hpp"
 #include "catalog/audit.hpp"
+#include "catalog/crash_leftovers.hpp"
 #include "catalog/ingest.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
@@ -37,8 +38,12 @@ BackupResult take_logical_backup(catalog::Database& db, const catalog::Repositor
         "file "
         "by pg_dump itself (gzip; PostgreSQL 15's pg_dump has no zstd). Drop --compress, or use "
         "--format custom");
-  const auto connection = dump_connection(request.conninfo);
   BackupResult result;
+  // A killed earlier backup left a partial temp file or a dump in $TMPDIR.
+  for (const auto& l : catalog::sweep_crash_leftovers(db).removed)
+    result.cleaned_up.push_back(l.kind + " " + l.path + " of dead process " +
+                                std::to_string(l.owner_pid));
+  const auto connection = dump_connection(request.conninfo);
   result.repository = repository.name;
   result.database = current_database(request.conninfo);
   const auto system_identifier = server_system_identifier(request.conninfo);

@@ -50,6 +50,7 @@ struct BackupResult
   std::string start_time, stop_time; // RFC 3339
   double seconds = 0;
   std::string problem; // what cataloging found wrong with it; empty when fine
+  std::vector<std::string> cleaned_up; // leftovers of killed runs removed first
 };
 
 // "zstd" -> 3, "zstd:9" -> 9. Throws UsageError otherwise.

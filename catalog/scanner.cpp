@@ -2,6 +2,7 @@
 
 #include "catalog/backup_builder.hpp"
 #include "catalog/backup_membership.hpp"
+#include "catalog/crash_leftovers.hpp"
 #include "catalog/object_reader.hpp"
 #include "catalog/object_records.hpp"
 #include "catalog/scan_lock.hpp"
@@ -83,6 +84,13 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
   const std::string now = format_rfc3339(now_seconds());
   ScanSummary summary;
   summary.repository = repository.name;
+  // Before listing: a killed backup's partial dump is not an object, and is seen here, not skipped.
+  LeftoverSweep sweep = sweep_repository_leftovers(db, repository, storage);
+  sweep.add(sweep_local_leftovers(db));
+  for (const auto& l : sweep.removed)
+    summary.cleaned_up.push_back(l.kind + " " + l.path + " of dead process " + std::to_string(l.owner_pid));
+  for (const auto& l : sweep.kept)
+    if (l.kind == "temp file") summary.temp_files.push_back({l.path, l.note});
   db.prepare("INSERT INTO scans (repository_id, started_at) VALUES (?, ?)").bind_all(repository.id, now).run();
   summary.scan_id = db.last_insert_id();
 
@@ -239,7 +247,9 @@ nlohmann::json to_json(const ScanSummary& s)
           {"new_backups", s.new_backups},
           {"content_changed", s.content_changed},
           {"problems", problems(s.problems)},
-          {"standing_problems", problems(s.standing_problems)}};
+          {"standing_problems", problems(s.standing_problems)},
+          {"cleaned_up", s.cleaned_up},
+          {"temp_files", problems(s.temp_files)}};
 }
 
 } // namespace lastgood::catalog

@@ -47,6 +47,8 @@ struct ScanSummary {
   std::vector<std::string> content_changed;  // same key, different SHA-256 (audited)
   std::vector<ScanProblem> problems;         // found in this scan
   std::vector<ScanProblem> standing_problems;  // known before, still there
+  std::vector<std::string> cleaned_up;         // leftovers of killed runs removed first (audited)
+  std::vector<ScanProblem> temp_files;         // temp files seen and kept (writes in progress...)
   bool clean() const { return problems.empty() && standing_problems.empty() && content_changed.empty(); }
 };
 

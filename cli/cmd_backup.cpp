@@ -48,6 +48,7 @@ nlohmann::json to_json(const backup::BackupResult& r)
           {"start_time", r.start_time},
           {"stop_time", r.stop_time},
           {"seconds", r.seconds},
+          {"cleaned_up", r.cleaned_up},
           {"problem", r.problem.empty() ? nlohmann::json() : nlohmann::json(r.problem)}};
 }
 
@@ -79,6 +80,8 @@ void register_backup_command(CLI::App& app, Context& ctx)
     if (opts->json) {
       print_json(to_json(result));
     } else {
+      for (const auto& c : result.cleaned_up)
+        std::cout << "cleaned up: " << c << '\n';
       std::cout << "backup " << result.backup_id << " of database " << result.database
                 << " (source " << result.source
                 << (result.system_identifier.empty()

@@ -33,6 +33,8 @@ void print_text(const catalog::ScanSummary& s)
     std::cout << "  WARNING content changed under the same key: " << key << " (recorded in the audit log)\n";
   for (const auto& p : s.problems) std::cout << "  PROBLEM " << p.key << ": " << p.message << '\n';
   for (const auto& p : s.standing_problems) std::cout << "  still   " << p.key << ": " << p.message << '\n';
+  for (const auto& c : s.cleaned_up) std::cout << "  cleaned up " << c << " (recorded in the audit log)\n";
+  for (const auto& t : s.temp_files) std::cout << "  temp file " << t.key << ": " << t.message << '\n';
 }
 
 } // namespace

@@ -1,9 +1,9 @@
 #include "pg/child_process.hpp"
 
-#include "pg/process_env.hpp"
-
 #include "common/error.hpp"
 #include "common/redact.hpp"
+#include "pg/child_setup.hpp"
+#include "pg/process_env.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -11,14 +11,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
-#include <grp.h>
 #include <map>
 #include <poll.h>
-#include <pwd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
 
 namespace lastgood::pg {
 namespace {
@@ -37,14 +34,7 @@ std::string errno_text(int error)
 class Fd
 {
 public:
-  explicit Fd(int fd) : m_fd(fd)
-  {
-    if (m_fd >= 0 && m_fd <= 2) {
-      int high = ::fcntl(m_fd, F_DUPFD_CLOEXEC, 3);
-      ::close(m_fd);
-      m_fd = high;
-    }
-  }
+  explicit Fd(int fd) : m_fd(move_above_stdio(fd)) {}
   Fd(Fd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
   ~Fd() { reset(); }
   int get() const { return m_fd; }
@@ -123,80 +113,6 @@ struct Stream
   }
 };
 
-struct Identity
-{
-  bool do_switch = false;
-  uid_t uid = 0;
-  gid_t gid = 0;
-  std::vector<gid_t> groups;
-  std::string name, home;
-};
-
-Identity resolve_user(const std::string& user, const std::string& program)
-{
-  Identity id;
-  if (user.empty()) return id;
-  std::vector<char> buf(16384);
-  passwd pw{};
-  passwd* found = nullptr;
-  int rc;
-  while ((rc = ::getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found)) == ERANGE)
-    buf.resize(buf.size() * 2);
-  if (!found)
-    throw Error("cannot run " + program + " as user '" + user + "': no such user" +
-                (rc ? " (" + errno_text(rc) + ")" : std::string()) +
-                "; create it or choose another user");
-  if (::geteuid() != 0) {
-    if (pw.pw_uid == ::geteuid()) return id;
-    throw Error("cannot run " + program + " as user '" + user +
-                "': switching users needs root; run lastgood as that user or as root");
-  }
-  id = {true, pw.pw_uid, pw.pw_gid, std::vector<gid_t>(64), pw.pw_name, pw.pw_dir};
-  int n = static_cast<int>(id.groups.size());
-  while (::getgrouplist(pw.pw_name, pw.pw_gid, id.groups.data(), &n) < 0)
-    id.groups.resize(n + 64);
-  id.groups.resize(n);
-  return id;
-}
-
-// What the child reports through the close-on-exec pipe when it cannot exec.
-struct ExecFailure
-{
-  int stage;
-  int error;
-};
-enum Stage : int { kStageSetup, kStageUser, kStageChdir, kStageExec };
-
-[[noreturn]] void child_fail(int report, Stage stage)
-{
-  ExecFailure f{stage, errno};
-  [[maybe_unused]] ssize_t n = ::write(report, &f, sizeof f);
-  ::_exit(127);
-}
-
-// In the forked child: async-signal-safe calls only, no allocation.
-[[noreturn]] void child_main(int devnull, int out, int err, int report, const Identity& id,
-                             const char* cwd, const char* path, char* const* argv,
-                             char* const* envp)
-{
-  ::setpgid(0, 0);
-  sigset_t none;
-  ::sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  for (int sig = 1; sig < NSIG; ++sig)
-    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
-  if (::dup2(devnull, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0)
-    child_fail(report, kStageSetup);
-  if (report > 3) ::close_range(3, report - 1, 0);
-  ::close_range(report + 1, ~0U, 0);
-  if (id.do_switch && (::setgroups(id.groups.size(), id.groups.data()) != 0 ||
-                       ::setgid(id.gid) != 0 || ::setuid(id.uid) != 0))
-    child_fail(report, kStageUser);
-  if (cwd && ::chdir(cwd) != 0) child_fail(report, kStageChdir);
-  ::execve(path, argv, envp);
-  child_fail(report, kStageExec);
-}
-
 // The child: killed (whole group) and reaped if still running when destroyed.
 class Child
 {
@@ -230,30 +146,12 @@ private:
   bool m_reaped = false;
 };
 
-std::vector<std::string> child_environment(const ProcessOptions& options, const Identity& id)
+std::vector<std::string> child_environment(const ProcessOptions& options, const ChildIdentity& id)
 {
   std::vector<std::pair<std::string, std::string>> extra;
   if (id.do_switch) extra = {{"HOME", id.home}, {"USER", id.name}, {"LOGNAME", id.name}};
   extra.insert(extra.end(), options.env.begin(), options.env.end());
   return environment_with(extra);
-}
-
-std::string exec_failure_message(const ExecFailure& f, const std::string& program,
-                                 const std::string& path, const ProcessOptions& options)
-{
-  std::string why = errno_text(f.error);
-  switch (f.stage) {
-  case kStageUser:
-    return "could not switch to user '" + options.run_as_user + "' to run " + program + ": " + why;
-  case kStageChdir:
-    return "could not enter " + options.cwd + " to run " + program +
-           (options.run_as_user.empty() ? "" : " as user '" + options.run_as_user + "'") + ": " +
-           why + "; the directory and its parents must be accessible";
-  case kStageExec:
-    return "could not execute " + path + ": " + why + "; check that it is an executable program";
-  default:
-    return "could not set up the child process for " + program + ": " + why;
-  }
 }
 
 } // namespace
@@ -263,7 +161,7 @@ ProcessResult run_process(const ProcessOptions& options)
   if (options.argv.empty() || options.argv[0].empty())
     throw Error("run_process: no program given (empty argv)");
   const std::string& program = options.argv[0];
-  Identity id = resolve_user(options.run_as_user, program);
+  ChildIdentity id = resolve_child_user(options.run_as_user, program);
   std::vector<std::string> env = child_environment(options, id);
   std::string path = program;
   if (program.find('/') == std::string::npos) {
@@ -278,26 +176,19 @@ ProcessResult run_process(const ProcessOptions& options)
 
   Fd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (devnull.get() < 0) throw Error("could not open /dev/null: " + errno_text(errno));
-  Pipe out = make_pipe(), err = make_pipe(), report = make_pipe();
-  pid_t pid = ::fork();
-  if (pid < 0) throw Error("could not start " + program + ": fork failed: " + errno_text(errno));
-  if (pid == 0)
-    child_main(devnull.get(), out.write.get(), err.write.get(), report.write.get(), id,
-               options.cwd.empty() ? nullptr : options.cwd.c_str(), path.c_str(), argv.data(),
-               envp.data());
+  Pipe out = make_pipe(), err = make_pipe();
+  pid_t pid = fork_exec_child({.stdin_fd = devnull.get(),
+                               .stdout_fd = out.write.get(),
+                               .stderr_fd = err.write.get(),
+                               .identity = &id,
+                               .cwd = options.cwd.empty() ? nullptr : options.cwd.c_str(),
+                               .path = path.c_str(),
+                               .argv = argv.data(),
+                               .envp = envp.data()},
+                              program, options.run_as_user);
   Child child(pid);
-  ::setpgid(pid, pid); // also in the child; whichever runs first wins the race
   const auto started = Clock::now();
-  out.write.reset(), err.write.reset(), report.write.reset();
-
-  ExecFailure failure{};
-  ssize_t got;
-  while ((got = ::read(report.read.get(), &failure, sizeof failure)) < 0 && errno == EINTR) {
-  }
-  if (got == static_cast<ssize_t>(sizeof failure)) {
-    child.wait();
-    throw Error(exec_failure_message(failure, program, path, options));
-  }
+  out.write.reset(), err.write.reset();
 
   Stream streams[2] = {{std::move(out.read), CappedOutput(options.output_limit)},
                        {std::move(err.read), CappedOutput(options.output_limit)}};

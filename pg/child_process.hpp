@@ -45,7 +45,8 @@ struct ProcessResult
 };
 
 // Runs the program to completion. Stdin is /dev/null; the child leads its own
-// process group and inherits no descriptors besides 0, 1 and 2. Throws Error
+// process group, inherits no descriptors besides 0, 1 and 2, and is killed
+// when this process dies (PR_SET_PDEATHSIG, see child_setup.hpp). Throws Error
 // when the program cannot be started (not found, not executable, no such user,
 // cannot switch user); a program that runs and fails is a result, not an error.
 ProcessResult run_process(const ProcessOptions& options);

@@ -1,8 +1,8 @@
 #include "pg/child_stream.hpp"
 
-#include "pg/process_env.hpp"
-
 #include "common/error.hpp"
+#include "pg/child_setup.hpp"
+#include "pg/process_env.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -11,10 +11,8 @@
 #include <fcntl.h>
 #include <map>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
 
 namespace lastgood::pg {
 namespace {
@@ -23,25 +21,6 @@ std::string errno_text(int error)
 {
   return std::strerror(error);
 }
-
-// posix_spawn's attribute and file-action objects, destroyed on every path.
-struct SpawnSetup
-{
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_t actions;
-  SpawnSetup()
-  {
-    ::posix_spawnattr_init(&attr);
-    ::posix_spawn_file_actions_init(&actions);
-  }
-  ~SpawnSetup()
-  {
-    ::posix_spawn_file_actions_destroy(&actions);
-    ::posix_spawnattr_destroy(&attr);
-  }
-  SpawnSetup(const SpawnSetup&) = delete;
-  SpawnSetup& operator=(const SpawnSetup&) = delete;
-};
 
 void close_fd(int& fd)
 {
@@ -74,29 +53,27 @@ ChildStream::ChildStream(std::vector<std::string> argv,
     ::close(out[0]), ::close(out[1]);
     throw Error("could not create a pipe for " + m_program + ": " + errno_text(errno));
   }
+  for (int* fd : {&out[0], &out[1], &err[0], &err[1]})
+    *fd = move_above_stdio(*fd);
   m_out = out[0], m_err = err[0];
-  SpawnSetup setup;
-  sigset_t none, all;
-  ::sigemptyset(&none);
-  ::sigfillset(&all);
-  ::posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                              POSIX_SPAWN_SETSIGDEF);
-  ::posix_spawnattr_setpgroup(&setup.attr, 0);
-  ::posix_spawnattr_setsigmask(&setup.attr, &none);
-  ::posix_spawnattr_setsigdefault(&setup.attr, &all);
-  ::posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
-  ::posix_spawn_file_actions_adddup2(&setup.actions, out[1], 1);
-  ::posix_spawn_file_actions_adddup2(&setup.actions, err[1], 2);
-  ::posix_spawn_file_actions_addclosefrom_np(&setup.actions, 3);
-  int rc =
-      ::posix_spawn(&m_pid, path.c_str(), &setup.actions, &setup.attr, c_argv.data(), c_env.data());
-  ::close(out[1]), ::close(err[1]);
-  if (rc != 0) {
+  int devnull = move_above_stdio(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  try {
+    if (devnull < 0) throw Error("could not open /dev/null: " + errno_text(errno));
+    m_pid = fork_exec_child({.stdin_fd = devnull,
+                             .stdout_fd = out[1],
+                             .stderr_fd = err[1],
+                             .path = path.c_str(),
+                             .argv = c_argv.data(),
+                             .envp = c_env.data()},
+                            m_program);
+  } catch (const Error&) {
+    if (devnull >= 0) ::close(devnull);
+    ::close(out[1]), ::close(err[1]);
     close_fd(m_out), close_fd(m_err);
     m_reaped = true;
-    throw Error("could not execute " + path + ": " + errno_text(rc) +
-                "; check that it is an executable program");
+    throw;
   }
+  ::close(devnull), ::close(out[1]), ::close(err[1]);
   ::fcntl(m_err, F_SETFL, ::fcntl(m_err, F_GETFL) | O_NONBLOCK);
 }
 

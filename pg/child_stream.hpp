@@ -2,7 +2,8 @@
 // A child process whose stdout the caller reads as a stream (pg_dump writing
 // an archive to stdout), for output too large to capture in a string. Stdin
 // is /dev/null, stderr is captured (head and tail, bounded) while stdout is
-// read, and the child leads its own process group. Destroying a ChildStream
+// read, the child leads its own process group and dies with this process
+// (PR_SET_PDEATHSIG, see child_setup.hpp). Destroying a ChildStream
 // whose child was not waited for kills the whole group and reaps it, so an
 // exception anywhere in the pipeline never leaves a pg_dump running.
 

@@ -1,6 +1,7 @@
 #include "pg/scratch_cluster.hpp"
 
 #include "common/error.hpp"
+#include "pg/background_process.hpp"
 #include "pg/child_process.hpp"
 
 #include <arpa/inet.h>
@@ -16,6 +17,7 @@
 #include <sstream>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
@@ -88,7 +90,6 @@ pid_t read_postmaster_pid(const std::string& data_dir)
   long pid = 0;
   return in >> pid ? static_cast<pid_t>(pid) : 0;
 }
-
 
 // A value for postgresql.conf: single-quoted, quotes doubled, backslashes escaped.
 std::string conf_quote(std::string_view value)
@@ -174,8 +175,8 @@ std::unique_ptr<ScratchCluster> ScratchCluster::start(const ScratchClusterOption
   if (cluster->try_start(first_port, failure)) return cluster;
   // A restored cluster that failed has replayed WAL already: no second try.
   if (options.populate)
-    throw Error("the restored PostgreSQL server did not start: " + failure + "\nserver log (last lines):\n" +
-                cluster->log_tail(15));
+    throw Error("the restored PostgreSQL server did not start: " + failure +
+                "\nserver log (last lines):\n" + cluster->log_tail(15));
   int second_port = pick_free_port();
   if (cluster->try_start(second_port, failure)) return cluster;
   throw Error("could not start a scratch PostgreSQL server (tried ports " +
@@ -201,17 +202,20 @@ void ScratchCluster::init(const ScratchClusterOptions& options)
       owner = std::pair{ids.uid, ids.gid};
     }
     options.populate(m_data_dir, owner);
-    std::string conf = "\n# ---- lastgood scratch cluster ----\nlisten_addresses = ''\nunix_socket_directories = " +
-                       conf_quote(m_dir) +
-                       "\nfsync = off\nsynchronous_commit = off\nlogging_collector = off\narchive_mode = off\n"
-                       "ssl = off\nhot_standby = on\n";
+    std::string conf =
+        "\n# ---- lastgood scratch cluster ----\nlisten_addresses = ''\nunix_socket_directories "
+        "= " +
+        conf_quote(m_dir) +
+        "\nfsync = off\nsynchronous_commit = off\nlogging_collector = off\narchive_mode = off\n"
+        "ssl = off\nhot_standby = on\n";
     for (const auto& setting : options.settings)
       conf += conf_line(setting);
     std::ofstream out(m_data_dir + "/postgresql.auto.conf", std::ios::app);
     out << conf;
     out.close();
     if (!out)
-      throw Error("could not write " + m_data_dir + "/postgresql.auto.conf: " + std::strerror(errno));
+      throw Error("could not write " + m_data_dir +
+                  "/postgresql.auto.conf: " + std::strerror(errno));
     return;
   }
   ProcessResult r =
@@ -244,25 +248,59 @@ void ScratchCluster::init(const ScratchClusterOptions& options)
     throw Error("could not write " + m_data_dir + "/postgresql.conf: " + std::strerror(errno));
 }
 
-// Settings live in postgresql.conf (pg_ctl passes -o through /bin/sh, which
-// would need quoting); only the port, a number, goes on the command line.
+namespace {
+
+// The postmaster whose postmaster.pid says it accepts connections (pg_ctl -w's
+// test: "ready", or "standby" for a hot standby); false while starting up.
+bool postmaster_ready(const std::string& data_dir, pid_t pid)
+{
+  std::ifstream in(data_dir + "/postmaster.pid");
+  std::string line;
+  std::vector<std::string> lines;
+  while (lines.size() < 8 && std::getline(in, line))
+    lines.push_back(line);
+  if (lines.size() < 8 || lines[0] != std::to_string(pid)) return false;
+  std::string status = lines[7].substr(0, lines[7].find(' '));
+  return status == "ready" || status == "standby";
+}
+
+} // namespace
+
+// The postmaster runs as our child (not through pg_ctl, which daemonizes it)
+// so that it dies with lastgood. Settings live in postgresql.conf; only the
+// port goes on the command line.
 bool ScratchCluster::try_start(int port, std::string& failure)
 {
-  ProcessResult r = run_process(
-      {.argv = pg_ctl({"-w", "-t", std::to_string(m_start_timeout.count()), "-l", m_log, "-o",
-                       "-p " + std::to_string(port), "start"}),
-       .run_as_user = m_run_as,
-       .cwd = m_dir,
-       .timeout = m_start_timeout + 30s});
-  if (r.exit_code == 0) {
+  m_server = std::make_unique<BackgroundProcess>(
+      ProcessOptions{
+          .argv = {find_pg_program("postgres"), "-D", m_data_dir, "-p", std::to_string(port)},
+          .run_as_user = m_run_as,
+          .cwd = m_dir},
+      m_log);
+  m_running = true;
+  m_postmaster = m_server->pid();
+  const auto deadline = std::chrono::steady_clock::now() + m_start_timeout;
+  while (!postmaster_ready(m_data_dir, m_postmaster)) {
+    if (m_server->exited()) {
+      int status = m_server->wait();
+      failure = "the server exited during start-up (" +
+                (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
+                                     : "exit code " + std::to_string(WEXITSTATUS(status))) +
+                ")";
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      failure = "the server did not accept connections within " +
+                std::to_string(m_start_timeout.count()) + "s";
+      break;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  if (failure.empty()) {
     m_port = port;
-    m_running = true;
-    m_postmaster = read_postmaster_pid(m_data_dir);
     return true;
   }
-  failure = describe_failure(r, "pg_ctl start", 5);
   // A server that came up too late must not linger.
-  m_running = true;
   try {
     stop();
   } catch (const Error&) {
@@ -273,6 +311,15 @@ bool ScratchCluster::try_start(int port, std::string& failure)
 void ScratchCluster::stop()
 {
   if (!m_running) return;
+  if (m_server && m_server->exited()) {
+    m_server->wait();
+    m_server.reset();
+    if (!fs::exists(m_data_dir + "/postmaster.pid")) {
+      m_running = false;
+      m_postmaster = 0;
+      return;
+    }
+  }
   pid_t pid = m_postmaster ? m_postmaster : read_postmaster_pid(m_data_dir);
   std::string failure;
   for (const char* mode : {"fast", "immediate"}) {
@@ -291,6 +338,8 @@ void ScratchCluster::stop()
       throw Error("could not stop the scratch PostgreSQL server " + std::to_string(pid) + " in " +
                   m_data_dir + (failure.empty() ? "" : ": " + failure) + "; kill it by hand");
   }
+  if (m_server) m_server->wait(); // our child: reap it
+  m_server.reset();
   m_running = false;
   m_postmaster = 0;
 }
@@ -301,7 +350,10 @@ std::string ScratchCluster::conninfo(const std::string& dbname) const
          " dbname=" + conninfo_quote(dbname) + " user=" + conninfo_quote(m_user);
 }
 
-bool ScratchCluster::running() const { return m_running && !process_gone(m_postmaster); }
+bool ScratchCluster::running() const
+{
+  return m_running && !process_gone(m_postmaster);
+}
 
 std::string ScratchCluster::log_tail(std::size_t lines) const
 {
@@ -351,7 +403,9 @@ bool stop_stale_server(const std::string& dir, uid_t owner)
 
 } // namespace
 
-int remove_stale_scratch_clusters(const std::string& base_dir)
+int remove_stale_scratch_clusters(
+    const std::string& base_dir,
+    const std::function<void(const std::string&, pid_t)>& before_removing)
 {
   std::string base = base_dir.empty() ? default_base_dir() : base_dir;
   const std::string prefix = ScratchCluster::kDirPrefix;
@@ -370,6 +424,7 @@ int remove_stale_scratch_clusters(const std::string& base_dir)
     std::string dir = entry.path().string();
     if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
     if (::geteuid() != 0 && st.st_uid != ::geteuid()) continue;
+    if (before_removing) before_removing(dir, pid);
     if (!stop_stale_server(dir, st.st_uid)) continue;
     std::error_code remove_error;
     fs::remove_all(dir, remove_error);

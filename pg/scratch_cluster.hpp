@@ -2,18 +2,22 @@
 // A throwaway PostgreSQL cluster for test restores (`verify --scratch auto`):
 // initdb into a private temp dir, a server listening only on a unix socket in
 // that dir, durability off. The destructor stops it and removes everything.
+// The postmaster is lastgood's child and dies with it (kill -9 included); the
+// dir's name carries the owner's pid, so the next run removes what is left.
 
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
-#include <utility>
 #include <string>
 #include <sys/types.h>
+#include <utility>
 #include <vector>
 
 namespace lastgood::pg {
+
+class BackgroundProcess;
 
 struct ScratchClusterOptions
 {
@@ -30,7 +34,8 @@ struct ScratchClusterOptions
   // when given (root running the server as another user). Only the settings
   // a private server needs (socket, no TCP, fsync off, no archiving) are
   // added, to postgresql.auto.conf so they win over the backup's own.
-  std::function<void(const std::string& data_dir, std::optional<std::pair<uid_t, gid_t>> owner)> populate{};
+  std::function<void(const std::string& data_dir, std::optional<std::pair<uid_t, gid_t>> owner)>
+      populate{};
   // How long pg_ctl start may wait (a restored cluster replays WAL first).
   std::chrono::seconds start_timeout{60};
 };
@@ -81,6 +86,7 @@ private:
   std::string m_dir, m_data_dir, m_log;
   int m_port = 0;
   pid_t m_postmaster = 0;
+  std::unique_ptr<BackgroundProcess> m_server; // the postmaster, our child
   bool m_running = false;
 };
 
@@ -88,8 +94,11 @@ private:
 // <pid> is no longer alive, first stopping any postmaster still running there
 // (`pg_ctl stop -m immediate` as the dir's owner). Leaves dirs of live pids,
 // dirs without that prefix and dirs whose server would not stop. Returns how
-// many were removed.
-int remove_stale_scratch_clusters(const std::string& base_dir = "");
+// many were removed. before_removing (when set) is called with the dir and its
+// owner's pid before anything is done to it (for an audit row).
+int remove_stale_scratch_clusters(
+    const std::string& base_dir = "",
+    const std::function<void(const std::string&, pid_t)>& before_removing = {});
 
 // A loopback TCP port nobody listens on right now (the kernel's choice); a
 // server started on it a moment later may still lose a race, so callers retry.

@@ -2,6 +2,7 @@
 
 #include "catalog/commit_time_cache.hpp"
 #include "common/error.hpp"
+#include "common/owned_temp.hpp"
 #include "pg/child_process.hpp"
 #include "pg/decompress.hpp"
 #include "restore/pitr_time.hpp"
@@ -26,10 +27,7 @@ class ScratchDir
 public:
   ScratchDir()
   {
-    std::string pattern = (fs::temp_directory_path() / "lastgood-waldump-XXXXXX").string();
-    if (!::mkdtemp(pattern.data()))
-      throw Error("cannot create a temporary directory in " + fs::temp_directory_path().string());
-    m_path = pattern;
+    m_path = make_owned_temp_dir("waldump"); // the pid in its name lets the next run clean up
   }
   ~ScratchDir()
   {

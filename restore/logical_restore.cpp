@@ -1,6 +1,7 @@
 #include "restore/logical_restore.hpp"
 
 #include "catalog/audit.hpp"
+#include "catalog/crash_leftovers.hpp"
 #include "catalog/repositories.hpp"
 #include "common/error.hpp"
 #include "common/redact.hpp"
@@ -296,7 +297,11 @@ LogicalRestoreResult run_logical_restore(catalog::Database& db, const RestorePla
                         {"temporary_database", result.temporary_database},
                         {"options", options_json(plan.options)}});
   try {
-    result.cleaned_up = clean_up_interrupted_restores(db, server);
+    for (const auto& l : catalog::sweep_crash_leftovers(db).removed)
+      result.cleaned_up.push_back(l.kind + " " + l.path + " of dead process " +
+                                  std::to_string(l.owner_pid));
+    for (auto& c : clean_up_interrupted_restores(db, server))
+      result.cleaned_up.push_back(std::move(c));
     execute(db, plan, config, server, result, progress);
   } catch (const std::exception& e) {
     result.outcome = "error";

@@ -46,7 +46,8 @@ public:
                                    std::optional<std::uint64_t> length = std::nullopt) override;
 
   // Creates missing parent directories (but not the root), writes
-  // ".lastgood-tmp-<random>-<name>" beside the key; commit() fsyncs it, renames
+  // ".lastgood-tmp-<host>.<pid>-<random>-<name>" (temp_files.hpp) beside the
+  // key; commit() fsyncs it, renames
   // it over the key and fsyncs the directory. New files get mode 0666 & ~umask.
   std::unique_ptr<WriteStream> write(std::string_view key) override;
 

@@ -3,28 +3,18 @@
 #include "common/error.hpp"
 #include "storage/fs_support.hpp"
 #include "storage/key.hpp"
+#include "storage/temp_files.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <fcntl.h>
-#include <random>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace lastgood::storage {
 
 namespace {
-
-constexpr std::size_t kMaxFileName = 255; // NAME_MAX on Linux file systems
-
-std::string random_hex()
-{
-  thread_local std::mt19937_64 engine{std::random_device{}()};
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(engine()));
-  return text;
-}
 
 void fsync_directory(const std::string& dir, std::string_view key, std::string_view repo)
 {
@@ -107,9 +97,8 @@ void FsWriteStream::open_temp_file()
   const std::size_t slash = m_key.rfind('/');
   const std::string base = slash == std::string::npos ? m_key : m_key.substr(slash + 1);
   for (int attempt = 0; attempt < 8; ++attempt) {
-    std::string name = std::string(kTempFilePrefix) + random_hex() + "-";
-    // Keep the temporary name legal when the key's own name is near the limit.
-    name += base.substr(0, kMaxFileName - std::min(kMaxFileName, name.size()));
+    // The name carries this process's host and pid: the next run removes it if we are killed.
+    const std::string name = temp_file_name(base);
     m_temp_path = join_path(m_dir_path, name);
     m_fd = UniqueFd(
         ::open(m_temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0666));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/owned_temp.hpp"
 #include "pg/decompress.hpp"
 #include "verifier/object_access.hpp"
 
@@ -29,9 +30,8 @@ LocalCopy::LocalCopy(storage::Storage& storage, const catalog::BackupRow& backup
       return;
     }
   }
-  std::string pattern = (fs::temp_directory_path() / "lastgood-copy-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw Error("cannot create a temporary directory in " + fs::temp_directory_path().string());
-  m_temp_dir = pattern;
+  m_temp_dir = make_owned_temp_dir("copy"); // the pid in its name lets the next run clean up
+
   const std::string name = fs::path(backup.root_key).filename().string();
   m_path = (fs::path(m_temp_dir) / name).string();
   std::vector<std::byte> buffer(1 << 20);

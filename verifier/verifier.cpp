@@ -1,5 +1,6 @@
 #include "verifier/verifier.hpp"
 
+#include "catalog/crash_leftovers.hpp"
 #include "catalog/repositories.hpp"
 #include "common/error.hpp"
 #include "pg/scratch_cluster.hpp"
@@ -108,18 +109,25 @@ ScratchServer& Verifier::scratch()
   return *m_scratch;
 }
 
-std::vector<std::string> Verifier::clean_up_after_crashes()
+std::vector<std::string> Verifier::sweep_leftovers()
 {
   std::vector<std::string> removed;
+  if (m_swept) return removed;
+  m_swept = true;
+  for (const auto& l : catalog::sweep_crash_leftovers(m_db).removed)
+    removed.push_back(l.kind + " " + (l.where == "$TMPDIR" ? l.path : l.where + ":" + l.path) +
+                      " of dead process " + std::to_string(l.owner_pid));
+  return removed;
+}
+
+std::vector<std::string> Verifier::clean_up_after_crashes()
+{
+  std::vector<std::string> removed = sweep_leftovers();
   if (m_cleaned_up) return removed;
   m_cleaned_up = true;
   for (const auto& run : catalog::reap_interrupted_runs(m_db))
     removed.push_back("run " + std::to_string(run.id) + " marked interrupted");
-  if (m_scratch_spec == "auto") {
-    if (int n = pg::remove_stale_scratch_clusters(); n > 0)
-      removed.push_back(std::to_string(n) + " scratch clusters of dead processes");
-    return removed; // a new private cluster holds no leftovers
-  }
+  if (m_scratch_spec == "auto") return removed; // a new private cluster holds no leftovers
   for (const auto& name : scratch().drop_abandoned([&](std::int64_t run_id) {
          return catalog::scratch_database_is_abandoned(m_db, run_id);
        }))

@@ -51,6 +51,10 @@ public:
   // and removes scratch clusters of dead processes. Returns what was removed.
   // Runs by itself before the first test restore; at most once.
   std::vector<std::string> clean_up_after_crashes();
+  // What killed runs left outside the catalog (temp files in file
+  // repositories, lastgood dirs in $TMPDIR, scratch clusters of dead owners),
+  // removed with audit rows; what every verify does first. At most once.
+  std::vector<std::string> sweep_leftovers();
 
   // For Level::Pitr: the target time (RFC 3339) base backups are recovered to.
   void set_target_time(std::string time) { m_target_time = std::move(time); }
@@ -70,6 +74,7 @@ private:
   std::map<std::string, std::unique_ptr<storage::Storage>> m_storages;
   std::unique_ptr<ScratchServer> m_scratch;
   bool m_cleaned_up = false;
+  bool m_swept = false;
   std::int64_t m_watermark = 0; // newest run id when the work was planned
   std::string m_target_time;
   std::string m_config_path;

@@ -25,7 +25,7 @@ BatchResult verify_batch(Verifier& verifier, const std::vector<PlannedVerificati
   bool any_restore = false;
   for (const auto& w : work)
     any_restore = any_restore || w.level == Level::Restore;
-  if (any_restore) result.cleaned_up = verifier.clean_up_after_crashes();
+  result.cleaned_up = any_restore ? verifier.clean_up_after_crashes() : verifier.sweep_leftovers();
   const auto started = std::chrono::steady_clock::now();
   for (const auto& w : work) {
     if (options.budget.count() > 0 && std::chrono::steady_clock::now() - started > options.budget) {
