@@ -67,8 +67,12 @@ std::vector<ProcInfo> processes()
     p.state = line[close + 2];
     std::istringstream fields(line.substr(close + 4));
     fields >> p.ppid >> p.pgrp;
-    std::ifstream cmd(e.path() / "cmdline", std::ios::binary);
-    p.cmdline.assign(std::istreambuf_iterator<char>(cmd), std::istreambuf_iterator<char>());
+    try { // a process that exits while we read: its files fail with ESRCH
+      std::ifstream cmd(e.path() / "cmdline", std::ios::binary);
+      p.cmdline.assign(std::istreambuf_iterator<char>(cmd), std::istreambuf_iterator<char>());
+    } catch (const std::exception&) {
+      continue;
+    }
     for (char& c : p.cmdline)
       if (c == '\0') c = ' ';
     out.push_back(std::move(p));
