@@ -4,6 +4,7 @@
 #include "catalog/backup_queries.hpp"
 #include "catalog/verification_runs.hpp"
 #include "cli/context.hpp"
+#include "cli/recovery_point_text.hpp"
 #include "common/error.hpp"
 #include "common/text_table.hpp"
 #include "common/time.hpp"
@@ -73,8 +74,8 @@ void print_report(const verifier::VerifyReport& r)
     std::cout << "  (" << r.row_counts.size() << " tables, " << rows << " rows)";
   if (r.run_id) std::cout << "  run " << r.run_id;
   std::cout << '\n';
-  if (r.recovery_point.is_object() && !r.recovery_point.empty())
-    std::cout << "    recovery point: " << r.recovery_point.dump() << '\n';
+  if (const auto point = recovery_point_summary(r.recovery_point); !point.empty())
+    std::cout << "    recovery point: " << point << '\n';
   for (const auto& n : r.notes)
     std::cout << "    note: " << n << '\n';
   for (const auto& f : r.findings)
