@@ -48,26 +48,30 @@ std::vector<std::string> flag_names(const CLI::App* app)
   return names;
 }
 
-// What other backup tools call a command (pgbackrest info, barman list-backups):
-// the lastgood commands to suggest instead, the first that exists wins.
-const std::vector<std::pair<std::string, std::vector<std::string>>> kOtherToolsWords = {
+// Words people type that are not lastgood commands: what other backup tools
+// call one (pgbackrest info, barman list-backups), and "help", which is a
+// spelling away from "hold". The commands to suggest, the first that exists
+// wins; none for help (the message points at --help).
+const std::vector<std::pair<std::string, std::vector<std::string>>> kKnownWords = {
     {"info", {"status", "backups"}},
     {"list", {"backups"}},
     {"ls", {"backups"}},
+    {"help", {}},
 };
 
-// A close spelling, else a word other tools use for it, else a command the
-// word contains ("list-backups" → "backups").
+// A word we know, else a close spelling, else a command the word contains
+// ("list-backups" → "backups").
 std::optional<std::string> suggestion(const std::string& typo,
                                       const std::vector<std::string>& candidates)
 {
-  if (auto near = nearest_name(typo, candidates)) return near;
-  for (const auto& [word, commands] : kOtherToolsWords) {
+  for (const auto& [word, commands] : kKnownWords) {
     if (word != typo) continue;
     for (const auto& command : commands)
       if (std::find(candidates.begin(), candidates.end(), command) != candidates.end())
         return command;
+    return std::nullopt;
   }
+  if (auto near = nearest_name(typo, candidates)) return near;
   std::optional<std::string> contained;
   for (const auto& c : candidates) {
     if (c.size() >= 3 && typo.find(c) != std::string::npos &&

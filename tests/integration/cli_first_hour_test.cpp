@@ -36,6 +36,9 @@ TEST(CliFirstHour, UnknownCommandsAndFlagsNameTheNearestOneWithExitTwo)
       {"backups --catlog x.db", "lastgood: unknown flag '--catlog'; did you mean '--catalog'?\n"},
       {"xyzzy",
        "lastgood: unknown command 'xyzzy'; run 'lastgood --help' for the list of commands\n"},
+      // Two edits from "hold", but meant as --help.
+      {"help",
+       "lastgood: unknown command 'help'; run 'lastgood --help' for the list of commands\n"},
       {"backups --frobnicate",
        "lastgood: unknown flag '--frobnicate'; run 'lastgood backups --help' for its flags\n"},
   };
