@@ -46,14 +46,16 @@ std::vector<std::pair<std::string, std::string>> recovery_point_fields(const nlo
     out.emplace_back(field.label, value);
   }
   // Keys added later still show, readably named.
-  for (const auto& [key, value] : point.items()) {
+  for (const auto& item : point.items()) {
+    // Not a structured binding: clang 14 cannot capture one in the lambda below.
+    const std::string& key = item.key();
     const bool known = std::any_of(kKnownFields.begin(), kKnownFields.end(),
                                    [&](const Field& f) { return key == f.key; }) ||
                        std::find(kServerKeys.begin(), kServerKeys.end(), key) != kServerKeys.end();
     if (known) continue;
     std::string label = key;
     std::replace(label.begin(), label.end(), '_', ' ');
-    out.emplace_back(label, text_of(value));
+    out.emplace_back(label, text_of(item.value()));
   }
   return out;
 }
