@@ -1,17 +1,18 @@
 // backups [--database DB] [--source NAME] [--cluster SYSID] [--json] | show ID [--json]
 
-#include <CLI/CLI.hpp>
-
-#include <algorithm>
-#include <iomanip>
-#include <iostream>
-
 #include "catalog/backup_queries.hpp"
 #include "catalog/repositories.hpp"
 #include "catalog/verification_runs.hpp"
 #include "cli/context.hpp"
 #include "common/error.hpp"
+#include "common/text_table.hpp"
 #include "pg/lsn.hpp"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
 
 namespace lastgood::cli {
 
@@ -36,12 +37,7 @@ std::string what(const catalog::BackupRow& b)
 
 void print_table(const std::vector<catalog::BackupRow>& rows)
 {
-  int status_width = 11;
-  for (const auto& b : rows)
-    status_width = std::max(status_width, static_cast<int>(catalog::status_text(b).size()) + 2);
-  std::cout << std::left << std::setw(32) << "ID" << std::setw(status_width) << "STATUS" << std::setw(14) << "FORMAT"
-            << std::setw(30) << "DATABASE/CLUSTER" << std::setw(22) << "TIME" << std::setw(11) << "SIZE"
-            << "LSN (TLI)\n";
+  TextTable table({"ID", "STATUS", "FORMAT", "DATABASE/CLUSTER", "TIME", "SIZE", "LSN (TLI)"});
   for (const auto& b : rows) {
     std::string status = catalog::status_text(b);
     if (b.missing_since) status = "MISSING";
@@ -50,10 +46,11 @@ void print_table(const std::vector<catalog::BackupRow>& rows)
                           ? lsn_text(b.start_lsn) + "-" + lsn_text(b.stop_lsn) + " (" +
                                 (b.timeline ? std::to_string(*b.timeline) : "?") + ")"
                           : "";
-    std::cout << std::setw(32) << b.backup_id << std::setw(status_width) << status << std::setw(14) << b.format
-              << std::setw(30) << what(b) << std::setw(22) << b.start_time.value_or(b.stop_time.value_or("-"))
-              << std::setw(11) << human_bytes(b.size_bytes) << lsn << '\n';
+    table.add_row({b.backup_id, status, b.format, what(b),
+                   b.start_time.value_or(b.stop_time.value_or("-")), human_bytes(b.size_bytes),
+                   lsn});
   }
+  table.print(std::cout);
   std::cout << rows.size() << " backups";
   std::size_t flagged = 0;
   for (const auto& b : rows) flagged += (b.problem || b.missing_since) ? 1 : 0;
@@ -64,7 +61,9 @@ void print_table(const std::vector<catalog::BackupRow>& rows)
 void print_show(const catalog::BackupRow& b, const std::vector<catalog::BackupObjectRow>& objects,
                 const std::vector<catalog::RunRecord>& runs)
 {
-  auto line = [](const char* k, const std::string& v) { std::cout << std::left << std::setw(16) << k << v << '\n'; };
+  auto line = [](const char* k, const std::string& v) {
+    std::cout << padded_cell(k, 16) << v << '\n';
+  };
   line("ID", b.backup_id);
   line("status", catalog::status_text(b) +
                      (b.last_check == "error" ? " — the newest run could not check it; see below" : ""));
@@ -87,21 +86,28 @@ void print_show(const catalog::BackupRow& b, const std::vector<catalog::BackupOb
   if (b.missing_since) line("MISSING since", *b.missing_since + " (" + std::to_string(b.objects_missing) + " objects)");
   if (b.problem) line("PROBLEM", *b.problem);
   std::cout << "\nobjects:\n";
+  TextTable object_table;
   for (const auto& o : objects) {
-    std::cout << "  " << std::setw(12) << o.role << std::setw(11) << human_bytes(o.size) << ' '
-              << (o.sha256 ? o.sha256->substr(0, 16) : std::string("(unread)        ")) << "  " << o.key;
-    if (o.missing_since) std::cout << "  MISSING since " << *o.missing_since;
-    if (o.problem) std::cout << "  PROBLEM: " << *o.problem;
-    std::cout << '\n';
+    std::string notes;
+    if (o.missing_since) notes += "MISSING since " + *o.missing_since;
+    if (o.problem) notes += (notes.empty() ? "" : "  ") + ("PROBLEM: " + *o.problem);
+    object_table.add_row({o.role, human_bytes(o.size),
+                          o.sha256 ? o.sha256->substr(0, 16) : "(unread)", o.key, notes});
   }
+  object_table.print(std::cout, "  ");
   std::cout << "\nverification history:" << (runs.empty() ? " none yet" : "") << '\n';
+  TextTable run_table;
   for (const auto& r : runs) {
-    std::cout << "  run " << std::setw(6) << r.id << std::setw(10) << r.level << std::setw(9) << r.outcome
-              << r.started_at;
-    if (r.duration_seconds) std::cout << "  " << std::fixed << std::setprecision(1) << *r.duration_seconds << " s";
-    if (r.findings) std::cout << "  " << r.findings << " findings (lastgood history " << b.backup_id << " --json)";
-    std::cout << '\n';
+    std::ostringstream seconds;
+    if (r.duration_seconds)
+      seconds << std::fixed << std::setprecision(1) << *r.duration_seconds << " s";
+    run_table.add_row({"run " + std::to_string(r.id), r.level, r.outcome, r.started_at,
+                       seconds.str(),
+                       r.findings ? std::to_string(r.findings) + " findings (lastgood history " +
+                                        b.backup_id + " --json)"
+                                  : ""});
   }
+  run_table.print(std::cout, "  ");
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 #include "cli/context.hpp"
 #include "common/error.hpp"
 #include "common/redact.hpp"
+#include "common/text_table.hpp"
 #include "restore/drill.hpp"
 
 #include <CLI/CLI.hpp>
@@ -29,12 +30,14 @@ std::string upper(std::string text)
   return text;
 }
 
+// Each step is printed as it ends: a long step name (a user's command) is
+// kept whole and pushes its line along rather than running into the outcome.
 void print_step(const restore::DrillStep& s)
 {
-  char line[96];
-  std::snprintf(line, sizeof line, "  %-22s %-8s%6.1f s  ", s.name.substr(0, 22).c_str(),
-                upper(s.outcome).c_str(), s.seconds);
-  std::cout << line << redact(s.detail) << std::endl;
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%6.1f s  ", s.seconds);
+  std::cout << "  " << padded_cell(s.name, 23) << padded_cell(upper(s.outcome), 8) << seconds
+            << redact(s.detail) << std::endl;
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 
 #include "cli/context.hpp"
 #include "common/error.hpp"
+#include "common/text_table.hpp"
 #include "common/time.hpp"
 #include "compliance/holds.hpp"
 
@@ -22,15 +23,18 @@ struct HoldOptions
   bool json = false;
 };
 
-void print_hold(const compliance::HoldRecord& h, TimePoint now)
+void print_holds(const std::vector<compliance::HoldRecord>& holds, TimePoint now)
 {
-  std::cout << std::left << std::setw(6) << h.id << std::setw(34) << h.backup_id << std::setw(10)
-            << h.state(now) << std::setw(22) << h.until.value_or("indefinite") << std::setw(12)
-            << h.created_by << h.created_at << "  " << h.reason;
-  if (h.released_at)
-    std::cout << "  (released " << *h.released_at << " by " << h.released_by.value_or("?") << ": "
-              << h.release_reason.value_or("") << ")";
-  std::cout << '\n';
+  TextTable table({"HOLD", "BACKUP", "STATE", "UNTIL", "BY", "CREATED / REASON"});
+  for (const auto& h : holds) {
+    std::string created = h.created_at + "  " + h.reason;
+    if (h.released_at)
+      created += "  (released " + *h.released_at + " by " + h.released_by.value_or("?") + ": " +
+                 h.release_reason.value_or("") + ")";
+    table.add_row({std::to_string(h.id), h.backup_id, h.state(now), h.until.value_or("indefinite"),
+                   h.created_by, created});
+  }
+  table.print(std::cout);
 }
 
 } // namespace
@@ -100,11 +104,7 @@ void register_hold_commands(CLI::App& app, Context& ctx)
         out.push_back(compliance::to_json(h, now));
       print_json({{"holds", out}});
     } else {
-      std::cout << std::left << std::setw(6) << "HOLD" << std::setw(34) << "BACKUP" << std::setw(10)
-                << "STATE" << std::setw(22) << "UNTIL" << std::setw(12) << "BY"
-                << "CREATED / REASON\n";
-      for (const auto& h : holds)
-        print_hold(h, now);
+      print_holds(holds, now);
     }
     ctx.exit_code = kExitOk;
   });

@@ -1,15 +1,15 @@
 // pick [--database DB [--source NAME] | --cluster SYSID] [--before TIME] [--json]
 
-#include <CLI/CLI.hpp>
-
-#include <iomanip>
-#include <iostream>
-
 #include "catalog/repositories.hpp"
 #include "cli/context.hpp"
 #include "common/error.hpp"
+#include "common/text_table.hpp"
 #include "common/time.hpp"
 #include "restore/pick.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iomanip>
+#include <iostream>
 
 namespace lastgood::cli {
 
@@ -41,8 +41,10 @@ void print_text(const restore::PickResult& r)
   }
   if (!r.row_counts.empty()) {
     std::cout << "  row counts\n";
+    TextTable counts;
     for (const auto& c : r.row_counts)
-      std::cout << "    " << std::left << std::setw(40) << (c.schema_name + "." + c.table_name) << c.row_count << '\n';
+      counts.add_row({c.schema_name + "." + c.table_name, std::to_string(c.row_count)});
+    counts.print(std::cout, "    ");
   }
 }
 

@@ -6,15 +6,56 @@
 
 #include "cli/cmd_restore_physical.hpp"
 
+#include "cli/recovery_point_text.hpp"
 #include "common/error.hpp"
 #include "common/redact.hpp"
+#include "common/text_table.hpp"
 #include "compliance/webhook.hpp"
+#include "pg/child_process.hpp"
+#include "pg/recovery_config.hpp"
 #include "restore/physical_restore.hpp"
 
 #include <filesystem>
 #include <iostream>
+#include <unistd.h>
 
 namespace lastgood::cli {
+
+namespace {
+
+// Where recovery got to and, when the server is still running (--start without
+// --target-action shutdown), how to connect to it and how to stop it.
+void print_recovery_point(const nlohmann::json& point,
+                          const restore::PhysicalRestoreOptions& options, bool server_running)
+{
+  const auto fields = recovery_point_fields(point);
+  if (!fields.empty()) {
+    std::cout << "  reached\n";
+    TextTable table;
+    for (const auto& [label, value] : fields)
+      table.add_row({label, value});
+    table.print(std::cout, "    ");
+  }
+  if (!server_running || !point.is_object() || !point.contains("port")) return;
+  const std::string port = point["port"].dump();
+  const std::string socket_dir = point.value("socket_dir", "/tmp");
+  // As root, the server runs as --run-as (default postgres): only that user may stop it, and
+  // the backup's own pg_hba.conf most likely lets it in (peer or trust on the socket).
+  const std::string as_owner =
+      ::geteuid() == 0
+          ? "runuser -u " + (options.run_as.empty() ? std::string("postgres") : options.run_as) +
+                " -- "
+          : "";
+  std::cout << "  server     running on port " << port << " (socket directory " << socket_dir
+            << ")";
+  if (point.contains("log")) std::cout << ", log " << point["log"].get<std::string>();
+  std::cout << "\n  connect    " << as_owner << "psql -h " << pg::shell_quote(socket_dir) << " -p "
+            << port << " -d postgres\n"
+            << "  stop       " << as_owner << pg::shell_quote(pg::find_pg_program("pg_ctl"))
+            << " -D " << pg::shell_quote(options.pgdata) << " -m fast stop\n";
+}
+
+} // namespace
 
 void run_physical_restore_command(Context& ctx, const PhysicalRestoreCli& o)
 {
@@ -76,8 +117,9 @@ void run_physical_restore_command(Context& ctx, const PhysicalRestoreCli& o)
     }
     if (!result.restore_command.empty())
       std::cout << "  restore_command = " << result.restore_command << '\n';
-    if (result.recovery_point.is_object())
-      std::cout << "  reached    " << result.recovery_point.dump() << '\n';
+    print_recovery_point(result.recovery_point, options,
+                         options.start && result.outcome == "pass" &&
+                             options.target_action != "shutdown");
     if (result.outcome == "pass")
       std::cout << result.message << '\n';
     else if (result.outcome != "planned")

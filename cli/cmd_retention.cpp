@@ -3,6 +3,7 @@
 
 #include "cli/context.hpp"
 #include "common/error.hpp"
+#include "common/text_table.hpp"
 #include "common/time.hpp"
 #include "compliance/retention_apply.hpp"
 #include "compliance/retention_plan.hpp"
@@ -42,16 +43,19 @@ compliance::RetentionPlan make_plan(Context& ctx)
 
 void print_plan(const compliance::RetentionPlan& plan)
 {
-  std::cout << std::left << std::setw(8) << "ACTION" << std::setw(34) << "BACKUP" << std::setw(22)
-            << "TIME" << std::setw(11) << "STATUS" << std::setw(11) << "SIZE"
-            << "GROUP\n";
+  // The reasons go under each backup's line, in the widths of the whole plan.
+  TextTable table({"ACTION", "BACKUP", "TIME", "STATUS", "SIZE", "GROUP"});
   for (std::size_t i = 0; i < plan.backups.size(); ++i) {
     const auto& b = plan.backups[i];
     const auto& d = plan.decisions[i];
-    std::cout << std::setw(8) << (d.keep ? "keep" : "DELETE") << std::setw(34) << b.backup_id
-              << std::setw(22) << (b.time ? format_rfc3339(*b.time) : "?") << std::setw(11)
-              << b.status << std::setw(11) << human_bytes(b.size_bytes) << d.group << '\n';
-    for (const auto& r : d.reasons)
+    table.add_row({d.keep ? "keep" : "DELETE", b.backup_id, b.time ? format_rfc3339(*b.time) : "?",
+                   b.status, human_bytes(b.size_bytes), d.group});
+  }
+  const auto lines = table.lines();
+  std::cout << lines.front() << '\n';
+  for (std::size_t i = 0; i < plan.decisions.size(); ++i) {
+    std::cout << lines[i + 1] << '\n';
+    for (const auto& r : plan.decisions[i].reasons)
       std::cout << "        - " << r << '\n';
   }
   for (const auto& r : plan.wal_decision.delete_ranges)

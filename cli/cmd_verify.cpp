@@ -4,7 +4,9 @@
 #include "catalog/backup_queries.hpp"
 #include "catalog/verification_runs.hpp"
 #include "cli/context.hpp"
+#include "cli/recovery_point_text.hpp"
 #include "common/error.hpp"
+#include "common/text_table.hpp"
 #include "common/time.hpp"
 #include "compliance/webhook.hpp"
 #include "pg/recovery_config.hpp"
@@ -65,15 +67,15 @@ void print_report(const verifier::VerifyReport& r)
   std::int64_t rows = 0;
   for (const auto& c : r.row_counts)
     rows += c.row_count;
-  std::cout << std::left << std::setw(32) << r.backup_id << std::setw(10)
-            << verifier::to_string(r.level) << std::setw(8) << outcome << std::fixed
-            << std::setprecision(1) << r.seconds << " s";
+  // One line per backup as each finishes: widths cannot be measured ahead.
+  std::cout << padded_cell(r.backup_id, 32) << padded_cell(verifier::to_string(r.level), 10)
+            << padded_cell(outcome, 8) << std::fixed << std::setprecision(1) << r.seconds << " s";
   if (!r.row_counts.empty())
     std::cout << "  (" << r.row_counts.size() << " tables, " << rows << " rows)";
   if (r.run_id) std::cout << "  run " << r.run_id;
   std::cout << '\n';
-  if (r.recovery_point.is_object() && !r.recovery_point.empty())
-    std::cout << "    recovery point: " << r.recovery_point.dump() << '\n';
+  if (const auto point = recovery_point_summary(r.recovery_point); !point.empty())
+    std::cout << "    recovery point: " << point << '\n';
   for (const auto& n : r.notes)
     std::cout << "    note: " << n << '\n';
   for (const auto& f : r.findings)
@@ -83,17 +85,14 @@ void print_report(const verifier::VerifyReport& r)
 
 void print_runs(const std::vector<catalog::RunRecord>& runs)
 {
-  std::cout << std::left << std::setw(7) << "RUN" << std::setw(32) << "BACKUP" << std::setw(10)
-            << "LEVEL" << std::setw(9) << "OUTCOME" << std::setw(22) << "STARTED" << std::setw(10)
-            << "SECONDS"
-            << "FINDINGS\n";
+  TextTable table({"RUN", "BACKUP", "LEVEL", "OUTCOME", "STARTED", "SECONDS", "FINDINGS"});
   for (const auto& r : runs) {
     std::ostringstream secs;
     if (r.duration_seconds) secs << std::fixed << std::setprecision(1) << *r.duration_seconds;
-    std::cout << std::setw(7) << r.id << std::setw(32) << r.backup_id << std::setw(10) << r.level
-              << std::setw(9) << r.outcome << std::setw(22) << r.started_at << std::setw(10)
-              << secs.str() << r.findings << '\n';
+    table.add_row({std::to_string(r.id), r.backup_id, r.level, r.outcome, r.started_at, secs.str(),
+                   std::to_string(r.findings)});
   }
+  table.print(std::cout);
 }
 
 } // namespace

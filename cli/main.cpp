@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/context.hpp"
+#include "cli/unknown_names.hpp"
 #include "common/error.hpp"
 #include "common/redact.hpp"
 #include "storage/s3_storage.hpp"
@@ -56,6 +57,12 @@ int main(int argc, char** argv)
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0) {
+      if (auto message = cli::unknown_name_message(app)) {
+        std::cerr << "lastgood: " << *message << '\n';
+        return kExitUsage;
+      }
+    }
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   } catch (const Error& e) {

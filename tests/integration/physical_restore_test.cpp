@@ -112,5 +112,36 @@ TEST_F(PhysicalRestore, PitrWithStartReachesExactlyTheCommittedRows)
   EXPECT_TRUE(doc["run"].is_number()) << "the run is recorded";
 }
 
+// Issue 13: the human output names where recovery stopped (no raw JSON) and
+// gives a psql line that connects and a pg_ctl line that stops the server.
+TEST_F(PhysicalRestore, StartSaysWhereRecoveryStoppedHowToConnectAndHowToStop)
+{
+  auto r = lastgood("restore --start --pgdata " + pgdata().string() + " --target-time " +
+                    std::string(mark("after-tar-1")["time"]));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find('{'), std::string::npos) << "raw JSON in: " << r.out;
+  EXPECT_NE(r.out.find("\n  reached\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("    stopped "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("before commit"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("    consistent at "), std::string::npos) << r.out;
+  auto line_after = [&](const std::string& label) {
+    const auto at = r.out.find("\n  " + label);
+    if (at == std::string::npos) return std::string();
+    const auto start = r.out.find_first_not_of(' ', at + 3 + label.size());
+    return r.out.substr(start, r.out.find('\n', start) - start);
+  };
+  const std::string connect = line_after("connect");
+  const std::string stop = line_after("stop");
+  ASSERT_NE(connect.find("psql -h /tmp -p "), std::string::npos) << r.out;
+  ASSERT_NE(stop.find("pg_ctl"), std::string::npos) << r.out;
+
+  auto psql = testing::run_shell(connect + " -X -At -c 'SELECT pg_is_in_recovery()'");
+  EXPECT_EQ(psql.exit_code, 0) << connect << "\n" << psql.err;
+  EXPECT_EQ(psql.out, "t\n") << "paused at the target";
+  auto stopped = testing::run_shell(stop);
+  EXPECT_EQ(stopped.exit_code, 0) << stop << "\n" << stopped.out << stopped.err;
+  EXPECT_FALSE(fs::exists(pgdata() / "postmaster.pid")) << "the stop line stops the server";
+}
+
 } // namespace
 } // namespace lastgood

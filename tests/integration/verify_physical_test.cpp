@@ -115,6 +115,20 @@ TEST_F(VerifyPhysical, PlainBaseBackupRestoresToItsOwnMoment)
             run["recovery_point"]["consistent_at"]);
 }
 
+// Issue 13: the human output shows the recovery point as fields, not as JSON.
+TEST_F(VerifyPhysical, TextOutputShowsTheRecoveryPointReadably)
+{
+  auto r = testing::run_lastgood(cat() + " verify " + backup_id("plain-1") + " --level restore");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find('{'), std::string::npos) << "raw JSON in: " << r.out;
+  const auto at = r.out.find("    recovery point: ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const std::string line = r.out.substr(at, r.out.find('\n', at) - at);
+  EXPECT_NE(line.find("stopped after reaching consistency"), std::string::npos) << line;
+  EXPECT_NE(line.find(", consistent at "), std::string::npos) << line;
+  EXPECT_EQ(line.find("consistent_at"), std::string::npos) << line;
+}
+
 TEST_F(VerifyPhysical, ZstdTarBaseBackupRestoresToItsOwnMoment)
 {
   if (!m_expected["base_backups"].contains("tar-zst-1"))
