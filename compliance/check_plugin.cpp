@@ -132,7 +132,9 @@ std::string perfdata(const std::string& label, const std::string& value, const s
 {
   std::string quoted;
   for (char c : label)
-    quoted += c == '\'' ? std::string("''") : c == '=' ? std::string("_") : std::string(1, c);
+    quoted += c == '\''              ? std::string("''")
+              : c == '=' || c == '|' ? std::string("_")
+                                     : std::string(1, c);
   return "'" + quoted + "'=" + value + ";" + warn + ";" + crit + ";" + min;
 }
 

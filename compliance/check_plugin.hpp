@@ -31,7 +31,8 @@ PluginResult check_plugin_result(const Report& judged);
 PluginResult check_plugin_unknown(const std::string& reason);
 
 // 'label'=value[unit];warn;crit;min as the plugin guidelines spell it: the
-// label quoted, its quotes doubled, '=' (never allowed in a label) as '_'.
+// label quoted, its quotes doubled, '=' (never allowed in a label) and '|' (ends the plugin text)
+// as '_'.
 std::string perfdata(const std::string& label, const std::string& value, const std::string& warn,
                      const std::string& crit, const std::string& min);
 
