@@ -53,6 +53,7 @@ void register_hold_commands(CLI::App& app, Context& ctx);
 void register_wal_fetch_command(CLI::App& app, Context& ctx);
 void register_plan_command(CLI::App& app, Context& ctx);
 void register_report_commands(CLI::App& app, Context& ctx);
+void register_status_commands(CLI::App& app, Context& ctx);
 void register_drill_command(CLI::App& app, Context& ctx);
 void register_run_command(CLI::App& app, Context& ctx);
 void register_config_command(CLI::App& app, Context& ctx);

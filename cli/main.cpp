@@ -39,6 +39,7 @@ int main(int argc, char** argv)
   cli::register_wal_fetch_command(app, ctx);
   cli::register_plan_command(app, ctx);
   cli::register_report_commands(app, ctx);
+  cli::register_status_commands(app, ctx);
 
   // s3:// repositories read [s3] credentials from the configuration only when the environment has none.
   storage::set_s3_config_source([&ctx] { return ctx.config().s3; });
