@@ -7,6 +7,7 @@
 #include "catalog/wal_summary.hpp"
 #include "cli/context.hpp"
 #include "common/error.hpp"
+#include "common/printable_name.hpp"
 #include "pg/lsn.hpp"
 
 namespace lastgood::cli {
@@ -47,7 +48,7 @@ void print_text(const std::vector<catalog::ClusterWal>& clusters)
                                                   " segment(s) not in the archive)")
                 << '\n';
     for (const auto& f : c.foreign_segments)
-      std::cout << "  FOREIGN " << f.repository << ": " << f.key << " sits among segments of cluster "
+      std::cout << "  FOREIGN " << f.repository << ": " << printable_name(f.key) << " sits among segments of cluster "
                 << f.directory_cluster << "; never used for recovery\n";
     for (const auto& p : c.problems) std::cout << "  PROBLEM " << p << '\n';
   }
