@@ -91,9 +91,11 @@ void print_show(const catalog::BackupRow& b, const std::vector<catalog::BackupOb
   for (const auto& o : objects) {
     std::string notes;
     if (o.missing_since) notes += "MISSING since " + *o.missing_since;
-    if (o.problem) notes += (notes.empty() ? "" : "  ") + ("PROBLEM: " + *o.problem);
+    if (o.problem)
+      notes += (notes.empty() ? "" : "  ") + ("PROBLEM: " + with_printable_name(*o.problem, o.key));
     object_table.add_row({o.role, human_bytes(o.size),
-                          o.sha256 ? o.sha256->substr(0, 16) : "(unread)", printable_name(o.key), notes});
+                          o.sha256 ? o.sha256->substr(0, 16) : "(unread)", printable_name(o.key),
+                          notes});
   }
   object_table.print(std::cout, "  ");
   std::cout << "\nverification history:" << (runs.empty() ? " none yet" : "") << '\n';

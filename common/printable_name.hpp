@@ -12,4 +12,8 @@ namespace lastgood {
 
 std::string printable_name(std::string_view name);
 
+// text with every occurrence of name printed as printable_name(name): for a
+// message that quotes the key it is about.
+std::string with_printable_name(std::string_view text, std::string_view name);
+
 } // namespace lastgood

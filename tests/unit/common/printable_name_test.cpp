@@ -28,5 +28,15 @@ TEST(PrintableName, BackslashIsEscapedSoNamesStayDistinct)
   EXPECT_NE(printable_name("a\\nb"), printable_name("a\nb"));
 }
 
+TEST(PrintableName, MessagesQuotingTheNameShowItEscaped)
+{
+  EXPECT_EQ(with_printable_name("'a\nb' does not match; restore 'a\nb'", "a\nb"),
+            "'a\\nb' does not match; restore 'a\\nb'");
+  // Plain names and other text are left alone, line breaks of the message too.
+  EXPECT_EQ(with_printable_name("pg_restore failed:\n  error", "dumps/x.dump"),
+            "pg_restore failed:\n  error");
+  EXPECT_EQ(with_printable_name("text", ""), "text");
+}
+
 } // namespace
 } // namespace lastgood
