@@ -5,6 +5,7 @@
 #include "catalog/verification_runs.hpp"
 #include "cli/context.hpp"
 #include "common/error.hpp"
+#include "common/printable_name.hpp"
 #include "common/text_table.hpp"
 #include "pg/lsn.hpp"
 
@@ -67,7 +68,7 @@ void print_show(const catalog::BackupRow& b, const std::vector<catalog::BackupOb
   line("ID", b.backup_id);
   line("status", catalog::status_text(b) +
                      (b.last_check == "error" ? " — the newest run could not check it; see below" : ""));
-  line("repository", b.repository + ": " + b.root_key);
+  line("repository", b.repository + ": " + printable_name(b.root_key));
   line("kind", b.kind + " (" + b.format + ")");
   line("source", catalog::source_label(b.source));
   if (b.database) line("database", *b.database);
@@ -90,9 +91,11 @@ void print_show(const catalog::BackupRow& b, const std::vector<catalog::BackupOb
   for (const auto& o : objects) {
     std::string notes;
     if (o.missing_since) notes += "MISSING since " + *o.missing_since;
-    if (o.problem) notes += (notes.empty() ? "" : "  ") + ("PROBLEM: " + *o.problem);
+    if (o.problem)
+      notes += (notes.empty() ? "" : "  ") + ("PROBLEM: " + with_printable_name(*o.problem, o.key));
     object_table.add_row({o.role, human_bytes(o.size),
-                          o.sha256 ? o.sha256->substr(0, 16) : "(unread)", o.key, notes});
+                          o.sha256 ? o.sha256->substr(0, 16) : "(unread)", printable_name(o.key),
+                          notes});
   }
   object_table.print(std::cout, "  ");
   std::cout << "\nverification history:" << (runs.empty() ? " none yet" : "") << '\n';

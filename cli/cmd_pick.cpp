@@ -3,6 +3,7 @@
 #include "catalog/repositories.hpp"
 #include "cli/context.hpp"
 #include "common/error.hpp"
+#include "common/printable_name.hpp"
 #include "common/text_table.hpp"
 #include "common/time.hpp"
 #include "restore/pick.hpp"
@@ -31,7 +32,7 @@ void print_text(const restore::PickResult& r)
   const auto& b = *r.backup;
   const auto when = b.stop_time ? b.stop_time : b.start_time;
   std::cout << b.backup_id << '\n'
-            << "  location   " << b.repository << ": " << b.root_key << '\n'
+            << "  location   " << b.repository << ": " << printable_name(b.root_key) << '\n'
             << "  taken      " << when.value_or("?") << " (" << age_of(when) << ")\n";
   if (b.database) std::cout << "  database   " << *b.database << '\n';
   if (b.kind == "logical") std::cout << "  source     " << catalog::source_label(b.source) << '\n';

@@ -3,6 +3,7 @@
 
 #include "cli/context.hpp"
 #include "common/error.hpp"
+#include "common/printable_name.hpp"
 #include "restore/pitr_plan.hpp"
 
 #include <CLI/CLI.hpp>
@@ -77,9 +78,9 @@ void print_text(const restore::PitrPlan& plan)
   if (plan.reachable) {
     const auto& b = *plan.backup;
     std::cout << "REACHABLE\n  base backup " << b.backup_id << " (" << b.status << ") at "
-              << b.repository << ": " << b.root_key << "\n    start " << b.start_lsn.str()
-              << " timeline " << b.timeline << ", consistent at " << b.stop_lsn.str()
-              << (b.stop_time ? " (" + *b.stop_time + ")" : "") << '\n';
+              << b.repository << ": " << printable_name(b.root_key) << "\n    start "
+              << b.start_lsn.str() << " timeline " << b.timeline << ", consistent at "
+              << b.stop_lsn.str() << (b.stop_time ? " (" + *b.stop_time + ")" : "") << '\n';
     std::cout << "  timelines\n";
     for (const auto& t : plan.timelines) {
       std::cout << "    " << t.timeline << ": from " << t.begin.str();
@@ -96,7 +97,8 @@ void print_text(const restore::PitrPlan& plan)
     }
     std::cout << "  WAL files in replay order (" << plan.wal.size() << ")\n";
     for (const auto& f : plan.wal)
-      std::cout << "    " << f.name << "  " << f.repository << ": " << f.key << '\n';
+      std::cout << "    " << f.name << "  " << f.repository << ": " << printable_name(f.key)
+                << '\n';
   } else {
     const auto& u = *plan.unreachable;
     std::cout << "UNREACHABLE (" << restore::to_string(u.reason) << ")\n  " << u.message << '\n';

@@ -7,9 +7,10 @@
 #include "catalog/backup_queries.hpp"
 #include "cli/cmd_restore_physical.hpp"
 #include "cli/context.hpp"
-#include "compliance/webhook.hpp"
 #include "common/error.hpp"
+#include "common/printable_name.hpp"
 #include "common/redact.hpp"
+#include "compliance/webhook.hpp"
 #include "restore/logical_restore.hpp"
 #include "restore/pick.hpp"
 #include "restore/restore_cleanup.hpp"
@@ -86,8 +87,8 @@ void print_plan(const restore::RestorePlan& p)
 {
   const auto& b = p.backup;
   std::cout << "restore plan (dry run: nothing is changed)\n"
-            << "  backup     " << b.backup_id << "  (" << b.repository << ": " << b.root_key
-            << ")\n"
+            << "  backup     " << b.backup_id << "  (" << b.repository << ": "
+            << printable_name(b.root_key) << ")\n"
             << "  why        " << p.why << '\n'
             << "  status     " << b.status;
   if (p.evidence)
@@ -174,7 +175,8 @@ void print_result(const restore::LogicalRestoreResult& r)
     std::cerr << "cleaned up after an earlier crash: " << c << '\n';
   for (const auto& f : r.findings)
     std::cout << "  " << verifier::to_string(f.severity) << " " << f.kind
-              << (f.subject.empty() ? "" : " " + f.subject) << ": " << redact(f.message) << '\n';
+              << (f.subject.empty() ? "" : " " + printable_name(f.subject)) << ": "
+              << with_printable_name(redact(f.message), f.subject) << '\n';
   if (r.outcome == "pass")
     std::cout << redact(r.message) << " in " << static_cast<int>(r.seconds + 0.5) << " s\n";
   else

@@ -8,6 +8,7 @@
 
 #include "cli/recovery_point_text.hpp"
 #include "common/error.hpp"
+#include "common/printable_name.hpp"
 #include "common/redact.hpp"
 #include "common/text_table.hpp"
 #include "compliance/webhook.hpp"
@@ -105,7 +106,7 @@ void run_physical_restore_command(Context& ctx, const PhysicalRestoreCli& o)
       std::cout << (o.dry_run ? "physical restore plan (dry run: nothing is changed)\n"
                               : "physical restore\n")
                 << "  backup     " << p.backup->backup_id << "  (" << p.backup->repository << ": "
-                << p.backup->root_key << ", " << p.backup->status << ")\n"
+                << printable_name(p.backup->root_key) << ", " << p.backup->status << ")\n"
                 << "  target     " << restore::to_string(p.target.kind)
                 << (options.target_time ? " " + *options.target_time : "")
                 << (p.target.lsn ? " " + p.target.lsn->str() : "") << ", timeline "

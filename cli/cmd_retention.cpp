@@ -3,6 +3,7 @@
 
 #include "cli/context.hpp"
 #include "common/error.hpp"
+#include "common/printable_name.hpp"
 #include "common/text_table.hpp"
 #include "common/time.hpp"
 #include "compliance/retention_apply.hpp"
@@ -97,7 +98,7 @@ void print_result(const compliance::ApplyResult& r)
     std::cout << "; " << r.objects_already_gone << " objects were already gone";
   std::cout << '\n';
   for (const auto& x : r.refused)
-    std::cout << "REFUSED " << x.repository << ": " << x.key << " (" << x.subject
+    std::cout << "REFUSED " << x.repository << ": " << printable_name(x.key) << " (" << x.subject
               << "): " << x.message << "\n        what to do: " << x.what_to_do << '\n';
 }
 

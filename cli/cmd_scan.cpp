@@ -1,14 +1,14 @@
 // scan [NAME...] [--rehash] [--jobs N] [--json]
 
-#include <CLI/CLI.hpp>
-
-#include <iostream>
-
 #include "catalog/repositories.hpp"
 #include "catalog/scanner.hpp"
 #include "cli/context.hpp"
 #include "common/error.hpp"
+#include "common/printable_name.hpp"
 #include "storage/storage.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
 
 namespace lastgood::cli {
 
@@ -30,11 +30,19 @@ void print_text(const catalog::ScanSummary& s)
     std::cout << " (" << std::setprecision(0) << static_cast<double>(s.bytes_hashed) / 1e6 / s.seconds << " MB/s)";
   std::cout << "; " << s.backups << " backups (" << s.new_backups << " new)\n";
   for (const auto& key : s.content_changed)
-    std::cout << "  WARNING content changed under the same key: " << key << " (recorded in the audit log)\n";
-  for (const auto& p : s.problems) std::cout << "  PROBLEM " << p.key << ": " << p.message << '\n';
-  for (const auto& p : s.standing_problems) std::cout << "  still   " << p.key << ": " << p.message << '\n';
-  for (const auto& c : s.cleaned_up) std::cout << "  cleaned up " << c << " (recorded in the audit log)\n";
-  for (const auto& t : s.temp_files) std::cout << "  temp file " << t.key << ": " << t.message << '\n';
+    std::cout << "  WARNING content changed under the same key: " << printable_name(key)
+              << " (recorded in the audit log)\n";
+  for (const auto& p : s.problems)
+    std::cout << "  PROBLEM " << printable_name(p.key) << ": "
+              << with_printable_name(p.message, p.key) << '\n';
+  for (const auto& p : s.standing_problems)
+    std::cout << "  still   " << printable_name(p.key) << ": "
+              << with_printable_name(p.message, p.key) << '\n';
+  for (const auto& c : s.cleaned_up)
+    std::cout << "  cleaned up " << printable_name(c) << " (recorded in the audit log)\n";
+  for (const auto& t : s.temp_files)
+    std::cout << "  temp file " << printable_name(t.key) << ": "
+              << with_printable_name(t.message, t.key) << '\n';
 }
 
 } // namespace

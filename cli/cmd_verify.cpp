@@ -6,6 +6,7 @@
 #include "cli/context.hpp"
 #include "cli/recovery_point_text.hpp"
 #include "common/error.hpp"
+#include "common/printable_name.hpp"
 #include "common/text_table.hpp"
 #include "common/time.hpp"
 #include "compliance/webhook.hpp"
@@ -80,7 +81,8 @@ void print_report(const verifier::VerifyReport& r)
     std::cout << "    note: " << n << '\n';
   for (const auto& f : r.findings)
     std::cout << "    " << verifier::to_string(f.severity) << " " << f.kind
-              << (f.subject.empty() ? "" : " " + f.subject) << ": " << f.message << '\n';
+              << (f.subject.empty() ? "" : " " + printable_name(f.subject)) << ": "
+              << with_printable_name(f.message, f.subject) << '\n';
 }
 
 void print_runs(const std::vector<catalog::RunRecord>& runs)

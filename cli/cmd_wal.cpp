@@ -1,13 +1,13 @@
 // wal [--cluster SYSID] [--json]: timelines, archived ranges, gaps
 
-#include <CLI/CLI.hpp>
-
-#include <iostream>
-
 #include "catalog/wal_summary.hpp"
 #include "cli/context.hpp"
 #include "common/error.hpp"
+#include "common/printable_name.hpp"
 #include "pg/lsn.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
 
 namespace lastgood::cli {
 
@@ -47,8 +47,9 @@ void print_text(const std::vector<catalog::ClusterWal>& clusters)
                                                   " segment(s) not in the archive)")
                 << '\n';
     for (const auto& f : c.foreign_segments)
-      std::cout << "  FOREIGN " << f.repository << ": " << f.key << " sits among segments of cluster "
-                << f.directory_cluster << "; never used for recovery\n";
+      std::cout << "  FOREIGN " << f.repository << ": " << printable_name(f.key)
+                << " sits among segments of cluster " << f.directory_cluster
+                << "; never used for recovery\n";
     for (const auto& p : c.problems) std::cout << "  PROBLEM " << p << '\n';
   }
 }

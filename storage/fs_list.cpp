@@ -39,11 +39,11 @@ struct Frame
 class FsWalker
 {
 public:
-  FsWalker(const std::string& root, std::string repo, std::string_view prefix,
+  FsWalker(const std::string& root, std::string repo, std::string_view prefix, bool follow_links,
            const std::function<void(const ObjectInfo&)>& on_object,
            const std::function<void(const ListProblem&)>& on_problem)
-      : m_root(root), m_repo(std::move(repo)), m_prefix(prefix), m_on_object(on_object),
-        m_on_problem(on_problem)
+      : m_root(root), m_repo(std::move(repo)), m_prefix(prefix), m_follow_links(follow_links),
+        m_on_object(on_object), m_on_problem(on_problem)
   {
   }
 
@@ -64,7 +64,8 @@ public:
       if (name == "." || name == ".." || name.starts_with(kTempFilePrefix)) continue;
       std::string key = top.key_prefix + name;
       if (!key.starts_with(m_prefix)) continue;
-      visit(::dirfd(top.dir.get()), name, std::move(key)); // may push: `top` is stale after
+      // may push: `top` is stale after
+      visit(::dirfd(top.dir.get()), name, entry->d_type, std::move(key));
     }
   }
 
@@ -132,7 +133,33 @@ private:
     m_stack.push_back(Frame{DirHandle(dir), key.empty() ? key : key + "/", id});
   }
 
-  void visit(int parent_fd, const std::string& name, std::string key)
+  // Whether key, a symlink or below one, resolves outside the repository root.
+  bool leads_outside(const std::string& key) const
+  {
+    if (m_follow_links) return false;
+    const auto resolved = resolved_path(join_path(m_root, key));
+    return resolved && !is_inside(*resolved, m_resolved_root);
+  }
+
+  void report_outside(const std::string& key)
+  {
+    problem(key, std::string(kOutsideLinkProblem) +
+                     "; move the file into the repository, or add ?follow_links=true to the "
+                     "repository URL if links out of it are intended");
+  }
+
+  bool is_symlink(int parent_fd, const std::string& name, unsigned char d_type) const
+  {
+    if (d_type == DT_LNK) return true;
+    if (d_type != DT_UNKNOWN) return false;
+    struct stat link
+    {
+    };
+    return ::fstatat(parent_fd, name.c_str(), &link, AT_SYMLINK_NOFOLLOW) == 0 &&
+           S_ISLNK(link.st_mode);
+  }
+
+  void visit(int parent_fd, const std::string& name, unsigned char d_type, std::string key)
   {
     struct stat st
     {
@@ -153,6 +180,11 @@ private:
         problem(key, "symlink loop: the link resolves to itself; remove or fix the link");
       else
         problem(key, "cannot stat: " + errno_text(err));
+      return;
+    }
+    // Checked before anything is read or entered: the link's target is never opened.
+    if (!m_follow_links && is_symlink(parent_fd, name, d_type) && leads_outside(key)) {
+      report_outside(key);
       return;
     }
     if (S_ISREG(st.st_mode)) {
@@ -195,6 +227,7 @@ private:
                            "execute permission on it");
       throw_errno(err, "cannot list the repository root", m_root, m_repo);
     }
+    m_resolved_root = resolved_path(m_root).value_or(m_root);
     const std::size_t slash = m_prefix.rfind('/');
     if (slash == std::string::npos) {
       push_directory(std::move(fd), "");
@@ -212,6 +245,10 @@ private:
       };
       if (::fstat(fd.get(), &st) != 0) throw_errno(errno, "cannot list", key, m_repo);
       m_ancestors.push_back(DirId{st.st_dev, st.st_ino});
+      if (leads_outside(key)) {
+        report_outside(key);
+        return false;
+      }
       UniqueFd child = open_directory(fd.get(), name, key);
       if (!child) return false;
       if (end == slash) {
@@ -231,6 +268,8 @@ private:
   const std::string& m_root;
   std::string m_repo;
   std::string m_prefix;
+  bool m_follow_links;
+  std::string m_resolved_root; // symlinks resolved, for telling links that leave it
   const std::function<void(const ObjectInfo&)>& m_on_object;
   const std::function<void(const ListProblem&)>& m_on_problem;
   std::vector<DirId> m_ancestors; // above the first frame (prefix start)
@@ -244,7 +283,7 @@ void FsStorage::list(std::string_view prefix,
                      const std::function<void(const ListProblem&)>& on_problem)
 {
   validate_prefix(prefix);
-  FsWalker(m_root, display_url(), prefix, on_object, on_problem).run();
+  FsWalker(m_root, display_url(), prefix, m_follow_links, on_object, on_problem).run();
 }
 
 } // namespace lastgood::storage

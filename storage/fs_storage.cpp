@@ -21,7 +21,8 @@ std::int64_t mtime_ns_of(const struct stat& st)
 
 } // namespace
 
-FsStorage::FsStorage(const std::filesystem::path& root)
+FsStorage::FsStorage(const std::filesystem::path& root, bool follow_links)
+    : m_follow_links(follow_links)
 {
   if (root.empty()) throw UsageError("empty repository path; give an absolute directory path");
   std::string normal = std::filesystem::absolute(root).lexically_normal().string();
@@ -32,7 +33,25 @@ FsStorage::FsStorage(const std::filesystem::path& root)
 
 std::string FsStorage::display_url() const
 {
-  return "file://" + m_root;
+  return "file://" + m_root + (m_follow_links ? "?follow_links=true" : "");
+}
+
+bool FsStorage::leads_outside(std::string_view key) const
+{
+  if (m_follow_links) return false;
+  const auto resolved = resolved_path(path_of(key));
+  if (!resolved) return false;
+  // Resolved on every call: the root may be a link itself, or appear later.
+  const auto root = resolved_path(m_root);
+  return root && !is_inside(*resolved, *root);
+}
+
+void FsStorage::refuse_outside(std::string_view key, std::string_view action) const
+{
+  throw StorageError(std::string(action) + " '" + std::string(key) + "' in " + display_url() +
+                     ": " + std::string(kOutsideLinkProblem) +
+                     "; move the file into the repository, or add ?follow_links=true to the "
+                     "repository URL if links out of it are intended");
 }
 
 std::string FsStorage::path_of(std::string_view key) const
@@ -43,12 +62,14 @@ std::string FsStorage::path_of(std::string_view key) const
 std::optional<std::string> FsStorage::local_path(std::string_view key) const
 {
   validate_key(key);
+  if (leads_outside(key)) return std::nullopt;
   return path_of(key);
 }
 
 std::optional<ObjectInfo> FsStorage::stat(std::string_view key)
 {
   validate_key(key);
+  if (leads_outside(key)) refuse_outside(key, "cannot stat");
   struct stat st
   {
   };
@@ -68,6 +89,7 @@ std::unique_ptr<ReadStream> FsStorage::read(std::string_view key, std::uint64_t 
                                             std::optional<std::uint64_t> length)
 {
   validate_key(key);
+  if (leads_outside(key)) refuse_outside(key, "cannot read");
   // O_NONBLOCK so a FIFO planted under a key cannot hang the open; no effect on files.
   UniqueFd fd(::open(path_of(key).c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (!fd) {

@@ -3,6 +3,9 @@
 #include "common/error.hpp"
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <memory>
 #include <system_error>
 
 namespace lastgood::storage {
@@ -64,6 +67,22 @@ std::string join_path(std::string_view root, std::string_view relative)
   if (path != "/") path += '/';
   path += relative;
   return path;
+}
+
+std::optional<std::string> resolved_path(const std::string& path)
+{
+  std::unique_ptr<char, decltype(&std::free)> resolved(::realpath(path.c_str(), nullptr),
+                                                       &std::free);
+  if (!resolved) return std::nullopt;
+  return std::string(resolved.get());
+}
+
+bool is_inside(std::string_view resolved, std::string_view resolved_root)
+{
+  if (resolved_root == "/") return true;
+  return resolved == resolved_root ||
+         (resolved.starts_with(resolved_root) && resolved.size() > resolved_root.size() &&
+          resolved[resolved_root.size()] == '/');
 }
 
 void throw_errno(int err, std::string_view action, std::string_view key, std::string_view repo)

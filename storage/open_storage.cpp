@@ -29,14 +29,30 @@ std::string_view scheme_of(std::string_view url)
   return scheme;
 }
 
+// "?follow_links=true|false" at the end of a file URL; any other '?' stays
+// part of the path, as it always was.
+bool take_follow_links(std::string_view url, std::string_view& path)
+{
+  constexpr std::string_view option = "?follow_links=";
+  const std::size_t at = path.rfind(option);
+  if (at == std::string_view::npos) return false;
+  const std::string_view value = path.substr(at + option.size());
+  if (value != "true" && value != "false")
+    throw UsageError("unsupported value '" + std::string(value) + "' for follow_links in '" +
+                     std::string(url) + "': use follow_links=true or follow_links=false");
+  path = path.substr(0, at);
+  return value == "true";
+}
+
 std::unique_ptr<Storage> open_file_url(std::string_view url)
 {
   std::string_view path = url.substr(std::string_view("file://").size());
+  const bool follow_links = take_follow_links(url, path);
   if (path.starts_with("localhost/")) path.remove_prefix(std::string_view("localhost").size());
   if (!path.starts_with('/'))
     throw UsageError("unsupported file URL '" + std::string(url) +
                      "': it must name an absolute local path, as in file:///var/backups/pg");
-  return std::make_unique<FsStorage>(std::string(path));
+  return std::make_unique<FsStorage>(std::string(path), follow_links);
 }
 
 } // namespace

@@ -64,6 +64,31 @@ bool safe_link_target(std::string_view target)
          target.find('\0') == std::string_view::npos;
 }
 
+std::optional<std::string> unsafe_tar_member(const pg::TarMember& member, TarArchive archive)
+{
+  std::string why;
+  const auto rel = safe_member_path(member.path, why);
+  if (!rel) return "member '" + member.path + "' " + why;
+  if (rel->empty() || member.directory || member.regular_file) return std::nullopt;
+  if (member.symlink) {
+    if (archive == TarArchive::Base && tablespace_link_oid(*rel)) return std::nullopt;
+    if (archive == TarArchive::Tablespace)
+      return "symbolic link '" + member.path + "' inside a tablespace archive";
+    if (!safe_link_target(member.link_target))
+      return "symbolic link '" + member.path + "' points to '" + member.link_target +
+             "', outside the restored directory";
+    return std::nullopt;
+  }
+  if (member.hardlink) {
+    const auto target = safe_member_path(member.link_target, why);
+    if (!target || target->empty())
+      return "hard link '" + member.path + "' points to '" + member.link_target + "', which " +
+             (why.empty() ? std::string("is not a file") : why);
+    return std::nullopt;
+  }
+  return "member '" + member.path + "' is neither a file, a directory nor a link";
+}
+
 std::optional<std::string> tablespace_link_oid(std::string_view path)
 {
   constexpr std::string_view prefix = "pg_tblspc/";

@@ -40,7 +40,6 @@ constexpr const char* kSkeleton[] = {"global",
                                      "pg_twophase",
                                      "pg_xact"};
 
-
 // "base.tar.zst" -> "base"
 std::string tar_stem(const std::string& name)
 {
@@ -90,6 +89,13 @@ public:
 
 private:
   enum class Target { Base, Wal, Tablespace };
+
+  static TarArchive archive_of(Target target)
+  {
+    return target == Target::Base  ? TarArchive::Base
+           : target == Target::Wal ? TarArchive::Wal
+                                   : TarArchive::Tablespace;
+  }
 
   std::vector<const catalog::BackupObjectRow*>
   ordered(const std::vector<catalog::BackupObjectRow>& objects)
@@ -183,6 +189,7 @@ private:
   void write_tar_member(const pg::TarMember& member, storage::ReadStream& content, Target target,
                         const std::string& oid, const std::string& key)
   {
+    if (auto unsafe = unsafe_tar_member(member, archive_of(target))) throw UnsafeMember(*unsafe);
     std::string why;
     auto rel = safe_member_path(member.path, why);
     if (!rel) throw UnsafeMember("member '" + member.path + "' " + why);

@@ -6,6 +6,7 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/storage/storage_test_helpers.hpp"
 
+#include <algorithm>
 #include <fcntl.h>
 #include <filesystem>
 #include <gtest/gtest.h>
@@ -109,6 +110,93 @@ TEST_F(FsStorageTest, SymlinksToFilesAndDirectoriesAreFollowed)
   EXPECT_EQ(link.size, 10u);
   EXPECT_EQ(link.mtime_ns, 1'700'000'000'123'456'789);
   EXPECT_EQ(get_object(m_storage, "alias/base.tar", 5), "56789");
+}
+
+TEST_F(FsStorageTest, SymlinksLeavingTheRootAreProblemsAndNeverRead)
+{
+  lastgood::testing::TempDir outside;
+  const fs::path secret = outside.write("shadow", "root:secret:19000::::::\n");
+  outside.write("dir/inner.dump", "outside dir");
+  m_dir.write("dumps/ok.dump", "ok");
+  fs::create_symlink(secret, m_dir.path() / "dumps" / "shadow.dump");
+  // The same target spelt relative, climbing out with "..".
+  fs::create_symlink(secret.lexically_relative(m_dir.path() / "dumps"),
+                     m_dir.path() / "dumps" / "relative.dump");
+  fs::create_directory_symlink(outside.path() / "dir", m_dir.path() / "elsewhere");
+
+  const auto listing = list_all(m_storage);
+  EXPECT_EQ(keys_of(listing), (std::vector<std::string>{"dumps/ok.dump"}));
+  std::vector<std::string> problem_keys;
+  for (const auto& p : listing.problems) {
+    problem_keys.push_back(p.key);
+    EXPECT_TRUE(contains(p.message, "symlink to a path outside the repository: not followed"))
+        << p.message;
+  }
+  std::sort(problem_keys.begin(), problem_keys.end());
+  EXPECT_EQ(problem_keys,
+            (std::vector<std::string>{"dumps/relative.dump", "dumps/shadow.dump", "elsewhere"}));
+  // A listing starting below the outside link does not go there either.
+  const auto below = list_all(m_storage, "elsewhere/");
+  EXPECT_TRUE(below.objects.empty());
+  ASSERT_EQ(below.problems.size(), 1u);
+  EXPECT_EQ(below.problems[0].key, "elsewhere");
+
+  // Asked for directly, the key is refused: nothing of the target is read.
+  EXPECT_THROW(m_storage.read("dumps/shadow.dump"), StorageError);
+  EXPECT_THROW(m_storage.read("elsewhere/inner.dump"), StorageError);
+  EXPECT_THROW(m_storage.stat("dumps/relative.dump"), StorageError);
+  EXPECT_FALSE(m_storage.local_path("dumps/shadow.dump").has_value());
+  try {
+    m_storage.read("dumps/shadow.dump");
+  } catch (const StorageError& e) {
+    EXPECT_TRUE(contains(e.what(), "dumps/shadow.dump")) << e.what();
+    EXPECT_TRUE(contains(e.what(), "follow_links=true")) << e.what();
+    EXPECT_FALSE(contains(e.what(), "secret")) << e.what();
+  }
+}
+
+TEST_F(FsStorageTest, AbsoluteSymlinksThatStayInsideTheRootAreFollowed)
+{
+  m_dir.write("real/base.tar", "0123456789");
+  fs::create_symlink(m_dir.path() / "real" / "base.tar", m_dir.path() / "abs.tar");
+  fs::create_directory_symlink(m_dir.path() / "real", m_dir.path() / "abs_dir");
+  const auto listing = list_all(m_storage);
+  EXPECT_EQ(keys_of(listing),
+            (std::vector<std::string>{"abs.tar", "abs_dir/base.tar", "real/base.tar"}));
+  EXPECT_TRUE(listing.problems.empty());
+  EXPECT_EQ(get_object(m_storage, "abs.tar"), "0123456789");
+  EXPECT_EQ(get_object(m_storage, "abs_dir/base.tar", 8), "89");
+}
+
+TEST_F(FsStorageTest, RootReachedThroughASymlinkStillHoldsItsOwnLinks)
+{
+  lastgood::testing::TempDir holder;
+  m_dir.write("real/base.tar", "abc");
+  fs::create_symlink("real/base.tar", m_dir.path() / "latest.tar");
+  fs::create_directory_symlink(m_dir.path(), holder.path() / "repo");
+  FsStorage through_link(holder.path() / "repo");
+  const auto listing = list_all(through_link);
+  EXPECT_EQ(keys_of(listing), (std::vector<std::string>{"latest.tar", "real/base.tar"}));
+  EXPECT_TRUE(listing.problems.empty());
+  EXPECT_EQ(get_object(through_link, "latest.tar"), "abc");
+}
+
+TEST_F(FsStorageTest, FollowLinksOptionFollowsLinksOutOfTheRoot)
+{
+  lastgood::testing::TempDir outside;
+  const fs::path target = outside.write("dump", "outside bytes");
+  fs::create_symlink(target, m_dir.path() / "linked.dump");
+
+  auto following = open_storage("file://" + m_dir.path().string() + "?follow_links=true");
+  EXPECT_EQ(following->display_url(), "file://" + m_dir.path().string() + "?follow_links=true");
+  const auto listing = list_all(*following);
+  EXPECT_EQ(keys_of(listing), (std::vector<std::string>{"linked.dump"}));
+  EXPECT_TRUE(listing.problems.empty());
+  EXPECT_EQ(get_object(*following, "linked.dump"), "outside bytes");
+
+  auto explicit_off = open_storage("file://" + m_dir.path().string() + "?follow_links=false");
+  EXPECT_EQ(list_all(*explicit_off).problems.size(), 1u);
+  EXPECT_THROW(open_storage("file://" + m_dir.path().string() + "?follow_links=yes"), UsageError);
 }
 
 TEST_F(FsStorageTest, StatTakesMtimeWithNanoseconds)

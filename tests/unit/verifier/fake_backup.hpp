@@ -75,6 +75,7 @@ struct TarMember
 {
   std::string path, data;
   bool directory = false;
+  std::string symlink_to = {}; // non-empty: a symbolic link to this target
 };
 
 // Writes a tar (optionally gzip'd) with libarchive.
@@ -92,7 +93,10 @@ inline std::string make_tar(const std::vector<TarMember>& members, bool gzip)
     std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(),
                                                                     archive_entry_free);
     archive_entry_set_pathname(e.get(), m.path.c_str());
-    archive_entry_set_filetype(e.get(), m.directory ? AE_IFDIR : AE_IFREG);
+    archive_entry_set_filetype(e.get(), m.directory             ? AE_IFDIR
+                                        : !m.symlink_to.empty() ? AE_IFLNK
+                                                                : AE_IFREG);
+    if (!m.symlink_to.empty()) archive_entry_set_symlink(e.get(), m.symlink_to.c_str());
     archive_entry_set_perm(e.get(), m.directory ? 0700 : 0600);
     archive_entry_set_size(e.get(), static_cast<la_int64_t>(m.data.size()));
     if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK)
