@@ -42,14 +42,14 @@ struct BackupResult
   std::string database;
   std::string source;            // the repository's source, or "default"
   std::string system_identifier; // of the dumped server; empty when it would not say
-  std::string format;      // custom | directory
-  std::string compression; // as cataloged, e.g. "zstd (outer) + none"
-  std::uint64_t size = 0;  // stored bytes (all files of a directory dump)
-  std::string sha256;      // of the stored file; of toc.dat for a directory dump
+  std::string format;            // custom | directory
+  std::string compression;       // as cataloged, e.g. "zstd (outer) + none"
+  std::uint64_t size = 0;        // stored bytes (all files of a directory dump)
+  std::string sha256;            // of the stored file; of toc.dat for a directory dump
   std::size_t objects = 0;
   std::string start_time, stop_time; // RFC 3339
   double seconds = 0;
-  std::string problem; // what cataloging found wrong with it; empty when fine
+  std::string problem;                 // what cataloging found wrong with it; empty when fine
   std::vector<std::string> cleaned_up; // leftovers of killed runs removed first
 };
 

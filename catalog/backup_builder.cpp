@@ -1,16 +1,15 @@
 #include "catalog/backup_builder.hpp"
 
-#include <nlohmann/json.hpp>
-
-#include <map>
-#include <optional>
-#include <vector>
-
 #include "catalog/classify.hpp"
 #include "catalog/dump_database_name.hpp"
 #include "catalog/object_records.hpp"
 #include "common/sha256.hpp"
 #include "common/time.hpp"
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
 
 namespace lastgood::catalog {
 
@@ -18,7 +17,8 @@ namespace {
 
 using nlohmann::json;
 
-struct Member {
+struct Member
+{
   std::int64_t id;
   std::string key;
   std::string kind;
@@ -28,16 +28,17 @@ struct Member {
   std::optional<std::string> problem;
 };
 
-struct BackupFacts {
+struct BackupFacts
+{
   std::string root_key;
-  std::string kind;    // logical | physical
+  std::string kind; // logical | physical
   std::string format;
   std::optional<std::int64_t> cluster_id;
   std::optional<std::string> source; // the repository's; nullopt: the default source
   std::optional<std::string> database, label, start_time, stop_time, server_version, tool_version,
       compression, problem;
   std::optional<std::int64_t> start_lsn, stop_lsn, timeline, stop_timeline;
-  std::vector<std::pair<std::int64_t, std::string>> members;  // object id, role
+  std::vector<std::pair<std::int64_t, std::string>> members; // object id, role
   std::uint64_t size = 0;
 };
 
@@ -56,15 +57,17 @@ std::string mtime_rfc3339(std::int64_t mtime_ns)
 // a backup whose file vanished must still show that file, as missing.
 std::vector<Member> objects_under(Database& db, std::int64_t repository_id, const std::string& dir)
 {
-  auto s = db.prepare("SELECT id, key, kind, size, coalesce(mtime_ns, 0), detail, problem FROM objects"
-                      " WHERE repository_id = ? AND key >= ? AND key < ? ORDER BY key");
+  auto s =
+      db.prepare("SELECT id, key, kind, size, coalesce(mtime_ns, 0), detail, problem FROM objects"
+                 " WHERE repository_id = ? AND key >= ? AND key < ? ORDER BY key");
   std::string low = dir.empty() ? std::string() : dir + "/";
-  std::string high = dir.empty() ? std::string("\xff") : dir + "0";  // '0' follows '/'
+  std::string high = dir.empty() ? std::string("\xff") : dir + "0"; // '0' follows '/'
   s.bind_all(repository_id, low, high);
   std::vector<Member> out;
   while (s.step())
     out.push_back(Member{s.int64(0), s.text(1), s.text(2), static_cast<std::uint64_t>(s.int64(3)),
-                         s.int64(4), s.is_null(5) ? json() : json::parse(s.text(5)), s.opt_text(6)});
+                         s.int64(4), s.is_null(5) ? json() : json::parse(s.text(5)),
+                         s.opt_text(6)});
   return out;
 }
 
@@ -111,7 +114,8 @@ BackupFacts logical_from_file(const Member& m)
   return f;
 }
 
-BackupFacts logical_from_directory(const Member& toc, const std::vector<Member>& under, Database& db)
+BackupFacts logical_from_directory(const Member& toc, const std::vector<Member>& under,
+                                   Database& db)
 {
   BackupFacts f = logical_from_file(toc);
   f.root_key = parent_dir(toc.key);
@@ -178,13 +182,14 @@ BackupFacts physical(const std::string& dir, const std::vector<Member>& under, D
   if (!sysid && manifest) sysid = opt_string(manifest->detail, "system_identifier");
   if (sysid) {
     int major = control_detail.is_object() ? control_detail.value("pg_major", 0) : 0;
-    f.cluster_id = ensure_cluster(db, *sysid, major,
-                                  control_detail.is_object() ? control_detail.value("wal_segment_size", 0u) : 0u);
+    f.cluster_id = ensure_cluster(
+        db, *sysid, major,
+        control_detail.is_object() ? control_detail.value("wal_segment_size", 0u) : 0u);
     if (major > 0) f.server_version = std::to_string(major);
   }
   if (manifest && manifest->detail.is_object() && manifest->detail.contains("wal_ranges")) {
     const json& ranges = manifest->detail["wal_ranges"];
-    if (!ranges.empty()) {  // newest timeline first
+    if (!ranges.empty()) { // newest timeline first
       f.stop_lsn = ranges[0]["end_lsn"].get<std::int64_t>();
       f.stop_timeline = ranges[0]["timeline"].get<std::int64_t>();
     }
@@ -192,11 +197,16 @@ BackupFacts physical(const std::string& dir, const std::vector<Member>& under, D
   auto set_kind = db.prepare("UPDATE objects SET kind = ? WHERE id = ?");
   for (const auto& m : under) {
     std::string role = "file";
-    if (&m == label) role = "label";
-    else if (&m == control) role = "pg_control";
-    else if (&m == manifest) role = "manifest";
-    else if (&m == base_tar) role = "base_tar";
-    else if (m.kind == kind::wal_tar) role = "wal_tar";
+    if (&m == label)
+      role = "label";
+    else if (&m == control)
+      role = "pg_control";
+    else if (&m == manifest)
+      role = "manifest";
+    else if (&m == base_tar)
+      role = "base_tar";
+    else if (m.kind == kind::wal_tar)
+      role = "wal_tar";
     else if (base_tar && parent_dir(m.key) == dir && m.key.find(".tar") != std::string::npos) {
       role = "tablespace_tar";
       if (m.kind == kind::other) set_kind.bind_all(kind::tablespace_tar, m.id).run();
@@ -225,15 +235,19 @@ std::string id_name_part(const BackupFacts& f)
   std::string out;
   for (char c : source) {
     if (out.size() >= 24) break;
-    if (std::isalnum(static_cast<unsigned char>(c))) out.push_back(static_cast<char>(std::tolower(c)));
-    else if (!out.empty() && out.back() != '-') out.push_back('-');
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      out.push_back(static_cast<char>(std::tolower(c)));
+    else if (!out.empty() && out.back() != '-')
+      out.push_back('-');
   }
-  while (!out.empty() && out.back() == '-') out.pop_back();
+  while (!out.empty() && out.back() == '-')
+    out.pop_back();
   return out.empty() ? "backup" : out;
 }
 
 // Inserts or refreshes one backup; keeps its ID, status and first sighting.
-bool upsert_backup(Database& db, std::int64_t repository_id, const BackupFacts& f, const std::string& now)
+bool upsert_backup(Database& db, std::int64_t repository_id, const BackupFacts& f,
+                   const std::string& now)
 {
   auto find = db.prepare("SELECT id FROM backups WHERE repository_id = ? AND root_key = ?");
   find.bind_all(repository_id, f.root_key);
@@ -248,7 +262,8 @@ bool upsert_backup(Database& db, std::int64_t repository_id, const BackupFacts& 
                // A logical backup has a start time only when `lastgood backup` took it
                // and recorded its exact times (catalog/ingest); a scan keeps them.
                " start_time = coalesce(?, CASE WHEN kind = 'logical' THEN start_time END),"
-               " stop_time = CASE WHEN kind = 'logical' AND start_time IS NOT NULL THEN stop_time ELSE ? END,"
+               " stop_time = CASE WHEN kind = 'logical' AND start_time IS NOT NULL THEN stop_time "
+               "ELSE ? END,"
                " start_lsn = ?, stop_lsn = coalesce(?, stop_lsn),"
                " timeline = ?, stop_timeline = coalesce(?, stop_timeline), server_version = ?,"
                " tool_version = ?, compression = ?, size_bytes = ?, problem = ?, last_seen = ?"
@@ -283,7 +298,8 @@ bool upsert_backup(Database& db, std::int64_t repository_id, const BackupFacts& 
   }
   db.prepare("DELETE FROM backup_objects WHERE backup_id = ?").bind(1, id).run();
   auto add = db.prepare("INSERT INTO backup_objects (backup_id, object_id, role) VALUES (?, ?, ?)");
-  for (const auto& [object_id, role] : f.members) add.bind_all(id, object_id, role).run();
+  for (const auto& [object_id, role] : f.members)
+    add.bind_all(id, object_id, role).run();
   return created;
 }
 
@@ -312,17 +328,18 @@ BuildSummary build_backups(Database& db, std::int64_t repository_id, const std::
       pattern = repo.opt_text(1);
     }
   }
-  auto roots = db.prepare("SELECT id, key, kind, size, coalesce(mtime_ns, 0), detail, problem FROM objects"
-                          " WHERE repository_id = ? AND missing_since IS NULL AND kind IN"
-                          " ('custom_dump', 'tar_dump', 'plain_dump', 'dump_toc', 'backup_label', 'base_tar')"
-                          " ORDER BY key");
+  auto roots = db.prepare(
+      "SELECT id, key, kind, size, coalesce(mtime_ns, 0), detail, problem FROM objects"
+      " WHERE repository_id = ? AND missing_since IS NULL AND kind IN"
+      " ('custom_dump', 'tar_dump', 'plain_dump', 'dump_toc', 'backup_label', 'base_tar')"
+      " ORDER BY key");
   roots.bind(1, repository_id);
   std::vector<Member> candidates;
   while (roots.step())
-    candidates.push_back(Member{roots.int64(0), roots.text(1), roots.text(2),
-                                static_cast<std::uint64_t>(roots.int64(3)), roots.int64(4),
-                                roots.is_null(5) ? json() : json::parse(roots.text(5)), roots.opt_text(6)});
-  std::map<std::string, bool> physical_dirs;  // dir -> seen
+    candidates.push_back(Member{
+        roots.int64(0), roots.text(1), roots.text(2), static_cast<std::uint64_t>(roots.int64(3)),
+        roots.int64(4), roots.is_null(5) ? json() : json::parse(roots.text(5)), roots.opt_text(6)});
+  std::map<std::string, bool> physical_dirs; // dir -> seen
   for (const auto& m : candidates) {
     std::optional<BackupFacts> facts;
     if (m.kind == kind::dump_toc) {
@@ -348,17 +365,22 @@ void link_wal_facts(Database& db, const std::string& now)
   // History and .backup files carry no system identifier: they belong to the
   // cluster whose segments sit in the same directory.
   for (const char* table : {"timeline_history", "backup_history_files"}) {
-    auto pending = db.prepare(std::string("SELECT DISTINCT t.object_id, o.repository_id, o.key FROM ") + table +
-                              " t JOIN objects o ON o.id = t.object_id WHERE t.cluster_id IS NULL");
+    auto pending =
+        db.prepare(std::string("SELECT DISTINCT t.object_id, o.repository_id, o.key FROM ") +
+                   table + " t JOIN objects o ON o.id = t.object_id WHERE t.cluster_id IS NULL");
     std::vector<std::tuple<std::int64_t, std::int64_t, std::string>> rows;
-    while (pending.step()) rows.emplace_back(pending.int64(0), pending.int64(1), pending.text(2));
-    auto dominant = db.prepare("SELECT ws.cluster_id FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
-                               " WHERE o.repository_id = ? AND o.key >= ? AND o.key < ?"
-                               " AND ws.cluster_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1");
-    auto set = db.prepare(std::string("UPDATE ") + table + " SET cluster_id = ? WHERE object_id = ?");
+    while (pending.step())
+      rows.emplace_back(pending.int64(0), pending.int64(1), pending.text(2));
+    auto dominant =
+        db.prepare("SELECT ws.cluster_id FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
+                   " WHERE o.repository_id = ? AND o.key >= ? AND o.key < ?"
+                   " AND ws.cluster_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1");
+    auto set =
+        db.prepare(std::string("UPDATE ") + table + " SET cluster_id = ? WHERE object_id = ?");
     for (const auto& [object_id, repository_id, key] : rows) {
       auto dir = parent_dir(key);
-      dominant.bind_all(repository_id, dir.empty() ? "" : dir + "/", dir.empty() ? "\xff" : dir + "0");
+      dominant.bind_all(repository_id, dir.empty() ? "" : dir + "/",
+                        dir.empty() ? "\xff" : dir + "0");
       if (dominant.step()) {
         auto cluster = dominant.int64(0);
         dominant.reset();
@@ -373,9 +395,11 @@ void link_wal_facts(Database& db, const std::string& now)
           " stop_timeline = coalesce(backups.stop_timeline, h.stop_timeline),"
           " stop_time = coalesce(backups.stop_time, h.stop_time),"
           " start_time = coalesce(backups.start_time, h.start_time)"
-          " FROM backup_history_files h JOIN objects o ON o.id = h.object_id AND o.missing_since IS NULL"
+          " FROM backup_history_files h JOIN objects o ON o.id = h.object_id AND o.missing_since "
+          "IS NULL"
           " WHERE backups.kind = 'physical' AND h.start_lsn = backups.start_lsn"
-          " AND (h.cluster_id IS NULL OR backups.cluster_id IS NULL OR h.cluster_id = backups.cluster_id)");
+          " AND (h.cluster_id IS NULL OR backups.cluster_id IS NULL OR h.cluster_id = "
+          "backups.cluster_id)");
   db.prepare("UPDATE backups SET missing_since = ? WHERE missing_since IS NULL AND EXISTS ("
              " SELECT 1 FROM backup_objects bo JOIN objects o ON o.id = bo.object_id"
              " WHERE bo.backup_id = backups.id AND o.missing_since IS NOT NULL)")

@@ -9,7 +9,8 @@ namespace lastgood::catalog {
 namespace {
 
 constexpr const char* kSelect =
-    "SELECT id, backup_id, repository, root_key, kind, format, status, system_identifier, database, label,"
+    "SELECT id, backup_id, repository, root_key, kind, format, status, system_identifier, "
+    "database, label,"
     " start_time, stop_time, server_version, tool_version, compression, problem, missing_since,"
     " start_lsn, stop_lsn, timeline, stop_timeline, size_bytes, object_count, objects_missing,"
     " source, (SELECT r.outcome FROM verification_runs r WHERE r.backup_id = v_backups.id"
@@ -68,7 +69,8 @@ std::vector<BackupRow> list_backups(Database& db, const BackupFilter& filter)
                       " ORDER BY coalesce(start_time, stop_time), backup_id");
   s.bind_all(filter.database, filter.cluster, filter.source, kDefaultSource);
   std::vector<BackupRow> out;
-  while (s.step()) out.push_back(read_row(s));
+  while (s.step())
+    out.push_back(read_row(s));
   return out;
 }
 
@@ -94,11 +96,13 @@ std::string list_sources(const std::vector<std::optional<std::string>>& sources)
 
 std::optional<BackupRow> find_backup(Database& db, const std::string& id_or_prefix)
 {
-  auto s = db.prepare(std::string(kSelect) + " WHERE backup_id = ?1 OR substr(backup_id, 1, length(?1)) = ?1"
-                                             " ORDER BY backup_id = ?1 DESC LIMIT 3");
+  auto s = db.prepare(std::string(kSelect) +
+                      " WHERE backup_id = ?1 OR substr(backup_id, 1, length(?1)) = ?1"
+                      " ORDER BY backup_id = ?1 DESC LIMIT 3");
   s.bind(1, id_or_prefix);
   std::vector<BackupRow> rows;
-  while (s.step()) rows.push_back(read_row(s));
+  while (s.step())
+    rows.push_back(read_row(s));
   if (rows.empty()) return std::nullopt;
   if (rows[0].backup_id == id_or_prefix || rows.size() == 1) return rows[0];
   throw UsageError("backup ID '" + id_or_prefix + "' is ambiguous (" + rows[0].backup_id + ", " +
@@ -107,14 +111,16 @@ std::optional<BackupRow> find_backup(Database& db, const std::string& id_or_pref
 
 std::vector<BackupObjectRow> backup_objects(Database& db, std::int64_t backup_row_id)
 {
-  auto s = db.prepare("SELECT o.key, bo.role, o.kind, o.size, o.sha256, o.last_hashed, o.missing_since, o.problem"
-                      " FROM backup_objects bo JOIN objects o ON o.id = bo.object_id"
-                      " WHERE bo.backup_id = ? ORDER BY o.key");
+  auto s = db.prepare(
+      "SELECT o.key, bo.role, o.kind, o.size, o.sha256, o.last_hashed, o.missing_since, o.problem"
+      " FROM backup_objects bo JOIN objects o ON o.id = bo.object_id"
+      " WHERE bo.backup_id = ? ORDER BY o.key");
   s.bind(1, backup_row_id);
   std::vector<BackupObjectRow> out;
   while (s.step())
-    out.push_back(BackupObjectRow{s.text(0), s.text(1), s.text(2), static_cast<std::uint64_t>(s.int64(3)),
-                                  s.opt_text(4), s.opt_text(5), s.opt_text(6), s.opt_text(7)});
+    out.push_back(BackupObjectRow{s.text(0), s.text(1), s.text(2),
+                                  static_cast<std::uint64_t>(s.int64(3)), s.opt_text(4),
+                                  s.opt_text(5), s.opt_text(6), s.opt_text(7)});
   return out;
 }
 
@@ -154,10 +160,14 @@ nlohmann::json to_json(const BackupRow& r)
 
 nlohmann::json to_json(const BackupObjectRow& r)
 {
-  return {{"key", r.key},         {"role", r.role},
-          {"kind", r.kind},       {"size", r.size},
-          {"sha256", opt(r.sha256)}, {"last_hashed", opt(r.last_hashed)},
-          {"missing_since", opt(r.missing_since)}, {"problem", opt(r.problem)}};
+  return {{"key", r.key},
+          {"role", r.role},
+          {"kind", r.kind},
+          {"size", r.size},
+          {"sha256", opt(r.sha256)},
+          {"last_hashed", opt(r.last_hashed)},
+          {"missing_since", opt(r.missing_since)},
+          {"problem", opt(r.problem)}};
 }
 
 } // namespace lastgood::catalog

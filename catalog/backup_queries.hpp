@@ -1,25 +1,26 @@
 #pragma once
 // Reading backups back out of the catalog, for `backups` and `show`.
 
+#include "catalog/sqlite.hpp"
+
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "catalog/sqlite.hpp"
-
 namespace lastgood::catalog {
 
-struct BackupRow {
+struct BackupRow
+{
   std::int64_t id = 0;
   std::string backup_id;
   std::string repository;
   std::string root_key;
   std::string kind, format, status;
   std::optional<std::string> source; // the server it came from (migration 0009); nullopt: default
-  std::optional<std::string> system_identifier, database, label, start_time, stop_time, server_version,
-      tool_version, compression, problem, missing_since;
+  std::optional<std::string> system_identifier, database, label, start_time, stop_time,
+      server_version, tool_version, compression, problem, missing_since;
   std::optional<std::int64_t> start_lsn, stop_lsn, timeline, stop_timeline;
   std::uint64_t size_bytes = 0;
   std::int64_t object_count = 0, objects_missing = 0;
@@ -31,10 +32,11 @@ struct BackupRow {
 // "good", or "good (last check: error)" when the newest run could not check.
 std::string status_text(const BackupRow& row);
 
-struct BackupFilter {
+struct BackupFilter
+{
   std::optional<std::string> database;
-  std::optional<std::string> cluster;  // system identifier
-  std::optional<std::string> source;   // a source name; "default" is the default source
+  std::optional<std::string> cluster; // system identifier
+  std::optional<std::string> source;  // a source name; "default" is the default source
 };
 
 std::vector<BackupRow> list_backups(Database& db, const BackupFilter& filter);
@@ -49,7 +51,8 @@ std::string list_sources(const std::vector<std::optional<std::string>>& sources)
 // when the prefix is ambiguous.
 std::optional<BackupRow> find_backup(Database& db, const std::string& id_or_prefix);
 
-struct BackupObjectRow {
+struct BackupObjectRow
+{
   std::string key, role, kind;
   std::uint64_t size = 0;
   std::optional<std::string> sha256, last_hashed, missing_since, problem;

@@ -1,12 +1,12 @@
 #include "catalog/catalog.hpp"
 
-#include <cstdlib>
-#include <filesystem>
-#include <unistd.h>
-
 #include "catalog/migrations.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <unistd.h>
 
 namespace lastgood::catalog {
 
@@ -15,9 +15,12 @@ std::string resolve_catalog_path(const std::string& flag_value)
   if (!flag_value.empty()) return flag_value;
   if (const char* env = std::getenv("LASTGOOD_CATALOG"); env && *env) return env;
   std::filesystem::path base;
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) base = xdg;
-  else if (const char* home = std::getenv("HOME"); home && *home) base = std::filesystem::path(home) / ".local/share";
-  else throw UsageError("cannot place the catalog: set --catalog, LASTGOOD_CATALOG or HOME");
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
+    base = xdg;
+  else if (const char* home = std::getenv("HOME"); home && *home)
+    base = std::filesystem::path(home) / ".local/share";
+  else
+    throw UsageError("cannot place the catalog: set --catalog, LASTGOOD_CATALOG or HOME");
   return (base / "lastgood" / "catalog.db").string();
 }
 
@@ -34,7 +37,8 @@ CatalogLocation locate_catalog(const std::string& flag_value)
 
 int current_schema_version(Database& db)
 {
-  auto exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  auto exists =
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
   if (!exists.step()) return 0;
   auto max = db.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
   max.step();
@@ -143,7 +147,9 @@ std::unique_ptr<Catalog> Catalog::open(const std::string& path)
   if (!parent.empty() && !fs::exists(parent)) {
     std::error_code ec;
     fs::create_directories(parent, ec);
-    if (ec) throw DatabaseError("cannot create catalog directory " + parent.string() + ": " + ec.message());
+    if (ec)
+      throw DatabaseError("cannot create catalog directory " + parent.string() + ": " +
+                          ec.message());
     fs::permissions(parent, fs::perms::owner_all, ec);
   }
   auto db = std::make_unique<Database>(path, true);

@@ -2,10 +2,10 @@
 // The catalog: one SQLite file, opened with WAL journaling, foreign keys and
 // a busy timeout, migrated to this binary's schema on open.
 
+#include "catalog/sqlite.hpp"
+
 #include <memory>
 #include <string>
-
-#include "catalog/sqlite.hpp"
 
 namespace lastgood::catalog {
 
@@ -26,7 +26,8 @@ CatalogLocation locate_catalog(const std::string& flag_value);
 // for every other command a missing catalog is a mistyped path, not an empty one.
 enum class IfMissing { Create, Refuse };
 
-class Catalog {
+class Catalog
+{
 public:
   // Creates the file (0600, parent directories 0700) if needed and applies
   // pending migrations in one transaction. Throws DatabaseError if the catalog

@@ -1,7 +1,6 @@
 #include "catalog/classify.hpp"
 
 #include "catalog/carried_wal_facts.hpp"
-
 #include "common/error.hpp"
 #include "pg/backup_label.hpp"
 #include "pg/backup_manifest.hpp"
@@ -153,12 +152,12 @@ Classification classify_wal(const pg::WalArchiveName& name, std::uint64_t size,
 // writes <db>.dump.zst): the outer compression ("zstd", "gzip") and the
 // decompressed head, when a .zst/.gz key decompresses to a PGDMP header.
 std::optional<std::pair<std::string, std::string>> outer_compressed_dump_head(std::string_view name,
-                                                                               std::string_view head)
+                                                                              std::string_view head)
 {
   const bool zstd = name.ends_with(".zst");
   if (!zstd && !name.ends_with(".gz")) return std::nullopt;
-  auto plain = pg::decompressing_stream(std::make_unique<storage::StringReadStream>(std::string(head)),
-                                        zstd ? "zst" : "gz");
+  auto plain = pg::decompressing_stream(
+      std::make_unique<storage::StringReadStream>(std::string(head)), zstd ? "zst" : "gz");
   std::string out;
   std::vector<std::byte> buffer(16384);
   try {

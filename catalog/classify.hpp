@@ -3,12 +3,12 @@
 // without running PostgreSQL tools. Unknown things are 'other', never errors;
 // a thing that claims to be a backup but is damaged gets a problem.
 
+#include "storage/storage.hpp"
+
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include "storage/storage.hpp"
 
 namespace lastgood::catalog {
 
@@ -17,16 +17,16 @@ namespace kind {
 inline constexpr const char* custom_dump = "custom_dump";
 inline constexpr const char* tar_dump = "tar_dump";
 inline constexpr const char* plain_dump = "plain_dump";
-inline constexpr const char* dump_toc = "dump_toc";          // a directory dump's toc.dat
-inline constexpr const char* dump_data = "dump_data";        // other files of a directory dump
+inline constexpr const char* dump_toc = "dump_toc";   // a directory dump's toc.dat
+inline constexpr const char* dump_data = "dump_data"; // other files of a directory dump
 inline constexpr const char* backup_label = "backup_label";
 inline constexpr const char* backup_manifest = "backup_manifest";
 inline constexpr const char* pg_control = "pg_control";
-inline constexpr const char* base_tar = "base_tar";          // base.tar[.gz|.zst|.lz4]
-inline constexpr const char* wal_tar = "wal_tar";            // pg_wal.tar[.gz]
-inline constexpr const char* tablespace_tar = "tablespace_tar";  // <oid>.tar beside base.tar
-inline constexpr const char* base_file = "base_file";        // any other file of a base backup
-inline constexpr const char* backup_wal = "backup_wal";      // WAL inside a backup's pg_wal/
+inline constexpr const char* base_tar = "base_tar";             // base.tar[.gz|.zst|.lz4]
+inline constexpr const char* wal_tar = "wal_tar";               // pg_wal.tar[.gz]
+inline constexpr const char* tablespace_tar = "tablespace_tar"; // <oid>.tar beside base.tar
+inline constexpr const char* base_file = "base_file";           // any other file of a base backup
+inline constexpr const char* backup_wal = "backup_wal";         // WAL inside a backup's pg_wal/
 inline constexpr const char* wal_segment = "wal_segment";
 inline constexpr const char* wal_partial = "wal_partial";
 inline constexpr const char* wal_history = "wal_history";
@@ -34,10 +34,11 @@ inline constexpr const char* wal_backup_history = "wal_backup_history";
 inline constexpr const char* other = "other";
 } // namespace kind
 
-struct Classification {
+struct Classification
+{
   std::string kind = kind::other;
-  nlohmann::json detail;   // parsed fields, stored as objects.detail
-  std::string problem;     // empty when fine
+  nlohmann::json detail; // parsed fields, stored as objects.detail
+  std::string problem;   // empty when fine
 };
 
 inline constexpr std::size_t kHeadBytes = 64 * 1024;

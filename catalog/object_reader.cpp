@@ -1,19 +1,18 @@
 #include "catalog/object_reader.hpp"
 
 #include "catalog/carried_wal_facts.hpp"
+#include "common/error.hpp"
+#include "common/sha256.hpp"
 
 #include <algorithm>
 #include <vector>
-
-#include "common/error.hpp"
-#include "common/sha256.hpp"
 
 namespace lastgood::catalog {
 
 namespace {
 
 constexpr std::size_t kBufferBytes = 1 << 20;
-constexpr std::size_t kWholeFileLimit = 64 << 20;  // manifests are parsed whole
+constexpr std::size_t kWholeFileLimit = 64 << 20; // manifests are parsed whole
 
 // Files parsed whole rather than from their head.
 bool wants_whole_file(std::string_view key)
@@ -22,7 +21,8 @@ bool wants_whole_file(std::string_view key)
 }
 
 // A ReadStream that hashes everything read through it and remembers the head.
-class HashingStream : public storage::ReadStream {
+class HashingStream : public storage::ReadStream
+{
 public:
   HashingStream(storage::ReadStream& inner, std::size_t head_limit)
       : m_inner(inner), m_head_limit(head_limit)
@@ -39,7 +39,8 @@ public:
       std::size_t take = std::min(n, m_head_limit - m_head.size());
       m_head.append(reinterpret_cast<const char*>(chunk.data()), take);
     }
-    if (n >= kTailBytes) m_tail.assign(reinterpret_cast<const char*>(chunk.data() + n - kTailBytes), kTailBytes);
+    if (n >= kTailBytes)
+      m_tail.assign(reinterpret_cast<const char*>(chunk.data() + n - kTailBytes), kTailBytes);
     else if (n > 0) {
       m_tail.append(reinterpret_cast<const char*>(chunk.data()), n);
       if (m_tail.size() > kTailBytes) m_tail.erase(0, m_tail.size() - kTailBytes);

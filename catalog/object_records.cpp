@@ -111,8 +111,9 @@ RecordOutcome ObjectRecords::record(const ReadResult& r, const std::optional<Kno
   if (!readable && previous && previous->sha256) {
     // Not being allowed to read it says nothing about its bytes: keep the
     // hash, kind and WAL facts the catalog had, and note the problem.
-    m_db.prepare("UPDATE objects SET problem = ?, last_seen = ?, last_scan_id = ?, missing_since = NULL"
-                 " WHERE id = ?")
+    m_db.prepare(
+            "UPDATE objects SET problem = ?, last_seen = ?, last_scan_id = ?, missing_since = NULL"
+            " WHERE id = ?")
         .bind_all(problem, m_now, m_scan_id, previous->id)
         .run();
     return RecordOutcome::Unreadable;

@@ -2,16 +2,17 @@
 // The scan's writes to the objects table and the WAL tables derived from
 // single objects, with statements prepared once per scan.
 
+#include "catalog/object_reader.hpp"
+#include "catalog/sqlite.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include "catalog/object_reader.hpp"
-#include "catalog/sqlite.hpp"
-
 namespace lastgood::catalog {
 
-struct KnownObject {
+struct KnownObject
+{
   std::int64_t id = 0;
   std::uint64_t size = 0;
   std::int64_t mtime_ns = 0;
@@ -32,7 +33,8 @@ std::int64_t count_objects_with_problems(Database& db, const std::string& as_of)
 std::int64_t ensure_cluster(Database& db, const std::string& system_identifier, int pg_major,
                             std::uint32_t wal_segment_size);
 
-class ObjectRecords {
+class ObjectRecords
+{
 public:
   ObjectRecords(Database& db, std::int64_t repository_id, std::int64_t scan_id, std::string now);
 

@@ -1,13 +1,13 @@
 #include "catalog/repositories.hpp"
 
-#include <regex>
-
 #include "catalog/audit.hpp"
 #include "catalog/backup_builder.hpp"
 #include "catalog/dump_database_name.hpp"
 #include "common/error.hpp"
 #include "common/redact.hpp"
 #include "common/time.hpp"
+
+#include <regex>
 
 namespace lastgood::catalog {
 
@@ -69,7 +69,8 @@ Repository add_repository(Database& db, const std::string& name, const std::stri
   const RepositorySettings settings = checked(given, name);
   Transaction tx(db);
   if (find_repository(db, name))
-    throw UsageError("repository '" + name + "' already exists; remove it first or pick another name");
+    throw UsageError("repository '" + name +
+                     "' already exists; remove it first or pick another name");
   const std::string safe_url = redact(url);
   const std::string now = format_rfc3339(now_seconds());
   db.prepare("INSERT INTO repositories (name, url, created_at, source, database_from_name) VALUES "
@@ -117,7 +118,8 @@ std::vector<Repository> list_repositories(Database& db)
 {
   auto s = db.prepare(std::string(kSelect) + " WHERE removed_at IS NULL ORDER BY name");
   std::vector<Repository> out;
-  while (s.step()) out.push_back(row_to_repository(s));
+  while (s.step())
+    out.push_back(row_to_repository(s));
   return out;
 }
 

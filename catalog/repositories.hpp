@@ -10,12 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "catalog/sqlite.hpp"
-#include "common/config.hpp"
-
 namespace lastgood::catalog {
 
-struct Repository {
+struct Repository
+{
   std::int64_t id = 0;
   std::string name;
   std::string url;

@@ -20,24 +20,27 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-struct Job {
+struct Job
+{
   storage::ObjectInfo info;
   std::optional<KnownObject> previous;
 };
 
-struct Done {
+struct Done
+{
   ReadResult result;
   std::optional<KnownObject> previous;
 };
 
 // Commits in batches so a long scan never holds the catalog's write lock for
 // long: other lastgood processes wait at most one batch.
-class BatchedTransaction {
+class BatchedTransaction
+{
 public:
   explicit BatchedTransaction(Database& db) : m_db(db) {}
   ~BatchedTransaction()
   {
-    if (m_tx) m_tx.reset();  // rolls back an unfinished batch on error
+    if (m_tx) m_tx.reset(); // rolls back an unfinished batch on error
   }
   void touch()
   {
@@ -88,16 +91,19 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
   LeftoverSweep sweep = sweep_repository_leftovers(db, repository, storage);
   sweep.add(sweep_local_leftovers(db));
   for (const auto& l : sweep.removed)
-    summary.cleaned_up.push_back(l.kind + " " + l.path + " of dead process " + std::to_string(l.owner_pid));
+    summary.cleaned_up.push_back(l.kind + " " + l.path + " of dead process " +
+                                 std::to_string(l.owner_pid));
   for (const auto& l : sweep.kept)
     if (l.kind == "temp file") summary.temp_files.push_back({l.path, l.note});
-  db.prepare("INSERT INTO scans (repository_id, started_at) VALUES (?, ?)").bind_all(repository.id, now).run();
+  db.prepare("INSERT INTO scans (repository_id, started_at) VALUES (?, ?)")
+      .bind_all(repository.id, now)
+      .run();
   summary.scan_id = db.last_insert_id();
 
   ObjectRecords records(db, repository.id, summary.scan_id, now);
   BatchedTransaction batch(db);
   ScanProgress progress;
-  std::vector<std::string> unlistable;  // keys whose listing failed: nothing under them is "missing"
+  std::vector<std::string> unlistable; // keys whose listing failed: nothing under them is "missing"
   auto last_progress = SteadyClock::now();
   auto report_progress = [&](bool force) {
     if (!options.on_progress) return;
@@ -108,16 +114,19 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
     }
   };
 
-  const unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned jobs =
+      options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   WorkQueue<Job> to_read(jobs * 4);
   WorkQueue<Done> done;
   std::vector<std::jthread> readers;
   for (unsigned i = 0; i < jobs; ++i)
     readers.emplace_back([&] {
-      while (auto job = to_read.pop()) done.push(Done{read_and_classify(storage, job->info), job->previous});
+      while (auto job = to_read.pop())
+        done.push(Done{read_and_classify(storage, job->info), job->previous});
     });
   // On any exception, readers must see the queue closed before they are joined.
-  struct CloseOnExit {
+  struct CloseOnExit
+  {
     WorkQueue<Job>& queue;
     ~CloseOnExit() { queue.close(); }
   } close_on_exit{to_read};
@@ -129,43 +138,49 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
     ++progress.read;
     progress.bytes_read += r.bytes_read;
     summary.bytes_hashed += r.bytes_read;
-    const bool metadata_changed = d.previous && (d.previous->size != r.info.size ||
-                                                 d.previous->mtime_ns != r.info.mtime_ns ||
-                                                 d.previous->etag != r.info.etag || d.previous->missing);
-    if (!d.previous) ++summary.new_objects;
-    else if (metadata_changed || outcome == RecordOutcome::Changed) ++summary.changed;
-    else ++summary.unchanged;
+    const bool metadata_changed =
+        d.previous && (d.previous->size != r.info.size || d.previous->mtime_ns != r.info.mtime_ns ||
+                       d.previous->etag != r.info.etag || d.previous->missing);
+    if (!d.previous)
+      ++summary.new_objects;
+    else if (metadata_changed || outcome == RecordOutcome::Changed)
+      ++summary.changed;
+    else
+      ++summary.unchanged;
     if (outcome == RecordOutcome::Changed) summary.content_changed.push_back(r.info.key);
-    if (!r.read_error.empty()) summary.problems.push_back({r.info.key, r.read_error});
-    else if (!r.classification.problem.empty()) summary.problems.push_back({r.info.key, r.classification.problem});
+    if (!r.read_error.empty())
+      summary.problems.push_back({r.info.key, r.read_error});
+    else if (!r.classification.problem.empty())
+      summary.problems.push_back({r.info.key, r.classification.problem});
   };
   auto drain = [&] {
-    while (auto d = done.try_pop()) record(std::move(*d));
+    while (auto d = done.try_pop())
+      record(std::move(*d));
   };
 
   storage.list(
-        "",
-        [&](const storage::ObjectInfo& info) {
-          ++progress.listed;
-          auto known = records.find(info.key);
-          const bool same = known && known->sha256 && !known->missing && known->size == info.size &&
-                            known->mtime_ns == info.mtime_ns && known->etag == info.etag &&
-                            !known->facts_outdated;
-          if (same && !options.rehash) {
-            batch.touch();
-            records.mark_seen(*known);
-            ++summary.unchanged;
-          } else {
-            ++progress.to_read;
-            to_read.push(Job{info, known});
-          }
-          drain();
-          report_progress(false);
-        },
-        [&](const storage::ListProblem& problem) {
-          unlistable.push_back(problem.key);
-          summary.problems.push_back({problem.key, problem.message});
-        });
+      "",
+      [&](const storage::ObjectInfo& info) {
+        ++progress.listed;
+        auto known = records.find(info.key);
+        const bool same = known && known->sha256 && !known->missing && known->size == info.size &&
+                          known->mtime_ns == info.mtime_ns && known->etag == info.etag &&
+                          !known->facts_outdated;
+        if (same && !options.rehash) {
+          batch.touch();
+          records.mark_seen(*known);
+          ++summary.unchanged;
+        } else {
+          ++progress.to_read;
+          to_read.push(Job{info, known});
+        }
+        drain();
+        report_progress(false);
+      },
+      [&](const storage::ListProblem& problem) {
+        unlistable.push_back(problem.key);
+        summary.problems.push_back({problem.key, problem.message});
+      });
   to_read.close();
   while (progress.read < progress.to_read) {
     if (auto d = done.pop()) record(std::move(*d));
@@ -179,14 +194,16 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
   // Whatever was not seen in this scan has vanished, except under keys the
   // listing could not read (they may well still be there). Objects retention
   // deleted (deleted_at) are gone on purpose, not missing.
-  auto unseen = db.prepare("SELECT id, key FROM objects WHERE repository_id = ? AND missing_since IS NULL"
-                           " AND deleted_at IS NULL AND (last_scan_id IS NULL OR last_scan_id < ?)");
+  auto unseen =
+      db.prepare("SELECT id, key FROM objects WHERE repository_id = ? AND missing_since IS NULL"
+                 " AND deleted_at IS NULL AND (last_scan_id IS NULL OR last_scan_id < ?)");
   unseen.bind_all(repository.id, summary.scan_id);
   auto mark_missing = db.prepare("UPDATE objects SET missing_since = ? WHERE id = ?");
   std::vector<std::int64_t> vanished;
   while (unseen.step())
     if (!under_any(unseen.text(1), unlistable)) vanished.push_back(unseen.int64(0));
-  for (auto id : vanished) mark_missing.bind_all(now, id).run();
+  for (auto id : vanished)
+    mark_missing.bind_all(now, id).run();
   summary.missing = vanished.size();
 
   // Backups are derived state: rebuilt whenever something changed in this scan,
@@ -198,14 +215,16 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
     summary.new_backups = built.new_backups;
   }
   link_wal_facts(db, now);
-  auto count = db.prepare("SELECT count(*) FROM backups WHERE repository_id = ? AND deleted_at IS NULL");
+  auto count =
+      db.prepare("SELECT count(*) FROM backups WHERE repository_id = ? AND deleted_at IS NULL");
   count.bind(1, repository.id);
   count.step();
   summary.backups = static_cast<std::uint64_t>(count.int64(0));
 
   // Problems found earlier that are still there (the object is unchanged).
-  auto standing = db.prepare("SELECT key, problem FROM objects WHERE repository_id = ? AND problem IS NOT NULL"
-                             " AND missing_since IS NULL AND last_scan_id = ? ORDER BY key");
+  auto standing =
+      db.prepare("SELECT key, problem FROM objects WHERE repository_id = ? AND problem IS NOT NULL"
+                 " AND missing_since IS NULL AND last_scan_id = ? ORDER BY key");
   standing.bind_all(repository.id, summary.scan_id);
   while (standing.step()) {
     auto key = standing.text(0);
@@ -215,11 +234,13 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
   }
 
   summary.seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
-  db.prepare("UPDATE scans SET finished_at = ?, objects_new = ?, objects_changed = ?, objects_unchanged = ?,"
+  db.prepare("UPDATE scans SET finished_at = ?, objects_new = ?, objects_changed = ?, "
+             "objects_unchanged = ?,"
              " objects_missing = ?, problems = ?, bytes_hashed = ? WHERE id = ?")
-      .bind_all(format_rfc3339(now_seconds()), summary.new_objects, summary.changed, summary.unchanged,
-                summary.missing, summary.problems.size() + summary.standing_problems.size(),
-                summary.bytes_hashed, summary.scan_id)
+      .bind_all(format_rfc3339(now_seconds()), summary.new_objects, summary.changed,
+                summary.unchanged, summary.missing,
+                summary.problems.size() + summary.standing_problems.size(), summary.bytes_hashed,
+                summary.scan_id)
       .run();
   tx.commit();
   return summary;

@@ -15,41 +15,48 @@
 
 namespace lastgood::catalog {
 
-struct ScanProgress {
+struct ScanProgress
+{
   std::uint64_t listed = 0;
   std::uint64_t to_read = 0;
   std::uint64_t read = 0;
   std::uint64_t bytes_read = 0;
 };
 
-struct ScanOptions {
-  bool rehash = false;      // read every object, even unchanged ones
-  unsigned jobs = 0;        // reader threads; 0 = all cores
-  std::function<void(const ScanProgress&)> on_progress;  // called from the scanning thread
+struct ScanOptions
+{
+  bool rehash = false;                                  // read every object, even unchanged ones
+  unsigned jobs = 0;                                    // reader threads; 0 = all cores
+  std::function<void(const ScanProgress&)> on_progress; // called from the scanning thread
 };
 
-struct ScanProblem {
+struct ScanProblem
+{
   std::string key;
   std::string message;
 };
 
-struct ScanSummary {
+struct ScanSummary
+{
   std::string repository;
   std::int64_t scan_id = 0;
   std::uint64_t new_objects = 0;
-  std::uint64_t changed = 0;        // size/mtime/etag differ (or content, see content_changed)
+  std::uint64_t changed = 0; // size/mtime/etag differ (or content, see content_changed)
   std::uint64_t unchanged = 0;
-  std::uint64_t missing = 0;        // vanished in this scan
+  std::uint64_t missing = 0; // vanished in this scan
   std::uint64_t bytes_hashed = 0;
   std::uint64_t backups = 0;
   std::uint64_t new_backups = 0;
   double seconds = 0;
-  std::vector<std::string> content_changed;  // same key, different SHA-256 (audited)
-  std::vector<ScanProblem> problems;         // found in this scan
-  std::vector<ScanProblem> standing_problems;  // known before, still there
-  std::vector<std::string> cleaned_up;         // leftovers of killed runs removed first (audited)
-  std::vector<ScanProblem> temp_files;         // temp files seen and kept (writes in progress...)
-  bool clean() const { return problems.empty() && standing_problems.empty() && content_changed.empty(); }
+  std::vector<std::string> content_changed;   // same key, different SHA-256 (audited)
+  std::vector<ScanProblem> problems;          // found in this scan
+  std::vector<ScanProblem> standing_problems; // known before, still there
+  std::vector<std::string> cleaned_up;        // leftovers of killed runs removed first (audited)
+  std::vector<ScanProblem> temp_files;        // temp files seen and kept (writes in progress...)
+  bool clean() const
+  {
+    return problems.empty() && standing_problems.empty() && content_changed.empty();
+  }
 };
 
 // The summary as `scan --json` and `run --json` print it.

@@ -1,10 +1,10 @@
 #include "catalog/sqlite.hpp"
 
+#include "common/error.hpp"
+
+#include <cstdio>
 #include <sqlite3.h>
 #include <sys/stat.h>
-#include <cstdio>
-
-#include "common/error.hpp"
 
 namespace lastgood::catalog {
 
@@ -97,7 +97,10 @@ Database::Database(const std::string& path, Mode mode)
   sqlite3_busy_timeout(m_db, 30000);
 }
 
-Database::~Database() { sqlite3_close_v2(m_db); }
+Database::~Database()
+{
+  sqlite3_close_v2(m_db);
+}
 
 void Database::exec(std::string_view sql)
 {
@@ -110,9 +113,18 @@ void Database::exec(std::string_view sql)
   }
 }
 
-Statement Database::prepare(std::string_view sql) { return Statement(*this, sql); }
-std::int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(m_db); }
-int Database::changes() const { return sqlite3_changes(m_db); }
+Statement Database::prepare(std::string_view sql)
+{
+  return Statement(*this, sql);
+}
+std::int64_t Database::last_insert_id() const
+{
+  return sqlite3_last_insert_rowid(m_db);
+}
+int Database::changes() const
+{
+  return sqlite3_changes(m_db);
+}
 
 Statement::Statement(Database& db, std::string_view sql) : m_db(&db)
 {
@@ -121,7 +133,10 @@ Statement::Statement(Database& db, std::string_view sql) : m_db(&db)
     fail(db.handle(), "cannot prepare catalog query '" + std::string(sql.substr(0, 60)) + "'");
 }
 
-Statement::~Statement() { sqlite3_finalize(m_stmt); }
+Statement::~Statement()
+{
+  sqlite3_finalize(m_stmt);
+}
 
 Statement::Statement(Statement&& other) noexcept : m_db(other.m_db), m_stmt(other.m_stmt)
 {
@@ -177,14 +192,24 @@ void Statement::reset()
   sqlite3_clear_bindings(m_stmt);
 }
 
-bool Statement::is_null(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
-std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
-double Statement::real(int column) const { return sqlite3_column_double(m_stmt, column); }
+bool Statement::is_null(int column) const
+{
+  return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
+}
+std::int64_t Statement::int64(int column) const
+{
+  return sqlite3_column_int64(m_stmt, column);
+}
+double Statement::real(int column) const
+{
+  return sqlite3_column_double(m_stmt, column);
+}
 
 std::string Statement::text(int column) const
 {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, column));
-  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, column))) : std::string();
+  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, column)))
+           : std::string();
 }
 
 std::optional<std::string> Statement::opt_text(int column) const
@@ -199,7 +224,10 @@ std::optional<std::int64_t> Statement::opt_int64(int column) const
   return int64(column);
 }
 
-Transaction::Transaction(Database& db) : m_db(db) { m_db.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : m_db(db)
+{
+  m_db.exec("BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction()
 {

@@ -15,7 +15,8 @@ namespace lastgood::catalog {
 
 class Statement;
 
-class Database {
+class Database
+{
 public:
   enum class Mode { ReadWrite, ReadWriteCreate, ReadOnly };
   // Opens (creating if asked) the database file. New files are created 0600.
@@ -40,7 +41,8 @@ private:
   bool m_read_only = false;
 };
 
-class Statement {
+class Statement
+{
 public:
   Statement(Database& db, std::string_view sql);
   ~Statement();
@@ -50,13 +52,22 @@ public:
 
   // Binding by 1-based index; nullopt binds NULL.
   Statement& bind(int index, std::int64_t value);
-  Statement& bind(int index, std::uint64_t value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, std::uint64_t value)
+  {
+    return bind(index, static_cast<std::int64_t>(value));
+  }
   Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
-  Statement& bind(int index, unsigned value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, unsigned value)
+  {
+    return bind(index, static_cast<std::int64_t>(value));
+  }
   Statement& bind(int index, double value);
   Statement& bind(int index, std::string_view value);
   Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
-  Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, const std::string& value)
+  {
+    return bind(index, std::string_view(value));
+  }
   Statement& bind(int index, std::nullopt_t);
   template <typename T> Statement& bind(int index, const std::optional<T>& value)
   {
@@ -89,7 +100,8 @@ private:
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit().
-class Transaction {
+class Transaction
+{
 public:
   explicit Transaction(Database& db);
   ~Transaction();

@@ -1,17 +1,17 @@
 #include "catalog/verification_runs.hpp"
 
-#include <unistd.h>
+#include "common/time.hpp"
 
 #include <algorithm>
-
-#include "common/time.hpp"
+#include <unistd.h>
 
 namespace lastgood::catalog {
 
 namespace {
 
 constexpr const char* kRunSelect =
-    "SELECT r.id, r.backup_id, b.backup_id, r.level, r.trigger, r.outcome, r.started_at, r.finished_at,"
+    "SELECT r.id, r.backup_id, b.backup_id, r.level, r.trigger, r.outcome, r.started_at, "
+    "r.finished_at,"
     " r.scratch, r.scratch_database, r.duration_seconds, r.host, r.pid, r.tool_version,"
     " (SELECT count(*) FROM verification_findings f WHERE f.run_id = r.id)"
     " FROM verification_runs r JOIN backups b ON b.id = r.backup_id";
@@ -37,48 +37,62 @@ RunRecord read_run(Statement& s)
   return r;
 }
 
-std::string now_text() { return format_rfc3339(now_seconds()); }
+std::string now_text()
+{
+  return format_rfc3339(now_seconds());
+}
 
 } // namespace
 
 std::int64_t begin_run(Database& db, std::int64_t backup_row_id, const std::string& level,
                        const std::string& trigger, const std::optional<std::string>& scratch)
 {
-  db.prepare("INSERT INTO verification_runs (backup_id, level, trigger, started_at, scratch, host, pid,"
-             " tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind_all(backup_row_id, level, trigger, now_text(), scratch, this_host(), static_cast<std::int64_t>(::getpid()),
-                std::string(LASTGOOD_VERSION))
+  db.prepare(
+        "INSERT INTO verification_runs (backup_id, level, trigger, started_at, scratch, host, pid,"
+        " tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind_all(backup_row_id, level, trigger, now_text(), scratch, this_host(),
+                static_cast<std::int64_t>(::getpid()), std::string(LASTGOOD_VERSION))
       .run();
   return db.last_insert_id();
 }
 
 void set_run_scratch_database(Database& db, std::int64_t run_id, const std::string& name)
 {
-  db.prepare("UPDATE verification_runs SET scratch_database = ? WHERE id = ?").bind_all(name, run_id).run();
+  db.prepare("UPDATE verification_runs SET scratch_database = ? WHERE id = ?")
+      .bind_all(name, run_id)
+      .run();
 }
 
 void set_run_recovery_point(Database& db, std::int64_t run_id, const std::string& json)
 {
-  db.prepare("UPDATE verification_runs SET recovery_point = ? WHERE id = ?").bind_all(json, run_id).run();
+  db.prepare("UPDATE verification_runs SET recovery_point = ? WHERE id = ?")
+      .bind_all(json, run_id)
+      .run();
 }
 
-void finish_run(Database& db, std::int64_t run_id, const std::string& outcome, double duration_seconds,
-                const std::vector<FindingRecord>& findings, const std::vector<RowCountRecord>& row_counts)
+void finish_run(Database& db, std::int64_t run_id, const std::string& outcome,
+                double duration_seconds, const std::vector<FindingRecord>& findings,
+                const std::vector<RowCountRecord>& row_counts)
 {
   Transaction tx(db);
-  db.prepare("UPDATE verification_runs SET outcome = ?, finished_at = ?, duration_seconds = ? WHERE id = ?")
+  db.prepare("UPDATE verification_runs SET outcome = ?, finished_at = ?, duration_seconds = ? "
+             "WHERE id = ?")
       .bind_all(outcome, now_text(), duration_seconds, run_id)
       .run();
-  auto add_finding = db.prepare("INSERT INTO verification_findings (run_id, kind, severity, subject, message, detail)"
-                                " VALUES (?, ?, ?, ?, ?, ?)");
+  auto add_finding = db.prepare(
+      "INSERT INTO verification_findings (run_id, kind, severity, subject, message, detail)"
+      " VALUES (?, ?, ?, ?, ?, ?)");
   for (const auto& f : findings)
     add_finding
         .bind_all(run_id, f.kind, f.severity, f.subject, f.message,
-                  f.detail.is_null() ? std::optional<std::string>() : std::optional(f.detail.dump()))
+                  f.detail.is_null() ? std::optional<std::string>()
+                                     : std::optional(f.detail.dump()))
         .run();
-  auto add_count = db.prepare("INSERT INTO verification_row_counts (run_id, schema_name, table_name, row_count)"
-                              " VALUES (?, ?, ?, ?)");
-  for (const auto& c : row_counts) add_count.bind_all(run_id, c.schema_name, c.table_name, c.row_count).run();
+  auto add_count =
+      db.prepare("INSERT INTO verification_row_counts (run_id, schema_name, table_name, row_count)"
+                 " VALUES (?, ?, ?, ?)");
+  for (const auto& c : row_counts)
+    add_count.bind_all(run_id, c.schema_name, c.table_name, c.row_count).run();
   auto backup = db.prepare("SELECT backup_id FROM verification_runs WHERE id = ?");
   backup.bind(1, run_id);
   if (backup.step()) {
@@ -92,7 +106,8 @@ void finish_run(Database& db, std::int64_t run_id, const std::string& outcome, d
 void refresh_backup_status(Database& db, std::int64_t backup_row_id)
 {
   db.prepare("UPDATE backups SET status = ("
-             " SELECT CASE WHEN s.last_restore_outcome = 'fail' OR s.failed_check_after IS NOT NULL THEN 'bad'"
+             " SELECT CASE WHEN s.last_restore_outcome = 'fail' OR s.failed_check_after IS NOT "
+             "NULL THEN 'bad'"
              "             WHEN s.last_restore_outcome = 'pass' THEN 'good' ELSE 'unverified' END"
              " FROM v_backup_status s WHERE s.id = backups.id) WHERE id = ?")
       .bind(1, backup_row_id)
@@ -101,10 +116,12 @@ void refresh_backup_status(Database& db, std::int64_t backup_row_id)
 
 std::vector<RunRecord> list_runs(Database& db, std::optional<std::int64_t> backup_row_id, int limit)
 {
-  auto s = db.prepare(std::string(kRunSelect) + " WHERE ?1 IS NULL OR r.backup_id = ?1 ORDER BY r.id DESC LIMIT ?2");
+  auto s = db.prepare(std::string(kRunSelect) +
+                      " WHERE ?1 IS NULL OR r.backup_id = ?1 ORDER BY r.id DESC LIMIT ?2");
   s.bind_all(backup_row_id, limit);
   std::vector<RunRecord> out;
-  while (s.step()) out.push_back(read_run(s));
+  while (s.step())
+    out.push_back(read_run(s));
   return out;
 }
 
@@ -118,8 +135,9 @@ std::optional<RunRecord> find_run(Database& db, std::int64_t run_id)
 
 std::vector<FindingRecord> run_findings(Database& db, std::int64_t run_id)
 {
-  auto s = db.prepare("SELECT kind, severity, coalesce(subject, ''), message, detail FROM verification_findings"
-                      " WHERE run_id = ? ORDER BY id");
+  auto s = db.prepare(
+      "SELECT kind, severity, coalesce(subject, ''), message, detail FROM verification_findings"
+      " WHERE run_id = ? ORDER BY id");
   s.bind(1, run_id);
   std::vector<FindingRecord> out;
   while (s.step())
@@ -130,21 +148,24 @@ std::vector<FindingRecord> run_findings(Database& db, std::int64_t run_id)
 
 std::vector<RowCountRecord> run_row_counts(Database& db, std::int64_t run_id)
 {
-  auto s = db.prepare("SELECT schema_name, table_name, row_count FROM verification_row_counts WHERE run_id = ?"
-                      " ORDER BY schema_name, table_name");
+  auto s = db.prepare(
+      "SELECT schema_name, table_name, row_count FROM verification_row_counts WHERE run_id = ?"
+      " ORDER BY schema_name, table_name");
   s.bind(1, run_id);
   std::vector<RowCountRecord> out;
-  while (s.step()) out.push_back({s.text(0), s.text(1), s.int64(2)});
+  while (s.step())
+    out.push_back({s.text(0), s.text(1), s.int64(2)});
   return out;
 }
 
 std::vector<RowCountRecord> previous_passing_row_counts(Database& db, const std::string& database,
                                                         std::int64_t exclude_run)
 {
-  auto s = db.prepare("SELECT r.id FROM verification_runs r JOIN backups b ON b.id = r.backup_id"
-                      " WHERE b.database = ? AND r.level = 'restore' AND r.outcome = 'pass' AND r.id <> ?"
-                      " AND EXISTS (SELECT 1 FROM verification_row_counts c WHERE c.run_id = r.id)"
-                      " ORDER BY r.id DESC LIMIT 1");
+  auto s = db.prepare(
+      "SELECT r.id FROM verification_runs r JOIN backups b ON b.id = r.backup_id"
+      " WHERE b.database = ? AND r.level = 'restore' AND r.outcome = 'pass' AND r.id <> ?"
+      " AND EXISTS (SELECT 1 FROM verification_row_counts c WHERE c.run_id = r.id)"
+      " ORDER BY r.id DESC LIMIT 1");
   s.bind_all(database, exclude_run);
   if (!s.step()) return {};
   return run_row_counts(db, s.int64(0));
@@ -172,7 +193,7 @@ std::vector<RunRecord> reap_interrupted_runs(Database& db)
 bool scratch_database_is_abandoned(Database& db, std::int64_t run_id)
 {
   auto run = find_run(db, run_id);
-  if (!run) return false;  // not ours: never touch it
+  if (!run) return false; // not ours: never touch it
   if (run->outcome != "running") return true;
   return is_dead_local_process(run->host, run->pid);
 }
@@ -187,7 +208,8 @@ std::int64_t newest_run_id(Database& db)
 bool verified_since(Database& db, std::int64_t backup_row_id, std::int64_t watermark,
                     const std::vector<std::string>& levels)
 {
-  auto s = db.prepare("SELECT level FROM verification_runs WHERE backup_id = ? AND id > ? AND outcome <> 'error'");
+  auto s = db.prepare(
+      "SELECT level FROM verification_runs WHERE backup_id = ? AND id > ? AND outcome <> 'error'");
   s.bind_all(backup_row_id, watermark);
   while (s.step())
     if (std::find(levels.begin(), levels.end(), s.text(0)) != levels.end()) return true;
@@ -216,16 +238,21 @@ nlohmann::json run_with_findings_json(Database& db, const RunRecord& run)
 {
   auto out = to_json(run);
   out["findings"] = nlohmann::json::array();
-  for (const auto& f : run_findings(db, run.id)) out["findings"].push_back(to_json(f));
+  for (const auto& f : run_findings(db, run.id))
+    out["findings"].push_back(to_json(f));
   auto point = db.prepare("SELECT recovery_point FROM verification_runs WHERE id = ?");
   point.bind(1, run.id);
-  if (point.step() && !point.is_null(0)) out["recovery_point"] = nlohmann::json::parse(point.text(0), nullptr, false);
+  if (point.step() && !point.is_null(0))
+    out["recovery_point"] = nlohmann::json::parse(point.text(0), nullptr, false);
   return out;
 }
 
 nlohmann::json to_json(const FindingRecord& f)
 {
-  return {{"kind", f.kind}, {"severity", f.severity}, {"subject", f.subject}, {"message", f.message},
+  return {{"kind", f.kind},
+          {"severity", f.severity},
+          {"subject", f.subject},
+          {"message", f.message},
           {"detail", f.detail}};
 }
 

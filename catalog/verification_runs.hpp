@@ -2,6 +2,10 @@
 // Verification history in the catalog. Every run is a new row; a backup's
 // status is derived from its runs (refresh_backup_status), never set by hand.
 
+#include "catalog/local_process.hpp"
+#include "catalog/sqlite.hpp"
+#include "catalog/verification_leases.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -9,27 +13,26 @@
 #include <string>
 #include <vector>
 
-#include "catalog/local_process.hpp"
-#include "catalog/sqlite.hpp"
-#include "catalog/verification_leases.hpp"
-
 namespace lastgood::catalog {
 
-struct FindingRecord {
+struct FindingRecord
+{
   std::string kind;
-  std::string severity;  // warning | failure | error
+  std::string severity; // warning | failure | error
   std::string subject;
   std::string message;
   nlohmann::json detail;
 };
 
-struct RowCountRecord {
+struct RowCountRecord
+{
   std::string schema_name;
   std::string table_name;
   std::int64_t row_count = 0;
 };
 
-struct RunRecord {
+struct RunRecord
+{
   std::int64_t id = 0;
   std::int64_t backup_row_id = 0;
   std::string backup_id;
@@ -51,14 +54,16 @@ void set_run_scratch_database(Database& db, std::int64_t run_id, const std::stri
 // Where recovery stopped in a test restore of a base backup (JSON); set before finish_run.
 void set_run_recovery_point(Database& db, std::int64_t run_id, const std::string& json);
 
-void finish_run(Database& db, std::int64_t run_id, const std::string& outcome, double duration_seconds,
-                const std::vector<FindingRecord>& findings, const std::vector<RowCountRecord>& row_counts);
+void finish_run(Database& db, std::int64_t run_id, const std::string& outcome,
+                double duration_seconds, const std::vector<FindingRecord>& findings,
+                const std::vector<RowCountRecord>& row_counts);
 
 // good: the newest restore-level verdict passed and no checksum/structure run
 // failed since; bad: it failed, or such a run failed since; else unverified.
 void refresh_backup_status(Database& db, std::int64_t backup_row_id);
 
-std::vector<RunRecord> list_runs(Database& db, std::optional<std::int64_t> backup_row_id, int limit = 200);
+std::vector<RunRecord> list_runs(Database& db, std::optional<std::int64_t> backup_row_id,
+                                 int limit = 200);
 std::optional<RunRecord> find_run(Database& db, std::int64_t run_id);
 std::vector<FindingRecord> run_findings(Database& db, std::int64_t run_id);
 std::vector<RowCountRecord> run_row_counts(Database& db, std::int64_t run_id);

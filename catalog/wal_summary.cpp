@@ -1,27 +1,31 @@
 #include "catalog/wal_summary.hpp"
 
-#include <map>
-
 #include "catalog/backup_own_wal.hpp"
 #include "catalog/wal_chain.hpp"
 #include "pg/lsn.hpp"
+
+#include <map>
 
 namespace lastgood::catalog {
 
 namespace {
 
-SegmentRange make_range(std::uint32_t tli, std::uint64_t first, std::uint64_t last, std::uint64_t seg_size)
+SegmentRange make_range(std::uint32_t tli, std::uint64_t first, std::uint64_t last,
+                        std::uint64_t seg_size)
 {
-  return SegmentRange{first, last, pg::wal_file_name(tli, first, seg_size), pg::wal_file_name(tli, last, seg_size)};
+  return SegmentRange{first, last, pg::wal_file_name(tli, first, seg_size),
+                      pg::wal_file_name(tli, last, seg_size)};
 }
 
 // Adds timeline-tree facts from history files of this cluster.
-void attach_history(Database& db, ClusterWal& cluster, std::map<std::uint32_t, TimelineWal>& timelines)
+void attach_history(Database& db, ClusterWal& cluster,
+                    std::map<std::uint32_t, TimelineWal>& timelines)
 {
   if (!cluster.system_identifier) return;
-  auto s = db.prepare("SELECT DISTINCT th.timeline, th.parent_timeline, th.switch_lsn FROM timeline_history th"
-                      " JOIN clusters c ON c.id = th.cluster_id JOIN objects o ON o.id = th.object_id"
-                      " WHERE c.system_identifier = ? AND o.missing_since IS NULL AND o.deleted_at IS NULL");
+  auto s = db.prepare(
+      "SELECT DISTINCT th.timeline, th.parent_timeline, th.switch_lsn FROM timeline_history th"
+      " JOIN clusters c ON c.id = th.cluster_id JOIN objects o ON o.id = th.object_id"
+      " WHERE c.system_identifier = ? AND o.missing_since IS NULL AND o.deleted_at IS NULL");
   s.bind(1, *cluster.system_identifier);
   // A history file lists every ancestor; the entry with the highest parent is the direct one.
   while (s.step()) {
@@ -38,7 +42,8 @@ void attach_history(Database& db, ClusterWal& cluster, std::map<std::uint32_t, T
   for (auto& [tli, t] : timelines)
     if (t.parent && timelines.count(*t.parent)) {
       auto& p = timelines[*t.parent];
-      if (!p.child_switch_lsn || *t.switch_lsn < *p.child_switch_lsn) p.child_switch_lsn = t.switch_lsn;
+      if (!p.child_switch_lsn || *t.switch_lsn < *p.child_switch_lsn)
+        p.child_switch_lsn = t.switch_lsn;
     }
 }
 
@@ -46,12 +51,15 @@ void attach_history(Database& db, ClusterWal& cluster, std::map<std::uint32_t, T
 void attach_foreign(Database& db, std::vector<ClusterWal>& clusters)
 {
   auto s = db.prepare(
-      "WITH seg AS (SELECT ws.cluster_id, o.repository_id AS repo, rtrim(o.key, replace(o.key, '/', '')) AS dir,"
+      "WITH seg AS (SELECT ws.cluster_id, o.repository_id AS repo, rtrim(o.key, replace(o.key, "
+      "'/', '')) AS dir,"
       "  ws.name, o.key FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
       "  WHERE o.missing_since IS NULL AND o.deleted_at IS NULL AND ws.cluster_id IS NOT NULL),"
       " counts AS (SELECT repo, dir, cluster_id, count(*) AS n FROM seg GROUP BY 1, 2, 3),"
-      " dominant AS (SELECT repo, dir, cluster_id FROM counts c1 WHERE NOT EXISTS (SELECT 1 FROM counts c2"
-      "  WHERE c2.repo = c1.repo AND c2.dir = c1.dir AND (c2.n > c1.n OR (c2.n = c1.n AND c2.cluster_id < c1.cluster_id))))"
+      " dominant AS (SELECT repo, dir, cluster_id FROM counts c1 WHERE NOT EXISTS (SELECT 1 FROM "
+      "counts c2"
+      "  WHERE c2.repo = c1.repo AND c2.dir = c1.dir AND (c2.n > c1.n OR (c2.n = c1.n AND "
+      "c2.cluster_id < c1.cluster_id))))"
       " SELECT c.system_identifier, s.name, r.name, s.key, dc.system_identifier FROM seg s"
       " JOIN dominant d ON d.repo = s.repo AND d.dir = s.dir AND d.cluster_id <> s.cluster_id"
       " JOIN clusters c ON c.id = s.cluster_id JOIN clusters dc ON dc.id = d.cluster_id"
@@ -61,7 +69,8 @@ void attach_foreign(Database& db, std::vector<ClusterWal>& clusters)
     for (auto& c : clusters) {
       if (c.system_identifier == s.text(0)) c.foreign_segments.push_back(f);
       if (c.system_identifier == f.directory_cluster)
-        c.problems.push_back(f.key + ": belongs to cluster " + s.text(0) + ", not " + f.directory_cluster +
+        c.problems.push_back(f.key + ": belongs to cluster " + s.text(0) + ", not " +
+                             f.directory_cluster +
                              " (archived from the wrong server?): it is never used for recovery");
     }
   }
@@ -72,17 +81,19 @@ void attach_foreign(Database& db, std::vector<ClusterWal>& clusters)
 void attach_backups(Database& db, ClusterWal& cluster)
 {
   if (!cluster.system_identifier) return;
-  if (cluster.segment_size == 0) {  // no archived segment: the size pg_control gave
+  if (cluster.segment_size == 0) { // no archived segment: the size pg_control gave
     auto size = db.prepare("SELECT wal_segment_size FROM clusters WHERE system_identifier = ?");
     size.bind(1, *cluster.system_identifier);
     cluster.segment_size = size.step() && !size.is_null(0) && pg::valid_segment_size(size.int64(0))
                                ? static_cast<std::uint64_t>(size.int64(0))
                                : pg::kDefaultWalSegmentSize;
   }
-  auto s = db.prepare("SELECT b.backup_id, b.status, b.timeline, b.start_lsn, b.stop_lsn, c.id, b.id FROM backups b"
-                      " JOIN clusters c ON c.id = b.cluster_id WHERE c.system_identifier = ? AND b.kind = 'physical'"
-                      " AND b.deleted_at IS NULL AND b.start_lsn IS NOT NULL AND b.stop_lsn IS NOT NULL"
-                      " ORDER BY b.stop_lsn, b.id");
+  auto s = db.prepare(
+      "SELECT b.backup_id, b.status, b.timeline, b.start_lsn, b.stop_lsn, c.id, b.id FROM backups b"
+      " JOIN clusters c ON c.id = b.cluster_id WHERE c.system_identifier = ? AND b.kind = "
+      "'physical'"
+      " AND b.deleted_at IS NULL AND b.start_lsn IS NOT NULL AND b.stop_lsn IS NOT NULL"
+      " ORDER BY b.stop_lsn, b.id");
   s.bind(1, *cluster.system_identifier);
   std::optional<WalChain> chain;
   while (s.step()) {
@@ -91,12 +102,15 @@ void attach_backups(Database& db, ClusterWal& cluster)
     b.backup_id = s.text(0);
     b.status = s.text(1);
     auto tli = static_cast<std::uint32_t>(s.opt_int64(2).value_or(1));
-    auto first = pg::segment_of(pg::Lsn{static_cast<std::uint64_t>(s.int64(3))}, cluster.segment_size);
-    auto last = pg::last_segment_for(pg::Lsn{static_cast<std::uint64_t>(s.int64(4))}, cluster.segment_size);
+    auto first =
+        pg::segment_of(pg::Lsn{static_cast<std::uint64_t>(s.int64(3))}, cluster.segment_size);
+    auto last =
+        pg::last_segment_for(pg::Lsn{static_cast<std::uint64_t>(s.int64(4))}, cluster.segment_size);
     b.first = pg::wal_file_name(tli, first, cluster.segment_size);
     b.last = pg::wal_file_name(tli, last, cluster.segment_size);
     BackupOwnWal own(db, s.int64(6), s.int64(5), cluster.segment_size,
-                     static_cast<std::uint64_t>(s.int64(3)), static_cast<std::uint64_t>(s.int64(4)));
+                     static_cast<std::uint64_t>(s.int64(3)),
+                     static_cast<std::uint64_t>(s.int64(4)));
     if (auto missing = own.first_missing(*chain, tli, first, last, true))
       b.missing = pg::wal_file_name(tli, *missing, cluster.segment_size);
     b.complete = !b.missing;
@@ -107,33 +121,39 @@ void attach_backups(Database& db, ClusterWal& cluster)
 
 } // namespace
 
-std::vector<ClusterWal> wal_summary(Database& db, const std::optional<std::string>& system_identifier)
+std::vector<ClusterWal> wal_summary(Database& db,
+                                    const std::optional<std::string>& system_identifier)
 {
   std::vector<ClusterWal> out;
   // Clusters with archived WAL, and those with base backups only (whose WAL
   // may all be carried by the backups themselves, or missing).
   auto clusters = db.prepare(
       "SELECT system_identifier FROM (SELECT c.system_identifier FROM wal_segments ws"
-      " LEFT JOIN clusters c ON c.id = ws.cluster_id UNION SELECT c.system_identifier FROM backups b"
+      " LEFT JOIN clusters c ON c.id = ws.cluster_id UNION SELECT c.system_identifier FROM backups "
+      "b"
       " JOIN clusters c ON c.id = b.cluster_id WHERE b.kind = 'physical' AND b.deleted_at IS NULL)"
       " WHERE ?1 IS NULL OR system_identifier = ?1 ORDER BY 1");
   clusters.bind(1, system_identifier);
   std::vector<std::optional<std::string>> ids;
-  while (clusters.step()) ids.push_back(clusters.opt_text(0));
+  while (clusters.step())
+    ids.push_back(clusters.opt_text(0));
   for (const auto& id : ids) {
     ClusterWal cluster;
     cluster.system_identifier = id;
-    auto s = db.prepare("SELECT ws.timeline, ws.segno, ws.partial, ws.segment_size, ws.problem, o.key"
-                        " FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
-                        " LEFT JOIN clusters c ON c.id = ws.cluster_id"
-                        " WHERE o.missing_since IS NULL AND o.deleted_at IS NULL AND c.system_identifier IS ?"
-                        " ORDER BY ws.timeline, ws.segno");
+    auto s = db.prepare(
+        "SELECT ws.timeline, ws.segno, ws.partial, ws.segment_size, ws.problem, o.key"
+        " FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
+        " LEFT JOIN clusters c ON c.id = ws.cluster_id"
+        " WHERE o.missing_since IS NULL AND o.deleted_at IS NULL AND c.system_identifier IS ?"
+        " ORDER BY ws.timeline, ws.segno");
     s.bind(1, id);
     std::map<std::uint32_t, TimelineWal> timelines;
     std::optional<std::uint64_t> run_first, run_last;
     std::uint32_t run_tli = 0;
     auto close_run = [&] {
-      if (run_first) timelines[run_tli].ranges.push_back(make_range(run_tli, *run_first, *run_last, cluster.segment_size));
+      if (run_first)
+        timelines[run_tli].ranges.push_back(
+            make_range(run_tli, *run_first, *run_last, cluster.segment_size));
       run_first.reset();
     };
     while (s.step()) {
@@ -144,12 +164,12 @@ std::vector<ClusterWal> wal_summary(Database& db, const std::optional<std::strin
       if (auto problem = s.opt_text(4)) cluster.problems.push_back(s.text(5) + ": " + *problem);
       auto& t = timelines[tli];
       t.timeline = tli;
-      if (partial) {  // never used by recovery: not part of a range
+      if (partial) { // never used by recovery: not part of a range
         ++t.partial_segments;
         continue;
       }
       ++t.segments;
-      if (run_first && tli == run_tli && segno == *run_last) continue;  // same segment stored twice
+      if (run_first && tli == run_tli && segno == *run_last) continue; // same segment stored twice
       if (run_first && tli == run_tli && segno == *run_last + 1) {
         run_last = segno;
         continue;
@@ -162,13 +182,15 @@ std::vector<ClusterWal> wal_summary(Database& db, const std::optional<std::strin
     attach_history(db, cluster, timelines);
     for (auto& [tli, t] : timelines) {
       for (std::size_t i = 1; i < t.ranges.size(); ++i)
-        t.gaps.push_back(make_range(tli, t.ranges[i - 1].last_segno + 1, t.ranges[i].first_segno - 1, cluster.segment_size));
+        t.gaps.push_back(make_range(tli, t.ranges[i - 1].last_segno + 1,
+                                    t.ranges[i].first_segno - 1, cluster.segment_size));
       // Up to a child's switch point this timeline's own segments are needed;
       // the switch segment itself is read from the child's file.
       if (t.child_switch_lsn && !t.ranges.empty()) {
         auto switch_segno = pg::segment_of(pg::Lsn{*t.child_switch_lsn}, cluster.segment_size);
         if (switch_segno > 0 && t.ranges.back().last_segno + 1 < switch_segno)
-          t.gaps.push_back(make_range(tli, t.ranges.back().last_segno + 1, switch_segno - 1, cluster.segment_size));
+          t.gaps.push_back(make_range(tli, t.ranges.back().last_segno + 1, switch_segno - 1,
+                                      cluster.segment_size));
       }
       cluster.timelines.push_back(t);
     }
@@ -183,13 +205,17 @@ nlohmann::json to_json(const ClusterWal& c)
 {
   using nlohmann::json;
   auto range_json = [](const SegmentRange& r) {
-    return json{{"first", r.first_name}, {"last", r.last_name}, {"segments", r.last_segno - r.first_segno + 1}};
+    return json{{"first", r.first_name},
+                {"last", r.last_name},
+                {"segments", r.last_segno - r.first_segno + 1}};
   };
   json timelines = json::array();
   for (const auto& t : c.timelines) {
     json ranges = json::array(), gaps = json::array();
-    for (const auto& r : t.ranges) ranges.push_back(range_json(r));
-    for (const auto& g : t.gaps) gaps.push_back(range_json(g));
+    for (const auto& r : t.ranges)
+      ranges.push_back(range_json(r));
+    for (const auto& g : t.gaps)
+      gaps.push_back(range_json(g));
     timelines.push_back({{"timeline", t.timeline},
                          {"parent", t.parent ? json(*t.parent) : json()},
                          {"switch_lsn", t.switch_lsn ? json(pg::Lsn{*t.switch_lsn}.str()) : json()},
@@ -200,11 +226,17 @@ nlohmann::json to_json(const ClusterWal& c)
   }
   json foreign = json::array(), backups = json::array();
   for (const auto& f : c.foreign_segments)
-    foreign.push_back({{"name", f.name}, {"repository", f.repository}, {"key", f.key},
+    foreign.push_back({{"name", f.name},
+                       {"repository", f.repository},
+                       {"key", f.key},
                        {"directory_cluster", f.directory_cluster}});
   for (const auto& b : c.backups)
-    backups.push_back({{"backup_id", b.backup_id}, {"status", b.status}, {"first", b.first}, {"last", b.last},
-                       {"complete", b.complete}, {"missing", b.missing ? json(*b.missing) : json()},
+    backups.push_back({{"backup_id", b.backup_id},
+                       {"status", b.status},
+                       {"first", b.first},
+                       {"last", b.last},
+                       {"complete", b.complete},
+                       {"missing", b.missing ? json(*b.missing) : json()},
                        {"from_backup", b.from_backup}});
   return {{"system_identifier", c.system_identifier ? json(*c.system_identifier) : json()},
           {"foreign_segments", foreign},

@@ -19,7 +19,8 @@ namespace lastgood::cli {
 
 namespace {
 
-struct BackupsOptions {
+struct BackupsOptions
+{
   std::string database, cluster, source, id;
   bool json = false;
 };
@@ -41,8 +42,10 @@ void print_table(const std::vector<catalog::BackupRow>& rows)
   TextTable table({"ID", "STATUS", "FORMAT", "DATABASE/CLUSTER", "TIME", "SIZE", "LSN (TLI)"});
   for (const auto& b : rows) {
     std::string status = catalog::status_text(b);
-    if (b.missing_since) status = "MISSING";
-    else if (b.problem) status += "!";
+    if (b.missing_since)
+      status = "MISSING";
+    else if (b.problem)
+      status += "!";
     std::string lsn = b.kind == "physical"
                           ? lsn_text(b.start_lsn) + "-" + lsn_text(b.stop_lsn) + " (" +
                                 (b.timeline ? std::to_string(*b.timeline) : "?") + ")"
@@ -54,8 +57,10 @@ void print_table(const std::vector<catalog::BackupRow>& rows)
   table.print(std::cout);
   std::cout << rows.size() << " backups";
   std::size_t flagged = 0;
-  for (const auto& b : rows) flagged += (b.problem || b.missing_since) ? 1 : 0;
-  if (flagged) std::cout << ", " << flagged << " with problems (marked ! or MISSING; see 'lastgood show ID')";
+  for (const auto& b : rows)
+    flagged += (b.problem || b.missing_since) ? 1 : 0;
+  if (flagged)
+    std::cout << ", " << flagged << " with problems (marked ! or MISSING; see 'lastgood show ID')";
   std::cout << '\n';
 }
 
@@ -66,8 +71,9 @@ void print_show(const catalog::BackupRow& b, const std::vector<catalog::BackupOb
     std::cout << padded_cell(k, 16) << v << '\n';
   };
   line("ID", b.backup_id);
-  line("status", catalog::status_text(b) +
-                     (b.last_check == "error" ? " — the newest run could not check it; see below" : ""));
+  line("status",
+       catalog::status_text(b) +
+           (b.last_check == "error" ? " — the newest run could not check it; see below" : ""));
   line("repository", b.repository + ": " + printable_name(b.root_key));
   line("kind", b.kind + " (" + b.format + ")");
   line("source", catalog::source_label(b.source));
@@ -77,14 +83,19 @@ void print_show(const catalog::BackupRow& b, const std::vector<catalog::BackupOb
   if (b.start_time) line("start time", *b.start_time);
   if (b.stop_time) line(b.kind == "logical" ? "written" : "stop time", *b.stop_time);
   if (b.kind == "physical") {
-    line("start LSN", lsn_text(b.start_lsn) + " on timeline " + (b.timeline ? std::to_string(*b.timeline) : "?"));
-    line("stop LSN", lsn_text(b.stop_lsn) + (b.stop_timeline ? " on timeline " + std::to_string(*b.stop_timeline) : ""));
+    line("start LSN", lsn_text(b.start_lsn) + " on timeline " +
+                          (b.timeline ? std::to_string(*b.timeline) : "?"));
+    line("stop LSN",
+         lsn_text(b.stop_lsn) +
+             (b.stop_timeline ? " on timeline " + std::to_string(*b.stop_timeline) : ""));
   }
   if (b.server_version) line("server", *b.server_version);
   if (b.tool_version) line("pg_dump", *b.tool_version);
   if (b.compression) line("compression", *b.compression);
   line("size", human_bytes(b.size_bytes) + " in " + std::to_string(b.object_count) + " objects");
-  if (b.missing_since) line("MISSING since", *b.missing_since + " (" + std::to_string(b.objects_missing) + " objects)");
+  if (b.missing_since)
+    line("MISSING since",
+         *b.missing_since + " (" + std::to_string(b.objects_missing) + " objects)");
   if (b.problem) line("PROBLEM", *b.problem);
   std::cout << "\nobjects:\n";
   TextTable object_table;
@@ -132,7 +143,8 @@ void register_backup_list_commands(CLI::App& app, Context& ctx)
     auto rows = catalog::list_backups(ctx.catalog().db(), filter);
     if (opts->json) {
       nlohmann::json out = nlohmann::json::array();
-      for (const auto& r : rows) out.push_back(catalog::to_json(r));
+      for (const auto& r : rows)
+        out.push_back(catalog::to_json(r));
       print_json({{"backups", out}});
     } else {
       print_table(rows);
@@ -151,9 +163,11 @@ void register_backup_list_commands(CLI::App& app, Context& ctx)
     if (opts->json) {
       auto out = catalog::to_json(*backup);
       out["objects"] = nlohmann::json::array();
-      for (const auto& o : objects) out["objects"].push_back(catalog::to_json(o));
+      for (const auto& o : objects)
+        out["objects"].push_back(catalog::to_json(o));
       out["verification_runs"] = nlohmann::json::array();
-      for (const auto& r : runs) out["verification_runs"].push_back(catalog::run_with_findings_json(db, r));
+      for (const auto& r : runs)
+        out["verification_runs"].push_back(catalog::run_with_findings_json(db, r));
       print_json(out);
     } else {
       print_show(*backup, objects, runs);

@@ -16,7 +16,8 @@ namespace lastgood::cli {
 
 namespace {
 
-struct PickOptions {
+struct PickOptions
+{
   std::string database, source, cluster, before;
   bool json = false;
 };
@@ -38,7 +39,8 @@ void print_text(const restore::PickResult& r)
   if (b.kind == "logical") std::cout << "  source     " << catalog::source_label(b.source) << '\n';
   if (r.evidence) {
     std::cout << "  proven by  run " << r.evidence->id << ", a test restore that passed at "
-              << r.evidence->finished_at.value_or("?") << " (" << age_of(r.evidence->finished_at) << ")\n";
+              << r.evidence->finished_at.value_or("?") << " (" << age_of(r.evidence->finished_at)
+              << ")\n";
   }
   if (!r.row_counts.empty()) {
     std::cout << "  row counts\n";
@@ -87,13 +89,15 @@ void register_pick_command(CLI::App& app, Context& ctx)
                         : request.source  ? "any database from source " + *request.source
                         : request.cluster ? "cluster " + *request.cluster
                                           : "any database";
-    std::cerr << "lastgood: no backup of " << scope << (opts->before.empty() ? "" : " before " + opts->before)
+    std::cerr << "lastgood: no backup of " << scope
+              << (opts->before.empty() ? "" : " before " + opts->before)
               << " has passed a test restore.";
     if (result.newest_unverified)
-      std::cerr << " Newest unverified: " << result.newest_unverified->backup_id << " (lastgood verify "
-                << result.newest_unverified->backup_id << ").";
+      std::cerr << " Newest unverified: " << result.newest_unverified->backup_id
+                << " (lastgood verify " << result.newest_unverified->backup_id << ").";
     if (result.newest_bad) std::cerr << " Newest bad: " << result.newest_bad->backup_id << ".";
-    if (!result.newest_unverified && !result.newest_bad) std::cerr << " There are no backups of it at all.";
+    if (!result.newest_unverified && !result.newest_bad)
+      std::cerr << " There are no backups of it at all.";
     std::cerr << '\n';
     ctx.exit_code = kExitProblem;
   });

@@ -1,18 +1,18 @@
 // repo add NAME URL | repo list | repo remove NAME
 
-#include <CLI/CLI.hpp>
-
-#include <iostream>
-
 #include "catalog/repositories.hpp"
 #include "cli/context.hpp"
 #include "storage/storage.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
 
 namespace lastgood::cli {
 
 namespace {
 
-struct RepoOptions {
+struct RepoOptions
+{
   std::string name, url, source, database_from_name;
   bool json = false;
 };
@@ -27,18 +27,21 @@ void register_repo_commands(CLI::App& app, Context& ctx)
 
   auto* add = repo->add_subcommand("add", "register a repository (path, file:// or s3:// URL)");
   add->add_option("NAME", opts->name, "repository name")->required();
-  add->add_option("URL", opts->url, "a path, file:///path or s3://bucket/prefix?region=... (docs/s3.md)")->required();
+  add->add_option("URL", opts->url,
+                  "a path, file:///path or s3://bucket/prefix?region=... (docs/s3.md)")
+      ->required();
   add->add_option("--source", opts->source,
                   "the server its backups come from, e.g. prod-eu (docs/sources.md; default: the "
                   "default source)");
   add->add_option("--database-from-name", opts->database_from_name,
                   "regular expression naming a dump's database from its key (first capture group)");
   add->callback([&ctx, opts] {
-    storage::open_storage(opts->url);  // refuse what cannot be opened before registering it
+    storage::open_storage(opts->url); // refuse what cannot be opened before registering it
     catalog::RepositorySettings settings;
     if (!opts->source.empty()) settings.source = opts->source;
     if (!opts->database_from_name.empty()) settings.database_from_name = opts->database_from_name;
-    auto r = catalog::add_repository(ctx.catalog(catalog::IfMissing::Create).db(), opts->name, opts->url, settings);
+    auto r = catalog::add_repository(ctx.catalog(catalog::IfMissing::Create).db(), opts->name,
+                                     opts->url, settings);
     if (!ctx.quiet)
       std::cerr << "added repository " << r.name << " at " << r.url << " (source "
                 << catalog::source_label(r.source) << ")\n";
@@ -65,7 +68,8 @@ void register_repo_commands(CLI::App& app, Context& ctx)
       std::cout << r.name << '\t' << r.url << '\t' << catalog::source_label(r.source) << '\n';
   });
 
-  auto* remove = repo->add_subcommand("remove", "forget a repository (its history stays in the catalog)");
+  auto* remove =
+      repo->add_subcommand("remove", "forget a repository (its history stays in the catalog)");
   remove->add_option("NAME", opts->name, "repository name")->required();
   remove->callback([&ctx, opts] {
     catalog::remove_repository(ctx.catalog().db(), opts->name);

@@ -225,8 +225,9 @@ void register_restore_command(CLI::App& app, Context& ctx)
 {
   auto o = std::make_shared<RestoreCliOptions>();
   auto physical = std::make_shared<PhysicalRestoreCli>();
-  auto* cmd = app.add_subcommand(
-      "restore", "restore a logical backup into a new database, checked before it is named; or (--pgdata) a base backup + WAL to a point in time");
+  auto* cmd = app.add_subcommand("restore",
+                                 "restore a logical backup into a new database, checked before it "
+                                 "is named; or (--pgdata) a base backup + WAL to a point in time");
   cmd->add_option("ID", o->id, "the backup (an ID or an unambiguous prefix)");
   cmd->add_flag("--last-good", o->last_good, "the last known good backup of --database");
   cmd->add_option("--database", o->database, "with --last-good: of this database");
@@ -246,15 +247,21 @@ void register_restore_command(CLI::App& app, Context& ctx)
                 "close restore runs interrupted by a crash and drop their temporary databases");
   // Physical restore / PITR (cmd_restore_physical.cpp).
   cmd->add_option("--pgdata", physical->pgdata, "physical restore: into this empty data directory");
-  cmd->add_option("--target-time", physical->target_time, "with --pgdata: recover to this time (RFC 3339)");
+  cmd->add_option("--target-time", physical->target_time,
+                  "with --pgdata: recover to this time (RFC 3339)");
   cmd->add_option("--target-lsn", physical->target_lsn, "with --pgdata: recover to this LSN");
-  cmd->add_flag("--immediate", physical->immediate, "with --pgdata: stop as soon as the backup is consistent");
+  cmd->add_flag("--immediate", physical->immediate,
+                "with --pgdata: stop as soon as the backup is consistent");
   cmd->add_option("--cluster", physical->cluster, "with --pgdata: the cluster (system identifier)");
-  cmd->add_option("--timeline", physical->timeline, "with --pgdata: recovery_target_timeline (default latest)");
+  cmd->add_option("--timeline", physical->timeline,
+                  "with --pgdata: recovery_target_timeline (default latest)");
   cmd->add_option("--backup", physical->backup, "with --pgdata: use this base backup");
-  cmd->add_option("--target-action", physical->target_action, "with --pgdata: pause (default) | promote | shutdown");
-  cmd->add_option("--run-as", physical->run_as, "with --pgdata as root: the server's OS user (default postgres)");
-  cmd->add_flag("--start", physical->start, "with --pgdata: start the server and wait for the target");
+  cmd->add_option("--target-action", physical->target_action,
+                  "with --pgdata: pause (default) | promote | shutdown");
+  cmd->add_option("--run-as", physical->run_as,
+                  "with --pgdata as root: the server's OS user (default postgres)");
+  cmd->add_flag("--start", physical->start,
+                "with --pgdata: start the server and wait for the target");
   cmd->add_option("--as", o->as, "name of the new database (default: the backup's database)");
   cmd->add_option("--table", o->restore.tables, "only this table, SCHEMA.TABLE (repeatable)");
   cmd->add_option("--schema", o->schema, "only this schema");
@@ -271,7 +278,8 @@ void register_restore_command(CLI::App& app, Context& ctx)
       physical->json = o->json;
       return run_physical_restore_command(ctx, *physical);
     }
-    if (o->restore.to.empty()) throw UsageError("restore needs --to CONNSTR (logical) or --pgdata DIR (physical)");
+    if (o->restore.to.empty())
+      throw UsageError("restore needs --to CONNSTR (logical) or --pgdata DIR (physical)");
     if (o->rollback != 0 || o->cleanup) {
       run_rollback_or_cleanup(ctx, *o);
       return;
@@ -317,7 +325,9 @@ void register_restore_command(CLI::App& app, Context& ctx)
     if (o->json && result.exit_code != kExitOk)
       std::cerr << "lastgood: " << redact(result.message) << '\n';
     if (result.outcome != "pass")
-      compliance::notify(ctx.config().notify, "restore failed (run " + std::to_string(result.run_id) + "): " + redact(result.message));
+      compliance::notify(ctx.config().notify, "restore failed (run " +
+                                                  std::to_string(result.run_id) +
+                                                  "): " + redact(result.message));
     ctx.exit_code = result.exit_code;
   });
 }

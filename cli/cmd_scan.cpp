@@ -14,7 +14,8 @@ namespace lastgood::cli {
 
 namespace {
 
-struct ScanCliOptions {
+struct ScanCliOptions
+{
   std::vector<std::string> names;
   bool rehash = false;
   unsigned jobs = 0;
@@ -23,11 +24,13 @@ struct ScanCliOptions {
 
 void print_text(const catalog::ScanSummary& s)
 {
-  std::cout << s.repository << ": " << s.new_objects << " new, " << s.changed << " changed, " << s.unchanged
-            << " unchanged, " << s.missing << " missing; " << human_bytes(s.bytes_hashed) << " hashed in "
-            << std::fixed << std::setprecision(1) << s.seconds << " s";
+  std::cout << s.repository << ": " << s.new_objects << " new, " << s.changed << " changed, "
+            << s.unchanged << " unchanged, " << s.missing << " missing; "
+            << human_bytes(s.bytes_hashed) << " hashed in " << std::fixed << std::setprecision(1)
+            << s.seconds << " s";
   if (s.seconds > 0 && s.bytes_hashed > 0)
-    std::cout << " (" << std::setprecision(0) << static_cast<double>(s.bytes_hashed) / 1e6 / s.seconds << " MB/s)";
+    std::cout << " (" << std::setprecision(0)
+              << static_cast<double>(s.bytes_hashed) / 1e6 / s.seconds << " MB/s)";
   std::cout << "; " << s.backups << " backups (" << s.new_backups << " new)\n";
   for (const auto& key : s.content_changed)
     std::cout << "  WARNING content changed under the same key: " << printable_name(key)
@@ -50,10 +53,12 @@ void print_text(const catalog::ScanSummary& s)
 void register_scan_command(CLI::App& app, Context& ctx)
 {
   auto opts = std::make_shared<ScanCliOptions>();
-  auto* scan = app.add_subcommand("scan", "index new and changed objects, mark vanished ones missing");
+  auto* scan =
+      app.add_subcommand("scan", "index new and changed objects, mark vanished ones missing");
   scan->add_option("NAME", opts->names, "repositories to scan (default: all)");
   scan->add_flag("--rehash", opts->rehash, "read and hash every object, even unchanged ones");
-  scan->add_option("--jobs", opts->jobs, "reader threads (default: all cores)")->check(CLI::Range(1u, 256u));
+  scan->add_option("--jobs", opts->jobs, "reader threads (default: all cores)")
+      ->check(CLI::Range(1u, 256u));
   scan->add_flag("--json", opts->json, "print one JSON document");
   scan->callback([&ctx, opts] {
     auto repos = catalog::repositories_to_scan(
@@ -68,8 +73,9 @@ void register_scan_command(CLI::App& app, Context& ctx)
       options.jobs = opts->jobs;
       if (show_progress)
         options.on_progress = [&](const catalog::ScanProgress& p) {
-          std::cerr << "\rscanning " << repo.name << ": " << p.listed << " listed, " << p.read << "/" << p.to_read
-                    << " read, " << human_bytes(p.bytes_read) << "      " << std::flush;
+          std::cerr << "\rscanning " << repo.name << ": " << p.listed << " listed, " << p.read
+                    << "/" << p.to_read << " read, " << human_bytes(p.bytes_read) << "      "
+                    << std::flush;
         };
       auto summary = catalog::scan_repository(ctx.catalog().db(), repo, *storage, options);
       if (show_progress) std::cerr << "\r\033[K" << std::flush;

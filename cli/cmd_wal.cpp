@@ -13,7 +13,8 @@ namespace lastgood::cli {
 
 namespace {
 
-struct WalOptions {
+struct WalOptions
+{
   std::string cluster;
   bool json = false;
 };
@@ -26,31 +27,34 @@ void print_text(const std::vector<catalog::ClusterWal>& clusters)
               << ", segment size " << human_bytes(c.segment_size) << '\n';
     for (const auto& t : c.timelines) {
       std::cout << "  timeline " << t.timeline;
-      if (t.parent) std::cout << " (from timeline " << *t.parent << " at " << pg::Lsn{*t.switch_lsn}.str() << ")";
+      if (t.parent)
+        std::cout << " (from timeline " << *t.parent << " at " << pg::Lsn{*t.switch_lsn}.str()
+                  << ")";
       std::cout << ": " << t.segments << " segments";
       if (t.partial_segments) std::cout << ", " << t.partial_segments << " partial";
       std::cout << '\n';
       for (const auto& r : t.ranges)
-        std::cout << "    have " << r.first_name << " .. " << r.last_name << " (" << r.last_segno - r.first_segno + 1
-                  << ")\n";
+        std::cout << "    have " << r.first_name << " .. " << r.last_name << " ("
+                  << r.last_segno - r.first_segno + 1 << ")\n";
       for (const auto& g : t.gaps)
-        std::cout << "    GAP  " << g.first_name << " .. " << g.last_name << " (" << g.last_segno - g.first_segno + 1
-                  << " missing)\n";
+        std::cout << "    GAP  " << g.first_name << " .. " << g.last_name << " ("
+                  << g.last_segno - g.first_segno + 1 << " missing)\n";
     }
     for (const auto& b : c.backups)
-      std::cout << "  base backup " << b.backup_id << " (" << b.status << ") needs " << b.first << " .. " << b.last
-                << ": required WAL complete: "
-                << (!b.complete             ? "no (missing " + *b.missing + ")"
-                    : b.from_backup.empty() ? std::string("yes")
-                                            : "yes (from the backup itself: " +
-                                                  std::to_string(b.from_backup.size()) +
-                                                  " segment(s) not in the archive)")
+      std::cout << "  base backup " << b.backup_id << " (" << b.status << ") needs " << b.first
+                << " .. " << b.last << ": required WAL complete: "
+                << (!b.complete ? "no (missing " + *b.missing + ")"
+                    : b.from_backup.empty()
+                        ? std::string("yes")
+                        : "yes (from the backup itself: " + std::to_string(b.from_backup.size()) +
+                              " segment(s) not in the archive)")
                 << '\n';
     for (const auto& f : c.foreign_segments)
       std::cout << "  FOREIGN " << f.repository << ": " << printable_name(f.key)
                 << " sits among segments of cluster " << f.directory_cluster
                 << "; never used for recovery\n";
-    for (const auto& p : c.problems) std::cout << "  PROBLEM " << p << '\n';
+    for (const auto& p : c.problems)
+      std::cout << "  PROBLEM " << p << '\n';
   }
 }
 
@@ -68,7 +72,8 @@ void register_wal_command(CLI::App& app, Context& ctx)
     auto clusters = catalog::wal_summary(ctx.catalog().db(), cluster);
     if (opts->json) {
       nlohmann::json out = nlohmann::json::array();
-      for (const auto& c : clusters) out.push_back(catalog::to_json(c));
+      for (const auto& c : clusters)
+        out.push_back(catalog::to_json(c));
       print_json({{"clusters", out}, {"gaps", catalog::has_gaps(clusters)}});
     } else {
       print_text(clusters);

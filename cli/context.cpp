@@ -1,9 +1,8 @@
 #include "cli/context.hpp"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <iostream>
+#include <unistd.h>
 
 namespace lastgood::cli {
 
@@ -24,7 +23,10 @@ void print_json(const nlohmann::json& document)
   std::cout << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
-bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+bool stderr_is_terminal()
+{
+  return ::isatty(STDERR_FILENO) == 1;
+}
 
 std::string human_bytes(std::uint64_t bytes)
 {

@@ -1,13 +1,13 @@
 #pragma once
 // What every command shares: global options, the catalog, and output helpers.
 
-#include <nlohmann/json.hpp>
-#include <memory>
-#include <string>
-#include <vector>
-
 #include "catalog/catalog.hpp"
 #include "common/config.hpp"
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -15,7 +15,8 @@ class App;
 
 namespace lastgood::cli {
 
-struct Context {
+struct Context
+{
   std::string catalog_flag;
   std::string config_flag;
   bool verbose = false;
@@ -25,7 +26,10 @@ struct Context {
   // Opened (and migrated) on first use. Only set-up commands (repo add, backup,
   // catalog init) pass Create: for every other command a missing catalog is an error.
   catalog::Catalog& catalog(catalog::IfMissing if_missing = catalog::IfMissing::Refuse);
-  catalog::CatalogLocation catalog_location() const { return catalog::locate_catalog(catalog_flag); }
+  catalog::CatalogLocation catalog_location() const
+  {
+    return catalog::locate_catalog(catalog_flag);
+  }
   const Config& config();
   // Flags that set configuration keys; commands add theirs before calling config().
   std::vector<ConfigFlag> config_flags;

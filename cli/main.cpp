@@ -1,17 +1,16 @@
 // lastgood: catalog, verify and restore PostgreSQL backups.
 // Parsing and wiring only; the work happens in the core library.
 
-#include <CLI/CLI.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
-#include <iostream>
-
 #include "cli/context.hpp"
 #include "cli/unknown_names.hpp"
 #include "common/error.hpp"
 #include "common/redact.hpp"
 #include "storage/s3_storage.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 int main(int argc, char** argv)
 {
@@ -41,7 +40,8 @@ int main(int argc, char** argv)
   cli::register_report_commands(app, ctx);
   cli::register_status_commands(app, ctx);
 
-  // s3:// repositories read [s3] credentials from the configuration only when the environment has none.
+  // s3:// repositories read [s3] credentials from the configuration only when the environment has
+  // none.
   storage::set_s3_config_source([&ctx] { return ctx.config().s3; });
   cli::register_drill_command(app, ctx);
   cli::register_run_command(app, ctx);
@@ -52,7 +52,9 @@ int main(int argc, char** argv)
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%^%l%$: %v");
   app.parse_complete_callback([&] {
-    spdlog::set_level(ctx.quiet ? spdlog::level::err : ctx.verbose ? spdlog::level::debug : spdlog::level::info);
+    spdlog::set_level(ctx.quiet     ? spdlog::level::err
+                      : ctx.verbose ? spdlog::level::debug
+                                    : spdlog::level::info);
   });
 
   try {

@@ -13,7 +13,8 @@
 
 namespace lastgood {
 
-struct RepositoryConfig {
+struct RepositoryConfig
+{
   std::string name;
   std::string url;
   std::string source;             // the server its backups come from; empty: the default source
@@ -22,27 +23,30 @@ struct RepositoryConfig {
 
 // [[verify.check]]: run against a restored database; must return one row
 // holding one boolean true.
-struct UserCheck {
+struct UserCheck
+{
   std::string database;
   std::string name;
   std::string sql;
 };
 
-struct VerifyConfig {
-  std::string scratch = "auto";       // or a connection string to a scratch server
-  std::string run_as;                 // OS user for scratch clusters when root (default postgres)
+struct VerifyConfig
+{
+  std::string scratch = "auto"; // or a connection string to a scratch server
+  std::string run_as;           // OS user for scratch clusters when root (default postgres)
   std::chrono::seconds restore_every{std::chrono::hours(24)};
   std::chrono::seconds checksum_every{std::chrono::hours(24 * 7)};
-  double shrink_threshold = 0.5;      // share of rows a table may lose before data_shrink
-  std::string shrink_severity = "warning";  // or "failure"
-  bool amcheck_heapallindexed = false;      // slower, also proves every heap tuple is indexed
+  double shrink_threshold = 0.5;           // share of rows a table may lose before data_shrink
+  std::string shrink_severity = "warning"; // or "failure"
+  bool amcheck_heapallindexed = false;     // slower, also proves every heap tuple is indexed
   std::vector<UserCheck> checks;
 };
 
 // [retention], optionally narrowed by [retention.database.NAME] or
 // [retention.cluster.SYSID] tables holding the same keys. An unset key keeps
 // nothing by itself; a narrower table replaces only the keys it sets.
-struct RetentionRules {
+struct RetentionRules
+{
   std::optional<int> keep_last;
   std::optional<std::chrono::seconds> keep_within;
   std::optional<int> keep_daily;
@@ -52,35 +56,40 @@ struct RetentionRules {
   std::optional<std::chrono::seconds> pitr_window;
 };
 
-struct RetentionConfig {
+struct RetentionConfig
+{
   RetentionRules defaults;
-  std::map<std::string, RetentionRules> per_database;  // key: database name
-  std::map<std::string, RetentionRules> per_cluster;   // key: system identifier as text
+  std::map<std::string, RetentionRules> per_database; // key: database name
+  std::map<std::string, RetentionRules> per_cluster;  // key: system identifier as text
 };
 
 // [compliance]: the targets the report measures against.
-struct ComplianceConfig {
+struct ComplianceConfig
+{
   std::chrono::seconds rpo{std::chrono::hours(24)};
   std::chrono::seconds verified_within{std::chrono::hours(24 * 7)};
-  std::optional<std::chrono::seconds> rto;  // no restore-duration verdict when unset
+  std::optional<std::chrono::seconds> rto; // no restore-duration verdict when unset
 };
 
 // [notify]: where failures are announced. The URL is a secret (it usually
 // carries a token) and is never logged.
-struct NotifyConfig {
+struct NotifyConfig
+{
   std::string webhook;
 };
 
 // [[drill.command]]: extra commands the drill runs after the data checks,
 // e.g. `redis-cli -u $REDIS_URL PING`; run through /bin/sh, pass on exit 0.
-struct DrillCommand {
+struct DrillCommand
+{
   std::string name;
   std::string run;
 };
 
 // [drill]: which database the drill proves, which tables must have rows
 // after its test restore ("orders" or "schema.orders"), and what else it runs.
-struct DrillConfig {
+struct DrillConfig
+{
   std::string database;
   std::vector<std::string> tables;
   std::vector<DrillCommand> commands;
@@ -88,7 +97,8 @@ struct DrillConfig {
 
 // [s3]: credentials when the AWS_* environment variables are not set
 // (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN win).
-struct S3Config {
+struct S3Config
+{
   std::string access_key_id;
   std::string secret_access_key;
   std::string session_token;
@@ -97,35 +107,41 @@ struct S3Config {
 
 // [schedule]: how often the scheduler runs `lastgood run` (metrics export it so
 // an alert can tell metrics that stopped being written).
-struct ScheduleConfig {
+struct ScheduleConfig
+{
   std::chrono::seconds every{std::chrono::hours(24)};
 };
 
 // Where an effective value came from.
-struct ConfigOrigin {
+struct ConfigOrigin
+{
   enum class Kind { Default, File, Env, Flag };
   Kind kind = Kind::Default;
-  std::string where;         // the file's path, the variable's name or the flag
-  std::string text() const;  // "default", "file /etc/lastgood.toml", "env LASTGOOD_X", "flag --scratch"
+  std::string where; // the file's path, the variable's name or the flag
+  std::string
+  text() const; // "default", "file /etc/lastgood.toml", "env LASTGOOD_X", "flag --scratch"
 };
 
 // One line of `lastgood config`.
-struct ConfigEntry {
-  std::string key;    // "verify.restore_every", "repository[0].url"
-  std::string value;  // TOML spelling ("\"7d\"", "0.5"); empty when unset; secrets as "********"
+struct ConfigEntry
+{
+  std::string key;   // "verify.restore_every", "repository[0].url"
+  std::string value; // TOML spelling ("\"7d\"", "0.5"); empty when unset; secrets as "********"
   ConfigOrigin origin;
   bool secret = false;
 };
 
 // A command-line flag that sets a configuration key (the last layer).
-struct ConfigFlag {
-  std::string key;    // "verify.scratch"
-  std::string value;  // as typed
-  std::string flag;   // "--scratch"
+struct ConfigFlag
+{
+  std::string key;   // "verify.scratch"
+  std::string value; // as typed
+  std::string flag;  // "--scratch"
 };
 
-struct Config {
-  std::string source;  // the file read, empty when none
+struct Config
+{
+  std::string source; // the file read, empty when none
   std::vector<RepositoryConfig> repositories;
   VerifyConfig verify;
   RetentionConfig retention;
@@ -134,7 +150,7 @@ struct Config {
   DrillConfig drill;
   S3Config s3;
   ScheduleConfig schedule;
-  std::vector<ConfigEntry> entries;  // every key's effective value and origin, in table order
+  std::vector<ConfigEntry> entries; // every key's effective value and origin, in table order
 };
 
 std::string resolve_config_path(const std::string& flag_value);

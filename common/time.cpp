@@ -1,17 +1,22 @@
 #include "common/time.hpp"
 
-#include <date/date.h>
+#include "common/error.hpp"
 
 #include <cctype>
+#include <date/date.h>
 #include <sstream>
-
-#include "common/error.hpp"
 
 namespace lastgood {
 
-TimePoint now_seconds() { return std::chrono::floor<std::chrono::seconds>(Clock::now()); }
+TimePoint now_seconds()
+{
+  return std::chrono::floor<std::chrono::seconds>(Clock::now());
+}
 
-std::string format_rfc3339(TimePoint t) { return date::format("%FT%TZ", t); }
+std::string format_rfc3339(TimePoint t)
+{
+  return date::format("%FT%TZ", t);
+}
 
 namespace {
 
@@ -53,8 +58,7 @@ bool parse_pg_timestamp(std::string_view text, TimePoint& out)
   if (space == std::string_view::npos) return false;
   std::string_view zone = text.substr(space + 1);
   std::string_view stamp = text.substr(0, space);
-  if (zone == "UTC" || zone == "GMT" || zone == "Z")
-    return try_parse(stamp, "%F %T", out);
+  if (zone == "UTC" || zone == "GMT" || zone == "Z") return try_parse(stamp, "%F %T", out);
   // Numeric zones such as "+01" or "-0530" (log_timezone set to an offset).
   if (!zone.empty() && (zone[0] == '+' || zone[0] == '-')) {
     std::string z(zone);
@@ -71,17 +75,28 @@ std::chrono::seconds parse_duration(std::string_view text)
   size_t i = 0;
   while (i < text.size()) {
     size_t start = i;
-    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])))
+      ++i;
     if (i == start || i == text.size())
       throw ValidationError("invalid duration '" + std::string(text) +
                             "': use a number and a unit (s, m, h, d, w), e.g. 90s, 36h, 7d");
     long long n = std::stoll(std::string(text.substr(start, i - start)));
     switch (text[i]) {
-    case 's': total += n; break;
-    case 'm': total += n * 60; break;
-    case 'h': total += n * 3600; break;
-    case 'd': total += n * 86400; break;
-    case 'w': total += n * 7 * 86400; break;
+    case 's':
+      total += n;
+      break;
+    case 'm':
+      total += n * 60;
+      break;
+    case 'h':
+      total += n * 3600;
+      break;
+    case 'd':
+      total += n * 86400;
+      break;
+    case 'w':
+      total += n * 7 * 86400;
+      break;
     default:
       throw ValidationError("invalid duration unit '" + std::string(1, text[i]) + "' in '" +
                             std::string(text) + "': use s, m, h, d or w");

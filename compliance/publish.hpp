@@ -21,8 +21,8 @@ bool is_report_format(std::string_view format);
 // cataloged" when the report fails without any scope.
 std::string failing_scopes(const Report& report);
 
-// The Prometheus exposition as of a moment, with the verdicts judged then (counters from the whole history,
-// deletions and events over the 30 days before now).
+// The Prometheus exposition as of a moment, with the verdicts judged then (counters from the whole
+// history, deletions and events over the 30 days before now).
 std::string render_current_metrics(catalog::Database& db, const Config& config, TimePoint now);
 
 } // namespace lastgood::compliance

@@ -58,10 +58,10 @@ struct HeldBackup
 
 struct Scope
 {
-  std::string kind;                // "database" or "cluster"
-  std::string name;                // database name or system identifier
+  std::string kind;                  // "database" or "cluster"
+  std::string name;                  // database name or system identifier
   std::optional<std::string> source; // database scopes: dumps' server; nullopt: default
-  std::vector<BackupFact> backups; // present (not deleted), oldest first
+  std::vector<BackupFact> backups;   // present (not deleted), oldest first
   std::optional<TimePoint> newest_backup, oldest_backup;
   std::optional<TimePoint> last_good_test; // newest passing restore-level verification
   std::optional<std::string> last_good_backup;
@@ -71,10 +71,10 @@ struct Scope
   // consistency is complete (carried by the backup itself, -X fetch/stream),
   // restorable to that one point each.
   std::size_t consistent_points = 0;
-  std::vector<WalGapFact> wal_gaps;    // clusters only
+  std::vector<WalGapFact> wal_gaps; // clusters only
   std::int64_t objects_missing = 0;
   std::int64_t backups_failing_checks = 0;
-  std::vector<HeldBackup> holds;           // active holds
+  std::vector<HeldBackup> holds;         // active holds
   std::int64_t backups_deleted = 0;      // in the period
   std::int64_t wal_deleted = 0;          // in the period (clusters)
   std::int64_t held_backups_deleted = 0; // deleted while an active hold covered them
@@ -94,7 +94,7 @@ struct ReportFacts
   TimePoint as_of{};
   TimePoint period_start{};
   std::vector<Scope> scopes;
-  std::vector<AuditEvent> events; // retention and hold events in the period
+  std::vector<AuditEvent> events;         // retention and hold events in the period
   std::int64_t objects_with_problems = 0; // present objects the scan could not read or classify
 };
 

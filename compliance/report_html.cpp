@@ -1,8 +1,8 @@
 // The HTML report: one self-contained page (inline CSS, inline SVG, no
 // scripts, no external references) that an auditor can open or archive.
 
-#include "compliance/report_render.hpp"
 #include "common/markup_escape.hpp"
+#include "compliance/report_render.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -10,7 +10,10 @@
 
 namespace lastgood::compliance {
 
-std::string html_escape(std::string_view text) { return markup_escape(text); }
+std::string html_escape(std::string_view text)
+{
+  return markup_escape(text);
+}
 
 namespace {
 
@@ -100,7 +103,8 @@ std::string timeline_svg(const Scope& s, const ReportFacts& f, std::chrono::seco
         << html_escape(format_rfc3339(t).substr(0, 16)) << "</text>\n";
   }
   for (const auto& b : s.backups) {
-    std::string title = b.backup_id + "\n" + format_rfc3339(b.taken) + "\nstatus: " + to_string(evidence_state(b));
+    std::string title =
+        b.backup_id + "\n" + format_rfc3339(b.taken) + "\nstatus: " + to_string(evidence_state(b));
     if (b.last_problem && evidence_state(b) != BackupState::Good) title += "\n" + *b.last_problem;
     if (b.failing_check) title += "\na checksum/structure check failed";
     if (b.objects_missing) title += "\n" + std::to_string(b.objects_missing) + " objects missing";

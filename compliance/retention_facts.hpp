@@ -37,7 +37,7 @@ struct BackupFacts
   bool repository_active = true;
   std::optional<std::string> database, system_identifier, missing_since;
   std::optional<std::string> source; // the server a dump came from; nullopt: the default source
-  std::optional<TimePoint> time; // the backup's own time: stop time, else start time
+  std::optional<TimePoint> time;     // the backup's own time: stop time, else start time
   std::optional<std::int64_t> start_lsn, stop_lsn, timeline, stop_timeline;
   std::uint64_t size_bytes = 0;
   bool last_good = false; // the last known good backup of its database or cluster

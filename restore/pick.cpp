@@ -8,8 +8,8 @@ namespace lastgood::restore {
 namespace {
 
 // The newest backup in `status` matching the request, by its own time.
-std::optional<catalog::BackupRow> newest_with_status(catalog::Database& db, const PickRequest& request,
-                                                     const std::string& status)
+std::optional<catalog::BackupRow>
+newest_with_status(catalog::Database& db, const PickRequest& request, const std::string& status)
 {
   auto s = db.prepare("SELECT backup_id FROM v_backups WHERE status = ?1 AND deleted_at IS NULL"
                       " AND missing_since IS NULL AND (?2 IS NULL OR database = ?2)"
@@ -63,9 +63,11 @@ nlohmann::json to_json(const PickResult& r)
   out["evidence"] = r.evidence ? catalog::to_json(*r.evidence) : nlohmann::json();
   out["row_counts"] = nlohmann::json::array();
   for (const auto& c : r.row_counts)
-    out["row_counts"].push_back({{"schema", c.schema_name}, {"table", c.table_name}, {"rows", c.row_count}});
+    out["row_counts"].push_back(
+        {{"schema", c.schema_name}, {"table", c.table_name}, {"rows", c.row_count}});
   if (!r.backup) {
-    out["newest_unverified"] = r.newest_unverified ? nlohmann::json(r.newest_unverified->backup_id) : nlohmann::json();
+    out["newest_unverified"] =
+        r.newest_unverified ? nlohmann::json(r.newest_unverified->backup_id) : nlohmann::json();
     out["newest_bad"] = r.newest_bad ? nlohmann::json(r.newest_bad->backup_id) : nlohmann::json();
   }
   return out;

@@ -3,26 +3,28 @@
 // verification passed and no checksum or structure run failed since
 // (catalog status 'good'); newest by the backup's own time.
 
-#include <optional>
-#include <string>
-#include <vector>
-
 #include "catalog/backup_queries.hpp"
 #include "catalog/verification_runs.hpp"
 #include "common/time.hpp"
 
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace lastgood::restore {
 
-struct PickRequest {
+struct PickRequest
+{
   std::optional<std::string> database;
   std::optional<std::string> source; // the server the dump came from; "default": of no named source
-  std::optional<std::string> cluster;  // system identifier: its base backups
-  std::optional<TimePoint> before;     // only backups taken before this time
+  std::optional<std::string> cluster; // system identifier: its base backups
+  std::optional<TimePoint> before;    // only backups taken before this time
 };
 
-struct PickResult {
-  std::optional<catalog::BackupRow> backup;  // nullopt: nothing qualifies
-  std::optional<catalog::RunRecord> evidence;  // the restore run that proved it
+struct PickResult
+{
+  std::optional<catalog::BackupRow> backup;   // nullopt: nothing qualifies
+  std::optional<catalog::RunRecord> evidence; // the restore run that proved it
   std::vector<catalog::RowCountRecord> row_counts;
   // When nothing qualifies, what there is instead.
   std::optional<catalog::BackupRow> newest_unverified;

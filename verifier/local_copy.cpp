@@ -1,13 +1,13 @@
 #include "verifier/local_copy.hpp"
 
-#include <filesystem>
-#include <fstream>
-#include <vector>
-
 #include "common/error.hpp"
 #include "common/owned_temp.hpp"
 #include "pg/decompress.hpp"
 #include "verifier/object_access.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <vector>
 
 namespace lastgood::verifier {
 
@@ -19,12 +19,13 @@ LocalCopy::LocalCopy(storage::Storage& storage, const catalog::BackupRow& backup
   // A dump compressed as a whole ("zstd (outer) + none"): pg_restore needs it decompressed.
   const std::string outer = backup.compression.value_or("").starts_with("zstd (outer)")   ? "zst"
                             : backup.compression.value_or("").starts_with("gzip (outer)") ? "gz"
-                                                                                         : "";
+                                                                                          : "";
   if (outer.empty()) {
     if (auto local = storage.local_path(backup.root_key)) {
       // The tools read the path themselves: find out first whether we may.
       std::vector<std::string> keys;
-      for (const auto& object : objects) keys.push_back(object.key);
+      for (const auto& object : objects)
+        keys.push_back(object.key);
       require_readable(storage, keys);
       m_path = *local;
       return;
@@ -41,14 +42,19 @@ LocalCopy::LocalCopy(storage::Storage& storage, const catalog::BackupRow& backup
     auto in = pg::decompressing_stream(storage.read(backup.root_key), outer);
     while (auto n = in->read(buffer)) {
       out.write(reinterpret_cast<const char*>(buffer.data()), static_cast<std::streamsize>(n));
-      if (!out) throw Error("cannot write decompressed copy " + m_path + " of " + backup.root_key + " (disk full?)");
+      if (!out)
+        throw Error("cannot write decompressed copy " + m_path + " of " + backup.root_key +
+                    " (disk full?)");
     }
     out.close();
-    if (!out) throw Error("cannot write decompressed copy " + m_path + " of " + backup.root_key + " (disk full?)");
+    if (!out)
+      throw Error("cannot write decompressed copy " + m_path + " of " + backup.root_key +
+                  " (disk full?)");
     return;
   }
   for (const auto& object : objects) {
-    std::string relative = object.key == backup.root_key ? "" : object.key.substr(backup.root_key.size() + 1);
+    std::string relative =
+        object.key == backup.root_key ? "" : object.key.substr(backup.root_key.size() + 1);
     fs::path target = relative.empty() ? fs::path(m_path) : fs::path(m_path) / relative;
     fs::create_directories(target.parent_path());
     std::ofstream out(target, std::ios::binary);

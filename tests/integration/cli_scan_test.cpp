@@ -1,14 +1,13 @@
 // The command line as a user types it: the "done when" and bad input.
 
-#include <gtest/gtest.h>
-#include <sys/stat.h>
+#include "tests/support/run_command.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
-#include "tests/support/run_command.hpp"
-#include "tests/support/temp_dir.hpp"
+#include <sys/stat.h>
 
 namespace lastgood {
 namespace {
@@ -19,11 +18,13 @@ using testing::run_lastgood;
 using testing::shell_quote;
 using testing::TempDir;
 
-class CliScan : public ::testing::Test {
+class CliScan : public ::testing::Test
+{
 protected:
   void SetUp() override
   {
-    if (testing::artifacts_dir().empty()) GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
+    if (testing::artifacts_dir().empty())
+      GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
     // Readable by the unprivileged user the bad-input test runs as.
     fs::permissions(m_home.path(), fs::perms::all);
     m_catalog = "--catalog " + shell_quote((m_home.path() / "catalog.db").string()) + " ";
@@ -83,14 +84,15 @@ TEST_F(CliScan, BadInputIsReportedOnceEachAndTheScanGoesOn)
   fs::permissions(repo.path(), fs::perms::all);
   const auto dump = testing::read_file(testing::artifacts_dir() / "repo/dumps/shop.dump");
   const auto plain = testing::read_file(testing::artifacts_dir() / "repo/dumps/shop.sql");
-  repo.write("good/my shop \xc3\xbc.dump", dump);                  // spaces and non-ASCII
+  repo.write("good/my shop \xc3\xbc.dump", dump); // spaces and non-ASCII
   repo.write("bad/truncated-header.dump", dump.substr(0, 40));
   repo.write("bad/truncated.sql", plain.substr(0, plain.size() / 2));
   auto flipped = dump;
-  flipped[8] = '\x7f';  // intSize
+  flipped[8] = '\x7f'; // intSize
   repo.write("bad/flipped.dump", flipped);
   std::string noise(4096, '\0');
-  for (std::size_t i = 0; i < noise.size(); ++i) noise[i] = static_cast<char>((i * 2654435761u) >> 13);
+  for (std::size_t i = 0; i < noise.size(); ++i)
+    noise[i] = static_cast<char>((i * 2654435761u) >> 13);
   repo.write("bad/random.dump", noise);
   repo.write("bad/empty.dump", "");
   auto locked = repo.write("bad/locked.dump", dump);
@@ -98,7 +100,8 @@ TEST_F(CliScan, BadInputIsReportedOnceEachAndTheScanGoesOn)
   fs::create_directories(repo.path() / "loop");
   fs::create_directory_symlink("..", repo.path() / "loop/up");
   for (auto& entry : fs::recursive_directory_iterator(repo.path()))
-    if (!entry.is_symlink() && entry.path() != locked) fs::permissions(entry.path(), fs::perms::all);
+    if (!entry.is_symlink() && entry.path() != locked)
+      fs::permissions(entry.path(), fs::perms::all);
 
   ASSERT_EQ(lastgood("repo add broken " + shell_quote(repo.path().string()), true).exit_code, 0);
   auto scan = lastgood("scan broken --json", true);
@@ -109,8 +112,8 @@ TEST_F(CliScan, BadInputIsReportedOnceEachAndTheScanGoesOn)
     ++reported[p["key"].get<std::string>()];
     EXPECT_FALSE(p["problem"].get<std::string>().empty());
   }
-  for (const char* key : {"bad/truncated-header.dump", "bad/truncated.sql", "bad/flipped.dump", "bad/random.dump",
-                          "bad/empty.dump", "bad/locked.dump", "loop/up"})
+  for (const char* key : {"bad/truncated-header.dump", "bad/truncated.sql", "bad/flipped.dump",
+                          "bad/random.dump", "bad/empty.dump", "bad/locked.dump", "loop/up"})
     EXPECT_EQ(reported[key], 1) << key << " should be reported exactly once\n" << scan.out;
   EXPECT_EQ(reported.count("good/my shop \xc3\xbc.dump"), 0u);
   for (const auto& p : result["problems"]) {
@@ -146,7 +149,9 @@ TEST_F(CliScan, UsageErrorsExitTwo)
 TEST_F(CliScan, CatalogFileIsPrivate)
 {
   ASSERT_EQ(lastgood("catalog init").exit_code, 0);
-  struct stat st {};
+  struct stat st
+  {
+  };
   ASSERT_EQ(::stat((m_home.path() / "catalog.db").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }

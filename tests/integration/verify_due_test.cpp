@@ -1,15 +1,14 @@
 // verify --due: what the policy picks, and two verifiers started at once
 // never verifying the same backup.
 
-#include <gtest/gtest.h>
+#include "tests/support/run_command.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <filesystem>
 #include <future>
+#include <gtest/gtest.h>
 #include <map>
 #include <nlohmann/json.hpp>
-
-#include "tests/support/run_command.hpp"
-#include "tests/support/temp_dir.hpp"
 
 namespace lastgood {
 namespace {
@@ -19,11 +18,13 @@ using nlohmann::json;
 using testing::shell_quote;
 using testing::TempDir;
 
-class VerifyDue : public ::testing::Test {
+class VerifyDue : public ::testing::Test
+{
 protected:
   void SetUp() override
   {
-    if (testing::artifacts_dir().empty()) GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
+    if (testing::artifacts_dir().empty())
+      GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
     const auto dumps = testing::artifacts_dir() / "repo/dumps";
     for (const char* name : {"shop.dump", "shop-z.dump", "inventory.dump"})
       m_repo.write(name, testing::read_file(dumps / name));
@@ -31,7 +32,10 @@ protected:
     ASSERT_EQ(lastgood("repo add r " + shell_quote(m_repo.path().string())).exit_code, 0);
     ASSERT_EQ(lastgood("scan r").exit_code, 0);
   }
-  testing::CommandResult lastgood(const std::string& args) { return testing::run_lastgood(m_args + args); }
+  testing::CommandResult lastgood(const std::string& args)
+  {
+    return testing::run_lastgood(m_args + args);
+  }
 
   TempDir m_home, m_repo;
   std::string m_args;
@@ -43,7 +47,8 @@ TEST_F(VerifyDue, RestoresEachDatabaseOnceThenOnlyChecksumsThenNothing)
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
   std::map<std::string, int> levels;
   const auto report = json::parse(first.out);
-  for (const auto& run : report["runs"]) ++levels[run["level"].get<std::string>()];
+  for (const auto& run : report["runs"])
+    ++levels[run["level"].get<std::string>()];
   EXPECT_EQ(levels["restore"], 2) << "one restore per database (shop, inventory)\n" << first.out;
   EXPECT_EQ(levels["checksum"], 1) << "the other shop dump gets re-hashed\n" << first.out;
   auto second = lastgood("verify --due --json");
@@ -66,7 +71,8 @@ TEST_F(VerifyDue, TwoVerifiersAtOnceNeverVerifyTheSameBackup)
   }
   auto history = json::parse(lastgood("history --json").out)["runs"];
   EXPECT_EQ(history.size(), 3u) << "each backup verified by exactly one of the two";
-  for (const auto& [id, times] : verified) EXPECT_EQ(times, 1) << id;
+  for (const auto& [id, times] : verified)
+    EXPECT_EQ(times, 1) << id;
   EXPECT_EQ(lastgood("backups --json").exit_code, 0) << "catalog still readable";
 }
 

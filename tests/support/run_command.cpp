@@ -1,19 +1,19 @@
 #include "tests/support/run_command.hpp"
 
-#include <sys/wait.h>
-#include <unistd.h>
+#include "tests/support/temp_dir.hpp"
 
 #include <cstdio>
 #include <cstdlib>
-
-#include "tests/support/temp_dir.hpp"
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace lastgood::testing {
 
 std::string shell_quote(const std::string& s)
 {
   std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  for (char c : s)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
 
@@ -21,8 +21,8 @@ CommandResult run_shell(const std::string& command_line)
 {
   TempDir dir;
   auto out = dir.path() / "out", err = dir.path() / "err";
-  std::string full = "(" + command_line + ") >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) +
-                     " </dev/null";
+  std::string full = "(" + command_line + ") >" + shell_quote(out.string()) + " 2>" +
+                     shell_quote(err.string()) + " </dev/null";
   int status = std::system(full.c_str());
   CommandResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -40,7 +40,8 @@ std::string lastgood_binary()
 CommandResult run_lastgood(const std::string& args, bool as_unprivileged)
 {
   std::string prefix;
-  if (as_unprivileged && ::geteuid() == 0) prefix = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+  if (as_unprivileged && ::geteuid() == 0)
+    prefix = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
   return run_shell(prefix + shell_quote(lastgood_binary()) + " " + args);
 }
 

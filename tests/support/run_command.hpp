@@ -1,12 +1,13 @@
 #pragma once
-// Runs the lastgood binary (env LASTGOOD_BIN, else the one built beside the tests) or any command line through the
-// shell and captures its exit code, stdout and stderr.
+// Runs the lastgood binary (env LASTGOOD_BIN, else the one built beside the tests) or any command
+// line through the shell and captures its exit code, stdout and stderr.
 
 #include <string>
 
 namespace lastgood::testing {
 
-struct CommandResult {
+struct CommandResult
+{
   int exit_code = -1;
   std::string out;
   std::string err;
