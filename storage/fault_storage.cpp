@@ -120,8 +120,10 @@ void throw_injected(int err, std::string_view action, std::string_view key, std:
   try {
     throw_errno(err, action, key, repo);
   } catch (const StorageError& e) {
-    throw StorageError(std::string(e.what()) + " [injected by " + kTestFaultsVariable + "]",
-                       e.permanent());
+    std::string message = e.what();
+    // An empty key is the whole repository (a listing from the root).
+    if (key.empty()) message.replace(action.size(), 3, " the repository root");
+    throw StorageError(message + " [injected by " + kTestFaultsVariable + "]", e.permanent());
   }
 }
 
