@@ -39,8 +39,13 @@ bool contains(const std::string& text, std::string_view part)
 class StorageFaults : public ::testing::Test
 {
 protected:
-  static void SetUpTestSuite() { s_cluster = pg::ScratchCluster::start({}); }
   static void TearDownTestSuite() { s_cluster.reset(); }
+  // Started on first use: the read-side tests need no server of their own.
+  static pg::ScratchCluster& cluster()
+  {
+    if (!s_cluster) s_cluster = pg::ScratchCluster::start({});
+    return *s_cluster;
+  }
 
   void SetUp() override
   {
@@ -142,11 +147,11 @@ protected:
   void create_database(const std::string& name, int rows)
   {
     {
-      auto conn = pg::connect(s_cluster->conninfo("postgres"));
+      auto conn = pg::connect(cluster().conninfo("postgres"));
       pqxx::nontransaction(*conn).exec("DROP DATABASE IF EXISTS " + name);
       pqxx::nontransaction(*conn).exec("CREATE DATABASE " + name);
     }
-    auto conn = pg::connect(s_cluster->conninfo(name));
+    auto conn = pg::connect(cluster().conninfo(name));
     pqxx::nontransaction(*conn).exec(
         "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) || "
         "md5((g * 7)::text) FROM generate_series(1, " +
@@ -167,7 +172,7 @@ TEST_F(StorageFaults, BackupOnAFullDiskFailsClearlyAndLeavesNothing)
        {"op=write,key=*fulldisk*,fault=enospc,at_byte=100000",       // mid-stream
         "op=write,key=*fulldisk*,fault=enospc,at_byte=999999999"}) { // at commit (fsync)
     auto r = lastgood_with_faults(plan, "backup --repo r --dbname " +
-                                            shell_quote(s_cluster->conninfo("fulldisk")));
+                                            shell_quote(cluster().conninfo("fulldisk")));
     SCOPED_TRACE(plan);
     expect_clear_failure(r, "cannot write 'fulldisk", "no space left on device", "free space");
     EXPECT_TRUE(contains(r.err, "nothing was cataloged; run the backup again")) << r.err;
@@ -185,7 +190,7 @@ TEST_F(StorageFaults, DirectoryBackupOnAFailingDiskRemovesWhatItStored)
   // The second file fails: toc.dat, stored last, never lands; the first is removed again.
   auto r = lastgood_with_faults("op=write,key=*dirfail*,fault=eio,at_call=2",
                                 "backup --repo r --format directory --dbname " +
-                                    shell_quote(s_cluster->conninfo("dirfail")));
+                                    shell_quote(cluster().conninfo("dirfail")));
   expect_clear_failure(r, "cannot write 'dirfail", "I/O error", "check the disk");
   expect_no_new_finished_files(files);
   EXPECT_EQ(evidence(), before);
@@ -199,7 +204,7 @@ TEST_F(StorageFaults, BackupThatStorageCutShortIsRemovedNotLeftLookingFinished)
   const auto files = repository_files();
   auto r = lastgood_with_faults("op=write,key=*cutshort*,fault=short_write,at_byte=50000",
                                 "backup --repo r --dbname " +
-                                    shell_quote(s_cluster->conninfo("cutshort")));
+                                    shell_quote(cluster().conninfo("cutshort")));
   expect_clear_failure(r, "cutshort", "the repository reports 50000 bytes", "run the backup again");
   expect_no_new_finished_files(files);
   EXPECT_EQ(evidence(), before);
@@ -280,7 +285,7 @@ TEST_F(StorageFaults, RestoreReadFaultTouchesNothingOnTheTarget)
   const auto id = backup_id("dumps/shop.dump");
   const auto before = evidence();
   auto databases = [] {
-    auto conn = pg::connect(s_cluster->conninfo("postgres"));
+    auto conn = pg::connect(cluster().conninfo("postgres"));
     std::set<std::string> out;
     for (auto row : pqxx::nontransaction(*conn).exec("SELECT datname FROM pg_database"))
       out.insert(row[0].as<std::string>());
@@ -289,11 +294,43 @@ TEST_F(StorageFaults, RestoreReadFaultTouchesNothingOnTheTarget)
   const auto databases_before = databases();
   auto r = lastgood_with_faults("op=read,key=dumps/shop.dump,fault=eio,at_byte=20000",
                                 "restore " + id + " --to " +
-                                    shell_quote(s_cluster->conninfo("postgres")));
+                                    shell_quote(cluster().conninfo("postgres")));
   expect_clear_failure(r, "dumps/shop.dump", "I/O error", "check the disk");
   EXPECT_EQ(databases(), databases_before) << "a failed restore must leave the target as it was";
   EXPECT_EQ(evidence(), before) << "a read fault during restore is no evidence about the backup";
   expect_catalog_intact();
+}
+
+// The whole fixture repository (base backups and WAL), cataloged afresh.
+TEST(StorageFaultsPhysical, RestoreReadFaultLeavesNoDataDirectory)
+{
+  if (testing::artifacts_dir().empty())
+    GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
+  TempDir home;
+  const std::string catalog = "--catalog " + shell_quote((home.path() / "catalog.db").string());
+  auto run = [&](const std::string& args) { return testing::run_lastgood(catalog + " " + args); };
+  ASSERT_EQ(
+      run("repo add arch " + shell_quote((testing::artifacts_dir() / "repo").string())).exit_code,
+      0);
+  ASSERT_EQ(run("scan -q").exit_code, 0);
+  const auto expected = json::parse(testing::read_file(testing::artifacts_dir() / "expected.json"));
+  std::string target;
+  for (const auto& m : expected["marks"])
+    if (m["name"] == "after-tar-1") target = m["time"];
+  ASSERT_FALSE(target.empty());
+  const auto before = run("backups --json");
+  const auto pgdata = home.path() / "pgdata";
+  auto r = testing::run_shell(
+      "LASTGOOD_TEST_FAULTS='op=read,key=base/*,fault=eio,at_byte=3000000' " +
+      shell_quote(testing::lastgood_binary()) + " " + catalog + " restore --pgdata " +
+      shell_quote(pgdata.string()) + " --target-time " + target);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "cannot read 'base/")) << r.err;
+  EXPECT_TRUE(contains(r.err, "I/O error; check the disk")) << r.err;
+  EXPECT_FALSE(fs::exists(pgdata)) << "a half-extracted data directory was left behind";
+  EXPECT_EQ(run("backups --json").out, before.out) << "a read fault changed a backup's status";
+  auto checked = run("catalog check");
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
 }
 
 } // namespace
