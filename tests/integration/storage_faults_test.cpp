@@ -298,6 +298,12 @@ TEST_F(StorageFaults, RestoreReadFaultTouchesNothingOnTheTarget)
   expect_clear_failure(r, "dumps/shop.dump", "I/O error", "check the disk");
   EXPECT_EQ(databases(), databases_before) << "a failed restore must leave the target as it was";
   EXPECT_EQ(evidence(), before) << "a read fault during restore is no evidence about the backup";
+
+  auto slow = lastgood_with_faults("op=read,fault=slow_read,delay_ms=0,chunk=1021",
+                                   "restore " + id + " --to " +
+                                       shell_quote(cluster().conninfo("postgres")));
+  EXPECT_EQ(slow.exit_code, 0) << slow.out << slow.err;
+  EXPECT_TRUE(databases().count("shop")) << "slow reads must still restore the database";
   expect_catalog_intact();
 }
 
