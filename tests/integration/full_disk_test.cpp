@@ -2,7 +2,8 @@
 // that `lastgood backup` runs out of space for real (ENOSPC from the kernel,
 // not injected). The backup fails with a clear message, leaves no file that
 // looks finished, catalogs nothing, and the next backup after space is freed
-// succeeds. Needs mount(2) (root with CAP_SYS_ADMIN); skipped elsewhere.
+// succeeds; `wal-fetch` into a full pg_wal leaves nothing and works once there
+// is room. Needs mount(2) (root with CAP_SYS_ADMIN); skipped elsewhere.
 
 #include "catalog/backup_queries.hpp"
 #include "catalog/catalog.hpp"
@@ -36,6 +37,8 @@ class FullDisk : public ::testing::Test
 protected:
   void SetUp() override
   {
+    if (testing::artifacts_dir().empty())
+      GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
     const auto mounted = testing::run_shell("mount -t tmpfs -o size=3m,mode=0777 lastgood-test " +
                                             shell_quote(m_mount.path().string()) + " 2>&1");
     if (mounted.exit_code != 0)
@@ -43,6 +46,9 @@ protected:
                    << mounted.out;
     m_mounted = true;
     m_catalog_path = (m_home.path() / "catalog.db").string();
+  }
+  void start_source()
+  {
     m_cluster = pg::ScratchCluster::start({});
     {
       auto conn = pg::connect(m_cluster->conninfo("postgres"));
@@ -53,7 +59,6 @@ protected:
     pqxx::nontransaction(*conn).exec(
         "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) || "
         "md5((g * 7)::text) FROM generate_series(1, 20000) g");
-    ASSERT_EQ(lastgood("repo add small " + shell_quote(m_mount.path().string())).exit_code, 0);
   }
   void TearDown() override
   {
@@ -77,7 +82,7 @@ protected:
     return catalog::list_backups(db->db(), {}).size();
   }
 
-  TempDir m_home, m_mount;
+  TempDir m_home, m_mount, m_repo;
   bool m_mounted = false;
   std::string m_catalog_path;
   std::unique_ptr<pg::ScratchCluster> m_cluster;
@@ -85,6 +90,8 @@ protected:
 
 TEST_F(FullDisk, BackupFillingTheDiskFailsCleanlyAndTheNextOneAfterFreeingSpaceSucceeds)
 {
+  start_source();
+  ASSERT_EQ(lastgood("repo add small " + shell_quote(m_mount.path().string())).exit_code, 0);
   // Leave about half a megabyte free: less than the dump needs.
   const fs::path filler = m_mount.path() / "filler";
   {
@@ -121,6 +128,31 @@ TEST_F(FullDisk, BackupFillingTheDiskFailsCleanlyAndTheNextOneAfterFreeingSpaceS
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   checked = lastgood("catalog check");
   EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+}
+
+// pg_wal on a full disk: a 16 MiB segment does not fit in 3 MiB.
+TEST_F(FullDisk, WalFetchIntoAFullDiskLeavesNothingAndWorksOnceThereIsRoom)
+{
+  const std::string segment = "000000010000000000000002";
+  m_repo.write("wal/" + segment,
+               testing::read_file(testing::artifacts_dir() / "repo/wal" / segment));
+  ASSERT_EQ(lastgood("repo add archive " + shell_quote(m_repo.path().string())).exit_code, 0);
+  ASSERT_EQ(lastgood("scan --rehash -q").exit_code, 0);
+  const auto dest = (m_mount.path() / segment).string();
+  auto full = lastgood("wal-fetch " + segment + " " + shell_quote(dest));
+  EXPECT_EQ(full.exit_code, 1) << full.out << full.err;
+  EXPECT_TRUE(contains(full.err, "cannot write " + dest)) << full.err;
+  EXPECT_TRUE(contains(full.err, "no space left on device")) << full.err;
+  EXPECT_TRUE(contains(full.err, "nothing was left at " + dest)) << full.err;
+  EXPECT_TRUE(contains(full.err, "Free space on the file system")) << full.err;
+  EXPECT_TRUE(files().empty()) << "wal-fetch left " << files().front();
+
+  ASSERT_EQ(testing::run_shell("mount -o remount,size=20m " + shell_quote(m_mount.path().string()))
+                .exit_code,
+            0);
+  auto roomy = lastgood("wal-fetch " + segment + " " + shell_quote(dest));
+  EXPECT_EQ(roomy.exit_code, 0) << roomy.out << roomy.err;
+  EXPECT_EQ(fs::file_size(dest), 16u << 20);
 }
 
 } // namespace
