@@ -55,9 +55,18 @@ BackupResult take_logical_backup(catalog::Database& db, const catalog::Repositor
       backup_key(result.database, start, request.label, request.zstd_level.has_value());
   if (directory) key = key.substr(0, key.size() - std::string_view(".dump").size()) + ".dir";
   result.key = key;
-  StoredDump dump =
-      directory ? dump_directory(storage, key, connection, result.database)
-                : dump_custom(storage, key, connection, result.database, request.zstd_level);
+  StoredDump dump;
+  try {
+    dump = directory ? dump_directory(storage, key, connection, result.database)
+                     : dump_custom(storage, key, connection, result.database, request.zstd_level);
+  } catch (const StorageError& e) {
+    // The writers discard what they wrote; say so, and what comes next.
+    throw StorageError(std::string(e.what()) + "\nthe backup of database '" + result.database +
+                           "' was not taken: nothing was left at " + key +
+                           " and nothing was cataloged; run the backup again once the repository "
+                           "is fixed",
+                       e.permanent());
+  }
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   result.start_time = format_rfc3339(start);

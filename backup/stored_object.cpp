@@ -33,17 +33,32 @@ void StoredObjectWriter::write(std::span<const std::byte> data)
   }
 }
 
+std::string StoredObjectWriter::remove_short_object()
+{
+  try {
+    m_storage.remove(m_key);
+    return ", so it was removed again";
+  } catch (const Error& e) {
+    return "; removing it failed too (" + std::string(e.what()) + "): delete " + m_key + " by hand";
+  }
+}
+
 catalog::IngestObject StoredObjectWriter::commit()
 {
   m_stream->commit();
   m_stream.reset();
   catalog::IngestObject object;
   auto info = m_storage.stat(m_key);
-  if (!info || info->size != m_size)
-    throw StorageError("after writing " + std::to_string(m_size) + " bytes to " + m_key + " in " +
-                       m_storage.display_url() + ", the repository reports " +
-                       (info ? std::to_string(info->size) + " bytes" : std::string("no object")) +
-                       "; check the repository and run 'lastgood scan'");
+  if (!info || info->size != m_size) {
+    std::string message =
+        "after writing " + std::to_string(m_size) + " bytes to " + m_key + " in " +
+        m_storage.display_url() + ", the repository reports " +
+        (info ? std::to_string(info->size) + " bytes" : std::string("no object")) +
+        ": the storage lost part of it";
+    // A short object under its final name would look like a finished backup.
+    if (info) message += remove_short_object();
+    throw StorageError(message + "; check the repository's disk or server");
+  }
   object.info = *info;
   object.sha256 = m_hash.hex_digest();
   object.head = std::move(m_head);

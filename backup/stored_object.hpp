@@ -26,10 +26,14 @@ public:
   const std::string& key() const { return m_key; }
 
   // Commits the object and returns what the catalog needs about it (with the
-  // metadata storage reports now). Call once.
+  // metadata storage reports now). Call once. If storage then reports another
+  // size than was written, the object is removed again and StorageError thrown.
   catalog::IngestObject commit();
 
 private:
+  // Removes the committed object whose size storage misreports; says how that went.
+  std::string remove_short_object();
+
   storage::Storage& m_storage;
   std::string m_key;
   std::unique_ptr<storage::WriteStream> m_stream;

@@ -7,14 +7,17 @@
 #include "pg/lsn.hpp"
 #include "pg/pg_control.hpp"
 #include "pg/wal_page_header.hpp"
+#include "storage/posix_handles.hpp"
 #include "storage/storage.hpp"
 
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <unistd.h>
 #include <vector>
 
@@ -74,6 +77,32 @@ struct TempFile
     if (!keep) ::unlink(path.c_str());
   }
 };
+
+// Writing DEST failed (pg_wal's disk is full, most often): say so, and that
+// PostgreSQL will simply ask again once there is room.
+[[noreturn]] void refuse_destination(int err, const std::string& temp,
+                                     const std::string& destination)
+{
+  const bool full = err == ENOSPC || err == EDQUOT;
+  throw Error("cannot write " + destination + " (through " + temp + "): " +
+              (err == ENOSPC ? std::string("no space left on device") : std::strerror(err)) +
+              "; nothing was left at " + destination + ". " +
+              (full ? "Free space on the file system holding it (PostgreSQL's pg_wal)"
+                    : "Check that its directory exists and that the user running "
+                      "restore_command may write there") +
+              "; PostgreSQL asks for the file again");
+}
+
+void write_all(int fd, std::span<const std::byte> data, const std::string& temp,
+               const std::string& destination)
+{
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) refuse_destination(errno, temp, destination);
+    data = data.subspan(static_cast<std::size_t>(n));
+  }
+}
 
 } // namespace
 
@@ -263,18 +292,18 @@ WalFetchResult wal_fetch(catalog::Database& db, const WalFetchRequest& request)
   TempFile temp{request.destination + ".lastgood-" + std::to_string(::getpid())};
   std::string first_page;
   {
-    std::ofstream out(temp.path, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot create " + temp.path + ": " + std::strerror(errno));
+    storage::UniqueFd out(
+        ::open(temp.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666));
+    if (!out) refuse_destination(errno, temp.path, request.destination);
     std::vector<std::byte> buffer(1 << 20);
     while (std::size_t n = source->read(buffer)) {
       if (first_page.size() < 64)
         first_page.append(reinterpret_cast<const char*>(buffer.data()),
                           std::min<std::size_t>(n, 64 - first_page.size()));
-      out.write(reinterpret_cast<const char*>(buffer.data()), static_cast<std::streamsize>(n));
+      write_all(out.get(), std::span(buffer).first(n), temp.path, request.destination);
       result.bytes += n;
     }
-    out.flush();
-    if (!out) throw Error("cannot write " + temp.path + " (disk full?)");
+    if (out.close() != 0) refuse_destination(errno, temp.path, request.destination);
   }
   const std::string digest = hash.hex_digest();
   if (stored_bytes != file->size || digest != *file->sha256)

@@ -1,6 +1,7 @@
 // open_storage (the scheme table) and the small whole-object read helpers.
 
 #include "common/error.hpp"
+#include "storage/fault_storage.hpp"
 #include "storage/fs_storage.hpp"
 #include "storage/memory_storage.hpp"
 #include "storage/s3_storage.hpp"
@@ -10,6 +11,8 @@
 #include <array>
 #include <cctype>
 #include <cstdint>
+#include <cstdlib>
+#include <iostream>
 
 namespace lastgood::storage {
 
@@ -55,9 +58,7 @@ std::unique_ptr<Storage> open_file_url(std::string_view url)
   return std::make_unique<FsStorage>(std::string(path), follow_links);
 }
 
-} // namespace
-
-std::unique_ptr<Storage> open_storage(std::string_view url)
+std::unique_ptr<Storage> open_backend(std::string_view url)
 {
   if (url.empty()) throw UsageError("empty repository URL; give a path or file:///abs/path");
   std::string lower(scheme_of(url));
@@ -70,6 +71,29 @@ std::unique_ptr<Storage> open_storage(std::string_view url)
   // Only the scheme is quoted: the rest of a URL may carry credentials.
   throw UsageError("unsupported repository URL scheme '" + lower + "://' (" +
                    std::string(kSupported) + "); fix the repository URL");
+}
+
+// Test only: LASTGOOD_TEST_FAULTS wraps every opened storage in a FaultStorage
+// (fault_storage.hpp). Unset or empty, nothing is wrapped.
+std::unique_ptr<Storage> with_test_faults(std::unique_ptr<Storage> storage)
+{
+  const char* plan = std::getenv(kTestFaultsVariable);
+  if (plan == nullptr || *plan == '\0') return storage;
+  auto rules = parse_fault_plan(plan);
+  static const bool warned = [] {
+    std::cerr << "lastgood: " << kTestFaultsVariable
+              << " is set: injecting storage faults (for tests only; unset it)\n";
+    return true;
+  }();
+  (void)warned;
+  return std::make_unique<FaultStorage>(std::move(storage), std::move(rules));
+}
+
+} // namespace
+
+std::unique_ptr<Storage> open_storage(std::string_view url)
+{
+  return with_test_faults(open_backend(url));
 }
 
 void Storage::remove_many(const std::vector<std::string>& keys)
