@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <date/date.h>
+#include <regex>
 #include <sstream>
 
 namespace lastgood {
@@ -20,8 +21,26 @@ std::string format_rfc3339(TimePoint t)
 
 namespace {
 
+// The shape of the text each format may parse. date::parse reads some
+// malformed stamps (e.g. "00:2(7:29") into NaN seconds and converts those to
+// an integer, undefined behaviour found by fuzzing (tests/fuzz): only text of
+// the right shape reaches it.
+bool has_shape(std::string_view text, std::string_view format)
+{
+  static const std::regex date_time(
+      R"(\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{1,2}:\d{1,2}(\.\d+)?\s*)");
+  static const std::regex date_time_offset(
+      R"(\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{1,2}:\d{1,2}(\.\d+)?[+-]\d{1,2}(:?\d{2})?\s*)");
+  static const std::regex date_only(R"(\d{4}-\d{1,2}-\d{1,2}\s*)");
+  const std::string s(text);
+  if (format == "%F") return std::regex_match(s, date_only);
+  if (format.ends_with("z")) return std::regex_match(s, date_time_offset);
+  return std::regex_match(s, date_time);
+}
+
 bool try_parse(std::string_view text, const char* format, TimePoint& out)
 {
+  if (!has_shape(text, format)) return false;
   std::istringstream in{std::string(text)};
   date::sys_time<std::chrono::microseconds> t{};
   in >> date::parse(format, t);

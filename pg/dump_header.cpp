@@ -51,7 +51,12 @@ public:
     std::uint64_t magnitude = 0;
     for (int i = 0; i < m_int_size; ++i) {
       auto b = static_cast<std::uint8_t>(m_data[m_pos++]);
-      if (i >= 4 && b != 0) fail(start, std::string("integer out of range in ") + field);
+      // Bytes past the fourth must be zero (and are not shifted: an int size
+      // above 8 would shift past 64 bits).
+      if (i >= 4) {
+        if (b != 0) fail(start, std::string("integer out of range in ") + field);
+        continue;
+      }
       magnitude |= std::uint64_t{b} << (8 * i);
     }
     if (magnitude > 0x7fffffff) fail(start, std::string("integer out of range in ") + field);

@@ -25,7 +25,10 @@ CommitTimes parse_waldump_commits(std::string_view output)
     std::string frac = m[4].matched ? m[4].str() : ".0";
     frac = (frac.substr(1) + "000000").substr(0, 6);
     auto time = m[2].str() + "T" + m[3].str() + "." + frac + "Z";
-    auto lsn = Lsn::parse(m[1].str()).value;
+    // pg_waldump prints 8 hex digits at most per half; anything else is not its line.
+    auto parsed = Lsn::try_parse(m[1].str());
+    if (!parsed) continue;
+    auto lsn = parsed->value;
     if (!out.first_time) {
       out.first_time = time;
       out.first_lsn = lsn;

@@ -107,6 +107,18 @@ TEST(BackupLabel, ExclusiveMasterLabelWithNamedZoneKeepsTextOnly)
   EXPECT_FALSE(b.start_timeline);
 }
 
+// Found by fuzzing (tests/fuzz/regressions/classify): date::parse read this
+// into NaN seconds and converted them to an integer (UBSan: undefined
+// behaviour). A malformed time keeps its text and has no time.
+TEST(BackupLabel, MalformedStartTimeKeepsTextOnly)
+{
+  BackupLabel b =
+      parse_backup_label("START WAL LOCATION: 0/9000028 (file 000000010000000000000009)\n"
+                         "START TIME: 2026-11-26 00:2(7:29 UTC\n");
+  EXPECT_EQ(b.start_time_text, "2026-11-26 00:2(7:29 UTC");
+  EXPECT_FALSE(b.start_time);
+}
+
 TEST(BackupLabel, NumericZone)
 {
   BackupLabel b =

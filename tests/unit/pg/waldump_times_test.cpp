@@ -37,5 +37,21 @@ TEST(WaldumpTimes, NoTransactionRecordsMeansNoTimes)
   EXPECT_FALSE(t.latest_time);
 }
 
+// Found by fuzzing (tests/fuzz/regressions/waldump_commits): an LSN half of
+// more than 8 hex digits made the parser throw; such a line is not
+// pg_waldump's and is skipped like any other.
+TEST(WaldumpTimes, LineWithAnImpossibleLsnIsSkipped)
+{
+  auto t =
+      parse_waldump_commits("rmgr: Transaction len (rec/tot):     34/    34, tx:        827, lsn: "
+                            "0/06026C066, prev 0/060268C0, desc: COMMIT "
+                            "2026-11-22 04:11:02.050928 UTC\n"
+                            "rmgr: Transaction len (rec/tot):     34/    34, tx:        828, lsn: "
+                            "0/06026D00, prev 0/06026C00, desc: COMMIT "
+                            "2026-11-22 04:11:03 UTC\n");
+  EXPECT_EQ(t.commits, 1u);
+  EXPECT_EQ(t.first_lsn, 0x06026D00u);
+}
+
 } // namespace
 } // namespace lastgood::pg

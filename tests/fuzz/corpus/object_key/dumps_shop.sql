@@ -1,0 +1,1 @@
+dumps/shop.sql
