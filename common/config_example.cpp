@@ -3,6 +3,7 @@
 
 #include "common/config_keys.hpp"
 
+#include <cctype>
 #include <sstream>
 
 namespace lastgood {
@@ -53,8 +54,9 @@ std::string configuration_example()
          "# value and where it came from. Secrets (passwords, keys, webhook tokens) belong in\n"
          "# the environment (/etc/lastgood/lastgood.env for the systemd service), not here.\n";
   for (const auto& section : config_sections()) {
-    out << "\n# " << heading(section) << ": " << section.help << ".\n";
-    out << "#" << heading(section) << "\n";
+    std::string help(section.help);
+    help[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(help[0])));
+    out << "\n# " << help << ".\n#" << heading(section) << "\n";
     for (const auto& key : config_keys()) {
       if (section_of(key.path) != section.path) continue;
       out << "# " << key.help;
