@@ -5,27 +5,22 @@ include(GNUInstallDirs)
 
 install(TARGETS lastgood RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
-# The units name /usr/bin/lastgood, /etc/lastgood and /usr/share/doc/lastgood;
-# installed under another prefix they name the files where they really are.
-set(LASTGOOD_SYSTEMD_UNIT_DIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system"
-    CACHE PATH "where the systemd units go (the package: /usr/lib/systemd/system)")
-set(LASTGOOD_SYSUSERS_DIR "${CMAKE_INSTALL_PREFIX}/lib/sysusers.d"
-    CACHE PATH "where the systemd-sysusers entry goes")
-foreach(unit lastgood.service lastgood.timer)
-  file(READ ${CMAKE_SOURCE_DIR}/packaging/systemd/${unit} text)
-  string(REPLACE "/usr/bin/lastgood" "${CMAKE_INSTALL_FULL_BINDIR}/lastgood" text "${text}")
-  string(REPLACE "/etc/lastgood/" "${CMAKE_INSTALL_FULL_SYSCONFDIR}/lastgood/" text "${text}")
-  string(REPLACE "/usr/share/doc/lastgood/" "${CMAKE_INSTALL_FULL_DOCDIR}/" text "${text}")
-  file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/packaging/systemd/${unit} CONTENT "${text}")
-  install(FILES ${CMAKE_BINARY_DIR}/packaging/systemd/${unit}
-          DESTINATION ${LASTGOOD_SYSTEMD_UNIT_DIR})
-endforeach()
-install(FILES packaging/systemd/lastgood.sysusers DESTINATION ${LASTGOOD_SYSUSERS_DIR}
-        RENAME lastgood.conf)
+set(LASTGOOD_SYSTEMD_UNIT_DIR lib/systemd/system
+    CACHE PATH "where the systemd units go, relative to the prefix or absolute")
+set(LASTGOOD_SYSUSERS_DIR lib/sysusers.d
+    CACHE PATH "where the systemd-sysusers entry goes, relative to the prefix or absolute")
+# The units and /etc/lastgood/config.toml depend on the prefix installed to,
+# which `cmake --install --prefix` may change: worked out at install time.
+install(CODE "
+  set(LASTGOOD_SOURCE_DIR \"${CMAKE_SOURCE_DIR}\")
+  set(LASTGOOD_BINDIR \"${CMAKE_INSTALL_BINDIR}\")
+  set(LASTGOOD_DOCDIR \"${CMAKE_INSTALL_DOCDIR}\")
+  set(LASTGOOD_UNIT_DIR \"${LASTGOOD_SYSTEMD_UNIT_DIR}\")
+  set(LASTGOOD_SYSUSERS_DIR \"${LASTGOOD_SYSUSERS_DIR}\")")
+install(SCRIPT cmake/install_prefixed.cmake)
 
-# Generated from the binary by packaging/generate and checked by the ctest
-# packaging.generated_files, so they never disagree with it.
-install(FILES packaging/config/config.toml DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/lastgood)
+# The man page, completions and config.toml are generated from the binary by
+# packaging/generate and checked by the ctest packaging.generated_files.
 install(FILES docs/man/lastgood.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES packaging/completions/lastgood.bash
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME lastgood)

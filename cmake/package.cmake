@@ -6,11 +6,14 @@ set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "lastgood maintainers <lastgood@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "catalogs PostgreSQL backups, test-restores them, picks the one to restore")
-set(CPACK_PACKAGE_DESCRIPTION
+string(CONCAT CPACK_PACKAGE_DESCRIPTION
     "lastgood indexes pg_dump and pg_basebackup backups and archived WAL, verifies them\n"
     "(checksums, structure, test restores into scratch clusters) and answers which\n"
     "backup you would restore right now, and whether it is known to work.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+# Install into the staging directory through DESTDIR, so /etc/lastgood lands
+# in the package and install-time paths (cmake/install_prefixed.cmake) see /usr.
+set(CPACK_SET_DESTDIR ON)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT) # lastgood_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION database)

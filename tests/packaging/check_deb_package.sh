@@ -102,8 +102,9 @@ out=$(as_lastgood config 2>&1) || fail "lastgood rejects the installed config.to
 out=$(as_lastgood catalog init 2>&1) || fail "lastgood catalog init as lastgood failed: $out"
 out=$(as_lastgood status 2>&1)
 rc=$?
-# A fresh catalog holds no backups: nothing to judge, or a problem found (3).
-((rc == 0 || rc == 3)) || fail "lastgood status on a fresh catalog: exit $rc: $out"
+# A fresh catalog holds no backups: a problem found (3), said in words.
+((rc == 3)) && [[ $out == *"no backups in the catalog"* ]] ||
+  fail "lastgood status on a fresh catalog: exit $rc (expected 3, no backups): $out"
 echo "lastgood status (exit $rc): $out" | head -5
 [[ $(stat -c %U /var/lib/lastgood/catalog.db 2>&1) == lastgood ]] ||
   fail "the catalog was not created as lastgood"
