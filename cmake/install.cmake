@@ -13,6 +13,7 @@ set(LASTGOOD_SYSUSERS_DIR lib/sysusers.d
 # which `cmake --install --prefix` may change: worked out at install time.
 install(CODE "
   set(LASTGOOD_SOURCE_DIR \"${CMAKE_SOURCE_DIR}\")
+  set(LASTGOOD_BINARY_DIR \"${CMAKE_BINARY_DIR}\")
   set(LASTGOOD_BINDIR \"${CMAKE_INSTALL_BINDIR}\")
   set(LASTGOOD_DOCDIR \"${CMAKE_INSTALL_DOCDIR}\")
   set(LASTGOOD_UNIT_DIR \"${LASTGOOD_SYSTEMD_UNIT_DIR}\")

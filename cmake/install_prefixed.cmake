@@ -1,7 +1,7 @@
 # Runs at install time (cmake --install [--prefix P], cpack), so the systemd
 # units and the configuration land under the prefix actually installed to and
 # the units name the binary, configuration and documentation where they are.
-# Set by cmake/install.cmake: LASTGOOD_SOURCE_DIR, LASTGOOD_BINDIR,
+# Set by cmake/install.cmake: LASTGOOD_SOURCE_DIR, LASTGOOD_BINARY_DIR, LASTGOOD_BINDIR,
 # LASTGOOD_DOCDIR, LASTGOOD_UNIT_DIR, LASTGOOD_SYSUSERS_DIR (relative: below the prefix).
 function(lastgood_under_prefix out dir)
   if(IS_ABSOLUTE "${dir}")
@@ -22,7 +22,7 @@ lastgood_under_prefix(doc_dir "${LASTGOOD_DOCDIR}")
 lastgood_under_prefix(unit_dir "${LASTGOOD_UNIT_DIR}")
 lastgood_under_prefix(sysusers_dir "${LASTGOOD_SYSUSERS_DIR}")
 
-set(staging "${CMAKE_CURRENT_BINARY_DIR}/lastgood-units")
+set(staging "${LASTGOOD_BINARY_DIR}/install-units")
 file(MAKE_DIRECTORY "${staging}")
 foreach(unit lastgood.service lastgood.timer)
   file(READ "${LASTGOOD_SOURCE_DIR}/packaging/systemd/${unit}" text)
