@@ -114,6 +114,7 @@ if ! out=$(dpkg -r lastgood 2>&1); then fail "dpkg -r failed: $out"; fi
 [[ ! -e $unit_dir/lastgood.timer ]] || fail "dpkg -r left $unit_dir/lastgood.timer"
 [[ -f /etc/lastgood/config.toml ]] || fail "dpkg -r removed the configuration (only purge may)"
 [[ -f /var/lib/lastgood/catalog.db ]] || fail "dpkg -r removed the catalog (only purge may)"
+getent passwd lastgood >/dev/null || fail "dpkg -r deleted the lastgood user"
 
 if ! out=$(dpkg -P lastgood 2>&1); then fail "dpkg -P failed: $out"; fi
 status=$(dpkg-query -W -f='${Status}' lastgood 2>/dev/null || true)
