@@ -1,4 +1,4 @@
-// config [--json] [--docs]: the effective configuration, each value with its origin.
+// config [--json] [--docs] [--example]: the effective configuration, each value with its origin.
 
 #include "cli/context.hpp"
 #include "common/config_keys.hpp"
@@ -14,6 +14,7 @@ struct ConfigCliOptions
 {
   bool json = false;
   bool docs = false;
+  bool example = false;
 };
 
 const char* origin_kind(ConfigOrigin::Kind kind)
@@ -49,7 +50,13 @@ void register_config_command(CLI::App& app, Context& ctx)
       app.add_subcommand("config", "print the effective configuration, each value with its origin");
   cmd->add_flag("--json", opts->json, "print one JSON document");
   cmd->add_flag("--docs", opts->docs, "print the configuration reference (docs/configuration.md)");
+  cmd->add_flag("--example", opts->example,
+                "print a commented config.toml holding every key with its default");
   cmd->callback([&ctx, opts] {
+    if (opts->example) {
+      std::cout << configuration_example();
+      return;
+    }
     if (opts->docs) {
       std::cout << configuration_docs();
       return;

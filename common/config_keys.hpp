@@ -77,4 +77,7 @@ std::string expected_form(const ConfigKey& key);
 // The generated reference, docs/configuration.md.
 std::string configuration_docs();
 
+// The default config.toml a package installs: every key commented out with its default.
+std::string configuration_example();
+
 } // namespace lastgood

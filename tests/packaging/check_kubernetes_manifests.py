@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Checks deploy/kubernetes/ without a cluster (no kubectl here): every
 manifest parses and names itself; the kustomization lists them all; the
+CronJob's image is the one deploy/container/Containerfile builds from the
+Debian package; the
 CronJob runs `lastgood run` with options the real binary has, with --config
 pointing into the mounted ConfigMap and --catalog and TMPDIR on the
 PersistentVolumeClaims shipped beside it; secrets are only referenced (a
@@ -58,7 +60,15 @@ def main():
           f"{[p.name for p in files]}")
     check(not any(kind == "Secret" for kind, _ in docs),
           "a Secret is shipped: reference it (secretRef), never ship it")
-    check((deploy / "Containerfile").is_file(), "deploy/kubernetes/Containerfile is missing")
+    containerfile, built_tags = Path(args.source) / "deploy/container/Containerfile", []
+    if check(containerfile.is_file(), "deploy/container/Containerfile is missing"):
+        text = containerfile.read_text()
+        check(re.search(r"^FROM debian:12-slim$", text, re.M), "the image is not FROM debian:12-slim")
+        check(re.search(r"^COPY lastgood_\*_amd64\.deb ", text, re.M)
+              and "apt-get install" in text and "/tmp/lastgood_*_amd64.deb" in text,
+              "the Containerfile does not install the Debian package scripts/package builds")
+        built_tags = re.findall(r"build -f deploy/container/Containerfile -t (\S+)", text)
+        check(built_tags, "the Containerfile does not say how to build it (podman build ... -t TAG)")
 
     cronjob = docs.get(("CronJob", "lastgood"))
     if not check(cronjob is not None, "no CronJob named lastgood"):
@@ -72,6 +82,8 @@ def main():
     if not check(len(containers) == 1, "one container"):
         return report()
     container = containers[0]
+    check(container.get("image") in built_tags,
+          f"the CronJob runs image {container.get('image')!r}, the Containerfile builds {built_tags}")
     argv = list(container.get("command", [])) + list(container.get("args", []))
     check(argv and posixpath.basename(argv[0]) == "lastgood", f"the container runs {argv[:1]}")
     if not check("run" in argv, f"the container does not run 'lastgood run': {argv}"):
