@@ -7,7 +7,7 @@
 # killed run's if that one had finished its file, each complete, and no
 # pg_dump, temp file (repository or $TMPDIR) is left.
 source "$(dirname "$0")/lib.bash"
-TRIALS=${LASTGOOD_CRASH_TRIALS:-2}
+TRIALS=${LASTGOOD_CRASH_TRIALS:-1}
 SEED=${LASTGOOD_CRASH_SEED:-1515}
 RANDOM=$SEED
 start_server

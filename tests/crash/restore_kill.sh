@@ -10,7 +10,7 @@
 # already there (the killed run got as far as naming it): then it refuses
 # (exit 2) and the database must hold the backup's data all the same.
 source "$(dirname "$0")/lib.bash"
-TRIALS=${LASTGOOD_CRASH_TRIALS:-2}
+TRIALS=${LASTGOOD_CRASH_TRIALS:-1}
 SEED=${LASTGOOD_CRASH_SEED:-1313}
 RANDOM=$SEED
 start_server

@@ -6,7 +6,7 @@
 # latest, no verification left 'running', the metrics and report files whole
 # (no temp file beside them), and no scratch database or temp file left.
 source "$(dirname "$0")/lib.bash"
-TRIALS=${LASTGOOD_CRASH_TRIALS:-3}
+TRIALS=${LASTGOOD_CRASH_TRIALS:-2}
 SEED=${LASTGOOD_CRASH_SEED:-1616}
 RANDOM=$SEED
 start_server

@@ -6,7 +6,7 @@
 # run is left 'running', and no scratch cluster, postmaster, initdb,
 # pg_restore, scratch database or temp file of lastgood is left.
 source "$(dirname "$0")/lib.bash"
-TRIALS=${LASTGOOD_CRASH_TRIALS:-2}
+TRIALS=${LASTGOOD_CRASH_TRIALS:-1}
 SEED=${LASTGOOD_CRASH_SEED:-1212}
 RANDOM=$SEED
 start_server
