@@ -205,6 +205,20 @@ std::int64_t newest_run_id(Database& db)
   return s.int64(0);
 }
 
+std::int64_t verification_watermark(Database& db)
+{
+  auto newest = db.prepare("SELECT coalesce(max(id), 0) FROM verification_runs");
+  newest.step();
+  std::int64_t watermark = newest.int64(0);
+  // A run of a dead process never finishes: it must not hold the watermark back.
+  auto running =
+      db.prepare("SELECT id, host, pid FROM verification_runs WHERE outcome = 'running'");
+  while (running.step())
+    if (!is_dead_local_process(running.text(1), running.int64(2)))
+      watermark = std::min(watermark, running.int64(0) - 1);
+  return watermark;
+}
+
 bool verified_since(Database& db, std::int64_t backup_row_id, std::int64_t watermark,
                     const std::vector<std::string>& levels)
 {

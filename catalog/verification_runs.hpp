@@ -82,6 +82,12 @@ std::vector<RunRecord> reap_interrupted_runs(Database& db);
 bool scratch_database_is_abandoned(Database& db, std::int64_t run_id);
 
 // The newest run id (0 when none): a watermark taken when work is planned.
+// Where "verified since the work was planned" starts: the newest run id, or
+// just below the oldest run still running (in a live process), whichever is lower. Due planning
+// counts only finished runs, so a run in progress at planning time that
+// finishes later must count as done since then (else a second verifier
+// repeats it once the lease is free).
+std::int64_t verification_watermark(Database& db);
 std::int64_t newest_run_id(Database& db);
 // Whether a run at one of `levels` started for the backup after the watermark
 // (another verifier did the work meanwhile).

@@ -125,7 +125,7 @@ void register_verify_commands(CLI::App& app, Context& ctx)
     const auto budget =
         opts->budget.empty() ? std::chrono::seconds(0) : parse_duration(opts->budget);
     // Taken before planning: work another verifier finishes after this point is skipped.
-    const auto watermark = catalog::newest_run_id(ctx.catalog().db());
+    const auto watermark = catalog::verification_watermark(ctx.catalog().db());
     auto work = plan(ctx, *opts);
     const unsigned jobs =
         opts->jobs ? opts->jobs : std::max(1u, std::thread::hardware_concurrency());

@@ -2,6 +2,8 @@
 // Files other programs read while we write them (node_exporter's textfile
 // collector, a web server serving the report): written beside the target and
 // renamed over it, so a reader sees the old file or the new one, never half.
+// The copy is "<name>.tmp.<host tag>.<pid>"; one a killed writer on this
+// machine left is removed by the next write of the same file.
 
 #include <string>
 

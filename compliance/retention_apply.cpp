@@ -2,6 +2,7 @@
 
 #include "catalog/audit.hpp"
 #include "catalog/repositories.hpp"
+#include "catalog/retention_lock.hpp"
 #include "common/error.hpp"
 #include "storage/storage.hpp"
 
@@ -148,6 +149,11 @@ bool held_now(catalog::Database& db, std::int64_t backup_row_id, const std::stri
 void delete_backup(catalog::Database& db, Deleter& deleter, const BackupFacts& b,
                    const BackupDecision& d, ApplyResult& result)
 {
+  // Another apply (they take turns) deleted it since this plan was made.
+  if (catalog::backup_deleted(db, b.row_id)) {
+    result.already_deleted_backups.push_back(b.backup_id);
+    return;
+  }
   // A hold put on it since the plan was made still protects it.
   if (held_now(db, b.row_id, deleter.now_text())) {
     result.skipped_backups.push_back(b.backup_id);
@@ -189,6 +195,7 @@ void delete_backup(catalog::Database& db, Deleter& deleter, const BackupFacts& b
 
 ApplyResult apply_retention(catalog::Database& db, const RetentionPlan& plan)
 {
+  catalog::RetentionLock lock(db);
   ApplyResult result;
   catalog::write_audit(db, "retention.apply",
                        std::to_string(plan.backups_to_delete) + " backups, " +
@@ -200,6 +207,11 @@ ApplyResult apply_retention(catalog::Database& db, const RetentionPlan& plan)
       delete_backup(db, deleter, plan.backups[i], plan.decisions[i], result);
   for (const auto& range : plan.wal_decision.delete_ranges) {
     const auto subject = range.first + ".." + range.last;
+    // Another apply since the plan was made may have deleted the whole range.
+    if (std::all_of(range.segments.begin(), range.segments.end(), [&](auto index) {
+          return catalog::object_deleted(db, plan.wal[index].object_id);
+        }))
+      continue;
     catalog::write_audit(db, "retention.delete_wal", subject, catalog::Severity::Info,
                          {{"repository", range.repository},
                           {"system_identifier", range.system_identifier},
@@ -208,6 +220,7 @@ ApplyResult apply_retention(catalog::Database& db, const RetentionPlan& plan)
                           {"bytes", range.bytes}});
     for (auto index : range.segments) {
       const auto& segment = plan.wal[index];
+      if (catalog::object_deleted(db, segment.object_id)) continue;
       if (deleter.remove(range.repository, subject, segment.object_id, segment.key, segment.size))
         ++result.wal_segments_deleted;
     }
@@ -227,6 +240,7 @@ nlohmann::json to_json(const ApplyResult& r)
   return {{"deleted_backups", r.deleted_backups},
           {"partly_deleted_backups", r.partly_deleted_backups},
           {"skipped_backups", r.skipped_backups},
+          {"already_deleted_backups", r.already_deleted_backups},
           {"objects_deleted", r.objects_deleted},
           {"objects_already_gone", r.objects_already_gone},
           {"wal_segments_deleted", r.wal_segments_deleted},

@@ -29,8 +29,9 @@ struct RefusedDeletion
 struct ApplyResult
 {
   std::vector<std::string> deleted_backups;
-  std::vector<std::string> partly_deleted_backups; // some objects refused: not marked deleted
-  std::vector<std::string> skipped_backups;        // put under hold after planning
+  std::vector<std::string> partly_deleted_backups;  // some objects refused: not marked deleted
+  std::vector<std::string> skipped_backups;         // put under hold after planning
+  std::vector<std::string> already_deleted_backups; // by another apply since the plan was made
   std::size_t objects_deleted = 0;
   std::size_t objects_already_gone = 0; // storage had no such object any more: marked deleted
   std::size_t wal_segments_deleted = 0;

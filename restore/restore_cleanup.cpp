@@ -39,9 +39,12 @@ std::vector<std::string> clean_up_interrupted_restores(catalog::Database& db,
     if (give_the_name_back(db, server, run, done))
       message += "; " + *run.aside_database + " renamed back to " + run.target_database;
     const auto& temp = run.temporary_database;
-    // Only the run's own temporary database, never the name it was to take.
-    if (temp && temp->find(kTemporaryMarker) != std::string::npos && *temp != run.target_database &&
-        server.database_exists(*temp)) {
+    // Only the run's own temporary database, never the name it was to take;
+    // a creation the dead run left running would make it appear after this look.
+    const bool ours =
+        temp && temp->find(kTemporaryMarker) != std::string::npos && *temp != run.target_database;
+    if (ours) server.end_unfinished_creation(*temp);
+    if (ours && server.database_exists(*temp)) {
       catalog::write_audit(db, "restore.cleanup", *temp, catalog::Severity::Warning,
                            {{"run", run.id}, {"action", "drop"}, {"database", *temp}});
       server.drop_temporary_database(*temp);

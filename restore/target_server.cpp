@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/redact.hpp"
 #include "pg/conninfo.hpp"
+#include "pg/database_creation.hpp"
 #include "pg/pg_connection.hpp"
 #include "verifier/scratch_server.hpp"
 
@@ -110,6 +111,15 @@ void TargetServer::create_database(const std::string& name) const
     throw DatabaseError("could not create database '" + name + "' on " + display() + ": " +
                         describe(e) + "; the role needs CREATEDB on the target server");
   }
+}
+
+bool TargetServer::end_unfinished_creation(const std::string& name) const
+{
+  auto conn = pg::connect(conninfo(kMaintenanceDatabase));
+  auto creations = pg::databases_being_created(*conn, name);
+  std::erase_if(creations, [&](const auto& c) { return c.database != name; });
+  pg::end_database_creations(*conn, creations);
+  return !creations.empty();
 }
 
 void TargetServer::drop_temporary_database(const std::string& name) const

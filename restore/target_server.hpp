@@ -55,6 +55,9 @@ public:
   // Connects to the maintenance database; throws DatabaseError when unreachable.
   bool database_exists(const std::string& name) const;
   void create_database(const std::string& name) const;
+  // Ends a CREATE DATABASE of exactly `name` that another backend is still
+  // running (a killed run's; see pg/database_creation.hpp). Returns whether there was one.
+  bool end_unfinished_creation(const std::string& name) const;
   // DROP DATABASE ... WITH (FORCE); refuses names without kTemporaryMarker.
   void drop_temporary_database(const std::string& name) const;
   // ALTER DATABASE from RENAME TO to: fails (DatabaseError) if `to` exists

@@ -35,7 +35,7 @@ void verify_stage(Stage& stage, catalog::Database& db, const Config& config,
                   const RunRequest& request)
 {
   // Taken before planning: work another verifier finishes after this point is skipped.
-  const auto watermark = catalog::newest_run_id(db);
+  const auto watermark = catalog::verification_watermark(db);
   const auto work = verifier::plan_due(db, config.verify, verifier::Slice{});
   const unsigned jobs =
       request.jobs ? request.jobs : std::max(1u, std::thread::hardware_concurrency());

@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/redact.hpp"
 #include "pg/conninfo.hpp"
+#include "pg/database_creation.hpp"
 #include "pg/pg_connection.hpp"
 #include "pg/scratch_cluster.hpp"
 
@@ -60,6 +61,14 @@ ScratchServer::drop_abandoned(const std::function<bool(std::int64_t)>& abandoned
   std::vector<std::string> names;
   {
     auto conn = pg::connect(conninfo("postgres"));
+    // A creation a dead run left running would make its database appear after this look.
+    auto creations = pg::databases_being_created(*conn, kScratchPrefix);
+    std::erase_if(creations, [&](const pg::DatabaseCreation& c) {
+      auto suffix = c.database.substr(std::string_view(kScratchPrefix).size());
+      return suffix.empty() || suffix.find_first_not_of("0123456789") != std::string::npos ||
+             !abandoned(std::stoll(suffix));
+    });
+    pg::end_database_creations(*conn, creations);
     pqxx::nontransaction tx(*conn);
     for (auto row :
          tx.exec("SELECT datname FROM pg_database WHERE datname LIKE 'lastgood\\_verify\\_%'")) {

@@ -83,7 +83,8 @@ StructureContext structure_context(catalog::Database& db, const catalog::BackupR
 Verifier::Verifier(catalog::Database& db, VerifyConfig config, std::string scratch_spec,
                    unsigned jobs, std::int64_t watermark)
     : m_db(db), m_config(std::move(config)), m_scratch_spec(std::move(scratch_spec)),
-      m_jobs(jobs ? jobs : 1), m_watermark(watermark >= 0 ? watermark : catalog::newest_run_id(db))
+      m_jobs(jobs ? jobs : 1),
+      m_watermark(watermark >= 0 ? watermark : catalog::verification_watermark(db))
 {
   if (m_scratch_spec.empty()) m_scratch_spec = m_config.scratch;
 }

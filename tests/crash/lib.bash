@@ -80,3 +80,144 @@ seconds_to_sleep() {
 
 # `now_ms`: wall clock in milliseconds (for measuring, never asserted).
 now_ms() { date +%s%3N; }
+
+# --- commands that need a PostgreSQL server, killed with their children ------
+
+# lastgood's own temp files and scratch clusters go here, so "nothing left"
+# is an empty directory (other runs on the machine use other directories).
+LG_TMP=$W/tmp
+mkdir -p "$LG_TMP"
+chmod 1777 "$LG_TMP"
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+SERVER=
+
+as_pg() {
+  if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi
+}
+stop_server() {
+  [[ -n $SERVER ]] && as_pg "$PG_BIN/pg_ctl" -D "$W/server" -m immediate stop >/dev/null 2>&1 || true
+}
+trap 'stop_server; crash_cleanup' EXIT
+
+# `start_server`: a throwaway PostgreSQL of our own (socket in $W/sock) with a
+# database shop (customers, orders); sets SERVER (a connection string without dbname).
+start_server() {
+  mkdir -p "$W/server" "$W/sock"
+  ((EUID == 0)) && chown postgres "$W/server" "$W/sock"
+  as_pg "$PG_BIN/initdb" -D "$W/server" -U postgres -A trust --no-sync >/dev/null
+  as_pg "$PG_BIN/pg_ctl" -D "$W/server" -l "$W/server/log" -w \
+    -o "-k $W/sock -c listen_addresses='' -c fsync=off" start >/dev/null
+  SERVER="host=$W/sock user=postgres"
+  psql_at postgres -c "CREATE DATABASE shop" >/dev/null
+  psql_at shop -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);
+CREATE TABLE orders (id int PRIMARY KEY, customer int REFERENCES customers, total numeric);
+INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 2000) g;
+INSERT INTO orders SELECT g, 1 + g % 2000, g * 1.5 FROM generate_series(1, 200000) g;
+SQL
+}
+# `psql_at DB ARGS...`: psql on our server as postgres, unaligned, quiet.
+psql_at() {
+  local db=$1
+  shift
+  as_pg "$PG_BIN/psql" -qXAt -h "$W/sock" -U postgres -d "$db" "$@"
+}
+# `shop_fingerprint DB`: what the shop data amounts to (equal after a good restore).
+shop_fingerprint() {
+  psql_at "$1" -c "SELECT (SELECT count(*) || ':' || sum(id) FROM customers) || '/' ||
+                          (SELECT count(*) || ':' || sum(total) FROM orders)" 2>&1
+}
+
+# `lg_bg ARGS...`: lastgood in the background in a session of its own (so its
+# descendants can be found after it dies), TMPDIR=$LG_TMP; sets PID.
+lg_bg() {
+  TMPDIR=$LG_TMP setsid "$LASTGOOD_BIN" "$@" >"$W/killed.out" 2>"$W/killed.err" &
+  PID=$!
+}
+# `lgt CATALOG ARGS...`: like lg, with TMPDIR=$LG_TMP.
+lgt() {
+  local catalog=$1
+  shift
+  set +e
+  TMPDIR=$LG_TMP "$LASTGOOD_BIN" --catalog "$catalog" "$@" >"$W/out" 2>"$W/err"
+  RC=$?
+  set -e
+}
+# `kill_after SECONDS`: kill -9 $PID after that long (unless it finished);
+# sets OUTCOME (killed | finished | exited N) and KILL_SID (its session).
+kill_after() {
+  sleep "$1"
+  kill -9 "$PID" 2>/dev/null || true
+  set +e
+  wait "$PID" 2>/dev/null
+  local status=$?
+  set -e
+  case $status in
+    137) OUTCOME=killed ;;
+    0) OUTCOME=finished ;;
+    *) OUTCOME="exited $status" ;;
+  esac
+  KILL_SID=$PID
+}
+# `time_ms ARGS...` (after lgt): prints how long `lgt ARGS` took, in ms.
+time_ms() {
+  local start
+  start=$(now_ms)
+  lgt "$@"
+  echo $(($(now_ms) - start))
+}
+
+# `expect_nothing_left WHAT`: no process of the killed run's session, nothing
+# naming our temp directory, no lastgood temp file in $REPO or $LG_TMP, no
+# temporary or scratch database on our server (after the rerun).
+expect_nothing_left() {
+  local what=$1 left
+  if [[ -n ${KILL_SID:-} ]]; then
+    left=$(ps -eo pid=,sid=,stat=,args= | awk -v sid="$KILL_SID" '$2 == sid && $3 !~ /^Z/')
+    [[ -z $left ]] || fail "$what: processes of the killed run are alive: $left"
+  fi
+  left=$(ps -eo pid=,stat=,args= | grep -F -- "$LG_TMP" | grep -v -e grep -e ' Z' || true)
+  [[ -z $left ]] || fail "$what: processes running in $LG_TMP: $left"
+  left=$(ls -A "$LG_TMP")
+  [[ -z $left ]] || fail "$what: left in TMPDIR: $left"
+  if [[ -n ${REPO:-} && -d $REPO ]]; then
+    left=$(find "$REPO" -name '.lastgood-tmp-*')
+    [[ -z $left ]] || fail "$what: temp files left in the repository: $left"
+  fi
+  if [[ -n $SERVER ]]; then
+    left=$(psql_at postgres -c "SELECT datname FROM pg_database
+             WHERE datname LIKE '%\_\_lastgood\_%' AND datname NOT LIKE '%\_\_lastgood\_old\_%'
+                OR datname LIKE 'lastgood\_verify\_%'")
+    [[ -z $left ]] || fail "$what: temporary databases left on the server: $left"
+  fi
+}
+
+# `files_of DIR`: every file under DIR, relative, sorted.
+files_of() { (cd "$1" && find . -type f -o -type l | sed 's|^\./||' | sort); }
+
+# `expect_gone_files_audited CATALOG BEFORE_LIST WHAT`: every file listed in
+# BEFORE_LIST and gone from $REPO now has an audit row: its backup's
+# retention.delete_backup, its own cleanup.temp_file, or a retention.delete_wal.
+expect_gone_files_audited() {
+  local catalog=$1 before=$2 what=$3 key unaudited
+  : >"$W/gone"
+  while IFS= read -r key; do
+    [[ -e $REPO/$key || -L $REPO/$key ]] || printf '%s\n' "$key" >>"$W/gone"
+  done <"$before"
+  [[ -s $W/gone ]] || return 0
+  unaudited=$(sqlite3 "$catalog" <<SQL
+CREATE TEMP TABLE gone (key TEXT);
+.mode list
+.import '$W/gone' gone
+SELECT g.key FROM gone g WHERE NOT EXISTS (
+  SELECT 1 FROM audit_log a WHERE
+     (a.action = 'retention.delete_backup' AND a.subject IN (
+        SELECT b.backup_id FROM backups b JOIN backup_objects bo ON bo.backup_id = b.id
+        JOIN objects o ON o.id = bo.object_id WHERE o.key = g.key))
+  OR (a.action = 'cleanup.temp_file' AND a.subject = 'main:' || g.key)
+  OR (a.action = 'retention.delete_wal' AND g.key LIKE 'wal/%'));
+SQL
+  )
+  [[ -z $unaudited ]] ||
+    fail "$what: $(wc -l <<<"$unaudited") files gone without an audit row: $(head -n 5 <<<"$unaudited")"
+}
