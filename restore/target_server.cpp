@@ -77,9 +77,11 @@ std::string suffixed_database_name(const std::string& name, const std::string& s
   return base + suffix;
 }
 
-TargetServer::TargetServer(std::string conninfo) : m_conninfo(std::move(conninfo))
+TargetServer::TargetServer(std::string conninfo, std::string named_by)
+    : m_conninfo(std::move(conninfo)), m_named_by(std::move(named_by))
 {
-  if (m_conninfo.empty()) throw UsageError("give the target server with --to CONNSTR");
+  if (m_conninfo.empty())
+    throw UsageError("give the target server with " + m_named_by + " CONNSTR");
   pg::with_dbname(m_conninfo, kMaintenanceDatabase); // validates it
 }
 
@@ -95,14 +97,14 @@ std::string TargetServer::display() const
 
 bool TargetServer::database_exists(const std::string& name) const
 {
-  auto conn = pg::connect(conninfo(kMaintenanceDatabase));
+  auto conn = pg::connect(conninfo(kMaintenanceDatabase), m_named_by);
   pqxx::nontransaction tx(*conn);
   return !tx.exec_params("SELECT 1 FROM pg_database WHERE datname = $1", name).empty();
 }
 
 void TargetServer::create_database(const std::string& name) const
 {
-  auto conn = pg::connect(conninfo(kMaintenanceDatabase));
+  auto conn = pg::connect(conninfo(kMaintenanceDatabase), m_named_by);
   pqxx::nontransaction tx(*conn);
   try {
     tx.exec("CREATE DATABASE " + pg::quote_ident(name) + " TEMPLATE template0");
@@ -117,14 +119,14 @@ void TargetServer::drop_temporary_database(const std::string& name) const
   if (name.find(kTemporaryMarker) == std::string::npos)
     throw Error("refusing to drop database '" + name + "': lastgood only drops its own temporary " +
                 "<name>" + kTemporaryMarker + "<run> databases");
-  auto conn = pg::connect(conninfo(kMaintenanceDatabase));
+  auto conn = pg::connect(conninfo(kMaintenanceDatabase), m_named_by);
   pqxx::nontransaction tx(*conn);
   tx.exec("DROP DATABASE IF EXISTS " + pg::quote_ident(name) + " WITH (FORCE)");
 }
 
 void TargetServer::rename_database(const std::string& from, const std::string& to) const
 {
-  auto conn = pg::connect(conninfo(kMaintenanceDatabase));
+  auto conn = pg::connect(conninfo(kMaintenanceDatabase), m_named_by);
   pqxx::nontransaction tx(*conn);
   try {
     tx.exec("ALTER DATABASE " + pg::quote_ident(from) + " RENAME TO " + pg::quote_ident(to));
@@ -136,7 +138,7 @@ void TargetServer::rename_database(const std::string& from, const std::string& t
 
 std::vector<Session> TargetServer::sessions(const std::string& name) const
 {
-  auto conn = pg::connect(conninfo(kMaintenanceDatabase));
+  auto conn = pg::connect(conninfo(kMaintenanceDatabase), m_named_by);
   pqxx::nontransaction tx(*conn);
   std::vector<Session> out;
   for (auto row :
@@ -156,7 +158,7 @@ std::vector<Session> TargetServer::sessions(const std::string& name) const
 
 void TargetServer::set_allow_connections(const std::string& name, bool allow) const
 {
-  auto conn = pg::connect(conninfo(kMaintenanceDatabase));
+  auto conn = pg::connect(conninfo(kMaintenanceDatabase), m_named_by);
   pqxx::nontransaction tx(*conn);
   try {
     tx.exec("ALTER DATABASE " + pg::quote_ident(name) + " WITH ALLOW_CONNECTIONS " +
@@ -170,7 +172,7 @@ void TargetServer::set_allow_connections(const std::string& name, bool allow) co
 
 std::size_t TargetServer::terminate_sessions(const std::string& name) const
 {
-  auto conn = pg::connect(conninfo(kMaintenanceDatabase));
+  auto conn = pg::connect(conninfo(kMaintenanceDatabase), m_named_by);
   pqxx::nontransaction tx(*conn);
   std::size_t terminated = 0;
   try {
@@ -195,7 +197,7 @@ std::size_t TargetServer::terminate_sessions(const std::string& name) const
 
 std::optional<std::int64_t> TargetServer::database_size(const std::string& name) const
 {
-  auto conn = pg::connect(conninfo(kMaintenanceDatabase));
+  auto conn = pg::connect(conninfo(kMaintenanceDatabase), m_named_by);
   pqxx::nontransaction tx(*conn);
   auto rows = tx.exec_params(
       "SELECT pg_database_size(oid) FROM pg_database WHERE datname = $1 AND datallowconn", name);
