@@ -97,8 +97,8 @@ void print_object_summary(const std::string& backup_id,
     groups.add_row({g.role, g.kind, std::to_string(g.count), human_bytes(g.bytes)});
   groups.print(std::cout, "  ");
   if (s.first_wal)
-    std::cout << "  WAL carried: " << s.wal_files << " files, " << *s.first_wal << " .. "
-              << *s.last_wal << '\n';
+    std::cout << "  WAL carried: " << s.wal_files << (s.wal_files == 1 ? " file, " : " files, ")
+              << *s.first_wal << " .. " << *s.last_wal << '\n';
   if (!s.flagged.empty()) {
     std::cout << "  missing or with a problem (" << s.flagged.size() << "):\n";
     print_object_rows(s.flagged);

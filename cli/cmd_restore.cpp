@@ -123,7 +123,7 @@ DryRunLook look_at_target(const restore::RestorePlan& p)
 {
   DryRunLook look;
   try {
-    restore::TargetServer server(p.options.to);
+    restore::TargetServer server(p.options.to, p.options.to_flag);
     if (!server.database_exists(p.target_database)) return look;
     look.existing_size = server.database_size(p.target_database);
     if (!p.options.drop_existing) {

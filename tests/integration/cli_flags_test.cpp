@@ -193,8 +193,9 @@ protected:
   std::string backup_with(const std::string& part)
   {
     const auto listed = lastgood("backups --json");
-    for (const auto& b : json::parse(listed.out)["backups"])
-      if (contains(b["root_key"].get<std::string>(), part)) return b["backup_id"];
+    const auto doc = json::parse(listed.out);
+    for (const auto& b : doc["backups"])
+      if (contains(b["location"].get<std::string>(), part)) return b["id"];
     ADD_FAILURE() << "no backup at " << part << ": " << listed.out;
     return "";
   }
