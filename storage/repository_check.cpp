@@ -49,9 +49,10 @@ void check_repository_reachable(Storage& storage)
         "", [](const ObjectInfo&) { throw FirstObjectSeen{}; }, [](const ListProblem&) {});
   } catch (const FirstObjectSeen&) {
   } catch (const StorageError& e) {
-    throw StorageError(
-        "repository " + storage.display_url() + " did not answer a list request: " + e.what() +
-        "; check the bucket, region, endpoint and credentials (docs/s3.md)" + kAnyway);
+    // e.what() names the repository's URL already.
+    throw StorageError(std::string("the repository did not answer a list request: ") + e.what() +
+                       "; check the bucket, region, endpoint and credentials (docs/s3.md)" +
+                       kAnyway);
   }
 }
 
