@@ -23,7 +23,7 @@ DumpConnection dump_connection(const std::string& conninfo)
 
 std::string current_database(const std::string& conninfo)
 {
-  auto connection = pg::connect(conninfo);
+  auto connection = pg::connect(conninfo, "--dbname");
   try {
     pqxx::nontransaction tx(*connection);
     return tx.exec1("SELECT current_database()")[0].as<std::string>();

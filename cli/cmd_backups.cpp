@@ -1,9 +1,12 @@
-// backups [--database DB] [--source NAME] [--cluster SYSID] [--json] | show ID [--json]
+// backups [--database DB] [--source NAME] [--cluster SYSID] [--json]
+// show ID|--backup ID [--objects] [--json]
 
+#include "catalog/backup_object_summary.hpp"
 #include "catalog/backup_queries.hpp"
 #include "catalog/repositories.hpp"
 #include "catalog/verification_runs.hpp"
 #include "cli/context.hpp"
+#include "cli/flag_values.hpp"
 #include "common/error.hpp"
 #include "common/printable_name.hpp"
 #include "common/text_table.hpp"
@@ -21,8 +24,9 @@ namespace {
 
 struct BackupsOptions
 {
-  std::string database, cluster, source, id;
+  std::string database, cluster, source, id, backup;
   bool json = false;
+  bool all_objects = false;
 };
 
 std::string lsn_text(const std::optional<std::int64_t>& v)
@@ -64,8 +68,45 @@ void print_table(const std::vector<catalog::BackupRow>& rows)
   std::cout << '\n';
 }
 
+// More objects than this are summarised unless --objects asks for the list.
+constexpr std::size_t kObjectsListedInFull = 20;
+
+void print_object_rows(const std::vector<catalog::BackupObjectRow>& objects)
+{
+  TextTable object_table;
+  for (const auto& o : objects) {
+    std::string notes;
+    if (o.missing_since) notes += "MISSING since " + *o.missing_since;
+    if (o.problem)
+      notes += (notes.empty() ? "" : "  ") + ("PROBLEM: " + with_printable_name(*o.problem, o.key));
+    object_table.add_row({o.role, human_bytes(o.size),
+                          o.sha256 ? o.sha256->substr(0, 16) : "(unread)", printable_name(o.key),
+                          notes});
+  }
+  object_table.print(std::cout, "  ");
+}
+
+void print_object_summary(const std::string& backup_id,
+                          const std::vector<catalog::BackupObjectRow>& objects)
+{
+  const auto s = catalog::summarise_objects(objects);
+  std::cout << "\nobjects: " << s.count << ", " << human_bytes(s.bytes)
+            << " (the full list: lastgood show " << backup_id << " --objects)\n";
+  TextTable groups({"ROLE", "KIND", "COUNT", "SIZE"});
+  for (const auto& g : s.groups)
+    groups.add_row({g.role, g.kind, std::to_string(g.count), human_bytes(g.bytes)});
+  groups.print(std::cout, "  ");
+  if (s.first_wal)
+    std::cout << "  WAL carried: " << s.wal_files << (s.wal_files == 1 ? " file, " : " files, ")
+              << *s.first_wal << " .. " << *s.last_wal << '\n';
+  if (!s.flagged.empty()) {
+    std::cout << "  missing or with a problem (" << s.flagged.size() << "):\n";
+    print_object_rows(s.flagged);
+  }
+}
+
 void print_show(const catalog::BackupRow& b, const std::vector<catalog::BackupObjectRow>& objects,
-                const std::vector<catalog::RunRecord>& runs)
+                const std::vector<catalog::RunRecord>& runs, bool all_objects)
 {
   auto line = [](const char* k, const std::string& v) {
     std::cout << padded_cell(k, 16) << v << '\n';
@@ -97,18 +138,12 @@ void print_show(const catalog::BackupRow& b, const std::vector<catalog::BackupOb
     line("MISSING since",
          *b.missing_since + " (" + std::to_string(b.objects_missing) + " objects)");
   if (b.problem) line("PROBLEM", *b.problem);
-  std::cout << "\nobjects:\n";
-  TextTable object_table;
-  for (const auto& o : objects) {
-    std::string notes;
-    if (o.missing_since) notes += "MISSING since " + *o.missing_since;
-    if (o.problem)
-      notes += (notes.empty() ? "" : "  ") + ("PROBLEM: " + with_printable_name(*o.problem, o.key));
-    object_table.add_row({o.role, human_bytes(o.size),
-                          o.sha256 ? o.sha256->substr(0, 16) : "(unread)", printable_name(o.key),
-                          notes});
+  if (all_objects || objects.size() <= kObjectsListedInFull) {
+    std::cout << "\nobjects:\n";
+    print_object_rows(objects);
+  } else {
+    print_object_summary(b.backup_id, objects);
   }
-  object_table.print(std::cout, "  ");
   std::cout << "\nverification history:" << (runs.empty() ? " none yet" : "") << '\n';
   TextTable run_table;
   for (const auto& r : runs) {
@@ -131,7 +166,8 @@ void register_backup_list_commands(CLI::App& app, Context& ctx)
   auto opts = std::make_shared<BackupsOptions>();
   auto* backups = app.add_subcommand("backups", "list backups with their status");
   backups->add_option("--database", opts->database, "only this database");
-  backups->add_option("--cluster", opts->cluster, "only this cluster (system identifier)");
+  backups->add_option("--cluster", opts->cluster, "only this cluster (system identifier)")
+      ->check(system_identifier_value());
   backups->add_option("--source", opts->source,
                       "only backups from this source ('default': of no named source)");
   backups->add_flag("--json", opts->json, "print one JSON document");
@@ -152,9 +188,17 @@ void register_backup_list_commands(CLI::App& app, Context& ctx)
   });
 
   auto* show = app.add_subcommand("show", "one backup, its objects and its verification history");
-  show->add_option("ID", opts->id, "backup ID (or an unambiguous prefix)")->required();
-  show->add_flag("--json", opts->json, "print one JSON document");
+  show->add_option("ID", opts->id, "backup ID (or an unambiguous prefix)")
+      ->check(backup_id_value());
+  show->add_option("--backup", opts->backup, "the backup, as ID gives it")
+      ->check(backup_id_value());
+  show->add_flag("--objects", opts->all_objects,
+                 "list every object (a large backup's are otherwise summarised)");
+  show->add_flag("--json", opts->json, "print one JSON document (always every object)");
   show->callback([&ctx, opts] {
+    if (opts->id.empty() == opts->backup.empty())
+      throw UsageError("show needs the backup: give its ID or --backup ID, one of them");
+    if (opts->id.empty()) opts->id = opts->backup;
     auto& db = ctx.catalog().db();
     auto backup = catalog::find_backup(db, opts->id);
     if (!backup) throw UsageError("no backup with ID '" + opts->id + "' (see 'lastgood backups')");
@@ -170,7 +214,7 @@ void register_backup_list_commands(CLI::App& app, Context& ctx)
         out["verification_runs"].push_back(catalog::run_with_findings_json(db, r));
       print_json(out);
     } else {
-      print_show(*backup, objects, runs);
+      print_show(*backup, objects, runs, opts->all_objects);
     }
   });
 }

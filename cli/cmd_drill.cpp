@@ -2,6 +2,8 @@
 // [--json]
 
 #include "cli/context.hpp"
+#include "cli/flag_spellings.hpp"
+#include "cli/flag_values.hpp"
 #include "common/error.hpp"
 #include "common/redact.hpp"
 #include "common/text_table.hpp"
@@ -21,6 +23,7 @@ struct DrillCliOptions
 {
   restore::DrillRequest request;
   bool json = false;
+  FlagSpellings scratch; // --scratch, --to, --dbname
 };
 
 std::string upper(std::string text)
@@ -53,12 +56,13 @@ void register_drill_command(CLI::App& app, Context& ctx)
   cmd->add_option("--source", o->request.source,
                   "the source its dumps come from (needed when several hold the database)");
   cmd->add_option("--check", o->request.checks, "only this [[verify.check]] (repeatable)");
-  cmd->add_option("--scratch", o->request.scratch,
-                  "scratch server connection string, or 'auto' (private cluster)");
+  o->scratch = FlagSpellings(*cmd, o->request.scratch, {"--scratch", "--to", "--dbname"},
+                             "scratch server connection string, or 'auto' (private cluster)");
   cmd->add_option("--jobs", o->request.jobs, "parallel pg_restore jobs and check connections")
       ->check(CLI::Range(1u, 64u));
   cmd->add_flag("--json", o->json, "print one JSON document");
   cmd->callback([&ctx, o] {
+    o->request.scratch_flag = o->scratch.given();
     if (o->request.jobs == 0)
       o->request.jobs = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
     const bool text = !o->json;

@@ -3,6 +3,7 @@
 // hold list [--json]
 
 #include "cli/context.hpp"
+#include "cli/flag_values.hpp"
 #include "common/error.hpp"
 #include "common/text_table.hpp"
 #include "common/time.hpp"
@@ -46,9 +47,12 @@ void register_hold_commands(CLI::App& app, Context& ctx)
   hold->require_subcommand(1);
 
   auto* add = hold->add_subcommand("add", "put a backup under hold");
-  add->add_option("ID", opts->id, "backup ID (or a unique prefix)")->required();
+  add->add_option("ID", opts->id, "backup ID (or a unique prefix)")
+      ->required()
+      ->check(backup_id_value());
   auto* until = add->add_option("--until", opts->until,
-                                "hold until this time (RFC 3339, or a date: midnight UTC)");
+                                "hold until this time (RFC 3339, or a date: midnight UTC)")
+                    ->check(time_value());
   auto* indefinite = add->add_flag("--indefinite", opts->indefinite, "hold until released");
   until->excludes(indefinite);
   add->add_option("--reason", opts->reason, "why (case number, request...)")->required();
@@ -75,7 +79,9 @@ void register_hold_commands(CLI::App& app, Context& ctx)
   });
 
   auto* release = hold->add_subcommand("release", "release the active holds on a backup (audited)");
-  release->add_option("ID", opts->id, "backup ID (or a unique prefix)")->required();
+  release->add_option("ID", opts->id, "backup ID (or a unique prefix)")
+      ->required()
+      ->check(backup_id_value());
   release->add_option("--reason", opts->reason, "why it may go now")->required();
   release->add_flag("--json", opts->json, "print one JSON document");
   release->callback([&ctx, opts] {

@@ -2,6 +2,7 @@
 
 #include "catalog/repositories.hpp"
 #include "cli/context.hpp"
+#include "cli/flag_values.hpp"
 #include "common/error.hpp"
 #include "common/printable_name.hpp"
 #include "common/text_table.hpp"
@@ -61,8 +62,10 @@ void register_pick_command(CLI::App& app, Context& ctx)
   pick->add_option(
       "--source", opts->source,
       "from this source (the server the dumps came from; 'default': of no named source)");
-  pick->add_option("--cluster", opts->cluster, "for this cluster (system identifier)");
-  pick->add_option("--before", opts->before, "taken before this time (RFC 3339)");
+  pick->add_option("--cluster", opts->cluster, "for this cluster (system identifier)")
+      ->check(system_identifier_value());
+  pick->add_option("--before", opts->before, "taken before this time (RFC 3339)")
+      ->check(time_value());
   pick->add_flag("--json", opts->json, "print one JSON document");
   pick->callback([&ctx, opts] {
     restore::PickRequest request;

@@ -2,6 +2,7 @@
 //      [--timeline N|latest] [--backup ID] [--no-waldump] [--json]
 
 #include "cli/context.hpp"
+#include "cli/flag_values.hpp"
 #include "common/error.hpp"
 #include "common/printable_name.hpp"
 #include "restore/pitr_plan.hpp"
@@ -43,17 +44,7 @@ restore::PlanRequest make_request(const PlanOptions& o)
   } catch (const ValidationError& e) {
     throw UsageError(e.what());
   }
-  if (o.timeline != "latest") {
-    try {
-      std::size_t used = 0;
-      auto n = std::stoul(o.timeline, &used);
-      if (used != o.timeline.size() || n == 0 || n > 0xFFFFFFFFul)
-        throw std::invalid_argument("range");
-      r.timeline = static_cast<std::uint32_t>(n);
-    } catch (const std::logic_error&) {
-      throw UsageError("--timeline takes a positive number or 'latest', not '" + o.timeline + "'");
-    }
-  }
+  if (const auto timeline = parse_timeline(o.timeline)) r.timeline = *timeline;
   if (!o.cluster.empty()) r.cluster = o.cluster;
   if (!o.backup.empty()) r.backup_id = o.backup;
   r.use_waldump = !o.no_waldump;
@@ -121,14 +112,18 @@ void register_plan_command(CLI::App& app, Context& ctx)
   auto opts = std::make_shared<PlanOptions>();
   auto* plan = app.add_subcommand(
       "plan", "base backup and WAL chain for a point-in-time recovery, or why not");
-  plan->add_option("--target-time", opts->target_time, "recover to this time (RFC 3339)");
-  plan->add_option("--target-lsn", opts->target_lsn, "recover to this LSN (X/Y)");
+  plan->add_option("--target-time", opts->target_time, "recover to this time (RFC 3339)")
+      ->check(time_value());
+  plan->add_option("--target-lsn", opts->target_lsn, "recover to this LSN (X/Y)")
+      ->check(lsn_value());
   plan->add_option("--target", opts->target,
                    "immediate (consistency only) or latest (all archived WAL)");
   plan->add_option("--cluster", opts->cluster,
-                   "cluster (system identifier); needed when the catalog has several");
-  plan->add_option("--timeline", opts->timeline, "recovery target timeline: N or latest (default)");
-  plan->add_option("--backup", opts->backup, "use only this base backup");
+                   "cluster (system identifier); needed when the catalog has several")
+      ->check(system_identifier_value());
+  plan->add_option("--timeline", opts->timeline, "recovery target timeline: N or latest (default)")
+      ->check(timeline_value());
+  plan->add_option("--backup", opts->backup, "use only this base backup")->check(backup_id_value());
   plan->add_flag("--no-waldump", opts->no_waldump, "do not read commit times with pg_waldump");
   plan->add_flag("--json", opts->json, "print one JSON document");
   plan->callback([&ctx, opts] {

@@ -1,7 +1,8 @@
-// repo add NAME URL | repo list | repo remove NAME
+// repo add NAME URL [--no-check] | repo list | repo remove NAME
 
 #include "catalog/repositories.hpp"
 #include "cli/context.hpp"
+#include "storage/repository_check.hpp"
 #include "storage/storage.hpp"
 
 #include <CLI/CLI.hpp>
@@ -15,6 +16,7 @@ struct RepoOptions
 {
   std::string name, url, source, database_from_name;
   bool json = false;
+  bool no_check = false;
 };
 
 } // namespace
@@ -35,8 +37,13 @@ void register_repo_commands(CLI::App& app, Context& ctx)
                   "default source)");
   add->add_option("--database-from-name", opts->database_from_name,
                   "regular expression naming a dump's database from its key (first capture group)");
+  add->add_flag("--no-check", opts->no_check,
+                "register it without checking that it exists and answers (e.g. not mounted yet)");
   add->callback([&ctx, opts] {
-    storage::open_storage(opts->url); // refuse what cannot be opened before registering it
+    // Refuse what cannot be opened before registering it; and, unless told not to, what
+    // cannot be read.
+    auto storage = storage::open_storage(opts->url);
+    if (!opts->no_check) storage::check_repository_reachable(*storage);
     catalog::RepositorySettings settings;
     if (!opts->source.empty()) settings.source = opts->source;
     if (!opts->database_from_name.empty()) settings.database_from_name = opts->database_from_name;

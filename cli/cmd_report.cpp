@@ -2,6 +2,7 @@
 // metrics [--output FILE]
 
 #include "cli/context.hpp"
+#include "cli/flag_values.hpp"
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
@@ -53,9 +54,12 @@ void register_report_commands(CLI::App& app, Context& ctx)
   report->add_option("--format", o->format, "text | json | markdown | html")
       ->check(CLI::IsMember({"text", "json", "markdown", "html"}));
   report->add_option("--output", o->output, "write to this file instead of stdout");
-  report->add_option("--as-of", o->as_of, "judge as of this time (RFC 3339; default now)");
-  report->add_option("--period", o->period,
-                     "deletions and events counted over this long before --as-of (default 30d)");
+  report->add_option("--as-of", o->as_of, "judge as of this time (RFC 3339; default now)")
+      ->check(time_value());
+  report
+      ->add_option("--period", o->period,
+                   "deletions and events counted over this long before --as-of (default 30d)")
+      ->check(duration_value());
   report->add_flag("--json", o->json, "same as --format json");
   report->callback([&ctx, o] {
     const auto as_of = as_of_time(o->as_of);
@@ -82,7 +86,8 @@ void register_report_commands(CLI::App& app, Context& ctx)
   metrics->add_option("--output", *metrics_output,
                       "write to this file (atomically) instead of stdout");
   auto metrics_as_of = std::make_shared<std::string>();
-  metrics->add_option("--as-of", *metrics_as_of, "judge as of this time (RFC 3339; default now)");
+  metrics->add_option("--as-of", *metrics_as_of, "judge as of this time (RFC 3339; default now)")
+      ->check(time_value());
   metrics->callback([&ctx, metrics_output, metrics_as_of] {
     emit(*metrics_output, compliance::render_current_metrics(ctx.catalog().db(), ctx.config(),
                                                              as_of_time(*metrics_as_of)));

@@ -1,4 +1,5 @@
-// restore ID | --last-good --database DB --to CONNSTR [--as NAME] [--table SCHEMA.TABLE]...
+// restore ID | --backup ID | --last-good --database DB --to|--dbname CONNSTR [--as NAME] [--table
+// SCHEMA.TABLE]...
 //         [--schema NAME] [--schema-only] [--data-only] [--jobs N]
 //         [--drop-existing [--no-safety-snapshot] [--terminate-connections]] [--dry-run] [--json]
 // restore --rollback RUN --to CONNSTR [--terminate-connections] [--json]
@@ -7,6 +8,8 @@
 #include "catalog/backup_queries.hpp"
 #include "cli/cmd_restore_physical.hpp"
 #include "cli/context.hpp"
+#include "cli/flag_spellings.hpp"
+#include "cli/flag_values.hpp"
 #include "common/error.hpp"
 #include "common/printable_name.hpp"
 #include "common/redact.hpp"
@@ -37,6 +40,7 @@ struct RestoreCliOptions
   bool no_safety_snapshot = false;
   std::int64_t rollback = 0;
   bool cleanup = false;
+  FlagSpellings to; // --to, --dbname
 };
 
 // The backup to restore and why; nullopt (exit 3 already reported) when
@@ -119,7 +123,7 @@ DryRunLook look_at_target(const restore::RestorePlan& p)
 {
   DryRunLook look;
   try {
-    restore::TargetServer server(p.options.to);
+    restore::TargetServer server(p.options.to, p.options.to_flag);
     if (!server.database_exists(p.target_database)) return look;
     look.existing_size = server.database_size(p.target_database);
     if (!p.options.drop_existing) {
@@ -191,7 +195,8 @@ void run_rollback_or_cleanup(Context& ctx, const RestoreCliOptions& o)
                      " takes only --to (and --terminate-connections, --json)");
   auto& db = ctx.catalog().db();
   if (o.cleanup) {
-    auto done = restore::clean_up_interrupted_restores(db, restore::TargetServer(o.restore.to));
+    auto done = restore::clean_up_interrupted_restores(
+        db, restore::TargetServer(o.restore.to, o.restore.to_flag));
     if (o.json)
       print_json({{"cleaned_up", done}});
     else if (done.empty())
@@ -203,6 +208,7 @@ void run_rollback_or_cleanup(Context& ctx, const RestoreCliOptions& o)
   restore::RollbackRequest request;
   request.run_id = o.rollback;
   request.to = o.restore.to;
+  request.to_flag = o.restore.to_flag;
   request.terminate_connections = o.restore.terminate_connections;
   auto result = restore::roll_back_restore(db, request);
   if (o.json) {
@@ -228,13 +234,15 @@ void register_restore_command(CLI::App& app, Context& ctx)
   auto* cmd = app.add_subcommand("restore",
                                  "restore a logical backup into a new database, checked before it "
                                  "is named; or (--pgdata) a base backup + WAL to a point in time");
-  cmd->add_option("ID", o->id, "the backup (an ID or an unambiguous prefix)");
+  cmd->add_option("ID", o->id, "the backup (an ID or an unambiguous prefix)")
+      ->check(backup_id_value());
   cmd->add_flag("--last-good", o->last_good, "the last known good backup of --database");
   cmd->add_option("--database", o->database, "with --last-good: of this database");
   cmd->add_option(
       "--source", o->source,
       "with --last-good: dumped from this source (needed when several hold the database)");
-  cmd->add_option("--to", o->restore.to, "target server connection string (logical restore)");
+  o->to = FlagSpellings(*cmd, o->restore.to, {"--to", "--dbname"},
+                        "target server connection string (logical restore)");
   cmd->add_flag("--drop-existing", o->restore.drop_existing,
                 "swap out an existing database of that name (renamed aside and kept)");
   cmd->add_flag("--no-safety-snapshot", o->no_safety_snapshot,
@@ -248,14 +256,23 @@ void register_restore_command(CLI::App& app, Context& ctx)
   // Physical restore / PITR (cmd_restore_physical.cpp).
   cmd->add_option("--pgdata", physical->pgdata, "physical restore: into this empty data directory");
   cmd->add_option("--target-time", physical->target_time,
-                  "with --pgdata: recover to this time (RFC 3339)");
-  cmd->add_option("--target-lsn", physical->target_lsn, "with --pgdata: recover to this LSN");
+                  "with --pgdata: recover to this time (RFC 3339)")
+      ->check(time_value());
+  cmd->add_option("--target-lsn", physical->target_lsn, "with --pgdata: recover to this LSN (X/Y)")
+      ->check(lsn_value());
   cmd->add_flag("--immediate", physical->immediate,
                 "with --pgdata: stop as soon as the backup is consistent");
-  cmd->add_option("--cluster", physical->cluster, "with --pgdata: the cluster (system identifier)");
+  cmd->add_option("--target", physical->target,
+                  "with --pgdata: immediate (same as --immediate) or latest (all archived WAL)")
+      ->check(CLI::IsMember({"immediate", "latest"}));
+  cmd->add_option("--cluster", physical->cluster, "with --pgdata: the cluster (system identifier)")
+      ->check(system_identifier_value());
   cmd->add_option("--timeline", physical->timeline,
-                  "with --pgdata: recovery_target_timeline (default latest)");
-  cmd->add_option("--backup", physical->backup, "with --pgdata: use this base backup");
+                  "with --pgdata: recovery_target_timeline, N or latest (default)")
+      ->check(timeline_value());
+  cmd->add_option("--backup", physical->backup,
+                  "the backup, as ID gives it; with --pgdata: use this base backup")
+      ->check(backup_id_value());
   cmd->add_option("--target-action", physical->target_action,
                   "with --pgdata: pause (default) | promote | shutdown");
   cmd->add_option("--run-as", physical->run_as,
@@ -280,6 +297,16 @@ void register_restore_command(CLI::App& app, Context& ctx)
     }
     if (o->restore.to.empty())
       throw UsageError("restore needs --to CONNSTR (logical) or --pgdata DIR (physical)");
+    o->restore.to_flag = o->to.given();
+    if (!physical->target.empty() || physical->immediate || !physical->target_time.empty() ||
+        !physical->target_lsn.empty())
+      throw UsageError("--target, --immediate, --target-time and --target-lsn are for physical "
+                       "restores (--pgdata); a logical restore restores the whole dump");
+    if (!physical->backup.empty()) {
+      if (!o->id.empty() && o->id != physical->backup)
+        throw UsageError("give the backup once: as ID or as --backup ID");
+      o->id = physical->backup;
+    }
     if (o->rollback != 0 || o->cleanup) {
       run_rollback_or_cleanup(ctx, *o);
       return;

@@ -1,11 +1,12 @@
-// restore --pgdata DIR (--target-time T | --target-lsn L | --last-good | --immediate) [--cluster
-// SYSID]
-//         [--timeline N] [--backup ID] [--target-action pause|promote|shutdown] [--start]
+// restore --pgdata DIR (--target-time T | --target-lsn L | --last-good | --immediate
+//         | --target immediate|latest) [--cluster SYSID] [--timeline N|latest] [--backup ID]
+//         [--target-action pause|promote|shutdown] [--start]
 //         [--dry-run] [--json]
 // Wired into `restore` (cmd_restore.cpp) when --pgdata is given.
 
 #include "cli/cmd_restore_physical.hpp"
 
+#include "cli/flag_values.hpp"
 #include "cli/recovery_point_text.hpp"
 #include "common/error.hpp"
 #include "common/printable_name.hpp"
@@ -62,10 +63,12 @@ void run_physical_restore_command(Context& ctx, const PhysicalRestoreCli& o)
 {
   restore::PhysicalRestoreOptions options;
   options.pgdata = std::filesystem::absolute(o.pgdata).lexically_normal().string();
-  int targets = !o.target_time.empty() + !o.target_lsn.empty() + o.immediate;
+  // --immediate and --target immediate are one spelling each of the same target.
+  const bool immediate = o.immediate || o.target == "immediate";
+  int targets = !o.target_time.empty() + !o.target_lsn.empty() + immediate + (o.target == "latest");
   if (targets > 1)
-    throw UsageError(
-        "give one of --target-time, --target-lsn, --immediate (or none for --last-good)");
+    throw UsageError("give one of --target-time, --target-lsn, --target immediate|latest "
+                     "(--immediate) (or none for --last-good)");
   if (!o.target_time.empty()) {
     options.plan.target.kind = restore::TargetKind::Time;
     options.plan.target.time = restore::parse_target_time(o.target_time);
@@ -73,15 +76,17 @@ void run_physical_restore_command(Context& ctx, const PhysicalRestoreCli& o)
   } else if (!o.target_lsn.empty()) {
     options.plan.target.kind = restore::TargetKind::Lsn;
     options.plan.target.lsn = pg::Lsn::parse(o.target_lsn);
-  } else if (o.immediate) {
+  } else if (immediate) {
     options.plan.target.kind = restore::TargetKind::Immediate;
+  } else if (o.target == "latest") {
+    options.plan.target.kind = restore::TargetKind::Latest;
   } else if (!o.last_good) {
-    throw UsageError("restore --pgdata needs --target-time, --target-lsn, --immediate or "
-                     "--last-good (the latest "
-                     "point the archive reaches)");
+    throw UsageError("restore --pgdata needs --target-time, --target-lsn, --target "
+                     "immediate|latest (--immediate) or --last-good (the latest point the archive "
+                     "reaches)");
   }
   if (!o.cluster.empty()) options.plan.cluster = o.cluster;
-  if (o.timeline) options.plan.timeline = o.timeline;
+  if (const auto timeline = parse_timeline(o.timeline)) options.plan.timeline = *timeline;
   if (!o.backup.empty()) options.plan.backup_id = o.backup;
   if (o.target_action != "pause" && o.target_action != "promote" && o.target_action != "shutdown")
     throw UsageError("--target-action is pause, promote or shutdown");

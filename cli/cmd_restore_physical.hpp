@@ -10,9 +10,9 @@ namespace lastgood::cli {
 
 struct PhysicalRestoreCli
 {
-  std::string pgdata, target_time, target_lsn, cluster, backup, run_as;
+  std::string pgdata, target_time, target_lsn, target, cluster, backup, run_as;
+  std::string timeline = "latest";
   std::string target_action = "pause";
-  std::uint32_t timeline = 0;
   bool immediate = false, last_good = false, start = false, dry_run = false, json = false;
 };
 

@@ -2,6 +2,7 @@
 //     [--report-format text|json|markdown|html] [--scratch CONNSTR|auto] [--json]
 
 #include "cli/context.hpp"
+#include "cli/flag_values.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "schedule/scheduled_run.hpp"
@@ -48,7 +49,8 @@ void register_run_command(CLI::App& app, Context& ctx)
   auto* run = app.add_subcommand(
       "run", "what a scheduler calls: scan, verify what is due, metrics, report, notify; "
              "every stage runs, the exit code is the worst outcome");
-  run->add_option("--budget", o->budget, "verify starts no new work after this long (e.g. 3h)");
+  run->add_option("--budget", o->budget, "verify starts no new work after this long (e.g. 3h)")
+      ->check(duration_value());
   run->add_option("--jobs", o->request.jobs, "scan readers, hashing threads and pg_restore jobs")
       ->check(CLI::Range(1u, 64u));
   run->add_option("--metrics", o->request.metrics_path,

@@ -4,6 +4,8 @@
 #include "catalog/backup_queries.hpp"
 #include "catalog/verification_runs.hpp"
 #include "cli/context.hpp"
+#include "cli/flag_spellings.hpp"
+#include "cli/flag_values.hpp"
 #include "cli/recovery_point_text.hpp"
 #include "common/error.hpp"
 #include "common/printable_name.hpp"
@@ -36,6 +38,7 @@ struct VerifyCliOptions
   std::string budget;
   std::string target_time;
   bool json = false;
+  FlagSpellings scratch_flag; // --scratch, --to, --dbname
 };
 
 std::vector<verifier::PlannedVerification> plan(Context& ctx, const VerifyCliOptions& opts)
@@ -104,22 +107,28 @@ void register_verify_commands(CLI::App& app, Context& ctx)
   auto opts = std::make_shared<VerifyCliOptions>();
   auto* verify = app.add_subcommand(
       "verify", "verify backups (checksum, structure, test restore) and record it");
-  verify->add_option("ID", opts->ids,
-                     "backups to verify (default: all, or what is due with --due)");
+  verify->add_option("ID", opts->ids, "backups to verify (default: all, or what is due with --due)")
+      ->check(backup_id_value());
+  verify->add_option("--backup", opts->ids, "a backup to verify, as ID (repeatable)")
+      ->check(backup_id_value());
   verify->add_option(
       "--level", opts->level,
       "checksum | structure | restore (default) | pitr (base backups, with --target-time)");
-  verify->add_option("--target-time", opts->target_time,
-                     "with --level pitr: recover to this time (RFC 3339)");
+  verify
+      ->add_option("--target-time", opts->target_time,
+                   "with --level pitr: recover to this time (RFC 3339)")
+      ->check(time_value());
   verify->add_flag("--due", opts->due,
                    "do what the verify.restore_every / checksum_every policy says is due");
   verify->add_option("--slice", opts->slice,
                      "with --due: only slice N of T (e.g. 3/7), deterministic");
-  verify->add_option("--scratch", opts->scratch,
-                     "scratch server connection string, or 'auto' (private cluster)");
+  opts->scratch_flag =
+      FlagSpellings(*verify, opts->scratch, {"--scratch", "--to", "--dbname"},
+                    "scratch server connection string, or 'auto' (private cluster)");
   verify->add_option("--jobs", opts->jobs, "parallel hashing threads and pg_restore jobs")
       ->check(CLI::Range(1u, 64u));
-  verify->add_option("--budget", opts->budget, "start no new work after this long (e.g. 2h)");
+  verify->add_option("--budget", opts->budget, "start no new work after this long (e.g. 2h)")
+      ->check(duration_value());
   verify->add_flag("--json", opts->json, "print one JSON document");
   verify->callback([&ctx, opts] {
     const auto budget =
@@ -136,6 +145,7 @@ void register_verify_commands(CLI::App& app, Context& ctx)
     if (!opts->target_time.empty())
       verifier.set_target_time(pg::recovery_target_time_value(opts->target_time));
     verifier.set_config_path(ctx.config_flag);
+    if (opts->scratch_flag.was_given()) verifier.set_scratch_flag(opts->scratch_flag.given());
     verifier::BatchOptions batch;
     batch.budget = budget;
     batch.trigger = opts->due ? "due" : "manual";
@@ -166,7 +176,9 @@ void register_verify_commands(CLI::App& app, Context& ctx)
 
   auto* history = app.add_subcommand("history", "verification runs, newest first");
   auto history_opts = std::make_shared<VerifyCliOptions>();
-  history->add_option("ID", history_opts->ids, "only this backup")->expected(0, 1);
+  history->add_option("ID", history_opts->ids, "only this backup")
+      ->expected(0, 1)
+      ->check(backup_id_value());
   history->add_flag("--json", history_opts->json, "print one JSON document");
   history->callback([&ctx, history_opts] {
     auto& db = ctx.catalog().db();

@@ -2,6 +2,7 @@
 
 #include "catalog/wal_summary.hpp"
 #include "cli/context.hpp"
+#include "cli/flag_values.hpp"
 #include "common/error.hpp"
 #include "common/printable_name.hpp"
 #include "pg/lsn.hpp"
@@ -64,7 +65,8 @@ void register_wal_command(CLI::App& app, Context& ctx)
 {
   auto opts = std::make_shared<WalOptions>();
   auto* wal = app.add_subcommand("wal", "timelines, archived WAL ranges and gaps");
-  wal->add_option("--cluster", opts->cluster, "only this cluster (system identifier)");
+  wal->add_option("--cluster", opts->cluster, "only this cluster (system identifier)")
+      ->check(system_identifier_value());
   wal->add_flag("--json", opts->json, "print one JSON document");
   wal->callback([&ctx, opts] {
     std::optional<std::string> cluster;

@@ -51,6 +51,19 @@ bool try_parse(std::string_view text, const char* format, TimePoint& out)
   return true;
 }
 
+// RFC 3339 offsets are -23:59..+23:59; date::parse's %Ez takes any two digits (+25:00).
+bool offset_in_range(const std::string& s)
+{
+  if (s.size() < 6 || s[10] != 'T') return true; // a bare date or 'Z': no offset
+  const std::string offset = s.substr(s.size() - 6);
+  if ((offset[0] != '+' && offset[0] != '-') || offset[3] != ':') return true; // %Ez refuses it
+  for (int i : {1, 2, 4, 5})
+    if (!std::isdigit(static_cast<unsigned char>(offset[i]))) return true;
+  const int hours = (offset[1] - '0') * 10 + (offset[2] - '0');
+  const int minutes = (offset[4] - '0') * 10 + (offset[5] - '0');
+  return hours <= 23 && minutes <= 59;
+}
+
 } // namespace
 
 TimePoint parse_rfc3339(std::string_view text)
@@ -61,6 +74,9 @@ TimePoint parse_rfc3339(std::string_view text)
   if (s.size() > 10 && s[10] == ' ') s[10] = 'T';
   if (!s.empty() && (s.back() == 'Z' || s.back() == 'z')) s.back() = 'Z';
   TimePoint out;
+  if (!offset_in_range(s))
+    throw ValidationError("invalid time '" + std::string(text) +
+                          "': the offset must be between -23:59 and +23:59");
   if (!s.empty() && s.back() == 'Z') {
     s.pop_back();
     if (try_parse(s, "%FT%T", out)) return out;

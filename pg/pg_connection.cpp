@@ -18,14 +18,16 @@ std::string trimmed(std::string text)
 
 } // namespace
 
-std::unique_ptr<pqxx::connection> connect(const std::string& conninfo)
+std::unique_ptr<pqxx::connection> connect(const std::string& conninfo, std::string_view named_by)
 {
   try {
     return std::make_unique<pqxx::connection>(conninfo);
   } catch (const std::exception& e) {
-    throw DatabaseError("could not connect to PostgreSQL (" + redact(conninfo) +
-                        "): " + redact(trimmed(e.what())) +
-                        "; check --scratch and that the server is running and accepts connections");
+    throw DatabaseError(
+        "could not connect to PostgreSQL (" + redact(conninfo) + "): " + redact(trimmed(e.what())) +
+        "; check " +
+        (named_by.empty() ? std::string("the connection string") : std::string(named_by)) +
+        " and that the server is running and accepts connections");
   }
 }
 

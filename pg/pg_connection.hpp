@@ -10,8 +10,10 @@
 namespace lastgood::pg {
 
 // Opens a connection. Throws DatabaseError naming the (redacted) connection
-// string and the server's message when it cannot.
-std::unique_ptr<pqxx::connection> connect(const std::string& conninfo);
+// string and the server's message when it cannot; its hint says to check `named_by`,
+// where the connection string came from ("--to", "verify.scratch"), when given.
+std::unique_ptr<pqxx::connection> connect(const std::string& conninfo,
+                                          std::string_view named_by = {});
 
 // "name" -> "\"name\"", embedded double quotes doubled. Throws ValidationError
 // for an empty name or one holding a NUL byte (PostgreSQL accepts neither).

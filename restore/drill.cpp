@@ -115,6 +115,8 @@ public:
     auto backup = select();
     if (backup) {
       verifier::Verifier verifier(m_db, verify, m_request.scratch, m_request.jobs);
+      if (!m_request.scratch.empty() && !m_request.scratch_flag.empty())
+        verifier.set_scratch_flag(m_request.scratch_flag);
       if (checksum(verifier, *backup) == "pass") {
         auto report = verifier.verify(*backup, verifier::Level::Restore, "drill");
         m_restore_run = report.run_id;

@@ -24,6 +24,7 @@ struct DrillRequest
   std::string source;              // the server its dumps come from; empty: the only one holding it
   std::vector<std::string> checks; // only these [[verify.check]] names (empty: all)
   std::string scratch;             // "auto" or a connection string; empty: verify.scratch
+  std::string scratch_flag;        // the flag that gave scratch, for hints
   unsigned jobs = 1;
 };
 

@@ -101,9 +101,10 @@ void run_tool(const RestorePlan& plan, const TargetServer& server, const std::st
                detail);
 }
 
-bool has_extension(const std::string& conninfo, const std::string& name)
+bool has_extension(const std::string& conninfo, const std::string& name,
+                   const std::string& named_by)
 {
-  auto conn = pg::connect(conninfo);
+  auto conn = pg::connect(conninfo, named_by);
   pqxx::nontransaction tx(*conn);
   return !tx.exec_params("SELECT 1 FROM pg_extension WHERE extname = $1", name).empty();
 }
@@ -120,13 +121,13 @@ void run_checks(catalog::Database& db, const RestorePlan& plan, const VerifyConf
   try {
     // amcheck is installed for the checks only; the restored database keeps
     // just what the backup holds.
-    const bool had_amcheck = has_extension(conninfo, "amcheck");
+    const bool had_amcheck = has_extension(conninfo, "amcheck", plan.options.to_flag);
     auto checked = verifier::check_restored_database(conninfo, plan.backup.database.value_or(""),
                                                      checks, previous, plan.options.jobs);
     findings.append(checked.findings);
     result.row_counts = std::move(checked.row_counts);
     if (!had_amcheck) {
-      auto conn = pg::connect(conninfo);
+      auto conn = pg::connect(conninfo, plan.options.to_flag);
       pqxx::nontransaction(*conn).exec("DROP EXTENSION IF EXISTS amcheck");
     }
   } catch (const pqxx::broken_connection& e) {
@@ -283,7 +284,7 @@ LogicalRestoreResult run_logical_restore(catalog::Database& db, const RestorePla
                                          const VerifyConfig& config, const ProgressFn& progress)
 {
   const auto started = std::chrono::steady_clock::now();
-  TargetServer server(plan.options.to);
+  TargetServer server(plan.options.to, plan.options.to_flag);
   LogicalRestoreResult result;
   result.run_id = begin_restore_run(db, plan.backup.id, plan.options.to, plan.target_database,
                                     options_json(plan.options));

@@ -114,7 +114,7 @@ RestorePlan plan_logical_restore(catalog::Database& db, const catalog::BackupRow
       (plan.target_database == "postgres" || plan.target_database.starts_with("template")))
     throw UsageError("--drop-existing will not swap out '" + plan.target_database +
                      "': it is a maintenance or template database");
-  plan.target = TargetServer(options.to).display();
+  plan.target = TargetServer(options.to, options.to_flag).display();
   plan.backup = backup;
   plan.why = std::move(why);
   auto evidence = db.prepare("SELECT last_restore_run FROM v_backup_status WHERE id = ?");

@@ -17,6 +17,7 @@ namespace lastgood::restore {
 struct LogicalRestoreOptions
 {
   std::string to;                  // libpq connection string of the target server
+  std::string to_flag = "--to";    // the flag that gave it (--to or --dbname), for hints
   std::optional<std::string> as;   // final database name; default: the backup's database
   std::vector<std::string> tables; // SCHEMA.TABLE
   std::optional<std::string> schema;

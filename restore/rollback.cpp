@@ -39,7 +39,7 @@ RestoreRunRecord swapped_run(catalog::Database& db, const RollbackRequest& r,
 
 RollbackResult roll_back_restore(catalog::Database& db, const RollbackRequest& r)
 {
-  TargetServer server(r.to);
+  TargetServer server(r.to, r.to_flag);
   const auto run = swapped_run(db, r, server);
   const auto& name = run.target_database;
   const auto& aside = *run.aside_database;

@@ -16,7 +16,8 @@ namespace lastgood::restore {
 struct RollbackRequest
 {
   std::int64_t run_id = 0;
-  std::string to; // the run's target server (its password is not in the catalog)
+  std::string to;               // the run's target server (its password is not in the catalog)
+  std::string to_flag = "--to"; // the flag that gave it, for hints
   bool terminate_connections = false;
 };
 

@@ -78,9 +78,11 @@ std::string suffixed_database_name(const std::string& name, const std::string& s
   return base + suffix;
 }
 
-TargetServer::TargetServer(std::string conninfo) : m_conninfo(std::move(conninfo))
+TargetServer::TargetServer(std::string conninfo, std::string named_by)
+    : m_conninfo(std::move(conninfo)), m_named_by(std::move(named_by))
 {
-  if (m_conninfo.empty()) throw UsageError("give the target server with --to CONNSTR");
+  if (m_conninfo.empty())
+    throw UsageError("give the target server with " + m_named_by + " CONNSTR");
   pg::with_dbname(m_conninfo, kMaintenanceDatabase); // validates it
 }
 
@@ -96,14 +98,14 @@ std::string TargetServer::display() const
 
 bool TargetServer::database_exists(const std::string& name) const
 {
-  auto conn = pg::connect(conninfo(kMaintenanceDatabase));
+  auto conn = pg::connect(conninfo(kMaintenanceDatabase), m_named_by);
   pqxx::nontransaction tx(*conn);
   return !tx.exec_params("SELECT 1 FROM pg_database WHERE datname = $1", name).empty();
 }
 
 void TargetServer::create_database(const std::string& name) const
 {
-  auto conn = pg::connect(conninfo(kMaintenanceDatabase));
+  auto conn = pg::connect(conninfo(kMaintenanceDatabase), m_named_by);
   pqxx::nontransaction tx(*conn);
   try {
     tx.exec("CREATE DATABASE " + pg::quote_ident(name) + " TEMPLATE template0");
@@ -127,14 +129,14 @@ void TargetServer::drop_temporary_database(const std::string& name) const
   if (name.find(kTemporaryMarker) == std::string::npos)
     throw Error("refusing to drop database '" + name + "': lastgood only drops its own temporary " +
                 "<name>" + kTemporaryMarker + "<run> databases");
-  auto conn = pg::connect(conninfo(kMaintenanceDatabase));
+  auto conn = pg::connect(conninfo(kMaintenanceDatabase), m_named_by);
   pqxx::nontransaction tx(*conn);
   tx.exec("DROP DATABASE IF EXISTS " + pg::quote_ident(name) + " WITH (FORCE)");
 }
 
 void TargetServer::rename_database(const std::string& from, const std::string& to) const
 {
-  auto conn = pg::connect(conninfo(kMaintenanceDatabase));
+  auto conn = pg::connect(conninfo(kMaintenanceDatabase), m_named_by);
   pqxx::nontransaction tx(*conn);
   try {
     tx.exec("ALTER DATABASE " + pg::quote_ident(from) + " RENAME TO " + pg::quote_ident(to));
@@ -146,7 +148,7 @@ void TargetServer::rename_database(const std::string& from, const std::string& t
 
 std::vector<Session> TargetServer::sessions(const std::string& name) const
 {
-  auto conn = pg::connect(conninfo(kMaintenanceDatabase));
+  auto conn = pg::connect(conninfo(kMaintenanceDatabase), m_named_by);
   pqxx::nontransaction tx(*conn);
   std::vector<Session> out;
   for (auto row :
@@ -166,7 +168,7 @@ std::vector<Session> TargetServer::sessions(const std::string& name) const
 
 void TargetServer::set_allow_connections(const std::string& name, bool allow) const
 {
-  auto conn = pg::connect(conninfo(kMaintenanceDatabase));
+  auto conn = pg::connect(conninfo(kMaintenanceDatabase), m_named_by);
   pqxx::nontransaction tx(*conn);
   try {
     tx.exec("ALTER DATABASE " + pg::quote_ident(name) + " WITH ALLOW_CONNECTIONS " +
@@ -180,7 +182,7 @@ void TargetServer::set_allow_connections(const std::string& name, bool allow) co
 
 std::size_t TargetServer::terminate_sessions(const std::string& name) const
 {
-  auto conn = pg::connect(conninfo(kMaintenanceDatabase));
+  auto conn = pg::connect(conninfo(kMaintenanceDatabase), m_named_by);
   pqxx::nontransaction tx(*conn);
   std::size_t terminated = 0;
   try {
@@ -205,7 +207,7 @@ std::size_t TargetServer::terminate_sessions(const std::string& name) const
 
 std::optional<std::int64_t> TargetServer::database_size(const std::string& name) const
 {
-  auto conn = pg::connect(conninfo(kMaintenanceDatabase));
+  auto conn = pg::connect(conninfo(kMaintenanceDatabase), m_named_by);
   pqxx::nontransaction tx(*conn);
   auto rows = tx.exec_params(
       "SELECT pg_database_size(oid) FROM pg_database WHERE datname = $1 AND datallowconn", name);

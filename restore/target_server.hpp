@@ -45,7 +45,8 @@ using pg::SplitConninfo;
 class TargetServer
 {
 public:
-  explicit TargetServer(std::string conninfo);
+  // named_by: the flag that gave the connection string, named in connection errors.
+  explicit TargetServer(std::string conninfo, std::string named_by = "--to");
 
   // A connection string for dbname on this server (password included).
   std::string conninfo(const std::string& dbname) const;
@@ -76,6 +77,7 @@ public:
 
 private:
   std::string m_conninfo;
+  std::string m_named_by;
 };
 
 // Created in the constructor; dropped by the destructor unless keep() was called

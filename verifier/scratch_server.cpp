@@ -11,8 +11,8 @@
 
 namespace lastgood::verifier {
 
-ScratchServer::ScratchServer(std::string spec, std::string run_as)
-    : m_spec(std::move(spec)), m_run_as(std::move(run_as))
+ScratchServer::ScratchServer(std::string spec, std::string run_as, std::string named_by)
+    : m_spec(std::move(spec)), m_run_as(std::move(run_as)), m_named_by(std::move(named_by))
 {
   if (m_spec.empty()) m_spec = "auto";
 }
@@ -40,7 +40,7 @@ std::string ScratchServer::display() const
 
 void ScratchServer::create_database(const std::string& name)
 {
-  auto conn = pg::connect(conninfo("postgres"));
+  auto conn = pg::connect(conninfo("postgres"), m_named_by);
   pqxx::nontransaction tx(*conn);
   tx.exec("CREATE DATABASE " + pg::quote_ident(name) + " TEMPLATE template0");
 }
@@ -50,7 +50,7 @@ void ScratchServer::drop_database(const std::string& name)
   if (!name.starts_with(kScratchPrefix))
     throw Error("refusing to drop database '" + name + "': lastgood only drops its own " +
                 kScratchPrefix + "<run> databases");
-  auto conn = pg::connect(conninfo("postgres"));
+  auto conn = pg::connect(conninfo("postgres"), m_named_by);
   pqxx::nontransaction tx(*conn);
   tx.exec("DROP DATABASE IF EXISTS " + pg::quote_ident(name) + " WITH (FORCE)");
 }
@@ -60,7 +60,7 @@ ScratchServer::drop_abandoned(const std::function<bool(std::int64_t)>& abandoned
 {
   std::vector<std::string> names;
   {
-    auto conn = pg::connect(conninfo("postgres"));
+    auto conn = pg::connect(conninfo("postgres"), m_named_by);
     // A creation a dead run left running would make its database appear after this look.
     auto creations = pg::databases_being_created(*conn, kScratchPrefix);
     std::erase_if(creations, [&](const pg::DatabaseCreation& c) {

@@ -20,7 +20,8 @@ inline constexpr const char* kScratchPrefix = "lastgood_verify_";
 class ScratchServer
 {
 public:
-  ScratchServer(std::string spec, std::string run_as);
+  // named_by: where spec came from ("--scratch", "verify.scratch"), named in connection errors.
+  ScratchServer(std::string spec, std::string run_as, std::string named_by = "--scratch");
   ~ScratchServer();
 
   // A libpq connection string for dbname on this server.
@@ -40,6 +41,7 @@ private:
   void ensure_started();
   std::string m_spec;
   std::string m_run_as;
+  std::string m_named_by;
   std::unique_ptr<pg::ScratchCluster> m_cluster;
 };
 

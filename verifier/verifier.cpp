@@ -86,6 +86,7 @@ Verifier::Verifier(catalog::Database& db, VerifyConfig config, std::string scrat
       m_jobs(jobs ? jobs : 1),
       m_watermark(watermark >= 0 ? watermark : catalog::verification_watermark(db))
 {
+  m_scratch_flag = m_scratch_spec.empty() ? "verify.scratch in the configuration" : "--scratch";
   if (m_scratch_spec.empty()) m_scratch_spec = m_config.scratch;
 }
 
@@ -106,7 +107,8 @@ storage::Storage& Verifier::storage_for(const std::string& repository)
 
 ScratchServer& Verifier::scratch()
 {
-  if (!m_scratch) m_scratch = std::make_unique<ScratchServer>(m_scratch_spec, m_config.run_as);
+  if (!m_scratch)
+    m_scratch = std::make_unique<ScratchServer>(m_scratch_spec, m_config.run_as, m_scratch_flag);
   return *m_scratch;
 }
 

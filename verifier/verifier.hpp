@@ -58,6 +58,9 @@ public:
 
   // For Level::Pitr: the target time (RFC 3339) base backups are recovered to.
   void set_target_time(std::string time) { m_target_time = std::move(time); }
+  // The flag that gave scratch_spec (--scratch, --to, --dbname), named in connection errors
+  // (default: --scratch, or verify.scratch when scratch_spec was empty).
+  void set_scratch_flag(std::string flag) { m_scratch_flag = std::move(flag); }
   // Passed on to wal-fetch by test restores of base backups.
   void set_config_path(std::string path) { m_config_path = std::move(path); }
 
@@ -70,6 +73,7 @@ private:
   catalog::Database& m_db;
   VerifyConfig m_config;
   std::string m_scratch_spec;
+  std::string m_scratch_flag;
   unsigned m_jobs;
   std::map<std::string, std::unique_ptr<storage::Storage>> m_storages;
   std::unique_ptr<ScratchServer> m_scratch;

@@ -1,0 +1,36 @@
+// Issue 13: an RFC 3339 offset is -23:59..+23:59; "+25:00" used to be taken as 25 hours.
+
+#include "common/error.hpp"
+#include "common/time.hpp"
+
+#include <gtest/gtest.h>
+
+namespace lastgood {
+namespace {
+
+TEST(Rfc3339Offset, OffsetsWithinADayAreRead)
+{
+  EXPECT_EQ(format_rfc3339(parse_rfc3339("2026-11-22T03:00:00+01:00")), "2026-11-22T02:00:00Z");
+  EXPECT_EQ(format_rfc3339(parse_rfc3339("2026-11-22T02:00:00+23:59")), "2026-11-21T02:01:00Z");
+  EXPECT_EQ(format_rfc3339(parse_rfc3339("2026-11-22T02:00:00-05:30")), "2026-11-22T07:30:00Z");
+  EXPECT_EQ(format_rfc3339(parse_rfc3339("2026-11-22T02:00:00Z")), "2026-11-22T02:00:00Z");
+  EXPECT_EQ(format_rfc3339(parse_rfc3339("2026-11-22")), "2026-11-22T00:00:00Z");
+}
+
+TEST(Rfc3339Offset, OffsetsBeyondADayAreRefusedWithTheRange)
+{
+  for (const char* bad : {"2026-11-22T02:00:00+25:00", "2026-11-22T02:00:00-24:00",
+                          "2026-11-22T02:00:00+01:60", "2026-11-22 02:00:00+99:00"}) {
+    SCOPED_TRACE(bad);
+    try {
+      parse_rfc3339(bad);
+      ADD_FAILURE() << "accepted";
+    } catch (const ValidationError& e) {
+      EXPECT_NE(std::string(e.what()).find("between -23:59 and +23:59"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+} // namespace
+} // namespace lastgood
