@@ -23,6 +23,12 @@ class S3Client
 {
 public:
   S3Client(S3Location location, std::shared_ptr<CredentialSource> credentials, std::string region);
+  // Fixed credentials that never expire.
+  S3Client(S3Location location, sigv4::Credentials credentials, std::string region)
+      : S3Client(std::move(location), std::make_shared<CredentialSource>(std::move(credentials)),
+                 std::move(region))
+  {
+  }
 
   // name: the object's full name in the bucket ("" for the bucket itself).
   HttpResponse send(std::string_view method, std::string_view name, const Pairs& query,
