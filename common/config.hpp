@@ -103,6 +103,7 @@ struct S3Config
   std::string secret_access_key;
   std::string session_token;
   std::string region;
+  std::string profile; // in ~/.aws/credentials and ~/.aws/config; "" = AWS_PROFILE or default
 };
 
 // [schedule]: how often the scheduler runs `lastgood run` (metrics export it so

@@ -203,19 +203,24 @@ std::vector<ConfigKey> build_keys()
       "a shell command run after the data checks; passes on exit 0",
       [](Config& c, const V& v, const S& s) { item(c.drill.commands, s.index).run = v.text; })));
 
-  k.push_back(key("s3.access_key_id", KeyType::String, "\"\"", "LASTGOOD_S3_ACCESS_KEY_ID",
-                  "S3 access key id, used when AWS_ACCESS_KEY_ID is not set",
-                  [](Config& c, const V& v, const S&) { c.s3.access_key_id = v.text; }));
+  k.push_back(
+      key("s3.access_key_id", KeyType::String, "\"\"", "LASTGOOD_S3_ACCESS_KEY_ID",
+          "S3 access key id; the first credential source, before AWS_ACCESS_KEY_ID (docs/s3.md)",
+          [](Config& c, const V& v, const S&) { c.s3.access_key_id = v.text; }));
   k.push_back(
       secret(key("s3.secret_access_key", KeyType::String, "\"\"", "LASTGOOD_S3_SECRET_ACCESS_KEY",
-                 "S3 secret access key, used when AWS_SECRET_ACCESS_KEY is not set",
+                 "S3 secret access key, with s3.access_key_id",
                  [](Config& c, const V& v, const S&) { c.s3.secret_access_key = v.text; })));
   k.push_back(secret(key("s3.session_token", KeyType::String, "\"\"", "LASTGOOD_S3_SESSION_TOKEN",
-                         "S3 session token, used when AWS_SESSION_TOKEN is not set",
+                         "S3 session token, with s3.access_key_id (temporary credentials)",
                          [](Config& c, const V& v, const S&) { c.s3.session_token = v.text; })));
   k.push_back(key("s3.region", KeyType::String, "\"\"", "LASTGOOD_S3_REGION",
                   "S3 region when the URL does not give one",
                   [](Config& c, const V& v, const S&) { c.s3.region = v.text; }));
+  k.push_back(
+      key("s3.profile", KeyType::String, "\"\"", "LASTGOOD_S3_PROFILE",
+          "profile in ~/.aws/credentials and ~/.aws/config; \"\": AWS_PROFILE, else default",
+          [](Config& c, const V& v, const S&) { c.s3.profile = v.text; }));
 
   k.push_back(key("schedule.every", KeyType::Duration, "\"1d\"", "LASTGOOD_SCHEDULE_EVERY",
                   "how often the scheduler runs `lastgood run`; metrics export it so an alert can "
@@ -246,7 +251,7 @@ const std::vector<ConfigSection>& config_sections()
       {"drill.command", SectionKind::ArrayOfTables, "",
        "extra commands the drill runs after the data checks"},
       {"s3", SectionKind::Table, "",
-       "S3 credentials when the AWS_* environment variables are not set"},
+       "S3 credentials, region and shared-files profile (docs/s3.md, \"Credentials\")"},
       {"schedule", SectionKind::Table, "", "how lastgood is scheduled"},
   };
   return sections;

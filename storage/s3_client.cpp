@@ -36,7 +36,8 @@ std::string amz_date_now()
   return buffer;
 }
 
-S3Client::S3Client(S3Location location, sigv4::Credentials credentials, std::string region)
+S3Client::S3Client(S3Location location, std::shared_ptr<CredentialSource> credentials,
+                   std::string region)
     : m_location(std::move(location)), m_credentials(std::move(credentials)),
       m_region(std::move(region)), m_http(policy_of(m_location))
 {
@@ -58,10 +59,11 @@ HttpResponse S3Client::send(std::string_view method, std::string_view name, cons
     signed_request.query = query;
     signed_request.payload_hash = payload_hash;
     const std::string date = amz_date_now();
+    const sigv4::Credentials credentials = m_credentials->current();
     signed_request.headers = {
         {"host", m_host}, {"x-amz-date", date}, {"x-amz-content-sha256", payload_hash}};
-    if (!m_credentials.session_token.empty())
-      signed_request.headers.emplace_back("x-amz-security-token", m_credentials.session_token);
+    if (!credentials.session_token.empty())
+      signed_request.headers.emplace_back("x-amz-security-token", credentials.session_token);
     for (const auto& header : headers)
       signed_request.headers.push_back(header);
 
@@ -72,7 +74,7 @@ HttpResponse S3Client::send(std::string_view method, std::string_view name, cons
       request.url += "?" + q;
     request.headers = signed_request.headers;
     request.headers.emplace_back("Authorization",
-                                 sigv4::authorization(signed_request, m_credentials, scope, date));
+                                 sigv4::authorization(signed_request, credentials, scope, date));
     request.body = body;
     return request;
   };
@@ -111,9 +113,8 @@ void S3Client::fail(const HttpResponse& response, std::string_view what, std::st
     throw NotFoundError(
         redact(std::string(what) + " failed: " + subject + " does not exist (" + detail + ")"));
   if (response.status == 403 || response.status == 401) {
-    std::string hint =
-        "check the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN or the "
-        "[s3] section of the configuration) and the bucket's policy";
+    std::string hint = "check the credentials (they came from " + m_credentials->provider() +
+                       ", see docs/s3.md \"Credentials\" for the order) and the bucket's policy";
     if (error.code == "SignatureDoesNotMatch")
       hint = "the secret access key does not match the access key id; " + hint;
     if (error.code == "InvalidAccessKeyId")

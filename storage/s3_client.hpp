@@ -4,10 +4,12 @@
 // SigV4, sends it through HttpClient (which retries), and turns failed
 // answers into errors that say what to do (credentials, bucket, region).
 
+#include "storage/credentials_chain.hpp"
 #include "storage/http_client.hpp"
 #include "storage/s3_url.hpp"
 #include "storage/sigv4.hpp"
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,7 +22,13 @@ using Pairs = std::vector<std::pair<std::string, std::string>>;
 class S3Client
 {
 public:
-  S3Client(S3Location location, sigv4::Credentials credentials, std::string region);
+  S3Client(S3Location location, std::shared_ptr<CredentialSource> credentials, std::string region);
+  // Fixed credentials that never expire.
+  S3Client(S3Location location, sigv4::Credentials credentials, std::string region)
+      : S3Client(std::move(location), std::make_shared<CredentialSource>(std::move(credentials)),
+                 std::move(region))
+  {
+  }
 
   // name: the object's full name in the bucket ("" for the bucket itself).
   HttpResponse send(std::string_view method, std::string_view name, const Pairs& query,
@@ -34,6 +42,7 @@ public:
 
   const S3Location& location() const { return m_location; }
   const std::string& region() const { return m_region; }
+  const CredentialSource& credentials() const { return *m_credentials; }
   std::string display_url() const { return m_location.url(); }
   // The repository prefix + key.
   std::string object_name(std::string_view key) const
@@ -43,7 +52,7 @@ public:
 
 private:
   S3Location m_location;
-  sigv4::Credentials m_credentials;
+  std::shared_ptr<CredentialSource> m_credentials; // renews temporary credentials
   std::string m_region;
   std::string m_scheme_host; // "https://bucket.s3.eu-west-1.amazonaws.com"
   std::string m_host;

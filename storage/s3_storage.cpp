@@ -3,6 +3,8 @@
 #include "common/error.hpp"
 #include "common/markup_escape.hpp"
 #include "common/time.hpp"
+#include "storage/credential_providers.hpp"
+#include "storage/credentials_chain.hpp"
 #include "storage/key.hpp"
 #include "storage/s3_streams.hpp"
 #include "storage/s3_xml.hpp"
@@ -18,12 +20,6 @@ namespace {
 
 std::mutex g_config_mutex;
 std::function<S3Config()> g_config_source;
-
-std::string env(const char* name)
-{
-  const char* value = std::getenv(name);
-  return value ? value : "";
-}
 
 std::int64_t iso_to_ns(const std::string& text)
 {
@@ -58,30 +54,21 @@ void set_s3_config_source(std::function<S3Config()> source)
 std::unique_ptr<S3Storage> open_s3_storage(std::string_view url)
 {
   S3Location location = parse_s3_url(url);
-  sigv4::Credentials credentials{env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY"),
-                                 env("AWS_SESSION_TOKEN")};
-  std::string region = location.region;
-  if (region.empty()) region = env("AWS_REGION");
-  if (region.empty()) region = env("AWS_DEFAULT_REGION");
-  const bool need_config =
-      credentials.access_key_id.empty() || credentials.secret_access_key.empty() || region.empty();
-  if (need_config) {
+  S3Config config;
+  {
     // Under the lock: the source may load the configuration file lazily.
     std::lock_guard lock(g_config_mutex);
-    if (g_config_source) {
-      const S3Config config = g_config_source();
-      if (credentials.access_key_id.empty() || credentials.secret_access_key.empty())
-        credentials = {config.access_key_id, config.secret_access_key, config.session_token};
-      if (region.empty()) region = config.region;
-    }
+    if (g_config_source) config = g_config_source();
   }
+  // Explicit settings first (URL, [s3]), then the AWS variables and files.
+  std::string region = location.region;
+  if (region.empty()) region = config.region;
+  if (region.empty()) region = env_value("AWS_REGION");
+  if (region.empty()) region = env_value("AWS_DEFAULT_REGION");
+  if (region.empty()) region = shared_config_region(config.profile);
   if (region.empty()) region = "us-east-1";
-  if (credentials.access_key_id.empty() || credentials.secret_access_key.empty())
-    throw UsageError(
-        "no S3 credentials for " + location.url() +
-        ": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary "
-        "credentials), or access_key_id and secret_access_key in the [s3] section of the "
-        "configuration file");
+  auto credentials =
+      std::make_shared<CredentialSource>(standard_providers(config, region), location.url());
   return std::make_unique<S3Storage>(
       std::make_shared<S3Client>(std::move(location), std::move(credentials), std::move(region)));
 }

@@ -32,14 +32,14 @@ private:
   std::shared_ptr<S3Client> m_client;
 };
 
-// Where credentials come from when the AWS_* variables are not set: cli/
-// hands over the configuration file's [s3] section (read only when needed).
+// The configuration's [s3] section (credentials, region, profile): cli/ hands
+// it over (the file is read only when an S3 repository is opened).
 void set_s3_config_source(std::function<S3Config()> source);
 
-// Parses the URL, finds credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-// AWS_SESSION_TOKEN, else [s3]) and the region (URL, AWS_REGION,
-// AWS_DEFAULT_REGION, [s3] region, us-east-1). Throws UsageError when no
-// credentials are found.
+// Parses the URL, finds credentials (credentials_chain.hpp: [s3], AWS_*
+// variables, web identity, ~/.aws files, instance metadata) and the region
+// (URL, [s3] region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region in
+// ~/.aws/config, us-east-1). Throws UsageError when no credentials are found.
 std::unique_ptr<S3Storage> open_s3_storage(std::string_view url);
 
 } // namespace lastgood::storage

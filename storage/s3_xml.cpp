@@ -140,6 +140,15 @@ ErrorDocument parse_error(std::string_view xml)
   return document;
 }
 
+std::map<std::string, std::string> element_texts(std::string_view xml, std::string_view what)
+{
+  std::map<std::string, std::string> texts;
+  Walker walker;
+  walker.on_end = [&](const std::string& path, const std::string& text) { texts[path] = text; };
+  if (const std::string error = walk(xml, walker); !error.empty()) malformed(what, error);
+  return texts;
+}
+
 bool is_error_document(std::string_view xml)
 {
   Walker walker;
@@ -184,6 +193,5 @@ std::vector<DeleteFailure> parse_delete_result(std::string_view xml, std::string
   if (const std::string error = walk(xml, walker); !error.empty()) malformed(what, error);
   return failures;
 }
-
 
 } // namespace lastgood::storage::s3xml

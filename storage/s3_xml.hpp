@@ -3,6 +3,7 @@
 // time, error documents, multipart and batch-delete results.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,5 +49,10 @@ std::vector<DeleteFailure> parse_delete_result(std::string_view xml, std::string
 bool is_error_document(std::string_view xml);
 
 std::string strip_quotes(std::string_view etag);
+
+// Every leaf element's text by its path from the root
+// ("AssumeRoleWithWebIdentityResponse/AssumeRoleWithWebIdentityResult/Credentials/AccessKeyId"),
+// for small answers such as STS's. Throws StorageError naming `what` when malformed.
+std::map<std::string, std::string> element_texts(std::string_view xml, std::string_view what);
 
 } // namespace lastgood::storage::s3xml

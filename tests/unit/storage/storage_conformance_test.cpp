@@ -378,20 +378,17 @@ TEST_P(StorageConformance, ReadAllAndReadHead)
   EXPECT_THROW(read_head(storage(), "missing", 4), NotFoundError);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StorageConformance,
-                         Values(BackendFactory{"Memory",
-                                               []() -> std::unique_ptr<Backend> {
-                                                 return std::make_unique<MemoryBackend>();
-                                               }},
-                                BackendFactory{"Fs",
-                                               []() -> std::unique_ptr<Backend> {
-                                                 return std::make_unique<FsBackend>();
-                                               }},
-                                BackendFactory{"S3",
-                                               []() -> std::unique_ptr<Backend> {
-                                                 return std::make_unique<S3Backend>();
-                                               }}),
-                         backend_name);
+INSTANTIATE_TEST_SUITE_P(
+    Backends, StorageConformance,
+    Values(BackendFactory{"Memory",
+                          []() -> std::unique_ptr<Backend> {
+                            return std::make_unique<MemoryBackend>();
+                          }},
+           BackendFactory{
+               "Fs", []() -> std::unique_ptr<Backend> { return std::make_unique<FsBackend>(); }},
+           BackendFactory{
+               "S3", []() -> std::unique_ptr<Backend> { return std::make_unique<S3Backend>(); }}),
+    backend_name);
 
 } // namespace
 } // namespace lastgood::storage
