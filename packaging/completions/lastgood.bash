@@ -10,7 +10,7 @@ _lastgood_is_command() {
 
 _lastgood_takes_value() {
   case $1 in
-    --as|--as-of|--backup|--before|--budget|--catalog|--check|--cluster|--compress|--config|--database|--database-from-name|--dbname|--jobs|--label|--level|--metrics|--output|--period|--pgdata|--reason|--repo|--report|--rollback|--run-as|--schema|--scratch|--slice|--source|--table|--target|--target-action|--target-lsn|--target-time|--timeline|--to|--until) return 0 ;;
+    --as|--as-of|--backup|--before|--budget|--catalog|--check|--cluster|--compress|--config|--database|--database-from-name|--dbname|--jobs|--label|--level|--metrics|--output|--period|--pgdata|--reason|--repo|--report|--rollback|--run-as|--schema|--scratch|--slice|--source|--table|--target|--target-action|--target-lsn|--target-time|--to|--until) return 0 ;;
   esac
   return 1
 }
@@ -44,13 +44,13 @@ _lastgood() {
       options="-h --help --database --cluster --source --json" ;;
     "show")
       commands=""
-      options="-h --help --json" ;;
+      options="-h --help --backup --objects --json" ;;
     "wal")
       commands=""
       options="-h --help --cluster --json" ;;
     "verify")
       commands=""
-      options="-h --help --level --target-time --due --slice --scratch --jobs --budget --json" ;;
+      options="-h --help --backup --level --target-time --due --slice --scratch --to --dbname --jobs --budget --json" ;;
     "history")
       commands=""
       options="-h --help --json" ;;
@@ -62,7 +62,7 @@ _lastgood() {
       options="-h --help --repo --dbname --format --compress --label --json" ;;
     "restore")
       commands=""
-      options="-h --help --last-good --database --source --to --drop-existing --no-safety-snapshot --terminate-connections --rollback --cleanup --pgdata --target-time --target-lsn --immediate --cluster --timeline --backup --target-action --run-as --start --as --table --schema --schema-only --data-only --jobs --dry-run --json" ;;
+      options="-h --help --last-good --database --source --to --dbname --drop-existing --no-safety-snapshot --terminate-connections --rollback --cleanup --pgdata --target-time --target-lsn --immediate --target --cluster --timeline --backup --target-action --run-as --start --as --table --schema --schema-only --data-only --jobs --dry-run --json" ;;
     "retention")
       commands="plan apply"
       options="-h --help" ;;
@@ -89,7 +89,7 @@ _lastgood() {
       options="-h --help" ;;
     "drill")
       commands=""
-      options="-h --help --database --source --check --scratch --jobs --json" ;;
+      options="-h --help --database --source --check --scratch --to --dbname --jobs --json" ;;
     "run")
       commands=""
       options="-h --help --budget --jobs --metrics --report --report-format --scratch --json" ;;
@@ -101,7 +101,7 @@ _lastgood() {
       options="-h --help" ;;
     "repo add")
       commands=""
-      options="-h --help --source --database-from-name" ;;
+      options="-h --help --source --database-from-name --no-check" ;;
     "repo list")
       commands=""
       options="-h --help --json" ;;
