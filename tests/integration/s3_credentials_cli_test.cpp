@@ -112,7 +112,12 @@ TEST_F(S3CredentialsCli, KeysTheBucketRefusesFailTheScanNamingTheirSource)
 {
   LoopbackHttpServer sts("sts_server.py", provider_options("ASIANOTKNOWNTOS3RVER"));
   const std::string env = web_identity_env(sts);
-  ASSERT_EQ(lastgood(env, "repo add bucket " + shell_quote(m_url)).exit_code, 0);
+  // repo add asks the bucket first and refuses, naming the source too.
+  const auto added = lastgood(env, "repo add bucket " + shell_quote(m_url));
+  EXPECT_EQ(added.exit_code, 1) << added.out << added.err;
+  EXPECT_NE(added.err.find("they came from web identity"), std::string::npos) << added.err;
+  EXPECT_EQ(added.err.find(kSessionToken), std::string::npos) << added.err;
+  ASSERT_EQ(lastgood(env, "repo add --no-check bucket " + shell_quote(m_url)).exit_code, 0);
   const auto scan = lastgood(env, "scan");
   EXPECT_EQ(scan.exit_code, 1) << scan.out << scan.err;
   EXPECT_NE(scan.err.find("they came from web identity"), std::string::npos) << scan.err;
