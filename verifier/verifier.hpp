@@ -43,7 +43,10 @@ public:
   ~Verifier();
 
   // Skips (outcome "skipped") when another verifier holds the backup, or has
-  // verified it at this level or higher since this Verifier was created.
+  // verified it at this level or higher since this Verifier was created, or
+  // when `retention apply` deleted it meanwhile (its objects went missing
+  // while they were read: the run is closed as `error` with a backup_deleted
+  // finding, never `fail`, and the report says "skipped").
   VerifyReport verify(const catalog::BackupRow& backup, Level level, const std::string& trigger);
 
   // Closes runs that died with their process and drops their scratch
@@ -66,6 +69,10 @@ private:
   ScratchServer& scratch();
   Findings run_levels(const catalog::BackupRow& backup, Level level, std::int64_t run_id,
                       VerifyReport& report);
+  // The finding that replaces the others when objects went missing because
+  // `retention apply` deleted the backup since this Verifier was created.
+  std::optional<Finding> deleted_while_read(const catalog::BackupRow& backup,
+                                            const Findings& findings);
 
   catalog::Database& m_db;
   VerifyConfig m_config;
@@ -78,6 +85,7 @@ private:
   std::int64_t m_watermark = 0; // newest run id when the work was planned
   std::string m_target_time;
   std::string m_config_path;
+  std::string m_created_at; // RFC 3339: retention deletions since then explain missing objects
 };
 
 nlohmann::json to_json(const VerifyReport& report);

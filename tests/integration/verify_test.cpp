@@ -19,6 +19,8 @@
 #include "catalog/repositories.hpp"
 #include "catalog/scanner.hpp"
 #include "catalog/verification_runs.hpp"
+#include "compliance/retention_apply.hpp"
+#include "compliance/retention_plan.hpp"
 #include "pg/child_process.hpp"
 #include "pg/pg_connection.hpp"
 #include "pg/scratch_cluster.hpp"
@@ -26,6 +28,7 @@
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "verifier/verifier.hpp"
+#include "verifier/verify_batch.hpp"
 
 namespace lastgood {
 namespace {
@@ -161,6 +164,45 @@ TEST_F(VerifyTest, MissingObjectFails)
   auto report = verify("shop.dump", verifier::Level::Checksum);
   EXPECT_EQ(report.outcome, "fail");
   EXPECT_TRUE(has_finding(report, "missing_object")) << describe(report);
+}
+
+// A verify racing `retention apply`: the backup is planned (its row read) and
+// the verifier made, then the real retention apply deletes it, then the
+// verifier reads it. Deterministic: the deletion sits between the two steps.
+TEST_F(VerifyTest, BackupDeletedByRetentionWhileBeingVerifiedIsSkippedNotFailed)
+{
+  add_dump("shop.dump", artifact("dumps/shop.dump"));
+  scan();
+  const auto planned = backup("shop.dump");
+  verifier::Verifier v(m_catalog->db(), {}, "auto", 2);
+
+  compliance::RetentionPlan plan;
+  compliance::BackupFacts facts;
+  facts.row_id = planned.id;
+  facts.backup_id = planned.backup_id;
+  facts.repository = "repo";
+  facts.root_key = planned.root_key;
+  facts.kind = planned.kind;
+  plan.backups = {facts};
+  plan.decisions = {compliance::BackupDecision{"test", false, {"not kept by any rule"}}};
+  plan.backups_to_delete = 1;
+  const auto applied = compliance::apply_retention(m_catalog->db(), plan);
+  ASSERT_EQ(applied.deleted_backups, std::vector<std::string>{planned.backup_id});
+  ASSERT_FALSE(fs::exists(m_repo.path() / "shop.dump"));
+
+  for (auto level : {verifier::Level::Checksum, verifier::Level::Structure}) {
+    const auto report = v.verify(planned, level, "manual");
+    EXPECT_EQ(report.outcome, "skipped") << describe(report);
+    EXPECT_FALSE(has_finding(report, "missing_object")) << describe(report);
+    EXPECT_TRUE(has_finding(report, "backup_deleted")) << describe(report);
+    // History keeps the run, as could-not-check (never `fail`), with the reason.
+    const auto run = catalog::find_run(m_catalog->db(), report.run_id);
+    ASSERT_TRUE(run.has_value());
+    EXPECT_EQ(run->outcome, "error");
+  }
+  // The batch that `verify` and `run` use does not count it as a problem.
+  const auto batch = verifier::verify_batch(v, {{planned, verifier::Level::Checksum, ""}}, {});
+  EXPECT_EQ(batch.exit_code(), 0);
 }
 
 TEST_F(VerifyTest, ChecksumFailureDemotesAGoodBackupButAPassNeverPromotesABadOne)
