@@ -126,6 +126,7 @@ void register_verify_commands(CLI::App& app, Context& ctx)
         opts->budget.empty() ? std::chrono::seconds(0) : parse_duration(opts->budget);
     // Taken before planning: work another verifier finishes after this point is skipped.
     const auto watermark = catalog::verification_watermark(ctx.catalog().db());
+    const std::string planned_at = format_rfc3339(now_seconds());
     auto work = plan(ctx, *opts);
     const unsigned jobs =
         opts->jobs ? opts->jobs : std::max(1u, std::thread::hardware_concurrency());
@@ -136,6 +137,7 @@ void register_verify_commands(CLI::App& app, Context& ctx)
     if (!opts->target_time.empty())
       verifier.set_target_time(pg::recovery_target_time_value(opts->target_time));
     verifier.set_config_path(ctx.config_flag);
+    verifier.set_planned_at(planned_at);
     verifier::BatchOptions batch;
     batch.budget = budget;
     batch.trigger = opts->due ? "due" : "manual";

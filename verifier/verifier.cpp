@@ -88,7 +88,7 @@ Verifier::Verifier(catalog::Database& db, VerifyConfig config, std::string scrat
     : m_db(db), m_config(std::move(config)), m_scratch_spec(std::move(scratch_spec)),
       m_jobs(jobs ? jobs : 1),
       m_watermark(watermark >= 0 ? watermark : catalog::verification_watermark(db)),
-      m_created_at(format_rfc3339(now_seconds()))
+      m_planned_at(format_rfc3339(now_seconds()))
 {
   if (m_scratch_spec.empty()) m_scratch_spec = m_config.scratch;
 }
@@ -190,7 +190,7 @@ std::optional<Finding> Verifier::deleted_while_read(const catalog::BackupRow& ba
   if (std::none_of(items.begin(), items.end(),
                    [](const Finding& f) { return f.kind == fk::missing_object; }))
     return std::nullopt;
-  const auto deleted = catalog::retention_deleted_since(m_db, backup.backup_id, m_created_at);
+  const auto deleted = catalog::retention_deleted_since(m_db, backup.backup_id, m_planned_at);
   if (!deleted) return std::nullopt;
   return Finding{fk::backup_deleted, Severity::Warning, backup.root_key,
                  "retention apply deleted backup " + backup.backup_id + " at " + deleted->at +
@@ -233,6 +233,16 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
   if (report.level != Level::Restore && report.level != Level::Pitr)
     covering.push_back("structure");
   if (report.level == Level::Checksum) covering.push_back("checksum");
+  // Deleted by retention since it was planned: nothing left to check, and
+  // no run row, so a second verifier that planned it too does not run again.
+  if (const auto deleted = catalog::retention_deleted_since(m_db, backup.backup_id, m_planned_at)) {
+    catalog::release_lease(m_db, backup.id, holder());
+    report.outcome = "skipped";
+    report.notes.push_back("retention apply deleted this backup at " + deleted->at +
+                           " (audit row " + std::to_string(deleted->audit_id) +
+                           "), after it was planned for verification");
+    return report;
+  }
   if (catalog::verified_since(m_db, backup.id, m_watermark, covering)) {
     catalog::release_lease(m_db, backup.id, holder());
     report.outcome = "skipped";
@@ -249,6 +259,7 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
                                   : std::optional(scratch().display()));
   Findings findings;
   try {
+    if (m_before_reading) m_before_reading(backup);
     findings = run_levels(backup, report.level, report.run_id, report);
   } catch (const NotFoundError& e) {
     findings.add(fk::missing_object, Severity::Failure, backup.root_key,

@@ -11,6 +11,7 @@
 #include "storage/storage.hpp"
 #include "verifier/finding.hpp"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -61,6 +62,15 @@ public:
 
   // For Level::Pitr: the target time (RFC 3339) base backups are recovered to.
   void set_target_time(std::string time) { m_target_time = std::move(time); }
+  // When the work was planned (RFC 3339; default: when this Verifier was made):
+  // a retention deletion since then explains objects found missing.
+  void set_planned_at(std::string time) { m_planned_at = std::move(time); }
+  // Tests only: called after a run is begun, before the backup is read (to
+  // put a concurrent command's effect deterministically in that window).
+  void set_before_reading_hook(std::function<void(const catalog::BackupRow&)> hook)
+  {
+    m_before_reading = std::move(hook);
+  }
   // Passed on to wal-fetch by test restores of base backups.
   void set_config_path(std::string path) { m_config_path = std::move(path); }
 
@@ -85,7 +95,8 @@ private:
   std::int64_t m_watermark = 0; // newest run id when the work was planned
   std::string m_target_time;
   std::string m_config_path;
-  std::string m_created_at; // RFC 3339: retention deletions since then explain missing objects
+  std::string m_planned_at; // see set_planned_at
+  std::function<void(const catalog::BackupRow&)> m_before_reading;
 };
 
 nlohmann::json to_json(const VerifyReport& report);

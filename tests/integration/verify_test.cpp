@@ -166,43 +166,67 @@ TEST_F(VerifyTest, MissingObjectFails)
   EXPECT_TRUE(has_finding(report, "missing_object")) << describe(report);
 }
 
-// A verify racing `retention apply`: the backup is planned (its row read) and
-// the verifier made, then the real retention apply deletes it, then the
-// verifier reads it. Deterministic: the deletion sits between the two steps.
-TEST_F(VerifyTest, BackupDeletedByRetentionWhileBeingVerifiedIsSkippedNotFailed)
+// `retention apply` deleting a backup the way it does (the real apply, with a
+// plan naming just that backup).
+void delete_by_retention(catalog::Database& db, const catalog::BackupRow& b)
+{
+  compliance::RetentionPlan plan;
+  compliance::BackupFacts facts;
+  facts.row_id = b.id;
+  facts.backup_id = b.backup_id;
+  facts.repository = b.repository;
+  facts.root_key = b.root_key;
+  facts.kind = b.kind;
+  plan.backups = {facts};
+  plan.decisions = {compliance::BackupDecision{"test", false, {"not kept by any rule"}}};
+  plan.backups_to_delete = 1;
+  const auto applied = compliance::apply_retention(db, plan);
+  ASSERT_EQ(applied.deleted_backups, std::vector<std::string>{b.backup_id});
+}
+
+// A verify racing `retention apply`, made deterministic by the verifier's
+// test hook: the backup is planned, its run begun, then the real retention
+// apply deletes it, then the verifier reads it.
+TEST_F(VerifyTest, BackupDeletedByRetentionWhileBeingReadIsSkippedNotFailed)
 {
   add_dump("shop.dump", artifact("dumps/shop.dump"));
   scan();
   const auto planned = backup("shop.dump");
   verifier::Verifier v(m_catalog->db(), {}, "auto", 2);
-
-  compliance::RetentionPlan plan;
-  compliance::BackupFacts facts;
-  facts.row_id = planned.id;
-  facts.backup_id = planned.backup_id;
-  facts.repository = "repo";
-  facts.root_key = planned.root_key;
-  facts.kind = planned.kind;
-  plan.backups = {facts};
-  plan.decisions = {compliance::BackupDecision{"test", false, {"not kept by any rule"}}};
-  plan.backups_to_delete = 1;
-  const auto applied = compliance::apply_retention(m_catalog->db(), plan);
-  ASSERT_EQ(applied.deleted_backups, std::vector<std::string>{planned.backup_id});
-  ASSERT_FALSE(fs::exists(m_repo.path() / "shop.dump"));
-
-  for (auto level : {verifier::Level::Checksum, verifier::Level::Structure}) {
-    const auto report = v.verify(planned, level, "manual");
-    EXPECT_EQ(report.outcome, "skipped") << describe(report);
-    EXPECT_FALSE(has_finding(report, "missing_object")) << describe(report);
-    EXPECT_TRUE(has_finding(report, "backup_deleted")) << describe(report);
-    // History keeps the run, as could-not-check (never `fail`), with the reason.
-    const auto run = catalog::find_run(m_catalog->db(), report.run_id);
-    ASSERT_TRUE(run.has_value());
-    EXPECT_EQ(run->outcome, "error");
-  }
+  v.set_before_reading_hook([&](const catalog::BackupRow& b) {
+    delete_by_retention(m_catalog->db(), b);
+    ASSERT_FALSE(fs::exists(m_repo.path() / "shop.dump"));
+  });
+  const auto batch = verifier::verify_batch(v, {{planned, verifier::Level::Structure, ""}}, {});
+  ASSERT_EQ(batch.reports.size(), 1u);
+  const auto& report = batch.reports[0];
+  EXPECT_EQ(report.outcome, "skipped") << describe(report);
+  EXPECT_FALSE(has_finding(report, "missing_object")) << describe(report);
+  EXPECT_TRUE(has_finding(report, "backup_deleted")) << describe(report);
   // The batch that `verify` and `run` use does not count it as a problem.
-  const auto batch = verifier::verify_batch(v, {{planned, verifier::Level::Checksum, ""}}, {});
   EXPECT_EQ(batch.exit_code(), 0);
+  // History keeps the run as could-not-check (never `fail`), with the reason.
+  const auto run = catalog::find_run(m_catalog->db(), report.run_id);
+  ASSERT_TRUE(run.has_value());
+  EXPECT_EQ(run->outcome, "error");
+  const auto findings = catalog::run_findings(m_catalog->db(), report.run_id);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].kind, "backup_deleted");
+}
+
+// Deleted after planning but before its turn came: skipped without a run, so
+// a second verifier that planned it too does not check it again.
+TEST_F(VerifyTest, BackupDeletedByRetentionBeforeItsTurnIsSkippedWithoutARun)
+{
+  add_dump("shop.dump", artifact("dumps/shop.dump"));
+  scan();
+  const auto planned = backup("shop.dump");
+  verifier::Verifier v(m_catalog->db(), {}, "auto", 2);
+  delete_by_retention(m_catalog->db(), planned);
+  const auto report = v.verify(planned, verifier::Level::Checksum, "manual");
+  EXPECT_EQ(report.outcome, "skipped") << describe(report);
+  EXPECT_EQ(report.run_id, 0);
+  EXPECT_TRUE(catalog::list_runs(m_catalog->db(), planned.id, 10).empty());
 }
 
 TEST_F(VerifyTest, ChecksumFailureDemotesAGoodBackupButAPassNeverPromotesABadOne)
