@@ -132,12 +132,12 @@ void register_verify_commands(CLI::App& app, Context& ctx)
         opts->jobs ? opts->jobs : std::max(1u, std::thread::hardware_concurrency());
     verifier::Verifier verifier(ctx.catalog().db(), ctx.config().verify, opts->scratch, jobs,
                                 watermark);
+    verifier.set_planned_at(planned_at);
     if ((opts->level == "pitr") != !opts->target_time.empty())
       throw UsageError("--level pitr and --target-time go together");
     if (!opts->target_time.empty())
       verifier.set_target_time(pg::recovery_target_time_value(opts->target_time));
     verifier.set_config_path(ctx.config_flag);
-    verifier.set_planned_at(planned_at);
     verifier::BatchOptions batch;
     batch.budget = budget;
     batch.trigger = opts->due ? "due" : "manual";

@@ -60,8 +60,6 @@ public:
   // removed with audit rows; what every verify does first. At most once.
   std::vector<std::string> sweep_leftovers();
 
-  // For Level::Pitr: the target time (RFC 3339) base backups are recovered to.
-  void set_target_time(std::string time) { m_target_time = std::move(time); }
   // When the work was planned (RFC 3339; default: when this Verifier was made):
   // a retention deletion since then explains objects found missing.
   void set_planned_at(std::string time) { m_planned_at = std::move(time); }
@@ -71,6 +69,9 @@ public:
   {
     m_before_reading = std::move(hook);
   }
+
+  // For Level::Pitr: the target time (RFC 3339) base backups are recovered to.
+  void set_target_time(std::string time) { m_target_time = std::move(time); }
   // Passed on to wal-fetch by test restores of base backups.
   void set_config_path(std::string path) { m_config_path = std::move(path); }
 
