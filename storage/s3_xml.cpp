@@ -228,4 +228,5 @@ std::vector<DeleteFailure> parse_delete_result(std::string_view xml, std::string
   if (const std::string error = walk(xml, walker); !error.empty()) malformed(what, error);
   return failures;
 }
+
 } // namespace lastgood::storage::s3xml
