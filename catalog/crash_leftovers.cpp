@@ -1,6 +1,7 @@
 #include "catalog/crash_leftovers.hpp"
 
 #include "catalog/audit.hpp"
+#include "catalog/s3_upload_leftovers.hpp"
 #include "common/error.hpp"
 #include "common/owned_temp.hpp"
 #include "pg/scratch_cluster.hpp"
@@ -60,6 +61,8 @@ LeftoverSweep sweep_repository_leftovers(Database& db, const Repository& reposit
                                          storage::Storage& storage)
 {
   LeftoverSweep sweep;
+  if (auto* s3 = dynamic_cast<storage::S3Storage*>(&storage))
+    return sweep_s3_uploads(db, repository, *s3);
   auto* files = dynamic_cast<storage::FsStorage*>(&storage);
   if (!files) return sweep;
   for (const auto& temp : storage::find_temp_files(files->root())) {

@@ -20,7 +20,7 @@ namespace lastgood::catalog {
 
 struct Leftover
 {
-  std::string kind;  // "temp file", "temp directory", "scratch cluster"
+  std::string kind;  // "temp file", "temp directory", "scratch cluster", "multipart upload"
   std::string where; // the repository's name, or "$TMPDIR"
   std::string path;  // key-relative in a repository, absolute elsewhere
   std::uint64_t bytes = 0;
@@ -35,14 +35,15 @@ struct LeftoverSweep
   void add(LeftoverSweep other);
 };
 
-// Temporary files in one repository (file repositories only; others have none).
+// Temporary files in one file repository; in an S3 repository, the multipart
+// uploads killed runs left open (catalog/s3_upload_leftovers.hpp).
 LeftoverSweep sweep_repository_leftovers(Database& db, const Repository& repository,
                                          storage::Storage& storage);
 
 // Owned directories in $TMPDIR and scratch clusters of dead owners.
 LeftoverSweep sweep_local_leftovers(Database& db);
 
-// Both, for every registered file repository (one that cannot be opened is
+// Both, for every registered repository (one that cannot be opened is
 // skipped: the command's own work reports it).
 LeftoverSweep sweep_crash_leftovers(Database& db);
 

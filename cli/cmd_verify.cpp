@@ -135,11 +135,13 @@ void register_verify_commands(CLI::App& app, Context& ctx)
         opts->budget.empty() ? std::chrono::seconds(0) : parse_duration(opts->budget);
     // Taken before planning: work another verifier finishes after this point is skipped.
     const auto watermark = catalog::verification_watermark(ctx.catalog().db());
+    const std::string planned_at = format_rfc3339(now_seconds());
     auto work = plan(ctx, *opts);
     const unsigned jobs =
         opts->jobs ? opts->jobs : std::max(1u, std::thread::hardware_concurrency());
     verifier::Verifier verifier(ctx.catalog().db(), ctx.config().verify, opts->scratch, jobs,
                                 watermark);
+    verifier.set_planned_at(planned_at);
     if ((opts->level == "pitr") != !opts->target_time.empty())
       throw UsageError("--level pitr and --target-time go together");
     if (!opts->target_time.empty())

@@ -3,6 +3,7 @@
 
 #include "catalog/verification_runs.hpp"
 #include "common/redact.hpp"
+#include "common/time.hpp"
 #include "schedule/stages.hpp"
 #include "verifier/verify_batch.hpp"
 
@@ -36,11 +37,13 @@ void verify_stage(Stage& stage, catalog::Database& db, const Config& config,
 {
   // Taken before planning: work another verifier finishes after this point is skipped.
   const auto watermark = catalog::verification_watermark(db);
+  const std::string planned_at = format_rfc3339(now_seconds());
   const auto work = verifier::plan_due(db, config.verify, verifier::Slice{});
   const unsigned jobs =
       request.jobs ? request.jobs : std::max(1u, std::thread::hardware_concurrency());
   verifier::Verifier verifier(db, config.verify, request.scratch, jobs, watermark);
   verifier.set_config_path(request.config_path);
+  verifier.set_planned_at(planned_at);
   verifier::BatchOptions options;
   options.budget = request.budget;
   options.trigger = "due";

@@ -101,6 +101,12 @@ void S3Storage::list(std::string_view prefix,
       if (!entry.key.starts_with(root)) continue;
       const std::string key = entry.key.substr(root.size());
       if (key.empty() || (key.back() == '/' && entry.size == 0)) continue; // folder markers
+      // lastgood's own in-flight markers (storage/s3_uploads.hpp) are not objects.
+      const auto slash = key.rfind('/');
+      if (std::string_view(key)
+              .substr(slash == std::string::npos ? 0 : slash + 1)
+              .starts_with(kTempFilePrefix))
+        continue;
       try {
         validate_key(key);
       } catch (const ValidationError& e) {

@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/markup_escape.hpp"
+#include "storage/s3_uploads.hpp"
 #include "storage/s3_xml.hpp"
 
 #include <algorithm>
@@ -157,6 +158,13 @@ void S3WriteStream::upload_part()
     const auto response = m_client->send("POST", name, {{"uploads", ""}}, {}, {}, what);
     if (response.status != 200) m_client->fail(response, what, m_key);
     m_upload_id = s3xml::parse_upload_id(response.body, what);
+    // Marks the upload as lastgood's, this process's, so a later run can abort it if we die.
+    const std::string marker = upload_marker_key(m_key);
+    const std::string mark_what = "marking the multipart upload of " + where;
+    const auto marked =
+        m_client->send("PUT", m_client->object_name(marker), {}, {}, m_upload_id, mark_what);
+    if (marked.status != 200) m_client->fail(marked, mark_what, marker);
+    m_marker_key = marker;
   }
   const std::string number = std::to_string(m_part_etags.size() + 1);
   const std::string what = "uploading part " + number + " of " + where;
@@ -195,11 +203,22 @@ void S3WriteStream::commit()
       if (response.status != 200 || s3xml::is_error_document(response.body))
         m_client->fail(response, what, m_key);
       m_upload_id.clear();
+      remove_marker();
     }
   });
   m_done = true;
   m_buffer.clear();
   m_buffer.shrink_to_fit();
+}
+
+void S3WriteStream::remove_marker() noexcept
+{
+  if (m_marker_key.empty()) return;
+  try {
+    remove_upload_marker(*m_client, std::exchange(m_marker_key, {}));
+  } catch (const std::exception& e) {
+    spdlog::warn("{}; the next lastgood run that writes to this repository removes it", e.what());
+  }
 }
 
 void S3WriteStream::abort() noexcept
@@ -210,14 +229,19 @@ void S3WriteStream::abort() noexcept
         "aborting the multipart upload of '" + m_key + "' in " + m_client->display_url();
     const auto response = m_client->send("DELETE", m_client->object_name(m_key),
                                          {{"uploadId", upload_id}}, {}, {}, what);
-    if (response.status != 204 && response.status != 200 && response.status != 404)
-      spdlog::warn(
-          "{}: HTTP {}; the bucket may keep the uploaded parts until a lifecycle rule removes them",
-          what, response.status);
+    if (response.status != 204 && response.status != 200 && response.status != 404) {
+      spdlog::warn("{}: HTTP {}; the next lastgood run that writes to this repository tries "
+                   "again (or a lifecycle rule removes the parts)",
+                   what, response.status);
+      return; // the marker stays: it lets the next run abort the upload
+    }
   } catch (const std::exception& e) {
-    spdlog::warn("{}; the bucket may keep the uploaded parts until a lifecycle rule removes them",
+    spdlog::warn("{}; the next lastgood run that writes to this repository tries again (or a "
+                 "lifecycle rule removes the parts)",
                  e.what());
+    return;
   }
+  remove_marker();
 }
 
 } // namespace lastgood::storage

@@ -46,12 +46,14 @@ public:
 private:
   void upload_part();
   void abort() noexcept;
+  void remove_marker() noexcept;
   template <typename F> void or_abort(F&& step);
 
   std::shared_ptr<S3Client> m_client;
   std::string m_key;
   std::string m_buffer;
   std::string m_upload_id;
+  std::string m_marker_key; // see storage/s3_uploads.hpp
   std::vector<std::string> m_part_etags;
   bool m_done = false; // committed or failed: no more writes
 };

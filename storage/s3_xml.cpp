@@ -124,6 +124,50 @@ ListPage parse_list_page(std::string_view xml, std::string_view what)
   return page;
 }
 
+UploadsPage parse_uploads_page(std::string_view xml, std::string_view what)
+{
+  UploadsPage page;
+  bool url_encoded = false;
+  bool root_seen = false;
+  OpenUpload upload;
+  Walker walker;
+  walker.on_start = [&](const std::string& path) {
+    if (path == "ListMultipartUploadsResult") root_seen = true;
+    if (path == "ListMultipartUploadsResult/Upload") upload = OpenUpload{};
+  };
+  walker.on_end = [&](const std::string& path, const std::string& text) {
+    if (path == "ListMultipartUploadsResult/Upload")
+      page.uploads.push_back(std::move(upload));
+    else if (path == "ListMultipartUploadsResult/Upload/Key")
+      upload.key = text;
+    else if (path == "ListMultipartUploadsResult/Upload/UploadId")
+      upload.upload_id = text;
+    else if (path == "ListMultipartUploadsResult/Upload/Initiated")
+      upload.initiated = text;
+    else if (path == "ListMultipartUploadsResult/IsTruncated")
+      page.truncated = text == "true";
+    else if (path == "ListMultipartUploadsResult/NextKeyMarker")
+      page.next_key_marker = text;
+    else if (path == "ListMultipartUploadsResult/NextUploadIdMarker")
+      page.next_upload_id_marker = text;
+    else if (path == "ListMultipartUploadsResult/EncodingType")
+      url_encoded = text == "url";
+  };
+  if (const std::string error = walk(xml, walker); !error.empty()) malformed(what, error);
+  if (!root_seen) malformed(what, "no ListMultipartUploadsResult");
+  // Without a marker to go on from, a truncated page would be asked for again forever.
+  if (page.truncated && page.next_key_marker.empty())
+    malformed(what, "truncated page without NextKeyMarker");
+  for (const auto& u : page.uploads)
+    if (u.key.empty() || u.upload_id.empty()) malformed(what, "an Upload without Key or UploadId");
+  if (url_encoded) {
+    for (auto& u : page.uploads)
+      u.key = percent_decode(u.key);
+    page.next_key_marker = percent_decode(page.next_key_marker);
+  }
+  return page;
+}
+
 ErrorDocument parse_error(std::string_view xml)
 {
   ErrorDocument document;

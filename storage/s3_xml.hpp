@@ -39,7 +39,25 @@ struct DeleteFailure
   std::string message;
 };
 
+// One ListMultipartUploads page: the uploads begun and neither completed nor
+// aborted (their parts cost storage and are invisible to ListObjects).
+struct OpenUpload
+{
+  std::string key; // decoded when the page says EncodingType url
+  std::string upload_id;
+  std::string initiated; // as sent: 2010-11-10T20:48:33.000Z
+};
+
+struct UploadsPage
+{
+  std::vector<OpenUpload> uploads;
+  bool truncated = false;
+  std::string next_key_marker;
+  std::string next_upload_id_marker;
+};
+
 // Each throws StorageError naming `what` when the XML is malformed.
+UploadsPage parse_uploads_page(std::string_view xml, std::string_view what);
 ListPage parse_list_page(std::string_view xml, std::string_view what);
 // Never throws: an unreadable document gives empty fields.
 ErrorDocument parse_error(std::string_view xml);

@@ -52,6 +52,8 @@ inline constexpr const char* amcheck = "amcheck";         // amcheck reported co
 inline constexpr const char* data_shrink =
     "data_shrink"; // a table vanished or lost rows since the last pass
 inline constexpr const char* scratch_error = "scratch_error"; // the scratch server failed us
+inline constexpr const char* backup_deleted =
+    "backup_deleted"; // retention apply deleted it while it was read: nothing was checked
 } // namespace finding_kind
 
 struct Finding

@@ -2,7 +2,9 @@
 
 #include "catalog/crash_leftovers.hpp"
 #include "catalog/repositories.hpp"
+#include "catalog/retention_deletions.hpp"
 #include "common/error.hpp"
+#include "common/time.hpp"
 #include "pg/scratch_cluster.hpp"
 #include "verifier/checksum_level.hpp"
 #include "verifier/local_copy.hpp"
@@ -12,6 +14,7 @@
 #include "verifier/scratch_server.hpp"
 #include "verifier/structure_level.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace lastgood::verifier {
@@ -84,7 +87,8 @@ Verifier::Verifier(catalog::Database& db, VerifyConfig config, std::string scrat
                    unsigned jobs, std::int64_t watermark)
     : m_db(db), m_config(std::move(config)), m_scratch_spec(std::move(scratch_spec)),
       m_jobs(jobs ? jobs : 1),
-      m_watermark(watermark >= 0 ? watermark : catalog::verification_watermark(db))
+      m_watermark(watermark >= 0 ? watermark : catalog::verification_watermark(db)),
+      m_planned_at(format_rfc3339(now_seconds()))
 {
   m_scratch_flag = m_scratch_spec.empty() ? "verify.scratch in the configuration" : "--scratch";
   if (m_scratch_spec.empty()) m_scratch_spec = m_config.scratch;
@@ -181,6 +185,23 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
   return findings;
 }
 
+std::optional<Finding> Verifier::deleted_while_read(const catalog::BackupRow& backup,
+                                                    const Findings& findings)
+{
+  const auto& items = findings.items();
+  if (std::none_of(items.begin(), items.end(),
+                   [](const Finding& f) { return f.kind == fk::missing_object; }))
+    return std::nullopt;
+  const auto deleted = catalog::retention_deleted_since(m_db, backup.backup_id, m_planned_at);
+  if (!deleted) return std::nullopt;
+  return Finding{fk::backup_deleted, Severity::Warning, backup.root_key,
+                 "retention apply deleted backup " + backup.backup_id + " at " + deleted->at +
+                     " (audit row " + std::to_string(deleted->audit_id) +
+                     ") while it was being verified: nothing was checked, and its missing "
+                     "objects are not damage",
+                 nullptr};
+}
+
 VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
                               const std::string& trigger)
 {
@@ -214,6 +235,16 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
   if (report.level != Level::Restore && report.level != Level::Pitr)
     covering.push_back("structure");
   if (report.level == Level::Checksum) covering.push_back("checksum");
+  // Deleted by retention since it was planned: nothing left to check, and
+  // no run row, so a second verifier that planned it too does not run again.
+  if (const auto deleted = catalog::retention_deleted_since(m_db, backup.backup_id, m_planned_at)) {
+    catalog::release_lease(m_db, backup.id, holder());
+    report.outcome = "skipped";
+    report.notes.push_back("retention apply deleted this backup at " + deleted->at +
+                           " (audit row " + std::to_string(deleted->audit_id) +
+                           "), after it was planned for verification");
+    return report;
+  }
   if (catalog::verified_since(m_db, backup.id, m_watermark, covering)) {
     catalog::release_lease(m_db, backup.id, holder());
     report.outcome = "skipped";
@@ -230,6 +261,7 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
                                   : std::optional(scratch().display()));
   Findings findings;
   try {
+    if (m_before_reading) m_before_reading(backup);
     findings = run_levels(backup, report.level, report.run_id, report);
   } catch (const NotFoundError& e) {
     findings.add(fk::missing_object, Severity::Failure, backup.root_key,
@@ -249,9 +281,20 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
   report.outcome = findings.any(Severity::Failure) ? "fail"
                    : findings.any(Severity::Error) ? "error"
                                                    : "pass";
+  std::string recorded_outcome = report.outcome;
+  if (const auto deleted = deleted_while_read(backup, findings)) {
+    // Not evidence of damage: retention removed the objects on purpose. The run
+    // could not check anything, which the catalog calls `error`; it is not
+    // counted as a problem (skipped) by verify's or run's exit code.
+    report.findings = {*deleted};
+    report.row_counts.clear();
+    report.outcome = "skipped";
+    report.notes.push_back(deleted->message);
+    recorded_outcome = "error";
+  }
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  catalog::finish_run(m_db, report.run_id, report.outcome, report.seconds,
+  catalog::finish_run(m_db, report.run_id, recorded_outcome, report.seconds,
                       to_records(report.findings), report.row_counts);
   catalog::release_lease(m_db, backup.id, holder());
   return report;

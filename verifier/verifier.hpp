@@ -11,6 +11,7 @@
 #include "storage/storage.hpp"
 #include "verifier/finding.hpp"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -43,7 +44,10 @@ public:
   ~Verifier();
 
   // Skips (outcome "skipped") when another verifier holds the backup, or has
-  // verified it at this level or higher since this Verifier was created.
+  // verified it at this level or higher since this Verifier was created, or
+  // when `retention apply` deleted it meanwhile (its objects went missing
+  // while they were read: the run is closed as `error` with a backup_deleted
+  // finding, never `fail`, and the report says "skipped").
   VerifyReport verify(const catalog::BackupRow& backup, Level level, const std::string& trigger);
 
   // Closes runs that died with their process and drops their scratch
@@ -55,6 +59,16 @@ public:
   // repositories, lastgood dirs in $TMPDIR, scratch clusters of dead owners),
   // removed with audit rows; what every verify does first. At most once.
   std::vector<std::string> sweep_leftovers();
+
+  // When the work was planned (RFC 3339; default: when this Verifier was made):
+  // a retention deletion since then explains objects found missing.
+  void set_planned_at(std::string time) { m_planned_at = std::move(time); }
+  // Tests only: called after a run is begun, before the backup is read (to
+  // put a concurrent command's effect deterministically in that window).
+  void set_before_reading_hook(std::function<void(const catalog::BackupRow&)> hook)
+  {
+    m_before_reading = std::move(hook);
+  }
 
   // For Level::Pitr: the target time (RFC 3339) base backups are recovered to.
   void set_target_time(std::string time) { m_target_time = std::move(time); }
@@ -69,6 +83,10 @@ private:
   ScratchServer& scratch();
   Findings run_levels(const catalog::BackupRow& backup, Level level, std::int64_t run_id,
                       VerifyReport& report);
+  // The finding that replaces the others when objects went missing because
+  // `retention apply` deleted the backup since this Verifier was created.
+  std::optional<Finding> deleted_while_read(const catalog::BackupRow& backup,
+                                            const Findings& findings);
 
   catalog::Database& m_db;
   VerifyConfig m_config;
@@ -82,6 +100,8 @@ private:
   std::int64_t m_watermark = 0; // newest run id when the work was planned
   std::string m_target_time;
   std::string m_config_path;
+  std::string m_planned_at; // see set_planned_at
+  std::function<void(const catalog::BackupRow&)> m_before_reading;
 };
 
 nlohmann::json to_json(const VerifyReport& report);

@@ -12,6 +12,10 @@ LASTGOOD_FUZZ_TARGET(s3_xml)
     (void)s3xml::parse_list_page(input, "fuzz");
   } catch (const lastgood::StorageError&) {
   }
+  try {
+    (void)s3xml::parse_uploads_page(input, "fuzz");
+  } catch (const lastgood::StorageError&) {
+  }
   (void)s3xml::parse_error(input); // documented never to throw
   try {
     (void)s3xml::parse_upload_id(input, "fuzz");

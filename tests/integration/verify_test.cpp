@@ -19,6 +19,8 @@
 #include "catalog/repositories.hpp"
 #include "catalog/scanner.hpp"
 #include "catalog/verification_runs.hpp"
+#include "compliance/retention_apply.hpp"
+#include "compliance/retention_plan.hpp"
 #include "pg/child_process.hpp"
 #include "pg/pg_connection.hpp"
 #include "pg/scratch_cluster.hpp"
@@ -26,6 +28,7 @@
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "verifier/verifier.hpp"
+#include "verifier/verify_batch.hpp"
 
 namespace lastgood {
 namespace {
@@ -161,6 +164,69 @@ TEST_F(VerifyTest, MissingObjectFails)
   auto report = verify("shop.dump", verifier::Level::Checksum);
   EXPECT_EQ(report.outcome, "fail");
   EXPECT_TRUE(has_finding(report, "missing_object")) << describe(report);
+}
+
+// `retention apply` deleting a backup the way it does (the real apply, with a
+// plan naming just that backup).
+void delete_by_retention(catalog::Database& db, const catalog::BackupRow& b)
+{
+  compliance::RetentionPlan plan;
+  compliance::BackupFacts facts;
+  facts.row_id = b.id;
+  facts.backup_id = b.backup_id;
+  facts.repository = b.repository;
+  facts.root_key = b.root_key;
+  facts.kind = b.kind;
+  plan.backups = {facts};
+  plan.decisions = {compliance::BackupDecision{"test", false, {"not kept by any rule"}}};
+  plan.backups_to_delete = 1;
+  const auto applied = compliance::apply_retention(db, plan);
+  ASSERT_EQ(applied.deleted_backups, std::vector<std::string>{b.backup_id});
+}
+
+// A verify racing `retention apply`, made deterministic by the verifier's
+// test hook: the backup is planned, its run begun, then the real retention
+// apply deletes it, then the verifier reads it.
+TEST_F(VerifyTest, BackupDeletedByRetentionWhileBeingReadIsSkippedNotFailed)
+{
+  add_dump("shop.dump", artifact("dumps/shop.dump"));
+  scan();
+  const auto planned = backup("shop.dump");
+  verifier::Verifier v(m_catalog->db(), {}, "auto", 2);
+  v.set_before_reading_hook([&](const catalog::BackupRow& b) {
+    delete_by_retention(m_catalog->db(), b);
+    ASSERT_FALSE(fs::exists(m_repo.path() / "shop.dump"));
+  });
+  const auto batch = verifier::verify_batch(v, {{planned, verifier::Level::Structure, ""}}, {});
+  ASSERT_EQ(batch.reports.size(), 1u);
+  const auto& report = batch.reports[0];
+  EXPECT_EQ(report.outcome, "skipped") << describe(report);
+  EXPECT_FALSE(has_finding(report, "missing_object")) << describe(report);
+  EXPECT_TRUE(has_finding(report, "backup_deleted")) << describe(report);
+  // The batch that `verify` and `run` use does not count it as a problem.
+  EXPECT_EQ(batch.exit_code(), 0);
+  // History keeps the run as could-not-check (never `fail`), with the reason.
+  const auto run = catalog::find_run(m_catalog->db(), report.run_id);
+  ASSERT_TRUE(run.has_value());
+  EXPECT_EQ(run->outcome, "error");
+  const auto findings = catalog::run_findings(m_catalog->db(), report.run_id);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].kind, "backup_deleted");
+}
+
+// Deleted after planning but before its turn came: skipped without a run, so
+// a second verifier that planned it too does not check it again.
+TEST_F(VerifyTest, BackupDeletedByRetentionBeforeItsTurnIsSkippedWithoutARun)
+{
+  add_dump("shop.dump", artifact("dumps/shop.dump"));
+  scan();
+  const auto planned = backup("shop.dump");
+  verifier::Verifier v(m_catalog->db(), {}, "auto", 2);
+  delete_by_retention(m_catalog->db(), planned);
+  const auto report = v.verify(planned, verifier::Level::Checksum, "manual");
+  EXPECT_EQ(report.outcome, "skipped") << describe(report);
+  EXPECT_EQ(report.run_id, 0);
+  EXPECT_TRUE(catalog::list_runs(m_catalog->db(), planned.id, 10).empty());
 }
 
 TEST_F(VerifyTest, ChecksumFailureDemotesAGoodBackupButAPassNeverPromotesABadOne)

@@ -3,7 +3,9 @@
 // missing bucket and refused credentials (which never show the secrets).
 
 #include "common/error.hpp"
+#include "common/owned_temp.hpp"
 #include "storage/s3_storage.hpp"
+#include "storage/s3_uploads.hpp"
 #include "tests/support/s3_server.hpp"
 #include "tests/unit/storage/storage_test_helpers.hpp"
 
@@ -11,6 +13,7 @@
 #include <filesystem>
 #include <gtest/gtest.h>
 #include <random>
+#include <unistd.h>
 
 namespace lastgood::storage {
 namespace {
@@ -95,6 +98,31 @@ TEST(S3Storage, AbandonedMultipartUploadIsAborted)
   }
   EXPECT_EQ(pending_uploads(S3Server::kBucket), 0u);
   EXPECT_EQ(get_object(*storage, "kept"), "old");
+}
+
+TEST(S3Storage, OpenMultipartUploadIsMarkedAsThisProcesssUntilCommitted)
+{
+  auto opened = open_storage(
+      S3Server::shared().url(unique_s3_prefix("marker"), S3Server::kBucket, "part_size_mib=5"));
+  auto& storage = dynamic_cast<S3Storage&>(*opened);
+  auto stream = storage.write("db/big.dump");
+  const std::string part = random_bytes(6 * 1024 * 1024, 5);
+  stream->write(std::as_bytes(std::span(part)));
+  // The marker names this machine and process and holds the upload id.
+  const auto markers = find_upload_markers(storage.client(), "db/");
+  ASSERT_EQ(markers.size(), 1u);
+  EXPECT_EQ(markers[0].owner.pid, ::getpid());
+  EXPECT_EQ(markers[0].owner.host_tag, host_tag());
+  EXPECT_FALSE(markers[0].upload_id.empty());
+  EXPECT_TRUE(markers[0].key.starts_with("db/.lastgood-tmp-")) << markers[0].key;
+  EXPECT_TRUE(markers[0].key.ends_with("-big.dump")) << markers[0].key;
+  // The marker is no object: a scan's listing never sees it.
+  const auto listing = list_all(storage);
+  EXPECT_TRUE(listing.objects.empty());
+  EXPECT_TRUE(listing.problems.empty()) << listing.problems.front().message;
+  stream->commit();
+  EXPECT_TRUE(find_upload_markers(storage.client(), "db/").empty());
+  EXPECT_EQ(keys_of(list_all(storage)), std::vector<std::string>{"db/big.dump"});
 }
 
 TEST(S3Storage, BatchDeleteSkipsMissingKeys)
