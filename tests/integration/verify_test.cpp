@@ -2,18 +2,6 @@
 // passes with its row counts; each kind of damage fails with the finding that
 // names it; user checks and drift are reported; crashes are cleaned up.
 
-#include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <chrono>
-#include <filesystem>
-#include <thread>
-#include <nlohmann/json.hpp>
-#include <pqxx/pqxx>
-
 #include "catalog/backup_queries.hpp"
 #include "catalog/catalog.hpp"
 #include "catalog/repositories.hpp"
@@ -30,6 +18,17 @@
 #include "verifier/verifier.hpp"
 #include "verifier/verify_batch.hpp"
 
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <signal.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
 namespace lastgood {
 namespace {
 
@@ -37,11 +36,13 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::TempDir;
 
-class VerifyTest : public ::testing::Test {
+class VerifyTest : public ::testing::Test
+{
 protected:
   void SetUp() override
   {
-    if (testing::artifacts_dir().empty()) GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
+    if (testing::artifacts_dir().empty())
+      GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
     m_expected = json::parse(testing::read_file(testing::artifacts_dir() / "expected.json"));
     fs::permissions(m_repo.path(), fs::perms::all);
     m_catalog = catalog::Catalog::open((m_home.path() / "catalog.db").string());
@@ -63,8 +64,8 @@ protected:
       if (b.root_key == key) return b;
     throw std::runtime_error("no backup at " + key);
   }
-  verifier::VerifyReport verify(const std::string& key, verifier::Level level, VerifyConfig config = {},
-                                const std::string& scratch = "auto")
+  verifier::VerifyReport verify(const std::string& key, verifier::Level level,
+                                VerifyConfig config = {}, const std::string& scratch = "auto")
   {
     verifier::Verifier v(m_catalog->db(), config, scratch, 2);
     return v.verify(backup(key), level, "manual");
@@ -78,7 +79,8 @@ protected:
   static std::string describe(const verifier::VerifyReport& r)
   {
     std::string out = "outcome " + r.outcome + "\n";
-    for (const auto& f : r.findings) out += "  " + f.kind + " " + f.subject + ": " + f.message + "\n";
+    for (const auto& f : r.findings)
+      out += "  " + f.kind + " " + f.subject + ": " + f.message + "\n";
     return out;
   }
   std::string status(const std::string& key) { return backup(key).status; }
@@ -96,7 +98,8 @@ TEST_F(VerifyTest, GoodDumpRestoresAndRecordsExactRowCounts)
   auto report = verify("shop.dump", verifier::Level::Restore);
   ASSERT_EQ(report.outcome, "pass") << describe(report);
   std::map<std::string, std::int64_t> counts;
-  for (const auto& c : report.row_counts) counts[c.table_name] = c.row_count;
+  for (const auto& c : report.row_counts)
+    counts[c.table_name] = c.row_count;
   for (const auto& [table, rows] : m_expected["row_counts"]["shop"].items())
     EXPECT_EQ(counts[table], rows.get<std::int64_t>()) << table;
   EXPECT_EQ(status("shop.dump"), "good");
@@ -113,7 +116,8 @@ TEST_F(VerifyTest, EveryArchiveFormatRestores)
 {
   add_dump("shop.tar", artifact("dumps/shop.tar"));
   add_dump("shop.sql", artifact("dumps/shop.sql"));
-  for (const auto& entry : fs::recursive_directory_iterator(testing::artifacts_dir() / "repo/dumps/shop.dir"))
+  for (const auto& entry :
+       fs::recursive_directory_iterator(testing::artifacts_dir() / "repo/dumps/shop.dir"))
     if (entry.is_regular_file())
       add_dump("shop.dir/" + entry.path().filename().string(), testing::read_file(entry.path()));
   scan();
@@ -135,7 +139,8 @@ TEST_F(VerifyTest, TruncatedDumpFailsStructureEvenThoughItsTocLists)
   auto structure = verify("truncated.dump", verifier::Level::Structure);
   EXPECT_EQ(structure.outcome, "fail") << describe(structure);
   EXPECT_TRUE(has_finding(structure, "incomplete_dump")) << describe(structure);
-  EXPECT_FALSE(has_finding(structure, "toc_unreadable")) << "the TOC of a truncated custom dump still lists";
+  EXPECT_FALSE(has_finding(structure, "toc_unreadable"))
+      << "the TOC of a truncated custom dump still lists";
   EXPECT_EQ(status("truncated.dump"), "bad");
   // At restore level the restore itself reads every block and runs into the end.
   auto restore = verify("truncated.dump", verifier::Level::Restore);
@@ -250,10 +255,11 @@ TEST_F(VerifyTest, UserChecksFailAndErrorsAreReported)
   add_dump("shop.dump", artifact("dumps/shop.dump"));
   scan();
   VerifyConfig config;
-  config.checks = {{"shop", "orders exist", "SELECT count(*) > 0 FROM orders"},
-                   {"shop", "no customers (false on purpose)", "SELECT count(*) = 0 FROM customers"},
-                   {"shop", "broken sql", "SELEC nonsense"},
-                   {"other", "not for this database", "SELECT false"}};
+  config.checks = {
+      {"shop", "orders exist", "SELECT count(*) > 0 FROM orders"},
+      {"shop", "no customers (false on purpose)", "SELECT count(*) = 0 FROM customers"},
+      {"shop", "broken sql", "SELEC nonsense"},
+      {"other", "not for this database", "SELECT false"}};
   auto report = verify("shop.dump", verifier::Level::Restore, config);
   EXPECT_EQ(report.outcome, "fail");
   int failed = 0, errors = 0;
@@ -289,8 +295,8 @@ TEST_F(VerifyTest, DriftBetweenTwoDumpsWhereATableWasEmptiedIsDataShrink)
     pqxx::nontransaction(*conn).exec("DELETE FROM order_items");
   }
   pg::ProcessOptions dump;
-  dump.argv = {pg::find_pg_program("pg_dump"), "-Fc", "-f", (m_repo.path() / "b-shop.dump").string(),
-               "-d", cluster->conninfo("shop")};
+  dump.argv = {pg::find_pg_program("pg_dump"),           "-Fc", "-f",
+               (m_repo.path() / "b-shop.dump").string(), "-d",  cluster->conninfo("shop")};
   auto dumped = pg::run_process(dump);
   ASSERT_EQ(dumped.exit_code, 0) << dumped.err;
   cluster.reset();
@@ -320,10 +326,14 @@ TEST_F(VerifyTest, ScratchDatabaseOfAKilledRunIsRemovedByTheNextAndOthersAreLeft
   pid_t dead = ::fork();
   if (dead == 0) ::_exit(0);
   ::waitpid(dead, nullptr, 0);
-  auto run = catalog::begin_run(m_catalog->db(), backup("shop.dump").id, "restore", "manual", std::string("x"));
-  m_catalog->db().prepare("UPDATE verification_runs SET pid = ? WHERE id = ?").bind_all(dead, run).run();
+  auto run = catalog::begin_run(m_catalog->db(), backup("shop.dump").id, "restore", "manual",
+                                std::string("x"));
+  m_catalog->db()
+      .prepare("UPDATE verification_runs SET pid = ? WHERE id = ?")
+      .bind_all(dead, run)
+      .run();
   const auto leftover = "lastgood_verify_" + std::to_string(run);
-  const auto stranger = std::string("lastgood_verify_999999");  // no such run: not ours
+  const auto stranger = std::string("lastgood_verify_999999"); // no such run: not ours
   {
     auto conn = pg::connect(scratch);
     pqxx::nontransaction tx(*conn);
@@ -331,14 +341,16 @@ TEST_F(VerifyTest, ScratchDatabaseOfAKilledRunIsRemovedByTheNextAndOthersAreLeft
     tx.exec("CREATE DATABASE " + stranger);
     tx.exec("CREATE DATABASE keep_me");
   }
-  auto report = verify("shop.dump", verifier::Level::Restore, {}, scratch);  // cleans up first
+  auto report = verify("shop.dump", verifier::Level::Restore, {}, scratch); // cleans up first
   EXPECT_EQ(report.outcome, "pass") << describe(report);
   auto conn = pg::connect(scratch);
   pqxx::nontransaction tx(*conn);
-  auto names = tx.exec("SELECT datname FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1')"
-                       " ORDER BY 1");
+  auto names = tx.exec(
+      "SELECT datname FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1')"
+      " ORDER BY 1");
   std::vector<std::string> left;
-  for (auto row : names) left.push_back(row[0].as<std::string>());
+  for (auto row : names)
+    left.push_back(row[0].as<std::string>());
   EXPECT_EQ(left, (std::vector<std::string>{"keep_me", stranger}));
   auto old = catalog::find_run(m_catalog->db(), run);
   ASSERT_TRUE(old);
@@ -347,15 +359,20 @@ TEST_F(VerifyTest, ScratchDatabaseOfAKilledRunIsRemovedByTheNextAndOthersAreLeft
 
 TEST_F(VerifyTest, ScratchServerGoingAwayMidRestoreIsAnErrorNotABadBackup)
 {
-  {  // a dump big enough that restoring it takes seconds
+  { // a dump big enough that restoring it takes seconds
     auto source = pg::ScratchCluster::start({});
     auto conn = pg::connect(source->conninfo("postgres"));
     pqxx::nontransaction(*conn).exec("CREATE DATABASE big");
     auto big = pg::connect(source->conninfo("big"));
-    pqxx::nontransaction(*big).exec(
-        "CREATE TABLE t AS SELECT g AS id, md5(g::text) AS payload FROM generate_series(1, 2000000) g");
+    pqxx::nontransaction(*big).exec("CREATE TABLE t AS SELECT g AS id, md5(g::text) AS payload "
+                                    "FROM generate_series(1, 2000000) g");
     pg::ProcessOptions dump;
-    dump.argv = {pg::find_pg_program("pg_dump"), "-Fc", "-Z0", "-f", (m_repo.path() / "big.dump").string(), "-d",
+    dump.argv = {pg::find_pg_program("pg_dump"),
+                 "-Fc",
+                 "-Z0",
+                 "-f",
+                 (m_repo.path() / "big.dump").string(),
+                 "-d",
                  source->conninfo("big")};
     ASSERT_EQ(pg::run_process(dump).exit_code, 0);
   }
@@ -369,8 +386,11 @@ TEST_F(VerifyTest, ScratchServerGoingAwayMidRestoreIsAnErrorNotABadBackup)
       try {
         auto conn = pg::connect(admin);
         pqxx::nontransaction tx(*conn);
-        copying = tx.exec1("SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'lastgood\\_verify\\_%'"
-                           " AND query ILIKE 'COPY%'")[0].as<int>();
+        copying =
+            tx.exec1(
+                  "SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'lastgood\\_verify\\_%'"
+                  " AND query ILIKE 'COPY%'")[0]
+                .as<int>();
       } catch (const std::exception&) {
       }
       if (copying > 0) {
@@ -382,10 +402,12 @@ TEST_F(VerifyTest, ScratchServerGoingAwayMidRestoreIsAnErrorNotABadBackup)
   });
   auto report = verify("big.dump", verifier::Level::Restore, {}, admin);
   watcher.join();
-  ASSERT_TRUE(stopped) << "the restore finished before the watcher saw it copying\n" << describe(report);
+  ASSERT_TRUE(stopped) << "the restore finished before the watcher saw it copying\n"
+                       << describe(report);
   EXPECT_EQ(report.outcome, "error") << describe(report);
   EXPECT_TRUE(has_finding(report, "scratch_error")) << describe(report);
-  EXPECT_FALSE(has_finding(report, "restore_failed")) << "a dead scratch server says nothing about the backup";
+  EXPECT_FALSE(has_finding(report, "restore_failed"))
+      << "a dead scratch server says nothing about the backup";
   EXPECT_EQ(status("big.dump"), "unverified");
 }
 
@@ -397,18 +419,20 @@ TEST_F(VerifyTest, FullScratchDiskIsAnErrorNotABadBackup)
     auto conn = pg::connect(source->conninfo("postgres"));
     pqxx::nontransaction(*conn).exec("CREATE DATABASE big");
     auto big = pg::connect(source->conninfo("big"));
-    pqxx::nontransaction(*big).exec(
-        "CREATE TABLE t AS SELECT g AS id, md5(g::text) AS payload FROM generate_series(1, 1500000) g");
+    pqxx::nontransaction(*big).exec("CREATE TABLE t AS SELECT g AS id, md5(g::text) AS payload "
+                                    "FROM generate_series(1, 1500000) g");
     pg::ProcessOptions dump;
-    dump.argv = {pg::find_pg_program("pg_dump"), "-Fc", "-f", (m_repo.path() / "big.dump").string(), "-d",
-                 source->conninfo("big")};
+    dump.argv = {pg::find_pg_program("pg_dump"),        "-Fc", "-f",
+                 (m_repo.path() / "big.dump").string(), "-d",  source->conninfo("big")};
     ASSERT_EQ(pg::run_process(dump).exit_code, 0);
   }
   scan();
   TempDir disk;
-  const auto mount = "mount -t tmpfs -o size=72m,mode=0777 tmpfs " + testing::shell_quote(disk.path().string());
+  const auto mount =
+      "mount -t tmpfs -o size=72m,mode=0777 tmpfs " + testing::shell_quote(disk.path().string());
   if (testing::run_shell(mount).exit_code != 0) GTEST_SKIP() << "cannot mount tmpfs here";
-  struct Unmount {
+  struct Unmount
+  {
     std::string path;
     ~Unmount() { testing::run_shell("umount -l " + testing::shell_quote(path)); }
   } unmount{disk.path().string()};
@@ -429,19 +453,23 @@ TEST_F(VerifyTest, CliExitCodesSayWhatHappened)
   auto bytes = artifact("dumps/shop.dump");
   add_dump("truncated.dump", bytes.substr(0, bytes.size() / 2));
   scan();
-  const auto catalog = "--catalog " + testing::shell_quote((m_home.path() / "catalog.db").string()) + " ";
-  auto good = testing::run_lastgood(catalog + "verify " + backup("shop.dump").backup_id + " --json");
+  const auto catalog =
+      "--catalog " + testing::shell_quote((m_home.path() / "catalog.db").string()) + " ";
+  auto good =
+      testing::run_lastgood(catalog + "verify " + backup("shop.dump").backup_id + " --json");
   EXPECT_EQ(good.exit_code, 0) << good.out << good.err;
   auto parsed = json::parse(good.out);
   EXPECT_EQ(parsed["runs"][0]["outcome"], "pass");
-  auto bad = testing::run_lastgood(catalog + "verify --level structure " + backup("truncated.dump").backup_id);
+  auto bad = testing::run_lastgood(catalog + "verify --level structure " +
+                                   backup("truncated.dump").backup_id);
   EXPECT_EQ(bad.exit_code, 3) << bad.out << bad.err;
   EXPECT_NE(bad.out.find("incomplete_dump"), std::string::npos) << bad.out;
   auto history = testing::run_lastgood(catalog + "history --json");
   ASSERT_EQ(history.exit_code, 0);
   EXPECT_EQ(json::parse(history.out)["runs"].size(), 2u);
-  auto unreachable = testing::run_lastgood(catalog + "verify --scratch 'host=/nonexistent port=1 password=hunter2' " +
-                                           backup("shop.dump").backup_id);
+  auto unreachable = testing::run_lastgood(
+      catalog + "verify --scratch 'host=/nonexistent port=1 password=hunter2' " +
+      backup("shop.dump").backup_id);
   EXPECT_EQ(unreachable.exit_code, 1) << unreachable.out << unreachable.err;
   EXPECT_EQ(unreachable.out.find("hunter2"), std::string::npos) << "secrets never reach output";
   EXPECT_EQ(unreachable.err.find("hunter2"), std::string::npos);
@@ -455,11 +483,13 @@ namespace {
 
 // Base backups from the fixture: structure passes with the WAL in the backup
 // or the archive; without it, missing_wal names the segment.
-class BaseBackupStructure : public ::testing::Test {
+class BaseBackupStructure : public ::testing::Test
+{
 protected:
   void SetUp() override
   {
-    if (testing::artifacts_dir().empty()) GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
+    if (testing::artifacts_dir().empty())
+      GTEST_SKIP() << "LASTGOOD_ARTIFACTS not set (run through ctest)";
     m_catalog = catalog::Catalog::open((m_home.path() / "catalog.db").string());
   }
   void scan(const std::string& name, const fs::path& dir)
@@ -482,13 +512,15 @@ TEST_F(BaseBackupStructure, RealBaseBackupsPassAndAMissingSegmentIsNamed)
     ++physical;
     auto report = v.verify(b, verifier::Level::Structure, "manual");
     EXPECT_EQ(report.outcome, "pass") << b.root_key;
-    for (const auto& f : report.findings) ADD_FAILURE() << b.root_key << ": " << f.kind << " " << f.message;
+    for (const auto& f : report.findings)
+      ADD_FAILURE() << b.root_key << ": " << f.kind << " " << f.message;
   }
   EXPECT_EQ(physical, 4);
 
   // plain-1 alone, its pg_wal emptied, no archive: the WAL it needs is nowhere.
   TempDir copy;
-  fs::copy(testing::artifacts_dir() / "repo/base/plain-1", copy.path() / "plain-1", fs::copy_options::recursive);
+  fs::copy(testing::artifacts_dir() / "repo/base/plain-1", copy.path() / "plain-1",
+           fs::copy_options::recursive);
   for (const auto& entry : fs::directory_iterator(copy.path() / "plain-1/pg_wal"))
     if (entry.is_regular_file()) fs::remove(entry.path());
   TempDir other_home;
