@@ -1,35 +1,22 @@
 #pragma once
-// A real HTTP receiver for webhook notifications on a free loopback port
-// (tests/support/webhook_receiver.py), stopped when it goes out of scope.
+// A real HTTP server on loopback (tests/support/webhook_receiver.py) that
+// records every webhook request it receives.
 
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/loopback_http_server.hpp"
 
-#include <nlohmann/json.hpp>
 #include <string>
-#include <sys/types.h>
-#include <vector>
 
 namespace lastgood::testing {
 
-class WebhookReceiver
+class WebhookReceiver : public LoopbackHttpServer
 {
 public:
   // options: see webhook_receiver.py (--fail-first N, --status S, --hang).
-  explicit WebhookReceiver(const std::string& options = "");
-  ~WebhookReceiver();
-  WebhookReceiver(const WebhookReceiver&) = delete;
-  WebhookReceiver& operator=(const WebhookReceiver&) = delete;
-
-  std::string base_url() const; // "http://127.0.0.1:PORT"
-  // Every request so far: {"path", "content_type", "body"}.
-  std::vector<nlohmann::json> requests() const;
-
-private:
-  std::filesystem::path port_file() const { return m_dir.path() / "port"; }
-  std::filesystem::path log_file() const { return m_dir.path() / "requests.jsonl"; }
-  TempDir m_dir;
-  pid_t m_pid = 0;
-  int m_port = 0;
+  // requests(): {"path", "content_type", "body"} each.
+  explicit WebhookReceiver(const std::string& options = "")
+      : LoopbackHttpServer("webhook_receiver.py", options)
+  {
+  }
 };
 
 } // namespace lastgood::testing
