@@ -401,6 +401,36 @@ bool stop_stale_server(const std::string& dir, uid_t owner)
   return pid == 0 || wait_gone(pid, 5s);
 }
 
+// Whether some process still works inside dir (its cwd is there): a killed
+// postmaster's children or an initdb finish dying a moment after their parent.
+bool process_works_in(const std::string& dir)
+{
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::error_code link_error;
+    std::string cwd = fs::read_symlink(entry.path() / "cwd", link_error).string();
+    if (!link_error && (cwd == dir || cwd.starts_with(dir + "/"))) return true;
+  }
+  return false;
+}
+
+// remove_all fails when a dying process still creates files in the tree; the
+// dir is left for the next run only when it keeps failing.
+bool remove_when_idle(const std::string& dir)
+{
+  for (auto waited = 0ms; process_works_in(dir) && waited < 10s; waited += 50ms)
+    std::this_thread::sleep_for(50ms);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    std::error_code error;
+    fs::remove_all(dir, error);
+    if (!error && !fs::exists(dir)) return true;
+    std::this_thread::sleep_for(200ms);
+  }
+  return false;
+}
+
 } // namespace
 
 int remove_stale_scratch_clusters(
@@ -426,9 +456,7 @@ int remove_stale_scratch_clusters(
     if (::geteuid() != 0 && st.st_uid != ::geteuid()) continue;
     if (before_removing) before_removing(dir, pid);
     if (!stop_stale_server(dir, st.st_uid)) continue;
-    std::error_code remove_error;
-    fs::remove_all(dir, remove_error);
-    if (!remove_error) ++removed;
+    if (remove_when_idle(dir)) ++removed;
   }
   return removed;
 }

@@ -151,7 +151,7 @@ TEST(ScratchCluster, StartFailureShowsTheServerLog)
     FAIL() << "expected Error";
   } catch (const Error& e) {
     std::string message = e.what();
-        EXPECT_NE(message.find("could not start a scratch PostgreSQL server"), std::string::npos)
+    EXPECT_NE(message.find("could not start a scratch PostgreSQL server"), std::string::npos)
         << message;
     EXPECT_NE(message.find("shared_buffers"), std::string::npos) << message;
   }
@@ -209,6 +209,30 @@ TEST(ScratchCluster, RemovesStaleClustersOnly)
   EXPECT_TRUE(fs::exists(base.path() + "/lastgood-scratch-notapid-abcdef"));
   EXPECT_TRUE(fs::exists(base.path() + "/unrelated-" + std::to_string(child)));
   EXPECT_EQ(remove_stale_scratch_clusters(base.path()), 0);
+}
+
+// A killed postmaster's children (or initdb's) die a moment after it; removing
+// the dir under them can race with files they still create.
+TEST(ScratchCluster, StaleDirIsRemovedOnlyAfterTheProcessesWorkingInItAreGone)
+{
+  ScratchBase base;
+  pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  ::waitpid(dead, nullptr, 0);
+  std::string dir = base.path() + "/lastgood-scratch-" + std::to_string(dead) + "-yyyyyy";
+  fs::create_directories(dir + "/data");
+  pid_t worker = ::fork();
+  if (worker == 0) {
+    if (::chdir((dir + "/data").c_str()) != 0) ::_exit(1);
+    ::usleep(700 * 1000);
+    ::_exit(0);
+  }
+
+  EXPECT_EQ(remove_stale_scratch_clusters(base.path()), 1);
+  EXPECT_FALSE(fs::exists(dir));
+  pid_t reaped = ::waitpid(worker, nullptr, WNOHANG);
+  EXPECT_EQ(reaped, worker) << "the dir was removed while a process still worked in it";
+  if (reaped == 0) ::waitpid(worker, nullptr, 0);
 }
 
 } // namespace
