@@ -13,6 +13,7 @@
 #include "verifier/pgdata_extract.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -101,6 +102,17 @@ std::optional<TarArchive> archive_of(const catalog::BackupObjectRow& object)
   return std::nullopt;
 }
 
+// "pg_wal/<name>" (or "./pg_wal/<name>") of a regular file directly in pg_wal/.
+std::optional<std::string> pg_wal_member_name(const pg::TarMember& m)
+{
+  std::string_view path = m.path;
+  if (path.starts_with("./")) path.remove_prefix(2);
+  if (!m.regular_file || !path.starts_with("pg_wal/")) return std::nullopt;
+  path.remove_prefix(7);
+  if (path.empty() || path.find('/') != std::string_view::npos) return std::nullopt;
+  return std::string(path);
+}
+
 // Reads every tar of the backup once: members that would land outside the
 // restored directory become findings (the restore level refuses the same
 // ones), and the WAL segment names the backup holds itself (pg_wal/ or
@@ -129,6 +141,9 @@ std::set<std::string> check_tars(storage::Storage& storage,
       }
       if (*archive == TarArchive::Wal && m.regular_file)
         wal_names.insert(m.path.substr(m.path.rfind('/') + 1));
+      // -X fetch puts the WAL the backup needs into base.tar itself.
+      if (auto name = pg_wal_member_name(m); *archive == TarArchive::Base && name)
+        wal_names.insert(*name);
       return true;
     });
   }
