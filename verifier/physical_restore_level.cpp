@@ -3,14 +3,17 @@
 #include "common/error.hpp"
 #include "pg/pg_connection.hpp"
 #include "pg/recovery_config.hpp"
+#include "pg/role_names.hpp"
 #include "pg/scratch_cluster.hpp"
 #include "verifier/data_checks.hpp"
 #include "verifier/object_access.hpp"
 #include "verifier/pgdata_extract.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <pqxx/pqxx>
 #include <pwd.h>
 #include <regex>
@@ -65,24 +68,32 @@ std::string os_user_name(uid_t uid)
 }
 
 // A restored cluster keeps its own roles; its bootstrap superuser is usually
-// the OS user that ran initdb. Trust on the private socket lets us be it.
-bool find_superuser(pg::ScratchCluster& cluster)
+// the OS user that ran initdb, else any superuser its pg_authid names. Trust
+// on the private socket lets us be it. Returns the roles tried when none is.
+std::optional<std::string> find_superuser(pg::ScratchCluster& cluster)
 {
   std::vector<std::string> candidates = {"postgres", cluster.run_as(), os_user_name(::geteuid()),
                                          pg::ScratchCluster::kSuperuser};
+  for (auto& name : pg::superuser_names_in(cluster.data_dir()))
+    candidates.push_back(std::move(name));
+  std::vector<std::string> tried;
   for (const auto& user : candidates) {
-    if (user.empty()) continue;
+    if (user.empty() || std::find(tried.begin(), tried.end(), user) != tried.end()) continue;
+    tried.push_back(user);
     cluster.set_user(user);
     try {
       auto conn = pg::connect(cluster.conninfo("template1"));
       if (pqxx::nontransaction(*conn)
               .exec1("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")[0]
               .as<bool>())
-        return true;
+        return std::nullopt;
     } catch (const std::exception&) {
     }
   }
-  return false;
+  std::string list;
+  for (const auto& user : tried)
+    list += (list.empty() ? "" : ", ") + user;
+  return list;
 }
 
 // Waits until recovery ended and the server was promoted; false with
@@ -214,11 +225,11 @@ restore_base_backup_and_check(catalog::Database& db, storage::Storage& storage,
                                            "); nothing is known about the backup");
     return result;
   }
-  if (!find_superuser(*cluster)) {
+  if (auto tried = find_superuser(*cluster)) {
     result.findings.add(fk::scratch_error, Severity::Error, backup.root_key,
-                        "the restored cluster is up, but none of the roles postgres, " +
-                            cluster->run_as() +
-                            " or lastgood is a superuser there; data checks need one");
+                        "the restored cluster is up, but none of the roles " + *tried +
+                            " is a superuser there (nor could its global/pg_authid name one); "
+                            "data checks need one");
     return result;
   }
   std::string failure;
