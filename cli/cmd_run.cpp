@@ -1,11 +1,12 @@
 // run [--budget D] [--jobs N] [--metrics FILE] [--report FILE]
 //     [--report-format text|json|markdown|html] [--scratch CONNSTR|auto] [--json]
+//     [--loop [--every D]]
 
 #include "cli/context.hpp"
 #include "cli/flag_values.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
-#include "schedule/scheduled_run.hpp"
+#include "schedule/run_loop.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -20,6 +21,8 @@ struct RunCliOptions
   schedule::RunRequest request;
   std::string budget;
   bool json = false;
+  bool loop = false;
+  std::string every = "1h";
 };
 
 std::string upper(std::string_view text)
@@ -28,6 +31,15 @@ std::string upper(std::string_view text)
   for (auto& c : out)
     c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
+}
+
+void print_run_end(const schedule::RunResult& result)
+{
+  char total[32];
+  std::snprintf(total, sizeof total, "%.1f s", result.seconds);
+  std::cout << "run: " << upper(schedule::to_string(result.outcome)) << " in " << total << " (exit "
+            << result.exit_code() << ")\n"
+            << std::flush;
 }
 
 void print_stage(const schedule::Stage& s)
@@ -62,7 +74,15 @@ void register_run_command(CLI::App& app, Context& ctx)
       ->check(CLI::IsMember({"text", "json", "markdown", "html"}));
   run->add_option("--scratch", o->request.scratch,
                   "scratch server connection string, or 'auto' (private cluster)");
-  run->add_flag("--json", o->json, "print one JSON document (stages as an array)");
+  run->add_flag("--json", o->json,
+                "print one JSON document (stages as an array); with --loop one per run, each "
+                "on one line");
+  auto* loop = run->add_flag("--loop", o->loop,
+                             "run again and again (start to start: --every) until SIGTERM, "
+                             "SIGINT or SIGHUP; for a worker that stays up");
+  run->add_option("--every", o->every, "with --loop: how often a run starts (default 1h)")
+      ->check(duration_value())
+      ->needs(loop);
   run->callback([&ctx, o] {
     if (!o->budget.empty()) {
       try {
@@ -73,18 +93,37 @@ void register_run_command(CLI::App& app, Context& ctx)
     }
     o->request.config_path = ctx.config_flag;
     const bool text = !o->json;
-    auto result = schedule::run_scheduled(ctx.catalog().db(), ctx.config(), o->request,
-                                          [&](const schedule::Stage& s) {
-                                            if (text) print_stage(s);
-                                          });
-    if (o->json) {
-      print_json(schedule::to_json(result));
-    } else {
-      char total[32];
-      std::snprintf(total, sizeof total, "%.1f s", result.seconds);
-      std::cout << "run: " << upper(schedule::to_string(result.outcome)) << " in " << total
-                << " (exit " << result.exit_code() << ")\n";
+    auto on_stage = [text](const schedule::Stage& s) {
+      if (text) print_stage(s);
+    };
+    if (o->loop) {
+      schedule::LoopRequest loop_request{o->request, parse_duration(o->every)};
+      ctx.exit_code = schedule::run_loop(
+          ctx.catalog().db(), ctx.config(), loop_request,
+          {.on_stage = on_stage,
+           .on_run =
+               [text](const schedule::RunResult& result) {
+                 if (text)
+                   print_run_end(result);
+                 else
+                   std::cout << schedule::to_json(result).dump() << '\n' << std::flush;
+               },
+           .on_wait =
+               [text](std::chrono::system_clock::time_point next) {
+                 if (text)
+                   std::cout << "run: next at "
+                             << format_rfc3339(
+                                    std::chrono::time_point_cast<std::chrono::seconds>(next))
+                             << "\n"
+                             << std::flush;
+               }});
+      return;
     }
+    auto result = schedule::run_scheduled(ctx.catalog().db(), ctx.config(), o->request, on_stage);
+    if (o->json)
+      print_json(schedule::to_json(result));
+    else
+      print_run_end(result);
     ctx.exit_code = result.exit_code();
   });
 }

@@ -10,7 +10,7 @@ _lastgood_is_command() {
 
 _lastgood_takes_value() {
   case $1 in
-    --as|--as-of|--backup|--before|--budget|--catalog|--check|--cluster|--compress|--config|--database|--database-from-name|--dbname|--jobs|--label|--level|--metrics|--output|--period|--pgdata|--reason|--repo|--report|--rollback|--run-as|--schema|--scratch|--slice|--source|--table|--target|--target-action|--target-lsn|--target-time|--to|--until) return 0 ;;
+    --as|--as-of|--backup|--before|--budget|--catalog|--check|--cluster|--compress|--config|--database|--database-from-name|--dbname|--every|--jobs|--label|--level|--metrics|--output|--period|--pgdata|--reason|--repo|--report|--rollback|--run-as|--schema|--scratch|--slice|--source|--table|--target|--target-action|--target-lsn|--target-time|--to|--until) return 0 ;;
   esac
   return 1
 }
@@ -92,7 +92,7 @@ _lastgood() {
       options="-h --help --database --source --check --scratch --to --dbname --jobs --json" ;;
     "run")
       commands=""
-      options="-h --help --budget --jobs --metrics --report --report-format --scratch --json" ;;
+      options="-h --help --budget --jobs --metrics --report --report-format --scratch --json --loop --every" ;;
     "config")
       commands=""
       options="-h --help --json --docs --example" ;;

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
@@ -217,6 +218,42 @@ TEST(RunCommandUsage, MistakesAreExit2BeforeAnythingRan)
   auto none = testing::run_lastgood(catalog + "run");
   EXPECT_EQ(none.exit_code, 2) << none.out << none.err;
   EXPECT_NE(none.err.find("no repositories registered"), std::string::npos) << none.err;
+}
+
+// run --loop: a worker that stays up runs again after --every and stops
+// cleanly (exit 0) on SIGTERM between runs; what the first run verified is
+// not verified again by the second (nothing is due).
+TEST_F(RunCommand, LoopRunsAgainAndStopsOnSigterm)
+{
+  const auto out = out_path("loop.jsonl");
+  const std::string command = testing::shell_quote(testing::lastgood_binary()) + " --catalog " +
+                              shell_quote((m_home.path() / "catalog.db").string()) + " --config " +
+                              shell_quote((m_home.path() / "config.toml").string()) +
+                              " run --loop --every 1s --json";
+  auto r = testing::run_shell(command + " >" + shell_quote(out) +
+                              " & p=$!\n"
+                              "for i in $(seq 3000); do\n"
+                              "  [ \"$(wc -l <" +
+                              shell_quote(out) +
+                              ")\" -ge 2 ] && break\n"
+                              "  kill -0 $p 2>/dev/null || break\n"
+                              "  sleep 0.1\n"
+                              "done\n"
+                              "kill -TERM $p; wait $p; echo \"exit=$?\"");
+  EXPECT_NE(r.out.find("exit=0"), std::string::npos) << r.out << r.err;
+  std::istringstream lines(testing::read_file(out));
+  std::vector<json> runs;
+  for (std::string line; std::getline(lines, line);)
+    runs.push_back(json::parse(line));
+  ASSERT_GE(runs.size(), 2u) << testing::read_file(out);
+  for (const auto& run : runs)
+    EXPECT_EQ(run["outcome"], "ok") << run.dump();
+  EXPECT_EQ((*stage(runs[1], "verify"))["summary"], "nothing is due") << runs[1].dump();
+  EXPECT_EQ(restore_runs().size(), 2u) << "one test restore per database, once";
+
+  auto every_alone = lastgood("run --every 1s");
+  EXPECT_EQ(every_alone.exit_code, 2) << every_alone.err;
+  EXPECT_NE(every_alone.err.find("--every requires --loop"), std::string::npos) << every_alone.err;
 }
 
 } // namespace
