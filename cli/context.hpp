@@ -51,6 +51,7 @@ void register_wal_command(CLI::App& app, Context& ctx);
 void register_verify_commands(CLI::App& app, Context& ctx);
 void register_pick_command(CLI::App& app, Context& ctx);
 void register_backup_command(CLI::App& app, Context& ctx);
+void register_fingerprint_command(CLI::App& app, Context& ctx);
 void register_restore_command(CLI::App& app, Context& ctx);
 void register_retention_commands(CLI::App& app, Context& ctx);
 void register_hold_commands(CLI::App& app, Context& ctx);

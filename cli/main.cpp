@@ -32,6 +32,7 @@ int main(int argc, char** argv)
   cli::register_verify_commands(app, ctx);
   cli::register_pick_command(app, ctx);
   cli::register_backup_command(app, ctx);
+  cli::register_fingerprint_command(app, ctx);
   cli::register_restore_command(app, ctx);
   cli::register_retention_commands(app, ctx);
   cli::register_hold_commands(app, ctx);

@@ -3,7 +3,7 @@
 
 _lastgood_is_command() {
   case $1 in
-    "repo"|"scan"|"backups"|"show"|"wal"|"verify"|"history"|"pick"|"backup"|"restore"|"retention"|"hold"|"wal-fetch"|"plan"|"report"|"metrics"|"status"|"check"|"drill"|"run"|"config"|"catalog"|"repo add"|"repo list"|"repo remove"|"retention plan"|"retention apply"|"hold add"|"hold release"|"hold list"|"catalog init"|"catalog check") return 0 ;;
+    "repo"|"scan"|"backups"|"show"|"wal"|"verify"|"history"|"pick"|"backup"|"fingerprint"|"restore"|"retention"|"hold"|"wal-fetch"|"plan"|"report"|"metrics"|"status"|"check"|"drill"|"run"|"config"|"catalog"|"repo add"|"repo list"|"repo remove"|"retention plan"|"retention apply"|"hold add"|"hold release"|"hold list"|"catalog init"|"catalog check") return 0 ;;
   esac
   return 1
 }
@@ -31,7 +31,7 @@ _lastgood() {
   done
   case $cmdpath in
     "")
-      commands="repo scan backups show wal verify history pick backup restore retention hold wal-fetch plan report metrics status check drill run config catalog"
+      commands="repo scan backups show wal verify history pick backup fingerprint restore retention hold wal-fetch plan report metrics status check drill run config catalog"
       options="-h --help --version --catalog --config -v --verbose -q --quiet" ;;
     "repo")
       commands="add list remove"
@@ -60,6 +60,9 @@ _lastgood() {
     "backup")
       commands=""
       options="-h --help --repo --dbname --format --compress --label --json" ;;
+    "fingerprint")
+      commands=""
+      options="-h --help --dbname --mode --json" ;;
     "restore")
       commands=""
       options="-h --help --last-good --database --source --to --dbname --drop-existing --no-safety-snapshot --terminate-connections --rollback --cleanup --pgdata --target-time --target-lsn --immediate --target --cluster --timeline --backup --target-action --run-as --start --as --table --schema --schema-only --data-only --jobs --dry-run --json" ;;
