@@ -4,6 +4,7 @@
 #include "backup/dump_connection.hpp"
 #include "backup/dump_to_storage.hpp"
 #include "catalog/audit.hpp"
+#include "catalog/backup_details.hpp"
 #include "catalog/crash_leftovers.hpp"
 #include "catalog/ingest.hpp"
 #include "common/error.hpp"
@@ -91,9 +92,8 @@ BackupResult take_logical_backup(catalog::Database& db, const catalog::Repositor
   result.source = catalog::source_label(repository.source);
   result.backup_id = ingested.backup_id;
   result.problem = ingested.problem;
-  auto compression = db.prepare("SELECT coalesce(compression, '') FROM backups WHERE id = ?");
-  compression.bind(1, ingested.row_id);
-  if (compression.step()) result.compression = compression.text(0);
+  if (auto compression = catalog::backup_compression(db, ingested.row_id))
+    result.compression = *compression;
   return result;
 }
 

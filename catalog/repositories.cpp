@@ -131,6 +131,14 @@ std::optional<Repository> find_repository(Database& db, const std::string& name)
   return row_to_repository(s);
 }
 
+std::optional<std::string> repository_url(Database& db, std::int64_t repository_id)
+{
+  auto s = db.prepare("SELECT url FROM repositories WHERE id = ?");
+  s.bind(1, repository_id);
+  if (!s.step()) return std::nullopt;
+  return s.text(0);
+}
+
 void remove_repository(Database& db, const std::string& name)
 {
   Transaction tx(db);

@@ -49,6 +49,8 @@ Repository add_repository(Database& db, const std::string& name, const std::stri
 Repository register_configured_repository(Database& db, const RepositoryConfig& config);
 std::vector<Repository> list_repositories(Database& db);
 std::optional<Repository> find_repository(Database& db, const std::string& name);
+// The stored URL of a repository by row id, removed or not.
+std::optional<std::string> repository_url(Database& db, std::int64_t repository_id);
 // Marks the repository removed; its objects, backups and history stay. Audited.
 void remove_repository(Database& db, const std::string& name);
 

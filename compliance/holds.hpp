@@ -4,6 +4,7 @@
 // stops protecting by itself). Adding and releasing are audited (hold.add,
 // hold.release); rows are never deleted.
 
+#include "catalog/holds.hpp"
 #include "catalog/sqlite.hpp"
 #include "common/time.hpp"
 
@@ -15,19 +16,8 @@
 
 namespace lastgood::compliance {
 
-struct HoldRecord
-{
-  std::int64_t id = 0;
-  std::int64_t backup_row_id = 0;
-  std::string backup_id;
-  std::string reason;
-  std::optional<std::string> until; // RFC 3339; nullopt: indefinite
-  std::string created_by, created_at;
-  std::optional<std::string> released_by, released_at, release_reason;
-
-  // "active", "expired" or "released" at `now`.
-  std::string state(TimePoint now) const;
-};
+// The stored hold (catalog/holds.hpp); its state() says active, expired or released.
+using catalog::HoldRecord;
 
 // Puts the backup (full ID or unique prefix) under hold. Throws UsageError when
 // the backup does not exist or was deleted, the reason is empty, or `until`
@@ -40,7 +30,7 @@ HoldRecord add_hold(catalog::Database& db, const std::string& backup_id,
 std::vector<HoldRecord> release_holds(catalog::Database& db, const std::string& backup_id,
                                       const std::string& reason, TimePoint now);
 // All holds, newest first (released and expired ones too).
-std::vector<HoldRecord> list_holds(catalog::Database& db);
+using catalog::list_holds;
 
 nlohmann::json to_json(const HoldRecord& hold, TimePoint now);
 

@@ -1,5 +1,7 @@
 #include "compliance/metrics.hpp"
 
+#include "catalog/restore_outcomes.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -49,48 +51,34 @@ private:
 
 void gather_restore_runs(Database& db, RestoreStats& stats)
 {
-  auto s = db.prepare("SELECT r.outcome, r.duration_seconds, r.message, b.size_bytes,"
-                      " coalesce(b.database, c.system_identifier, 'unknown') FROM restore_runs r"
-                      " JOIN backups b ON b.id = r.backup_id LEFT JOIN clusters c ON c.id = "
-                      "b.cluster_id ORDER BY r.id");
-  while (s.step()) {
-    auto outcome = s.text(0);
-    if (outcome == "running") {
+  for (const auto& r : catalog::restore_run_outcomes(db)) {
+    if (r.outcome == "running") {
       ++stats.in_progress;
       continue;
     }
-    if (!s.is_null(1)) stats.durations.push_back(s.real(1));
-    stats.last_size_bytes[s.text(4)] = static_cast<std::uint64_t>(s.int64(3));
-    if (outcome == "pass")
+    if (r.duration_seconds) stats.durations.push_back(*r.duration_seconds);
+    stats.last_size_bytes[r.scope] = r.backup_size_bytes;
+    if (r.outcome == "pass")
       ++stats.success;
     else
-      ++stats.failures[failure_reason_of_message(s.opt_text(2).value_or(""))];
+      ++stats.failures[failure_reason_of_message(r.problem.value_or(""))];
   }
 }
 
 void gather_test_restores(Database& db, RestoreStats& stats)
 {
-  auto s = db.prepare("SELECT r.outcome, r.duration_seconds, b.size_bytes, coalesce(b.database, "
-                      "c.system_identifier, 'unknown'),"
-                      " (SELECT f.kind FROM verification_findings f WHERE f.run_id = r.id AND "
-                      "f.severity IN ('failure', 'error')"
-                      "   ORDER BY f.severity = 'failure' DESC, f.id LIMIT 1)"
-                      " FROM verification_runs r JOIN backups b ON b.id = r.backup_id LEFT JOIN "
-                      "clusters c ON c.id = b.cluster_id"
-                      " WHERE r.level = 'restore' ORDER BY r.id");
-  while (s.step()) {
-    auto outcome = s.text(0);
-    if (outcome == "running") {
+  for (const auto& r : catalog::test_restore_outcomes(db)) {
+    if (r.outcome == "running") {
       ++stats.in_progress;
       continue;
     }
-    ++stats.verifications[outcome];
-    if (!s.is_null(1)) stats.durations.push_back(s.real(1));
-    stats.last_size_bytes[s.text(3)] = static_cast<std::uint64_t>(s.int64(2));
-    if (outcome == "pass")
+    ++stats.verifications[r.outcome];
+    if (r.duration_seconds) stats.durations.push_back(*r.duration_seconds);
+    stats.last_size_bytes[r.scope] = r.backup_size_bytes;
+    if (r.outcome == "pass")
       ++stats.success;
     else
-      ++stats.failures[failure_reason_of_finding(s.opt_text(4).value_or(""))];
+      ++stats.failures[failure_reason_of_finding(r.problem.value_or(""))];
   }
 }
 

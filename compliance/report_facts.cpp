@@ -1,6 +1,7 @@
 #include "compliance/report_facts.hpp"
 
 #include "catalog/object_records.hpp"
+#include "catalog/report_evidence.hpp"
 #include "catalog/wal_summary.hpp"
 #include "pg/lsn.hpp"
 
@@ -80,14 +81,10 @@ std::optional<Reach> reach_from(const catalog::ClusterWal& c, std::uint32_t tli,
 
 std::optional<TimePoint> segment_archived_at(Database& db, const std::string& sysid, const Reach& r)
 {
-  auto s = db.prepare(
-      "SELECT o.mtime_ns FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
-      " JOIN clusters c ON c.id = ws.cluster_id WHERE c.system_identifier = ? AND ws.timeline = ?"
-      " AND ws.segno = ? AND ws.partial = 0 AND o.missing_since IS NULL AND o.mtime_ns IS NOT NULL"
-      " ORDER BY o.mtime_ns DESC LIMIT 1");
-  s.bind_all(sysid, static_cast<std::int64_t>(r.timeline), static_cast<std::int64_t>(r.segno));
-  if (!s.step()) return std::nullopt;
-  return TimePoint(std::chrono::seconds(s.int64(0) / 1'000'000'000));
+  auto ns = catalog::segment_archived_at_ns(db, sysid, static_cast<std::int64_t>(r.timeline),
+                                            static_cast<std::int64_t>(r.segno));
+  if (!ns) return std::nullopt;
+  return TimePoint(std::chrono::seconds(*ns / 1'000'000'000));
 }
 
 void add_pitr(Database& db, Scope& scope, const std::vector<PhysicalStart>& starts,
@@ -126,21 +123,6 @@ void add_pitr(Database& db, Scope& scope, const std::vector<PhysicalStart>& star
   scope.pitr = w;
 }
 
-// Durations of passing restores (restore command) and test restores (verify) of one backup.
-void collect_restore_durations(Database& db, std::int64_t backup_row_id, const std::string& as_of,
-                               std::vector<std::pair<std::string, double>>& out)
-{
-  auto s = db.prepare("SELECT finished_at, duration_seconds FROM verification_runs WHERE backup_id "
-                      "= ?1 AND level = 'restore'"
-                      " AND outcome = 'pass' AND duration_seconds IS NOT NULL AND finished_at <= ?2"
-                      " UNION ALL SELECT finished_at, duration_seconds FROM restore_runs WHERE "
-                      "backup_id = ?1 AND outcome = 'pass'"
-                      " AND duration_seconds IS NOT NULL AND finished_at <= ?2");
-  s.bind_all(backup_row_id, as_of);
-  while (s.step())
-    out.emplace_back(s.text(0), s.real(1));
-}
-
 } // namespace
 
 std::string qualified_name(const Scope& scope)
@@ -165,39 +147,19 @@ ReportFacts gather_facts(Database& db, TimePoint as_of, TimePoint period_start)
     return s;
   };
 
-  auto b = db.prepare(
-      "SELECT v.id, v.backup_id, v.kind, v.status, coalesce(v.stop_time, v.start_time), "
-      "v.size_bytes,"
-      " v.objects_missing, v.database, v.system_identifier, v.start_lsn, v.timeline, v.start_time,"
-      " (SELECT s.failed_check_after FROM v_backup_status s WHERE s.id = v.id),"
-      " (SELECT max(r.finished_at) FROM verification_runs r WHERE r.backup_id = v.id AND r.level "
-      "IN ('restore', 'pitr')"
-      "   AND r.outcome = 'pass' AND r.finished_at <= ?1),"
-      " EXISTS (SELECT 1 FROM holds h WHERE h.backup_id = v.id AND h.created_at <= ?1"
-      "   AND (h.released_at IS NULL OR h.released_at > ?1) AND (h.until IS NULL OR h.until > ?1)),"
-      " (SELECT r.outcome FROM verification_runs r WHERE r.backup_id = v.id"
-      "   AND r.outcome IN ('pass', 'fail', 'error') AND r.finished_at <= ?1 ORDER BY r.id DESC"
-      "   LIMIT 1),"
-      " (SELECT f.message FROM verification_runs r JOIN verification_findings f ON f.run_id = r.id"
-      "   WHERE r.backup_id = v.id AND r.outcome IN ('fail', 'error') AND r.finished_at <= ?1"
-      "   AND f.severity IN ('failure', 'error')"
-      "   ORDER BY r.id DESC, f.severity = 'failure' DESC, f.id LIMIT 1),"
-      " v.source FROM v_backups v WHERE coalesce(v.stop_time, v.start_time) <= ?1"
-      " AND (v.deleted_at IS NULL OR v.deleted_at > ?1) ORDER BY 5, v.id");
-  b.bind(1, as_of_text);
-  while (b.step()) {
+  for (auto& row : catalog::report_backups(db, as_of_text)) {
     BackupFact f;
-    f.backup_id = b.text(1);
-    f.kind = b.text(2);
-    f.status = b.text(3);
-    f.taken = parse_rfc3339(b.text(4));
-    f.size_bytes = static_cast<std::uint64_t>(b.int64(5));
-    f.objects_missing = b.int64(6);
-    f.failing_check = !b.is_null(12);
-    f.held = b.int64(14) != 0;
-    f.last_outcome = b.opt_text(15);
-    f.last_problem = b.opt_text(16);
-    auto key = scope_key(f.kind, b.opt_text(7), b.opt_text(8), b.opt_text(17));
+    f.backup_id = row.backup_id;
+    f.kind = row.kind;
+    f.status = row.status;
+    f.taken = parse_rfc3339(row.taken);
+    f.size_bytes = row.size_bytes;
+    f.objects_missing = row.objects_missing;
+    f.failing_check = row.failing_check;
+    f.held = row.held;
+    f.last_outcome = row.last_outcome;
+    f.last_problem = row.last_problem;
+    auto key = scope_key(f.kind, row.database, row.system_identifier, row.source);
     auto& scope = scope_for(key);
     scope.objects_missing += f.objects_missing;
     scope.backups_failing_checks += f.failing_check ? 1 : 0;
@@ -205,7 +167,7 @@ ReportFacts gather_facts(Database& db, TimePoint as_of, TimePoint period_start)
     scope.newest_backup = f.taken;
     // Only a backup that is still good and whole proves restores today: a
     // pass followed by a failure, or by a vanished object, proves nothing.
-    auto good = b.opt_text(13);
+    auto good = row.last_restore_pass;
     if (f.status != "good" || f.objects_missing > 0) good.reset();
     if (good) {
       auto at = parse_rfc3339(*good);
@@ -214,47 +176,28 @@ ReportFacts gather_facts(Database& db, TimePoint as_of, TimePoint period_start)
         scope.last_good_backup = f.backup_id;
       }
     }
-    if (f.kind == "physical" && !b.is_null(9) && !b.is_null(10) && b.opt_text(11))
-      starts[key].push_back({f.backup_id, parse_rfc3339(b.text(11)),
-                             static_cast<std::uint32_t>(b.int64(10)),
-                             static_cast<std::uint64_t>(b.int64(9))});
-    collect_restore_durations(db, b.int64(0), as_of_text, durations[key]);
+    if (f.kind == "physical" && row.start_lsn && row.timeline && row.start_time)
+      starts[key].push_back({f.backup_id, parse_rfc3339(*row.start_time),
+                             static_cast<std::uint32_t>(*row.timeline),
+                             static_cast<std::uint64_t>(*row.start_lsn)});
+    auto& runs = durations[key];
+    for (auto& run : catalog::passing_restore_durations(db, row.row_id, as_of_text))
+      runs.push_back(std::move(run));
     scope.backups.push_back(std::move(f));
   }
 
-  auto h = db.prepare("SELECT v.backup_id, h.reason, h.until, h.created_by, h.created_at, v.kind, "
-                      "v.database, v.system_identifier,"
-                      " v.deleted_at IS NOT NULL OR v.missing_since IS NOT NULL, v.source"
-                      " FROM holds h JOIN v_backups v ON v.id = h.backup_id"
-                      " WHERE h.created_at <= ?1 AND (h.released_at IS NULL OR h.released_at > ?1) "
-                      "AND (h.until IS NULL OR h.until > ?1)"
-                      " ORDER BY h.created_at, h.id");
-  h.bind(1, as_of_text);
-  while (h.step())
-    scope_for(scope_key(h.text(5), h.opt_text(6), h.opt_text(7), h.opt_text(9)))
+  for (auto& h : catalog::holds_active_at(db, as_of_text))
+    scope_for(scope_key(h.kind, h.database, h.system_identifier, h.source))
         .holds.push_back(
-            {h.text(0), h.text(1), h.opt_text(2), h.text(3), h.text(4), h.int64(8) != 0});
+            {h.backup_id, h.reason, h.until, h.created_by, h.created_at, h.backup_gone});
 
-  auto d = db.prepare("SELECT v.kind, v.database, v.system_identifier, EXISTS (SELECT 1 FROM holds "
-                      "h WHERE h.backup_id = v.id"
-                      "   AND h.created_at <= v.deleted_at AND (h.released_at IS NULL OR "
-                      "h.released_at > v.deleted_at)"
-                      "   AND (h.until IS NULL OR h.until > v.deleted_at)), v.source"
-                      " FROM v_backups v WHERE v.deleted_at > ?1 AND v.deleted_at <= ?2");
-  d.bind_all(period_text, as_of_text);
-  while (d.step()) {
-    auto& scope = scope_for(scope_key(d.text(0), d.opt_text(1), d.opt_text(2), d.opt_text(4)));
+  for (const auto& d : catalog::backups_deleted_between(db, period_text, as_of_text)) {
+    auto& scope = scope_for(scope_key(d.kind, d.database, d.system_identifier, d.source));
     ++scope.backups_deleted;
-    scope.held_backups_deleted += d.int64(3);
+    scope.held_backups_deleted += d.held ? 1 : 0;
   }
-  auto w = db.prepare(
-      "SELECT c.system_identifier, count(*) FROM wal_segments ws JOIN objects o ON o.id = "
-      "ws.object_id"
-      " LEFT JOIN clusters c ON c.id = ws.cluster_id WHERE o.deleted_at > ?1 AND o.deleted_at <= ?2"
-      " GROUP BY 1");
-  w.bind_all(period_text, as_of_text);
-  while (w.step())
-    scope_for({"cluster", "", w.opt_text(0).value_or("unknown")}).wal_deleted = w.int64(1);
+  for (const auto& [cluster, count] : catalog::wal_deleted_between(db, period_text, as_of_text))
+    scope_for({"cluster", "", cluster.value_or("unknown")}).wal_deleted = count;
 
   const auto wal = catalog::wal_summary(db, std::nullopt);
   for (auto& [key, scope] : scopes) {
@@ -268,13 +211,8 @@ ReportFacts gather_facts(Database& db, TimePoint as_of, TimePoint period_start)
   }
 
   facts.objects_with_problems = catalog::count_objects_with_problems(db, as_of_text);
-  auto a = db.prepare(
-      "SELECT at, actor, action, coalesce(subject, ''), severity FROM audit_log"
-      " WHERE (action LIKE 'retention.%' OR action LIKE 'hold.%') AND at > ?1 AND at <= ?2"
-      " ORDER BY at, id");
-  a.bind_all(period_text, as_of_text);
-  while (a.step())
-    facts.events.push_back({a.text(0), a.text(1), a.text(2), a.text(3), a.text(4)});
+  for (auto& e : catalog::retention_and_hold_events(db, period_text, as_of_text))
+    facts.events.push_back({e.at, e.actor, e.action, e.subject, e.severity});
   return facts;
 }
 

@@ -1,8 +1,10 @@
 #include "compliance/retention_apply.hpp"
 
 #include "catalog/audit.hpp"
+#include "catalog/holds.hpp"
 #include "catalog/repositories.hpp"
 #include "catalog/retention_lock.hpp"
+#include "catalog/retention_queries.hpp"
 #include "common/error.hpp"
 #include "storage/storage.hpp"
 
@@ -60,9 +62,7 @@ public:
       refuse(repository, subject, key, e.what(), false);
       return false;
     }
-    m_db.prepare("UPDATE objects SET deleted_at = ? WHERE id = ?")
-        .bind_all(now_text(), object_id)
-        .run();
+    catalog::mark_object_deleted(m_db, object_id, now_text());
     return true;
   }
 
@@ -138,14 +138,6 @@ private:
   std::map<std::string, std::unique_ptr<storage::Storage>> m_storages;
 };
 
-bool held_now(catalog::Database& db, std::int64_t backup_row_id, const std::string& now)
-{
-  auto s = db.prepare("SELECT 1 FROM holds WHERE backup_id = ? AND released_at IS NULL"
-                      " AND (until IS NULL OR until > ?) LIMIT 1");
-  s.bind_all(backup_row_id, now);
-  return s.step();
-}
-
 void delete_backup(catalog::Database& db, Deleter& deleter, const BackupFacts& b,
                    const BackupDecision& d, ApplyResult& result)
 {
@@ -155,23 +147,11 @@ void delete_backup(catalog::Database& db, Deleter& deleter, const BackupFacts& b
     return;
   }
   // A hold put on it since the plan was made still protects it.
-  if (held_now(db, b.row_id, deleter.now_text())) {
+  if (catalog::backup_held_at(db, b.row_id, deleter.now_text())) {
     result.skipped_backups.push_back(b.backup_id);
     return;
   }
-  struct Object
-  {
-    std::int64_t id;
-    std::string key;
-    std::uint64_t size;
-  };
-  std::vector<Object> objects;
-  auto s = db.prepare(
-      "SELECT o.id, o.key, o.size FROM backup_objects bo JOIN objects o ON o.id = bo.object_id"
-      " WHERE bo.backup_id = ? AND o.deleted_at IS NULL ORDER BY o.key");
-  s.bind(1, b.row_id);
-  while (s.step())
-    objects.push_back({s.int64(0), s.text(1), static_cast<std::uint64_t>(s.int64(2))});
+  const auto objects = catalog::live_backup_objects(db, b.row_id);
   catalog::write_audit(db, "retention.delete_backup", b.backup_id, catalog::Severity::Info,
                        {{"repository", b.repository},
                         {"reasons", d.reasons},
@@ -184,9 +164,7 @@ void delete_backup(catalog::Database& db, Deleter& deleter, const BackupFacts& b
     result.partly_deleted_backups.push_back(b.backup_id);
     return;
   }
-  db.prepare("UPDATE backups SET deleted_at = ? WHERE id = ?")
-      .bind_all(deleter.now_text(), b.row_id)
-      .run();
+  catalog::mark_backup_deleted(db, b.row_id, deleter.now_text());
   deleter.prune_backup_root(b.repository, b.root_key);
   result.deleted_backups.push_back(b.backup_id);
 }

@@ -1,6 +1,7 @@
 #include "restore/commit_times.hpp"
 
 #include "catalog/commit_time_cache.hpp"
+#include "catalog/repositories.hpp"
 #include "common/error.hpp"
 #include "common/owned_temp.hpp"
 #include "pg/child_process.hpp"
@@ -75,11 +76,10 @@ private:
   {
     auto& slot = m_storages[repository_id];
     if (!slot) {
-      auto s = m_db.prepare("SELECT url FROM repositories WHERE id = ?");
-      s.bind(1, repository_id);
-      if (!s.step())
+      auto url = catalog::repository_url(m_db, repository_id);
+      if (!url)
         throw Error("repository " + std::to_string(repository_id) + " is not in the catalog");
-      slot = storage::open_storage(s.text(0));
+      slot = storage::open_storage(*url);
     }
     return *slot;
   }

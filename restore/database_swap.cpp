@@ -2,6 +2,7 @@
 
 #include "backup/logical_backup.hpp"
 #include "catalog/audit.hpp"
+#include "catalog/backup_details.hpp"
 #include "catalog/repositories.hpp"
 #include "common/error.hpp"
 #include "common/redact.hpp"
@@ -55,9 +56,8 @@ std::string take_safety_snapshot(catalog::Database& db, const TargetServer& serv
                        "); nothing was swapped");
   auto row = catalog::find_backup(db, taken.backup_id);
   if (row) {
-    db.prepare("UPDATE backups SET label = ? WHERE id = ?")
-        .bind_all("safety snapshot before restore run " + std::to_string(r.run_id), row->id)
-        .run();
+    catalog::set_backup_label(db, row->id,
+                              "safety snapshot before restore run " + std::to_string(r.run_id));
     set_safety_snapshot(db, r.run_id, row->id);
   }
   return taken.backup_id;

@@ -2,6 +2,7 @@
 
 #include "catalog/backup_queries.hpp"
 #include "catalog/repositories.hpp"
+#include "catalog/run_records.hpp"
 #include "catalog/verification_runs.hpp"
 #include "common/error.hpp"
 #include "common/redact.hpp"
@@ -191,12 +192,8 @@ private:
 
   void begin()
   {
-    m_db.prepare("INSERT INTO drill_runs (database, started_at, host, pid, tool_version)"
-                 " VALUES (?, ?, ?, ?, ?)")
-        .bind_all(m_result.database, format_rfc3339(now_seconds()), catalog::this_host(),
-                  static_cast<std::int64_t>(::getpid()), std::string(LASTGOOD_VERSION))
-        .run();
-    m_result.drill_id = m_db.last_insert_id();
+    m_result.drill_id =
+        catalog::begin_drill_run(m_db, m_result.database, format_rfc3339(now_seconds()));
   }
 
   void finish()
@@ -212,12 +209,10 @@ private:
     for (const auto& s : m_result.steps)
       steps.push_back(to_json(s));
     auto optional_id = [](std::int64_t id) { return id ? std::optional(id) : std::nullopt; };
-    m_db.prepare("UPDATE drill_runs SET backup_id = ?, checksum_run = ?, restore_run = ?,"
-                 " finished_at = ?, duration_seconds = ?, outcome = ?, steps = ? WHERE id = ?")
-        .bind_all(optional_id(m_backup_row), optional_id(m_checksum_run),
-                  optional_id(m_restore_run), format_rfc3339(now_seconds()), m_result.seconds,
-                  m_result.outcome, redact(steps.dump()), m_result.drill_id)
-        .run();
+    catalog::finish_drill_run(m_db, {m_result.drill_id, optional_id(m_backup_row),
+                                     optional_id(m_checksum_run), optional_id(m_restore_run),
+                                     format_rfc3339(now_seconds()), m_result.seconds,
+                                     m_result.outcome, redact(steps.dump())});
   }
 
   catalog::Database& m_db;

@@ -3,6 +3,7 @@
 #include "catalog/audit.hpp"
 #include "catalog/backup_queries.hpp"
 #include "catalog/repositories.hpp"
+#include "catalog/run_records.hpp"
 #include "catalog/verification_runs.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
@@ -65,26 +66,17 @@ std::int64_t begin_run(catalog::Database& db, const PitrPlan& plan, const Physic
       {"timeline", plan.target_timeline},
       {"action", o.target_action}};
   if (plan.target.lsn) target["lsn"] = plan.target.lsn->str();
-  db.prepare("INSERT INTO physical_restore_runs (backup_id, pgdata, target, wal_segments, "
-             "started_at, host, pid,"
-             " tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind_all(plan.backup->id, o.pgdata, target.dump(),
-                static_cast<std::int64_t>(plan.wal.size()), now_text(), catalog::this_host(),
-                static_cast<std::int64_t>(::getpid()), std::string(LASTGOOD_VERSION))
-      .run();
-  return db.last_insert_id();
+  return catalog::begin_physical_restore_run(db, plan.backup->id, o.pgdata, target.dump(),
+                                             static_cast<std::int64_t>(plan.wal.size()),
+                                             now_text());
 }
 
 void finish_run(catalog::Database& db, PhysicalRestoreResult& r, double seconds)
 {
-  db.prepare("UPDATE physical_restore_runs SET finished_at = ?, duration_seconds = ?, outcome = ?, "
-             "message = ?,"
-             " recovery_point = ? WHERE id = ?")
-      .bind_all(now_text(), seconds, r.outcome, r.message,
-                r.recovery_point.is_null() ? std::optional<std::string>()
-                                           : std::optional(r.recovery_point.dump()),
-                r.run_id)
-      .run();
+  catalog::finish_physical_restore_run(db, r.run_id, now_text(), seconds, r.outcome, r.message,
+                                       r.recovery_point.is_null()
+                                           ? std::optional<std::string>()
+                                           : std::optional(r.recovery_point.dump()));
   catalog::write_audit(db, "restore.finished", r.plan.backup->backup_id,
                        r.outcome == "pass" ? catalog::Severity::Info : catalog::Severity::Error,
                        {{"run", r.run_id}, {"outcome", r.outcome}, {"message", r.message}});
@@ -202,7 +194,7 @@ PhysicalRestoreResult run_physical_restore(catalog::Database& db, const Physical
         std::error_code ignored;
         fs::remove_all(dir, ignored);
         fs::create_directory(dir);
-        db.prepare("VACUUM INTO ?").bind(1, catalog_path).run();
+        catalog::copy_catalog_to(db, catalog_path);
         if (::chown(dir.c_str(), owner->first, owner->second) != 0 ||
             ::chown(catalog_path.c_str(), owner->first, owner->second) != 0)
           throw Error("cannot hand " + catalog_path + " to the server's user");

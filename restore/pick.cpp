@@ -1,5 +1,6 @@
 #include "restore/pick.hpp"
 
+#include "catalog/last_good.hpp"
 #include "catalog/repositories.hpp"
 #include "common/error.hpp"
 
@@ -11,19 +12,12 @@ namespace {
 std::optional<catalog::BackupRow>
 newest_with_status(catalog::Database& db, const PickRequest& request, const std::string& status)
 {
-  auto s = db.prepare("SELECT backup_id FROM v_backups WHERE status = ?1 AND deleted_at IS NULL"
-                      " AND missing_since IS NULL AND (?2 IS NULL OR database = ?2)"
-                      // A dump records its server's cluster too; --cluster asks for base backups.
-                      " AND (?3 IS NULL OR system_identifier = ?3 AND kind = 'physical')"
-                      " AND (?4 IS NULL OR coalesce(stop_time, start_time) < ?4)"
-                      " AND (?5 IS NULL OR coalesce(source, ?6) = ?5)"
-                      " ORDER BY coalesce(stop_time, start_time) DESC, id DESC LIMIT 1");
   std::optional<std::string> before;
   if (request.before) before = format_rfc3339(*request.before);
-  s.bind_all(status, request.database, request.cluster, before, request.source,
-             catalog::kDefaultSource);
-  if (!s.step()) return std::nullopt;
-  return catalog::find_backup(db, s.text(0));
+  auto id = catalog::newest_backup_with_status(
+      db, {status, request.database, request.cluster, before, request.source});
+  if (!id) return std::nullopt;
+  return catalog::find_backup(db, *id);
 }
 
 } // namespace
@@ -47,11 +41,9 @@ PickResult pick_last_good(catalog::Database& db, const PickRequest& request)
     result.newest_bad = newest_with_status(db, request, "bad");
     return result;
   }
-  auto evidence = db.prepare("SELECT last_restore_run FROM v_backup_status WHERE id = ?");
-  evidence.bind(1, result.backup->id);
-  if (evidence.step() && !evidence.is_null(0)) {
-    result.evidence = catalog::find_run(db, evidence.int64(0));
-    result.row_counts = catalog::run_row_counts(db, evidence.int64(0));
+  if (auto run = catalog::last_restore_run_id(db, result.backup->id)) {
+    result.evidence = catalog::find_run(db, *run);
+    result.row_counts = catalog::run_row_counts(db, *run);
   }
   return result;
 }

@@ -1,6 +1,7 @@
 #include "restore/pitr_plan.hpp"
 
 #include "catalog/backup_own_wal.hpp"
+#include "catalog/base_backup_candidates.hpp"
 #include "catalog/wal_chain.hpp"
 #include "common/error.hpp"
 #include "restore/commit_times.hpp"
@@ -26,20 +27,13 @@ struct ClusterRef
 std::optional<ClusterRef> resolve_cluster(catalog::Database& db,
                                           const std::optional<std::string>& wanted)
 {
-  for (const char* having :
-       {"EXISTS (SELECT 1 FROM backups b WHERE b.cluster_id = c.id AND b.kind = 'physical'"
-        " AND b.deleted_at IS NULL)",
-        "EXISTS (SELECT 1 FROM wal_segments ws WHERE ws.cluster_id = c.id)"}) {
-    auto s = db.prepare(
-        std::string("SELECT c.id, c.system_identifier, c.wal_segment_size FROM clusters c"
-                    " WHERE (?1 IS NULL OR c.system_identifier = ?1) AND ") +
-        having + " ORDER BY c.id");
-    s.bind(1, wanted);
+  for (auto clusters_having : {&catalog::clusters_with_base_backups, &catalog::clusters_with_wal}) {
     std::vector<ClusterRef> found;
-    while (s.step()) {
-      ClusterRef c{s.int64(0), s.text(1), pg::kDefaultWalSegmentSize};
-      if (!s.is_null(2) && pg::valid_segment_size(static_cast<std::uint64_t>(s.int64(2))))
-        c.segment_size = static_cast<std::uint64_t>(s.int64(2));
+    for (const auto& row : clusters_having(db, wanted)) {
+      ClusterRef c{row.id, row.system_identifier, pg::kDefaultWalSegmentSize};
+      if (row.wal_segment_size &&
+          pg::valid_segment_size(static_cast<std::uint64_t>(*row.wal_segment_size)))
+        c.segment_size = static_cast<std::uint64_t>(*row.wal_segment_size);
       found.push_back(c);
     }
     if (found.size() > 1) {
@@ -54,34 +48,24 @@ std::optional<ClusterRef> resolve_cluster(catalog::Database& db,
   return std::nullopt;
 }
 
-PlannedBackup read_backup(catalog::Statement& s)
+PlannedBackup planned(const catalog::BaseBackupRow& row)
 {
   PlannedBackup b;
-  b.id = s.int64(0);
-  b.backup_id = s.text(1);
-  b.repository_id = s.int64(2);
-  b.repository = s.text(3);
-  b.root_key = s.text(4);
-  b.format = s.text(5);
-  b.status = s.text(6);
-  b.timeline = static_cast<std::uint32_t>(s.opt_int64(7).value_or(1));
-  b.stop_timeline = static_cast<std::uint32_t>(s.opt_int64(8).value_or(b.timeline));
-  b.start_lsn = pg::Lsn{static_cast<std::uint64_t>(s.int64(9))};
-  b.stop_lsn = pg::Lsn{static_cast<std::uint64_t>(s.int64(10))};
-  b.start_time = s.opt_text(11);
-  b.stop_time = s.opt_text(12);
+  b.id = row.id;
+  b.backup_id = row.backup_id;
+  b.repository_id = row.repository_id;
+  b.repository = row.repository;
+  b.root_key = row.root_key;
+  b.format = row.format;
+  b.status = row.status;
+  b.timeline = static_cast<std::uint32_t>(row.timeline.value_or(1));
+  b.stop_timeline = static_cast<std::uint32_t>(row.stop_timeline.value_or(b.timeline));
+  b.start_lsn = pg::Lsn{static_cast<std::uint64_t>(row.start_lsn)};
+  b.stop_lsn = pg::Lsn{static_cast<std::uint64_t>(row.stop_lsn)};
+  b.start_time = row.start_time;
+  b.stop_time = row.stop_time;
   return b;
 }
-
-constexpr const char* kBackupSelect =
-    "SELECT b.id, b.backup_id, b.repository_id, r.name, b.root_key, b.format, b.status, b.timeline,"
-    " b.stop_timeline, b.start_lsn, b.stop_lsn, b.start_time, b.stop_time"
-    " FROM backups b JOIN repositories r ON r.id = b.repository_id"
-    " WHERE b.cluster_id = ?1 AND b.kind = 'physical' AND b.deleted_at IS NULL AND b.missing_since "
-    "IS NULL"
-    " AND b.status <> 'bad' AND b.start_lsn IS NOT NULL AND b.stop_lsn IS NOT NULL AND "
-    "r.removed_at IS NULL"
-    " AND (?2 IS NULL OR b.id = ?2)";
 
 // What went wrong with one candidate backup.
 struct Failure
@@ -121,18 +105,15 @@ std::optional<std::int64_t> Planner::backup_filter()
 {
   if (!m_request.backup_id) return std::nullopt;
   const auto& wanted = *m_request.backup_id;
-  auto s = m_db.prepare(
-      "SELECT id, kind, backup_id FROM backups WHERE backup_id = ?1"
-      " OR substr(backup_id, 1, length(?1)) = ?1 ORDER BY backup_id = ?1 DESC LIMIT 2");
-  s.bind(1, wanted);
-  if (!s.step())
+  const auto matches = catalog::backups_matching_id(m_db, wanted);
+  if (matches.empty())
     throw UsageError("no backup '" + wanted + "' in the catalog: see `lastgood backups`");
-  auto id = s.int64(0);
-  auto kind = s.text(1);
-  auto first = s.text(2);
-  if (first != wanted && s.step())
-    throw UsageError("backup ID '" + wanted + "' is ambiguous (" + first + ", " + s.text(2) +
-                     "); give more of it");
+  auto id = matches[0].id;
+  auto kind = matches[0].kind;
+  auto first = matches[0].backup_id;
+  if (first != wanted && matches.size() > 1)
+    throw UsageError("backup ID '" + wanted + "' is ambiguous (" + first + ", " +
+                     matches[1].backup_id + "); give more of it");
   if (kind != "physical")
     throw UsageError("backup '" + wanted + "' is a logical dump: PITR needs a base backup");
   return id;
@@ -339,15 +320,11 @@ std::optional<Failure> Planner::try_backup(const PlannedBackup& b, PitrPlan& pla
 std::optional<PlannedBackup> Planner::usable_backup(const std::vector<PathStep>& path, bool newest)
 {
   const auto seg = m_cluster.segment_size;
-  auto s = m_db.prepare(
-      std::string(kBackupSelect) + " AND b.timeline = ?3 AND b.stop_timeline = ?3" +
-      (newest ? " ORDER BY b.stop_lsn DESC" : " ORDER BY b.stop_lsn ASC") + " LIMIT 20");
   for (std::size_t i = 0; i < path.size(); ++i) {
     const auto& step = newest ? path[path.size() - 1 - i] : path[i];
-    s.reset();
-    s.bind_all(m_cluster.id, std::nullopt, step.timeline);
-    while (s.step()) {
-      auto b = read_backup(s);
+    for (const auto& row :
+         catalog::base_backups_on_timeline(m_db, m_cluster.id, step.timeline, newest)) {
+      auto b = planned(row);
       if (!step_for(path, b.timeline, b.start_lsn.value) ||
           !step_for(path, b.stop_timeline, b.stop_lsn.value))
         continue;
@@ -415,38 +392,28 @@ PitrPlan Planner::run()
   plan.target = m_request.target;
   plan.target_timeline = m_request.timeline.value_or(latest_timeline(m_chain.histories(), 1));
   auto filter = backup_filter();
-  std::string sql = kBackupSelect;
   std::optional<std::string> bound;
+  std::optional<std::uint64_t> lsn_bound;
   const auto& t = m_request.target;
   if (t.kind == TargetKind::Time) {
     // stop_time is truncated to the second: the backup really ended within the
     // second after it. One ending in the target's own second is a candidate
     // only if commit records prove it ended before (try_backup).
     bound = format_rfc3339(TimePoint{std::chrono::floor<std::chrono::seconds>(*t.time)});
-    // Start the stop_lsn scan near the target instead of skipping every newer
-    // backup: consistency points grow with stop time (the 100 latest by time
-    // cover backups of branches that stopped out of LSN order).
-    sql += " AND b.stop_time <= ?3 AND b.stop_lsn <= (SELECT max(stop_lsn) FROM (SELECT stop_lsn "
-           "FROM backups"
-           " WHERE cluster_id = ?1 AND stop_time <= ?3 ORDER BY stop_time DESC LIMIT 100))";
   } else if (t.kind == TargetKind::Lsn) {
-    sql += " AND b.stop_lsn <= ?4";
+    lsn_bound = t.lsn->value;
   }
-  // Newest first, straight off index backups_by_cluster; among backups with
-  // the same consistency point (copies in two repositories) a verified one first.
-  sql += " ORDER BY b.stop_lsn DESC, b.id DESC";
-  auto s = m_db.prepare(sql);
-  s.bind(1, m_cluster.id).bind(2, filter);
-  if (bound) s.bind(3, *bound);
-  if (t.kind == TargetKind::Lsn) s.bind(4, t.lsn->value);
+  // Newest first; among backups with the same consistency point (copies in two
+  // repositories) a verified one first.
+  catalog::BaseBackupCandidates candidates(m_db, m_cluster.id, filter, bound, lsn_bound);
   std::optional<Failure> first_failure;
   std::vector<PlannedBackup> group;
-  bool more = s.step();
-  while (more || !group.empty()) {
-    if (more && (group.empty() ||
-                 group.front().stop_lsn.value == static_cast<std::uint64_t>(s.int64(10)))) {
-      group.push_back(read_backup(s));
-      more = s.step();
+  auto next = candidates.next();
+  while (next || !group.empty()) {
+    if (next && (group.empty() ||
+                 group.front().stop_lsn.value == static_cast<std::uint64_t>(next->stop_lsn))) {
+      group.push_back(planned(*next));
+      next = candidates.next();
       continue;
     }
     std::stable_sort(group.begin(), group.end(),
@@ -480,10 +447,8 @@ PitrPlan Planner::run()
   }
   // Nothing is consistent before the target: say where the earliest point is.
   Unreachable u;
-  auto oldest = m_db.prepare(std::string(kBackupSelect) + " ORDER BY b.stop_lsn ASC LIMIT 1");
-  oldest.bind_all(m_cluster.id, filter);
-  if (oldest.step()) {
-    auto b = read_backup(oldest);
+  if (auto oldest = catalog::oldest_base_backup(m_db, m_cluster.id, filter)) {
+    auto b = planned(*oldest);
     u.reason = UnreachableReason::TargetBeforeConsistency;
     u.message = "no usable base backup of cluster " + m_cluster.system_identifier +
                 " is consistent before the target; the oldest, " + b.backup_id +

@@ -1,5 +1,6 @@
 #include "restore/pitr_time.hpp"
 
+#include "catalog/base_backup_candidates.hpp"
 #include "restore/commit_times.hpp"
 
 #include <algorithm>
@@ -32,11 +33,10 @@ std::optional<std::uint64_t> upper_anchor(catalog::Database& db, std::int64_t cl
                                           TimeUs target)
 {
   auto ceil = std::chrono::ceil<std::chrono::seconds>(target);
-  auto s = db.prepare("SELECT start_lsn FROM backups WHERE cluster_id = ? AND kind = 'physical'"
-                      " AND start_time > ? AND start_lsn IS NOT NULL ORDER BY start_time LIMIT 1");
-  s.bind_all(cluster_id, format_rfc3339(TimePoint{ceil}));
-  if (!s.step() || s.is_null(0)) return std::nullopt;
-  return static_cast<std::uint64_t>(s.int64(0));
+  auto lsn =
+      catalog::first_base_backup_start_after(db, cluster_id, format_rfc3339(TimePoint{ceil}));
+  if (!lsn) return std::nullopt;
+  return static_cast<std::uint64_t>(*lsn);
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "restore/restore_plan.hpp"
 
+#include "catalog/last_good.hpp"
 #include "common/error.hpp"
 #include "common/redact.hpp"
 #include "restore/target_server.hpp"
@@ -117,10 +118,8 @@ RestorePlan plan_logical_restore(catalog::Database& db, const catalog::BackupRow
   plan.target = TargetServer(options.to, options.to_flag).display();
   plan.backup = backup;
   plan.why = std::move(why);
-  auto evidence = db.prepare("SELECT last_restore_run FROM v_backup_status WHERE id = ?");
-  evidence.bind(1, backup.id);
-  if (evidence.step() && !evidence.is_null(0))
-    plan.evidence = catalog::find_run(db, evidence.int64(0));
+  if (auto run = catalog::last_restore_run_id(db, backup.id))
+    plan.evidence = catalog::find_run(db, *run);
   if (plain) {
     plan.tool = "psql";
     plan.tool_options = {"-X", "-q", "-v", "ON_ERROR_STOP=0"};

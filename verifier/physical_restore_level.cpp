@@ -1,5 +1,6 @@
 #include "verifier/physical_restore_level.hpp"
 
+#include "catalog/run_records.hpp"
 #include "common/error.hpp"
 #include "pg/pg_connection.hpp"
 #include "pg/recovery_config.hpp"
@@ -196,7 +197,7 @@ restore_base_backup_and_check(catalog::Database& db, storage::Storage& storage,
       std::string catalog_path = db.path();
       if (owner) {
         catalog_path = fs::path(data_dir).parent_path() / "catalog-for-wal-fetch.db";
-        db.prepare("VACUUM INTO ?").bind(1, catalog_path).run();
+        catalog::copy_catalog_to(db, catalog_path);
         if (::chown(catalog_path.c_str(), owner->first, owner->second) != 0)
           throw Error("cannot hand the catalog copy " + catalog_path + " to the server's user");
       }

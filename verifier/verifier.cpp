@@ -1,5 +1,6 @@
 #include "verifier/verifier.hpp"
 
+#include "catalog/cluster_wal_facts.hpp"
 #include "catalog/crash_leftovers.hpp"
 #include "catalog/repositories.hpp"
 #include "catalog/retention_deletions.hpp"
@@ -64,19 +65,11 @@ StructureContext structure_context(catalog::Database& db, const catalog::BackupR
 {
   StructureContext context;
   if (!backup.system_identifier) return context;
-  auto size = db.prepare(
-      "SELECT coalesce(wal_segment_size, 16777216) FROM clusters WHERE system_identifier = ?");
-  size.bind(1, *backup.system_identifier);
-  if (size.step()) context.wal_segment_size = static_cast<std::uint64_t>(size.int64(0));
+  if (auto size = catalog::cluster_wal_segment_size(db, *backup.system_identifier))
+    context.wal_segment_size = *size;
   const std::string sysid = *backup.system_identifier;
   context.archived_segment = [&db, sysid](std::uint32_t timeline, std::uint64_t segno) {
-    auto s = db.prepare(
-        "SELECT 1 FROM wal_segments ws JOIN clusters c ON c.id = ws.cluster_id"
-        " JOIN objects o ON o.id = ws.object_id WHERE c.system_identifier = ? AND ws.timeline = ?"
-        " AND ws.segno = ? AND ws.partial = 0 AND ws.problem IS NULL AND o.missing_since IS NULL"
-        " LIMIT 1");
-    s.bind_all(sysid, timeline, segno);
-    return s.step();
+    return catalog::whole_segment_archived(db, sysid, timeline, segno);
   };
   return context;
 }

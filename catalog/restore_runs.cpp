@@ -1,4 +1,4 @@
-#include "restore/restore_runs.hpp"
+#include "catalog/restore_runs.hpp"
 
 #include "catalog/verification_runs.hpp"
 #include "common/redact.hpp"
@@ -8,7 +8,7 @@
 #include <csignal>
 #include <unistd.h>
 
-namespace lastgood::restore {
+namespace lastgood::catalog {
 
 namespace {
 
@@ -20,7 +20,7 @@ constexpr const char* kSelect =
     " FROM restore_runs r JOIN backups b ON b.id = r.backup_id"
     " LEFT JOIN backups sb ON sb.id = r.safety_snapshot_backup_id";
 
-RestoreRunRecord read_run(catalog::Statement& s)
+RestoreRunRecord read_run(Statement& s)
 {
   RestoreRunRecord r;
   r.id = s.int64(0);
@@ -54,27 +54,25 @@ std::string now_text()
 
 } // namespace
 
-std::int64_t begin_restore_run(catalog::Database& db, std::int64_t backup_row_id,
-                               const std::string& target, const std::string& target_database,
-                               const nlohmann::json& options)
+std::int64_t begin_restore_run(Database& db, std::int64_t backup_row_id, const std::string& target,
+                               const std::string& target_database, const nlohmann::json& options)
 {
   db.prepare("INSERT INTO restore_runs (backup_id, target, target_database, options, started_at,"
              " host, pid, tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
       .bind_all(backup_row_id, redact(target), target_database, options.dump(), now_text(),
-                catalog::this_host(), static_cast<std::int64_t>(::getpid()),
-                std::string(LASTGOOD_VERSION))
+                this_host(), static_cast<std::int64_t>(::getpid()), std::string(LASTGOOD_VERSION))
       .run();
   return db.last_insert_id();
 }
 
-void set_temporary_database(catalog::Database& db, std::int64_t run_id, const std::string& name)
+void set_temporary_database(Database& db, std::int64_t run_id, const std::string& name)
 {
   db.prepare("UPDATE restore_runs SET temporary_database = ? WHERE id = ?")
       .bind_all(name, run_id)
       .run();
 }
 
-void finish_restore_run(catalog::Database& db, std::int64_t run_id, const std::string& outcome,
+void finish_restore_run(Database& db, std::int64_t run_id, const std::string& outcome,
                         double duration_seconds, const std::string& message)
 {
   db.prepare("UPDATE restore_runs SET outcome = ?, finished_at = ?, duration_seconds = ?,"
@@ -83,48 +81,47 @@ void finish_restore_run(catalog::Database& db, std::int64_t run_id, const std::s
       .run();
 }
 
-void set_drop_existing(catalog::Database& db, std::int64_t run_id)
+void set_drop_existing(Database& db, std::int64_t run_id)
 {
   db.prepare("UPDATE restore_runs SET drop_existing = 1 WHERE id = ?").bind_all(run_id).run();
 }
 
-void set_aside_database(catalog::Database& db, std::int64_t run_id, const std::string& name)
+void set_aside_database(Database& db, std::int64_t run_id, const std::string& name)
 {
   db.prepare("UPDATE restore_runs SET aside_database = ? WHERE id = ?")
       .bind_all(name, run_id)
       .run();
 }
 
-void set_safety_snapshot(catalog::Database& db, std::int64_t run_id, std::int64_t backup_row_id)
+void set_safety_snapshot(Database& db, std::int64_t run_id, std::int64_t backup_row_id)
 {
   db.prepare("UPDATE restore_runs SET safety_snapshot_backup_id = ? WHERE id = ?")
       .bind_all(backup_row_id, run_id)
       .run();
 }
 
-void set_terminated_sessions(catalog::Database& db, std::int64_t run_id, std::int64_t count)
+void set_terminated_sessions(Database& db, std::int64_t run_id, std::int64_t count)
 {
   db.prepare("UPDATE restore_runs SET terminated_sessions = terminated_sessions + ? WHERE id = ?")
       .bind_all(count, run_id)
       .run();
 }
 
-void mark_swapped(catalog::Database& db, std::int64_t run_id)
+void mark_swapped(Database& db, std::int64_t run_id)
 {
   db.prepare("UPDATE restore_runs SET swapped_at = ? WHERE id = ?")
       .bind_all(now_text(), run_id)
       .run();
 }
 
-void mark_rolled_back(catalog::Database& db, std::int64_t run_id,
-                      const std::string& rolled_back_database)
+void mark_rolled_back(Database& db, std::int64_t run_id, const std::string& rolled_back_database)
 {
   db.prepare("UPDATE restore_runs SET rolled_back_at = ?, rolled_back_database = ? WHERE id = ?")
       .bind_all(now_text(), rolled_back_database, run_id)
       .run();
 }
 
-void mark_interrupted(catalog::Database& db, std::int64_t run_id, const std::string& message)
+void mark_interrupted(Database& db, std::int64_t run_id, const std::string& message)
 {
   db.prepare("UPDATE restore_runs SET outcome = 'error', finished_at = ?, message = ?"
              " WHERE id = ? AND outcome = 'running'")
@@ -132,12 +129,11 @@ void mark_interrupted(catalog::Database& db, std::int64_t run_id, const std::str
       .run();
 }
 
-std::vector<RestoreRunRecord> interrupted_restore_runs(catalog::Database& db,
-                                                       const std::string& target)
+std::vector<RestoreRunRecord> interrupted_restore_runs(Database& db, const std::string& target)
 {
   auto s = db.prepare(std::string(kSelect) +
                       " WHERE r.outcome = 'running' AND r.host = ? AND r.target = ? ORDER BY r.id");
-  s.bind_all(catalog::this_host(), target);
+  s.bind_all(this_host(), target);
   std::vector<RestoreRunRecord> out;
   while (s.step()) {
     auto run = read_run(s);
@@ -148,7 +144,7 @@ std::vector<RestoreRunRecord> interrupted_restore_runs(catalog::Database& db,
   return out;
 }
 
-std::vector<RestoreRunRecord> list_restore_runs(catalog::Database& db, int limit)
+std::vector<RestoreRunRecord> list_restore_runs(Database& db, int limit)
 {
   auto s = db.prepare(std::string(kSelect) + " ORDER BY r.id DESC LIMIT ?");
   s.bind(1, limit);
@@ -158,7 +154,7 @@ std::vector<RestoreRunRecord> list_restore_runs(catalog::Database& db, int limit
   return out;
 }
 
-std::optional<RestoreRunRecord> find_restore_run(catalog::Database& db, std::int64_t run_id)
+std::optional<RestoreRunRecord> find_restore_run(Database& db, std::int64_t run_id)
 {
   auto s = db.prepare(std::string(kSelect) + " WHERE r.id = ?");
   s.bind(1, run_id);
@@ -190,4 +186,4 @@ nlohmann::json to_json(const RestoreRunRecord& r)
           {"rolled_back_database", opt(r.rolled_back_database)}};
 }
 
-} // namespace lastgood::restore
+} // namespace lastgood::catalog
