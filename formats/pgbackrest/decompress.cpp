@@ -28,14 +28,19 @@ public:
   {
     m_zs.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(in.data()));
     m_zs.avail_in = static_cast<uInt>(in.size());
-    while (m_zs.avail_in > 0) {
-      if (m_done) throw ValidationError("gzip data continues after its end");
+    bool more = !m_done; // output left in zlib's window even when all input is consumed
+    while (m_zs.avail_in > 0 || more) {
+      if (m_done) {
+        if (m_zs.avail_in > 0) throw ValidationError("gzip data continues after its end");
+        break;
+      }
       const std::size_t at = out.size();
       out.resize(at + kChunk);
       m_zs.next_out = reinterpret_cast<Bytef*>(out.data() + at);
       m_zs.avail_out = static_cast<uInt>(kChunk);
       const int rc = inflate(&m_zs, Z_NO_FLUSH);
       out.resize(at + kChunk - m_zs.avail_out);
+      more = m_zs.avail_out == 0;
       if (rc == Z_STREAM_END)
         m_done = true;
       else if (rc != Z_OK && rc != Z_BUF_ERROR)
@@ -134,6 +139,9 @@ public:
         throw ValidationError(std::string("zstd data is corrupt (") + ZSTD_getErrorName(rc) + ")");
       out.resize(at + output.pos);
       m_pending = rc;
+      // A frame that ended with all input consumed is done: asking again
+      // would only return the header size of a next frame.
+      if (rc == 0 && input.pos == input.size) break;
       more = output.pos == kChunk; // the output was full: there may be more
     }
   }

@@ -97,3 +97,26 @@ TEST(Transform, DecryptsOpensslSaltedAes256Cbc)
 }
 
 } // namespace
+
+namespace {
+
+// Output that is a whole multiple of the decompressors' chunk and compresses
+// to almost nothing (a 1 MB WAL segment of zeros): the data ends exactly when
+// an output buffer fills, with all input long consumed.
+TEST(Transform, DataEndingOnAFullOutputBuffer)
+{
+  for (const ToolCase& c :
+       {ToolCase{pgbr::CompressType::gz, "gzip -c -6"}, ToolCase{pgbr::CompressType::lz4, "lz4 -c"},
+        ToolCase{pgbr::CompressType::zst, "zstd -c -q"},
+        ToolCase{pgbr::CompressType::bz2, "bzip2 -c"}}) {
+    TempDir tmp;
+    auto zeros = tmp.write("zeros", std::string(1u << 20, '\0'));
+    auto out = tmp.path() / "zeros.packed";
+    auto r = run_shell(std::string(c.command) + " <" + shell_quote(zeros.string()) + " >" +
+                       shell_quote(out.string()));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(decompress(c.type, read_file(out)), std::string(1u << 20, '\0')) << c.command;
+  }
+}
+
+} // namespace
