@@ -96,7 +96,7 @@ void restore_file(storage::Storage& repo, const Manifest& manifest, const Manife
       in = transform_stream(repo.read(where.key, where.offset, where.length), std::move(chain),
                             what);
     } catch (const NotFoundError&) {
-      throw NotFoundError("backup file " + what + " is missing from the repository");
+      throw FileDamagedError(what + ": missing from the repository");
     }
     Sha1 hash;
     std::uint64_t size = 0;
@@ -114,6 +114,8 @@ void restore_file(storage::Storage& repo, const Manifest& manifest, const Manife
       throw;
     } catch (const ValidationError& e) {
       throw FileDamagedError(std::string(e.what()) + " (the file is damaged)");
+    } catch (const NotFoundError&) {
+      throw FileDamagedError(what + ": missing from the repository");
     } catch (const StorageError& e) {
       if (file.bundle_id)
         throw FileDamagedError(what + ": " + e.what() + " (the bundle is truncated)");
@@ -201,12 +203,9 @@ MaterialiseResult materialise_backup(storage::Storage& repo, std::string_view st
     ++result.files;
     result.bytes += file.size;
   }
-  for (const auto& link : manifest.links) {
-    check_name(link.name);
-    fs::path local = local_path(target, link.name);
-    fs::create_directories(local.parent_path());
-    fs::create_symlink(link.destination, local);
-  }
+  // Links (tablespaces, a linked pg_wal or config file) are not recreated:
+  // what they point to was written in place above, inside the directory, so
+  // nothing is ever written outside it.
   return result;
 }
 

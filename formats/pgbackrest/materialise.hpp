@@ -3,7 +3,8 @@
 // directory, with lastgood's own reader (pgbackrest is never run): files come
 // from this backup or the prior ones it references, from bundles or single
 // files, decrypted and decompressed, each checked against the manifest's size
-// and SHA-1 as it is written.
+// and SHA-1 as it is written. Everything lands inside the directory: links
+// (tablespaces, a linked pg_wal) are written in place as what they point to.
 
 #include "formats/pgbackrest/info_loader.hpp"
 #include "formats/pgbackrest/manifest.hpp"
@@ -18,8 +19,9 @@
 
 namespace lastgood::formats::pgbackrest {
 
-// A backed-up file whose bytes are not what the manifest says (size or SHA-1),
-// or cannot be decrypted/decompressed: evidence of damage, naming the file.
+// A backed-up file that is missing, whose bytes are not what the manifest says
+// (size or SHA-1), or that cannot be decrypted/decompressed: evidence of
+// damage, naming the file and where it is stored.
 class FileDamagedError : public ValidationError
 {
 public:
@@ -58,7 +60,7 @@ struct MaterialiseResult
 // target must not exist or be empty. Throws PassphraseError (wrong or missing
 // passphrase), FileDamagedError (first damaged file), ValidationError (block
 // incremental backups are refused: pgBackRest 2.46+'s .pgbi maps are not read),
-// NotFoundError (label or stored file missing), StorageError.
+// NotFoundError (no such backup label), StorageError.
 MaterialiseResult materialise_backup(storage::Storage& repo, std::string_view stanza,
                                      std::string_view label, const std::filesystem::path& target,
                                      const std::optional<std::string>& repo_passphrase);

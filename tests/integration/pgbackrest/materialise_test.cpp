@@ -149,6 +149,20 @@ TEST(PgBackRestMaterialise, TruncatedStoredFileNamesTheFile)
   EXPECT_NE(message.find("4096 bytes where the manifest records"), std::string::npos) << message;
 }
 
+TEST(PgBackRestMaterialise, MissingStoredFileOfAPriorBackupNamesTheFile)
+{
+  TempDir tmp;
+  copy_pgbackrest_repo("plain", tmp.path() / "r");
+  const auto labels = pgbackrest_labels("plain");
+  fs::remove(tmp.path() / "r" / "backup" / stanza() / labels[0] / "PG_VERSION");
+  fs::remove(tmp.path() / "r" / "backup" / stanza() / labels[0] / "pg_data" / "PG_VERSION");
+  auto message = materialise_error<pgbr::FileDamagedError>(tmp.path() / "r", labels.back());
+  EXPECT_NE(message.find("pg_data/PG_VERSION (stored in backup/" + stanza() + "/" + labels[0] +
+                         "/pg_data/PG_VERSION): missing from the repository"),
+            std::string::npos)
+      << message;
+}
+
 TEST(PgBackRestMaterialise, FlippedByteInABundleNamesTheFile)
 {
   TempDir tmp;
