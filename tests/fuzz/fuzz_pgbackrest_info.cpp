@@ -1,22 +1,23 @@
-// pgBackRest backup.info / archive.info text (INI of JSON values + checksum).
+// pgBackRest backup.info / archive.info text (INI of JSON values + checksum),
+// then the typed parsers on the same values with the checksum made to match.
 #include "common/error.hpp"
 #include "formats/pgbackrest/archive_info.hpp"
 #include "formats/pgbackrest/backup_info.hpp"
-#include "formats/pgbackrest/info_text.hpp"
 #include "tests/fuzz/fuzz_target.hpp"
+#include "tests/fuzz/pgbackrest_seal.hpp"
 
 namespace pgbr = lastgood::formats::pgbackrest;
 
 LASTGOOD_FUZZ_TARGET(pgbackrest_info)
 {
+  auto text = lastgood::fuzz::parse_sealed(input);
+  if (!text) return;
   try {
-    auto text = pgbr::parse_info_text(input, "fuzz");
-    // The checksum guards the typed parsers; fuzz them on the same values too.
-    try {
-      (void)pgbr::parse_backup_info(text, "fuzz");
-    } catch (const lastgood::ValidationError&) {
-    }
-    (void)pgbr::parse_archive_info(text, "fuzz");
+    (void)pgbr::parse_backup_info(*text, "fuzz");
+  } catch (const lastgood::ValidationError&) {
+  }
+  try {
+    (void)pgbr::parse_archive_info(*text, "fuzz");
   } catch (const lastgood::ValidationError&) {
   }
 }
