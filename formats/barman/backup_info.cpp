@@ -153,7 +153,13 @@ BarmanBackupInfo parse_backup_info(std::string_view text)
     where += " (" + std::string(key) + ")";
     if (!seen.insert(std::string(key)).second) throw ValidationError(where + ": duplicate key");
     if (value == "None") continue; // Barman writes unset fields as None
-    assign(info, key, value, where);
+    try {
+      assign(info, key, value, where);
+    } catch (const ValidationError& e) {
+      std::string message = e.what();
+      if (message.starts_with("line ")) throw;
+      throw ValidationError(where + ": " + message); // from the Python literal parser
+    }
   }
   return info;
 }
