@@ -228,6 +228,10 @@ MaterialiseResult materialise_backup(storage::Storage& storage, const BarmanServ
                                  source_of("backup_manifest") + " does not parse: " + e.what()});
     }
   }
+  // tablespace_map would make PostgreSQL replace pg_tblspc/<oid> with links to
+  // the source server's locations; here the tablespaces are directories in the
+  // target (barman recover likewise leaves the file out).
+  if (!backup.tablespaces.empty()) fs::remove(target / "tablespace_map", ec);
   return result;
 }
 
