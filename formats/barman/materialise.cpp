@@ -143,6 +143,10 @@ MaterialiseResult materialise_backup(storage::Storage& storage, const BarmanServ
         objects.emplace(object.key.substr(base_key.size()), object);
       },
       [&](const storage::ListProblem& problem) {
+        // data/pg_tblspc/<oid> links to where the tablespace was copied
+        // (base/<id>/<oid>/, read from there), as an absolute path that
+        // dangles once the repository moves.
+        if (problem.key.starts_with(base_key + "data/pg_tblspc/")) return;
         result.findings.push_back({FindingKind::MissingBackupFile, problem.key,
                                    problem.key + " cannot be read: " + problem.message});
       });
@@ -183,7 +187,9 @@ MaterialiseResult materialise_backup(storage::Storage& storage, const BarmanServ
     bool any_data = false;
     for (const auto& [relative, object] : objects) {
       std::string in_target;
-      if (relative.starts_with("data/")) {
+      if (relative.starts_with("data/pg_tblspc/") && !backup.tablespaces.empty()) {
+        continue; // the same files through the link; taken from base/<id>/<oid>/
+      } else if (relative.starts_with("data/")) {
         in_target = relative.substr(5);
         any_data = true;
       } else if (auto slash = relative.find('/');

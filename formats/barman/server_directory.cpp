@@ -100,8 +100,12 @@ BarmanServer read_server_directory(storage::Storage& storage, std::string_view p
   server.prefix = normalised_prefix(prefix);
   std::vector<std::string> info_keys;
   bool any_base_or_wals = false;
-  auto ignore_problem = [&](const storage::ListProblem& problem) {
+  auto on_problem = [&](const storage::ListProblem& problem) {
     std::string relative = problem.key.substr(std::min(problem.key.size(), server.prefix.size()));
+    // base/<id>/data/pg_tblspc/<oid> links by absolute path to base/<id>/<oid>/
+    // (Barman's --tablespace-mapping); it dangles once the repository moves.
+    if (relative.starts_with("base/") && relative.find("/data/pg_tblspc/") != std::string::npos)
+      return;
     server.findings.push_back({FindingKind::MissingBackupFile, relative,
                                relative + " cannot be read: " + problem.message});
   };
@@ -112,7 +116,7 @@ BarmanServer read_server_directory(storage::Storage& storage, std::string_view p
           any_base_or_wals = true;
           if (object.key.ends_with("backup.info")) info_keys.push_back(object.key);
         },
-        ignore_problem);
+        on_problem);
   }
   std::string xlog_db_key = server.prefix + "wals/xlog.db";
   storage.list(
@@ -133,7 +137,7 @@ BarmanServer read_server_directory(storage::Storage& storage, std::string_view p
         }
         server.wal_files.push_back({object.key, std::string(name), *parsed, object.size});
       },
-      ignore_problem);
+      on_problem);
   if (!any_base_or_wals)
     throw ValidationError("no Barman server directory at '" + storage.display_url() + "/" +
                           server.prefix + "': neither base/ nor wals/ exists; point at " +

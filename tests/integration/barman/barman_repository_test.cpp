@@ -60,7 +60,8 @@ protected:
   fs::path copy_server(const std::string& server)
   {
     fs::path copy = m_temp.path() / server;
-    fs::copy(repo_dir() / "barman" / server, copy, fs::copy_options::recursive);
+    fs::copy(repo_dir() / "barman" / server, copy,
+             fs::copy_options::recursive | fs::copy_options::copy_symlinks);
     return copy;
   }
 
@@ -130,6 +131,12 @@ TEST_F(BarmanRepository, BackupInfoMatchesTheCluster)
     EXPECT_NE(info.backup_label.find("START WAL LOCATION: " + history.start_lsn.str()),
               std::string::npos);
   }
+  for (const BarmanBackupInfo& info : server.backups) {
+    ASSERT_EQ(info.tablespaces.size(), 1u);
+    EXPECT_EQ(info.tablespaces[0].name, "extra");
+    EXPECT_GT(info.tablespaces[0].oid, 16384u);
+    EXPECT_TRUE(info.tablespaces[0].location.ends_with("/tbs")) << info.tablespaces[0].location;
+  }
   EXPECT_LT(backup(server, m_facts["PLAIN1"]).end_xlog,
             backup(server, m_facts["PLAIN2"]).begin_xlog);
   // xlog.db lists every WAL file on disk, gzip'd by barman archive-wal.
@@ -163,9 +170,11 @@ TEST_F(BarmanRepository, RequiredWalOfEveryBackupIsPresentAndValid)
 std::map<std::string, std::string> tree(const fs::path& root, bool recovered)
 {
   std::map<std::string, std::string> files;
-  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
-       ++it) {
-    std::string path = fs::relative(it->path(), root).generic_string();
+  // barman recover links pg_tblspc/<oid> to the tablespace; ours is a directory there.
+  for (auto it =
+           fs::recursive_directory_iterator(root, fs::directory_options::follow_directory_symlink);
+       it != fs::recursive_directory_iterator(); ++it) {
+    std::string path = it->path().lexically_relative(root).generic_string();
     if (it->is_directory()) {
       if (path != "pg_wal" && !path.starts_with("pg_wal/")) files[path + "/"] = "";
       continue;
@@ -218,6 +227,11 @@ TEST_F(BarmanRepository, MaterialisedLikeBarmanRecoverAndCheckedAgainstManifest)
     EXPECT_TRUE(result.findings.empty()) << joined(describe(result.findings));
     EXPECT_TRUE(result.manifest_checked);
     EXPECT_GT(result.files, 900u);
+    // The tablespace's files are a directory inside the target.
+    const auto oid = std::to_string(backup(server, id).tablespaces.at(0).oid);
+    EXPECT_TRUE(fs::is_directory(target / "pg_tblspc" / oid)) << oid;
+    EXPECT_FALSE(fs::is_symlink(target / "pg_tblspc" / oid));
+    EXPECT_FALSE(fs::is_empty(target / "pg_tblspc" / oid));
     expect_same_as_barman_recover(target, repo_dir() / "recovered" / name / id);
     EXPECT_THROW(materialise_backup(*storage, server, backup(server, id), target), UsageError)
         << "a non-empty target is refused";
