@@ -31,6 +31,8 @@ std::string_view to_string(FindingKind kind)
     return "manifest_mismatch";
   case FindingKind::UnsafePath:
     return "unsafe_path";
+  case FindingKind::HistoryMismatch:
+    return "history_mismatch";
   }
   return "unknown";
 }

@@ -21,6 +21,7 @@ enum class FindingKind {
   DamagedArchive,      // a backup tar does not read to its end
   ManifestMismatch,    // size or checksum differs from backup_manifest
   UnsafePath,          // a tar member escaping the target directory
+  HistoryMismatch,     // a .backup/.history file unreadable or disagreeing with backup.info
 };
 
 std::string_view to_string(FindingKind kind); // "missing_wal", ...

@@ -3,9 +3,13 @@
 #include "common/error.hpp"
 #include "formats/barman/wal_compression.hpp"
 #include "formats/barman/wal_segment_check.hpp"
+#include "pg/backup_label.hpp"
 #include "pg/lsn.hpp"
+#include "pg/timeline_history.hpp"
 
+#include <cstdio>
 #include <map>
+#include <optional>
 
 namespace lastgood::formats::barman {
 namespace {
@@ -37,6 +41,95 @@ void check_segment(storage::Storage& storage, const BarmanWalFile& file,
     return;
   }
   ++result.segments_valid;
+}
+
+// The text of a (possibly compressed) .backup or .history file, or a finding.
+std::optional<std::string> read_text(storage::Storage& storage, const BarmanWalFile& file,
+                                     const std::string& relative, WalRangeResult& result)
+{
+  WalCompression compression =
+      detect_wal_compression(storage::read_head(storage, file.key, 64), /*wal_segment=*/false);
+  if (compression == WalCompression::Unknown) {
+    result.findings.push_back({FindingKind::UnknownCompression, relative,
+                               relative + " is neither text nor gzip/bzip2; refusing to read it"});
+    return std::nullopt;
+  }
+  try {
+    auto stream = decompressed(storage.read(file.key), compression);
+    std::string text;
+    std::vector<std::byte> buffer(64 * 1024);
+    while (std::size_t n = stream->read(buffer)) {
+      text.append(reinterpret_cast<const char*>(buffer.data()), n);
+      if (text.size() > (1 << 20)) throw ValidationError("larger than 1 MiB");
+    }
+    return text;
+  } catch (const ValidationError& e) {
+    result.findings.push_back({FindingKind::CorruptWal, relative,
+                               relative + " (" + std::string(to_string(compression)) +
+                                   ") does not decompress: " + e.what()});
+    return std::nullopt;
+  }
+}
+
+// PostgreSQL's backup history file for this backup (<begin_wal>.<offset>.backup),
+// when archived, must agree with backup.info on where the backup started and ended.
+void check_backup_history(storage::Storage& storage,
+                          const std::map<std::string, const BarmanWalFile*>& on_disk,
+                          const BarmanBackupInfo& backup, WalRangeResult& result)
+{
+  if (!backup.begin_offset || !backup.begin_xlog) return;
+  char offset[9];
+  std::snprintf(offset, sizeof offset, "%08llX",
+                static_cast<unsigned long long>(*backup.begin_offset));
+  std::string name = backup.begin_wal + "." + offset + ".backup";
+  auto file = on_disk.find(name);
+  if (file == on_disk.end()) return; // not every method archives one (rsync exclusive on old PG)
+  std::string relative = wal_relative_key(name);
+  auto text = read_text(storage, *file->second, relative, result);
+  if (!text) return;
+  try {
+    pg::BackupLabel history = pg::parse_backup_label(*text);
+    std::string problem;
+    if (history.start_lsn != *backup.begin_xlog)
+      problem = "START WAL LOCATION " + history.start_lsn.str() + ", backup.info begin_xlog " +
+                backup.begin_xlog->str();
+    else if (!history.stop_wal_file.empty() && history.stop_wal_file != backup.end_wal)
+      problem = "STOP WAL LOCATION in " + history.stop_wal_file + ", backup.info end_wal " +
+                backup.end_wal;
+    if (!problem.empty())
+      result.findings.push_back(
+          {FindingKind::HistoryMismatch, relative,
+           relative + " disagrees with backup " + backup.backup_id + ": " + problem});
+  } catch (const ValidationError& e) {
+    result.findings.push_back(
+        {FindingKind::HistoryMismatch, relative, relative + " does not parse: " + e.what()});
+  }
+}
+
+// A backup on timeline N > 1 needs N.history to recover (restore_command asks for it).
+void check_timeline_history(storage::Storage& storage,
+                            const std::map<std::string, const BarmanWalFile*>& on_disk,
+                            std::uint32_t timeline, WalRangeResult& result)
+{
+  if (timeline <= 1) return;
+  char name[20];
+  std::snprintf(name, sizeof name, "%08X.history", timeline);
+  std::string relative = wal_relative_key(name);
+  auto file = on_disk.find(name);
+  if (file == on_disk.end()) {
+    result.findings.push_back(
+        {FindingKind::MissingWal, relative,
+         relative + " is missing: recovery on timeline " + std::to_string(timeline) + " needs it"});
+    return;
+  }
+  auto text = read_text(storage, *file->second, relative, result);
+  if (!text) return;
+  try {
+    (void)pg::parse_timeline_history(*text);
+  } catch (const ValidationError& e) {
+    result.findings.push_back(
+        {FindingKind::HistoryMismatch, relative, relative + " does not parse: " + e.what()});
+  }
 }
 
 } // namespace
@@ -83,6 +176,8 @@ WalRangeResult check_backup_wal_range(storage::Storage& storage, const BarmanSer
     check_segment(storage, *file->second, relative, {timeline, segno, size, backup.systemid},
                   result);
   }
+  check_backup_history(storage, on_disk, backup, result);
+  check_timeline_history(storage, on_disk, timeline, result);
   return result;
 }
 

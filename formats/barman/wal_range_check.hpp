@@ -1,7 +1,9 @@
 #pragma once
 // A backup's required WAL (begin_wal..end_wal of its backup.info): every
 // segment on disk where Barman keeps it, listed in xlog.db with its size,
-// decompressing to one whole segment whose page headers belong to it.
+// decompressing to one whole segment whose page headers belong to it; the
+// backup's own .backup history file (when archived) agreeing with backup.info;
+// the timeline's .history file present when the timeline is above 1.
 
 #include "formats/barman/backup_info.hpp"
 #include "formats/barman/finding.hpp"

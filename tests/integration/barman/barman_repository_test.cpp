@@ -282,6 +282,33 @@ TEST_F(BarmanRepository, MissingSegmentInsideTheRangeIsNamedTwice)
   EXPECT_EQ(result.segments_valid, result.segments_needed - 1);
 }
 
+TEST_F(BarmanRepository, BackupHistoryFileDisagreeingWithBackupInfoIsNamed)
+{
+  fs::path dir = copy_server("plain");
+  const BarmanBackupInfo info = backup(read(dir), m_facts["PLAIN1"]);
+  char offset[9];
+  std::snprintf(offset, sizeof offset, "%08llX",
+                static_cast<unsigned long long>(info.begin_offset.value()));
+  const std::string name = info.begin_wal + "." + offset + ".backup";
+  // PostgreSQL's own text, one LSN moved, stored uncompressed in place of Barman's gzip'd copy.
+  std::string text = slurp(repo_dir() / "history" / name);
+  const std::string start = "START WAL LOCATION: " + info.begin_xlog->str();
+  ASSERT_NE(text.find(start), std::string::npos) << text;
+  text.replace(text.find(start), start.size(),
+               "START WAL LOCATION: " + pg::Lsn{info.begin_xlog->value + 8}.str());
+  std::ofstream(dir / "wals" / name.substr(0, 16) / name, std::ios::binary | std::ios::trunc)
+      << text;
+  auto storage = storage::open_storage(dir.string());
+  BarmanServer server = read_server_directory(*storage, "");
+  auto result = check_backup_wal_range(*storage, server, backup(server, m_facts["PLAIN1"]));
+  ASSERT_EQ(result.findings.size(), 1u) << joined(describe(result.findings));
+  EXPECT_EQ(result.findings[0].kind, FindingKind::HistoryMismatch);
+  EXPECT_EQ(result.findings[0].object, "wals/" + name.substr(0, 16) + "/" + name);
+  EXPECT_NE(result.findings[0].message.find(", backup.info begin_xlog " + info.begin_xlog->str()),
+            std::string::npos)
+      << result.findings[0].message;
+}
+
 TEST_F(BarmanRepository, UnlistedAndUnknownCompressionSegmentsAreRefused)
 {
   fs::path dir = copy_server("plain");
