@@ -110,7 +110,7 @@ private:
       if (peek() != ':') fail("expected ':' in a dict");
       ++m_pos;
       PythonValue item = parse_value(depth + 1);
-      value.entries.emplace_back(std::move(key), std::move(item));
+      value.entries.push_back({std::move(key), std::move(item)});
       skip_spaces();
       if (peek() == ',') {
         ++m_pos;

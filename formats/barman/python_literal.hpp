@@ -6,10 +6,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace lastgood::formats::barman {
+
+struct PythonDictEntry;
 
 struct PythonValue
 {
@@ -18,9 +19,15 @@ struct PythonValue
   bool boolean = false;
   std::int64_t integer = 0;
   double real = 0;
-  std::string text;                                         // String (decoded, UTF-8)
-  std::vector<PythonValue> items;                           // List, Tuple
-  std::vector<std::pair<PythonValue, PythonValue>> entries; // Dict, in order written
+  std::string text;                     // String (decoded, UTF-8)
+  std::vector<PythonValue> items;       // List, Tuple
+  std::vector<PythonDictEntry> entries; // Dict, in order written
+};
+
+struct PythonDictEntry
+{
+  PythonValue key;
+  PythonValue value;
 };
 
 // Parses one literal spanning all of text (surrounding spaces allowed).

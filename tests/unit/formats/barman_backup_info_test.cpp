@@ -108,13 +108,13 @@ TEST(PythonLiteral, ValuesBarmanWrites)
       "{'a': [1, -2, 3.5e1], 'b': (None, True, False), 'c': 'x\\'y\\n\\x41\\u00e9', 'd': ()}");
   ASSERT_EQ(v.kind, PythonValue::Kind::Dict);
   ASSERT_EQ(v.entries.size(), 4u);
-  EXPECT_EQ(v.entries[0].second.items[1].integer, -2);
-  EXPECT_DOUBLE_EQ(v.entries[0].second.items[2].real, 35.0);
-  EXPECT_EQ(v.entries[1].second.kind, PythonValue::Kind::Tuple);
-  EXPECT_TRUE(v.entries[1].second.items[1].boolean);
-  EXPECT_FALSE(v.entries[1].second.items[2].boolean);
-  EXPECT_EQ(v.entries[2].second.text, "x'y\nA\xc3\xa9");
-  EXPECT_TRUE(v.entries[3].second.items.empty());
+  EXPECT_EQ(v.entries[0].value.items[1].integer, -2);
+  EXPECT_DOUBLE_EQ(v.entries[0].value.items[2].real, 35.0);
+  EXPECT_EQ(v.entries[1].value.kind, PythonValue::Kind::Tuple);
+  EXPECT_TRUE(v.entries[1].value.items[1].boolean);
+  EXPECT_FALSE(v.entries[1].value.items[2].boolean);
+  EXPECT_EQ(v.entries[2].value.text, "x'y\nA\xc3\xa9");
+  EXPECT_TRUE(v.entries[3].value.items.empty());
   EXPECT_EQ(parse_python_literal("('only',)").kind, PythonValue::Kind::Tuple);
   EXPECT_EQ(parse_python_literal("('grouped')").kind, PythonValue::Kind::String);
 }
