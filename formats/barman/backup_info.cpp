@@ -72,6 +72,20 @@ std::vector<BarmanTablespace> parse_tablespaces(std::string_view value, const st
   return out;
 }
 
+// "2026-11-26 06:46:59.966803+00:00"; a time without a zone is the Barman
+// host's local time, which we cannot know: left unparsed, kept as text.
+std::optional<TimePoint> zoned_time(std::string_view value)
+{
+  if (value.size() < 20 ||
+      !(value.ends_with("Z") || value[value.size() - 6] == '+' || value[value.size() - 6] == '-'))
+    return std::nullopt;
+  try {
+    return parse_rfc3339(value);
+  } catch (const ValidationError&) {
+    return std::nullopt;
+  }
+}
+
 void assign(BarmanBackupInfo& info, std::string_view key, std::string_view value,
             const std::string& where)
 {
@@ -85,11 +99,13 @@ void assign(BarmanBackupInfo& info, std::string_view key, std::string_view value
     info.backup_name = value;
   else if (key == "mode")
     info.mode = value;
-  else if (key == "begin_time")
+  else if (key == "begin_time") {
     info.begin_time = value;
-  else if (key == "end_time")
+    info.begin_time_utc = zoned_time(value);
+  } else if (key == "end_time") {
     info.end_time = value;
-  else if (key == "begin_wal")
+    info.end_time_utc = zoned_time(value);
+  } else if (key == "begin_wal")
     info.begin_wal = parse_wal_name(value, where);
   else if (key == "end_wal")
     info.end_wal = parse_wal_name(value, where);

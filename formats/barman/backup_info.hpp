@@ -4,6 +4,7 @@
 // strings, lists of tablespace tuples). Barman 3.4 has no meta/ directory;
 // the same parser reads newer meta/<id>-backup.info files.
 
+#include "common/time.hpp"
 #include "pg/lsn.hpp"
 
 #include <cstdint>
@@ -31,6 +32,8 @@ struct BarmanBackupInfo
   std::string mode;        // backup method: "postgres", "rsync-concurrent", ...
   std::string begin_time;  // as written: "2026-11-26 06:46:59.966803+00:00"
   std::string end_time;
+  std::optional<TimePoint> begin_time_utc; // when the text carries a zone (Barman 2.x and later)
+  std::optional<TimePoint> end_time_utc;
   std::string begin_wal; // first segment needed, e.g. 000000010000000000000002
   std::string end_wal;   // last segment needed
   std::optional<pg::Lsn> begin_xlog;

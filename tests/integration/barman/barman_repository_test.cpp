@@ -128,6 +128,11 @@ TEST_F(BarmanRepository, BackupInfoMatchesTheCluster)
     ASSERT_TRUE(history.stop_lsn);
     EXPECT_GE(*info.end_xlog, *history.stop_lsn);
     EXPECT_EQ(info.end_wal, history.stop_wal_file);
+    // Barman notes its begin_time just before pg_basebackup starts the backup.
+    ASSERT_TRUE(info.begin_time_utc && info.end_time_utc && history.start_time);
+    EXPECT_LE(*info.begin_time_utc, *history.start_time);
+    EXPECT_GE(*info.begin_time_utc + std::chrono::minutes(1), *history.start_time);
+    EXPECT_LE(*info.begin_time_utc, *info.end_time_utc);
     EXPECT_NE(info.backup_label.find("START WAL LOCATION: " + history.start_lsn.str()),
               std::string::npos);
   }

@@ -57,6 +57,11 @@ TEST(BarmanBackupInfo, RealBarman34File)
   EXPECT_EQ(info.xlog_segment_size, 16u << 20);
   EXPECT_EQ(info.compression, "");
   EXPECT_EQ(info.begin_time, "2026-11-26 06:46:59.966803+00:00");
+  ASSERT_TRUE(info.begin_time_utc && info.end_time_utc);
+  EXPECT_EQ(format_rfc3339(*info.begin_time_utc), "2026-11-26T06:46:59Z");
+  EXPECT_EQ(format_rfc3339(*info.end_time_utc), "2026-11-26T06:47:04Z");
+  EXPECT_FALSE(parse_backup_info("begin_time=2026-11-26 06:46:59\n").begin_time_utc)
+      << "a naive time is the Barman host's local time: unknown zone";
   EXPECT_TRUE(info.tablespaces.empty());
   EXPECT_NE(
       info.backup_label.find("START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\n"),
