@@ -93,9 +93,16 @@ void check_backup_history(storage::Storage& storage,
     if (history.start_lsn != *backup.begin_xlog)
       problem = "START WAL LOCATION " + history.start_lsn.str() + ", backup.info begin_xlog " +
                 backup.begin_xlog->str();
-    else if (!history.stop_wal_file.empty() && history.stop_wal_file != backup.end_wal)
-      problem = "STOP WAL LOCATION in " + history.stop_wal_file + ", backup.info end_wal " +
-                backup.end_wal;
+    // Barman's end_wal may name the segment before PostgreSQL's "(file ...)" when
+    // the stop point is a segment boundary; what matters is that the range
+    // reaches the last byte PostgreSQL needs.
+    else if (auto end = pg::parse_wal_archive_name(backup.end_wal);
+             history.stop_lsn && end &&
+             pg::last_segment_for(*history.stop_lsn, backup.xlog_segment_size) >
+                 end->segno(backup.xlog_segment_size))
+      problem = "STOP WAL LOCATION " + history.stop_lsn->str() +
+                " lies after backup.info end_wal " + backup.end_wal +
+                ": the backup's WAL range is too short";
     if (!problem.empty())
       result.findings.push_back(
           {FindingKind::HistoryMismatch, relative,

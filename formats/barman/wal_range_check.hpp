@@ -2,7 +2,8 @@
 // A backup's required WAL (begin_wal..end_wal of its backup.info): every
 // segment on disk where Barman keeps it, listed in xlog.db with its size,
 // decompressing to one whole segment whose page headers belong to it; the
-// backup's own .backup history file (when archived) agreeing with backup.info;
+// backup's own .backup history file (when archived) agreeing with backup.info
+// (same start LSN, stop point inside the range);
 // the timeline's .history file present when the timeline is above 1.
 
 #include "formats/barman/backup_info.hpp"

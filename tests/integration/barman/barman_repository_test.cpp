@@ -287,31 +287,57 @@ TEST_F(BarmanRepository, MissingSegmentInsideTheRangeIsNamedTwice)
   EXPECT_EQ(result.segments_valid, result.segments_needed - 1);
 }
 
-TEST_F(BarmanRepository, BackupHistoryFileDisagreeingWithBackupInfoIsNamed)
+// PLAIN1's .backup history file: PostgreSQL's own text (copied from pg_wal by
+// the fixture) with one line replaced, stored uncompressed in place of
+// Barman's gzip'd copy; the finding check_backup_wal_range reports.
+BarmanFinding history_finding(const fs::path& dir, const BarmanBackupInfo& info,
+                              const std::string& key, const std::string& new_line)
 {
-  fs::path dir = copy_server("plain");
-  const BarmanBackupInfo info = backup(read(dir), m_facts["PLAIN1"]);
   char offset[9];
   std::snprintf(offset, sizeof offset, "%08llX",
                 static_cast<unsigned long long>(info.begin_offset.value()));
   const std::string name = info.begin_wal + "." + offset + ".backup";
-  // PostgreSQL's own text, one LSN moved, stored uncompressed in place of Barman's gzip'd copy.
   std::string text = slurp(repo_dir() / "history" / name);
-  const std::string start = "START WAL LOCATION: " + info.begin_xlog->str();
-  ASSERT_NE(text.find(start), std::string::npos) << text;
-  text.replace(text.find(start), start.size(),
-               "START WAL LOCATION: " + pg::Lsn{info.begin_xlog->value + 8}.str());
+  auto at = text.find(key);
+  if (at == std::string::npos) throw std::runtime_error("no " + key + " in " + text);
+  text.replace(at, text.find('\n', at) - at, new_line);
   std::ofstream(dir / "wals" / name.substr(0, 16) / name, std::ios::binary | std::ios::trunc)
       << text;
   auto storage = storage::open_storage(dir.string());
   BarmanServer server = read_server_directory(*storage, "");
-  auto result = check_backup_wal_range(*storage, server, backup(server, m_facts["PLAIN1"]));
-  ASSERT_EQ(result.findings.size(), 1u) << joined(describe(result.findings));
-  EXPECT_EQ(result.findings[0].kind, FindingKind::HistoryMismatch);
+  auto result = check_backup_wal_range(*storage, server, info);
+  if (result.findings.size() != 1) {
+    std::string all;
+    for (const auto& f : result.findings)
+      all += f.message + "\n";
+    throw std::runtime_error("expected one finding, got:\n" + all);
+  }
   EXPECT_EQ(result.findings[0].object, "wals/" + name.substr(0, 16) + "/" + name);
-  EXPECT_NE(result.findings[0].message.find(", backup.info begin_xlog " + info.begin_xlog->str()),
+  return result.findings[0];
+}
+
+TEST_F(BarmanRepository, BackupHistoryFileDisagreeingWithBackupInfoIsNamed)
+{
+  fs::path dir = copy_server("plain");
+  const BarmanBackupInfo info = backup(read(dir), m_facts["PLAIN1"]);
+  BarmanFinding moved_start =
+      history_finding(dir, info, "START WAL LOCATION: ",
+                      "START WAL LOCATION: " + pg::Lsn{info.begin_xlog->value + 8}.str() +
+                          " (file " + info.begin_wal + ")");
+  EXPECT_EQ(moved_start.kind, FindingKind::HistoryMismatch);
+  EXPECT_NE(moved_start.message.find(", backup.info begin_xlog " + info.begin_xlog->str()),
             std::string::npos)
-      << result.findings[0].message;
+      << moved_start.message;
+
+  // PostgreSQL says the backup ended one segment after Barman's end_wal.
+  const pg::Lsn late{info.end_xlog->value + info.xlog_segment_size};
+  BarmanFinding late_stop =
+      history_finding(dir, info, "STOP WAL LOCATION: ",
+                      "STOP WAL LOCATION: " + late.str() + " (file " +
+                          pg::wal_file_name(1, late.value >> 24, 16u << 20) + ")");
+  EXPECT_EQ(late_stop.kind, FindingKind::HistoryMismatch);
+  EXPECT_NE(late_stop.message.find("the backup's WAL range is too short"), std::string::npos)
+      << late_stop.message;
 }
 
 TEST_F(BarmanRepository, UnlistedAndUnknownCompressionSegmentsAreRefused)
