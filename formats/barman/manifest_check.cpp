@@ -75,10 +75,12 @@ std::vector<BarmanFinding> check_against_manifest(
                           source + " has " + file.checksum_algorithm + " " + actual +
                               ", backup_manifest says " + file.checksum});
   }
-  for (auto it = fs::recursive_directory_iterator(directory);
+  // Tablespaces are links in pg_tblspc/: follow them.
+  for (auto it = fs::recursive_directory_iterator(directory,
+                                                  fs::directory_options::follow_directory_symlink);
        it != fs::recursive_directory_iterator(); ++it) {
     if (!it->is_regular_file()) continue;
-    std::string path = fs::relative(it->path(), directory).generic_string();
+    std::string path = it->path().lexically_relative(directory).generic_string();
     if (ignored(path) || listed.contains(path)) continue;
     std::string source = source_of(path);
     findings.push_back({FindingKind::ManifestMismatch, source,

@@ -123,14 +123,32 @@ bool is_oid(std::string_view text)
 } // namespace
 
 MaterialiseResult materialise_backup(storage::Storage& storage, const BarmanServer& server,
-                                     const BarmanBackupInfo& backup, const fs::path& target)
+                                     const BarmanBackupInfo& backup, const fs::path& target,
+                                     const MaterialiseOptions& options)
 {
   std::error_code ec;
   if (fs::exists(target, ec) && !fs::is_empty(target, ec))
     throw UsageError("materialise target " + target.string() +
                      " is not empty: give a new or empty directory");
+  const fs::path tablespace_dir =
+      fs::absolute(options.tablespace_dir.empty()
+                       ? target.parent_path() / (target.filename().string() + ".tablespaces")
+                       : options.tablespace_dir);
+  if (!backup.tablespaces.empty() && fs::exists(tablespace_dir, ec) &&
+      !fs::is_empty(tablespace_dir, ec))
+    throw UsageError("tablespace directory " + tablespace_dir.string() +
+                     " is not empty: give a new or empty directory");
   fs::create_directories(target);
   fs::permissions(target, fs::perms::owner_all);
+  // Each tablespace's files are written through its pg_tblspc/<oid> link.
+  for (const BarmanTablespace& tablespace : backup.tablespaces) {
+    const std::string oid = std::to_string(tablespace.oid);
+    fs::create_directories(tablespace_dir / oid);
+    fs::permissions(tablespace_dir, fs::perms::owner_all);
+    fs::permissions(tablespace_dir / oid, fs::perms::owner_all);
+    fs::create_directories(target / "pg_tblspc");
+    fs::create_directory_symlink(tablespace_dir / oid, target / "pg_tblspc" / oid);
+  }
 
   MaterialiseResult result;
   TargetWriter writer(target, result);
@@ -234,9 +252,8 @@ MaterialiseResult materialise_backup(storage::Storage& storage, const BarmanServ
                                  source_of("backup_manifest") + " does not parse: " + e.what()});
     }
   }
-  // tablespace_map would make PostgreSQL replace pg_tblspc/<oid> with links to
-  // the source server's locations; here the tablespaces are directories in the
-  // target (barman recover likewise leaves the file out).
+  // tablespace_map would make PostgreSQL point pg_tblspc/<oid> back at the
+  // source server's locations (barman recover likewise leaves the file out).
   if (!backup.tablespaces.empty()) fs::remove(target / "tablespace_map", ec);
   return result;
 }

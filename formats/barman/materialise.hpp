@@ -2,9 +2,10 @@
 // A Barman backup turned back into a PostgreSQL data directory, by lastgood
 // itself: the data/ tree (backup_method postgres plain, or rsync), or the
 // base.tar[.gz|.lz4|.zst] (backup_compression, tar format) or data.tar[.gz]
-// plus one tar per tablespace. Tablespaces land in <target>/pg_tblspc/<oid>/
-// (directories, not links: the target is one self-contained tree). Checked
-// against backup_manifest when the backup has one.
+// plus one tar per tablespace. Tablespaces land in <tablespace dir>/<oid>/,
+// linked from <target>/pg_tblspc/<oid> (PostgreSQL accepts nothing but links
+// there), as `barman recover --tablespace` does. Checked against
+// backup_manifest when the backup has one.
 
 #include "formats/barman/backup_info.hpp"
 #include "formats/barman/finding.hpp"
@@ -25,12 +26,20 @@ struct MaterialiseResult
   std::vector<BarmanFinding> findings;
 };
 
-// target must be missing or an empty directory (UsageError otherwise).
+struct MaterialiseOptions
+{
+  // Where the tablespaces go; empty: "<target>.tablespaces" beside the target.
+  std::filesystem::path tablespace_dir;
+};
+
+// target (and the tablespace directory, when the backup has tablespaces) must
+// be missing or empty (UsageError otherwise).
 // Damage (missing tar, damaged archive, unsafe member path, manifest
 // mismatch) becomes findings; StorageError when reading fails, Error when
 // writing the target fails.
 MaterialiseResult materialise_backup(storage::Storage& storage, const BarmanServer& server,
                                      const BarmanBackupInfo& backup,
-                                     const std::filesystem::path& target);
+                                     const std::filesystem::path& target,
+                                     const MaterialiseOptions& options = {});
 
 } // namespace lastgood::formats::barman

@@ -175,7 +175,7 @@ TEST_F(BarmanRepository, RequiredWalOfEveryBackupIsPresentAndValid)
 std::map<std::string, std::string> tree(const fs::path& root, bool recovered)
 {
   std::map<std::string, std::string> files;
-  // barman recover links pg_tblspc/<oid> to the tablespace; ours is a directory there.
+  // Both link pg_tblspc/<oid> to the tablespace's directory: follow the links.
   for (auto it =
            fs::recursive_directory_iterator(root, fs::directory_options::follow_directory_symlink);
        it != fs::recursive_directory_iterator(); ++it) {
@@ -232,11 +232,13 @@ TEST_F(BarmanRepository, MaterialisedLikeBarmanRecoverAndCheckedAgainstManifest)
     EXPECT_TRUE(result.findings.empty()) << joined(describe(result.findings));
     EXPECT_TRUE(result.manifest_checked);
     EXPECT_GT(result.files, 900u);
-    // The tablespace's files are a directory inside the target.
+    // The tablespace's files are beside the target, linked from pg_tblspc/<oid>.
     const auto oid = std::to_string(backup(server, id).tablespaces.at(0).oid);
-    EXPECT_TRUE(fs::is_directory(target / "pg_tblspc" / oid)) << oid;
-    EXPECT_FALSE(fs::is_symlink(target / "pg_tblspc" / oid));
-    EXPECT_FALSE(fs::is_empty(target / "pg_tblspc" / oid));
+    const fs::path tablespace =
+        fs::absolute(m_temp.path() / ("materialised-" + name + ".tablespaces") / oid);
+    ASSERT_TRUE(fs::is_symlink(target / "pg_tblspc" / oid)) << oid;
+    EXPECT_EQ(fs::read_symlink(target / "pg_tblspc" / oid), tablespace);
+    EXPECT_FALSE(fs::is_empty(tablespace));
     expect_same_as_barman_recover(target, repo_dir() / "recovered" / name / id);
     EXPECT_THROW(materialise_backup(*storage, server, backup(server, id), target), UsageError)
         << "a non-empty target is refused";
