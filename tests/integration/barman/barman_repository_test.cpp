@@ -170,7 +170,7 @@ TEST_F(BarmanRepository, RequiredWalOfEveryBackupIsPresentAndValid)
 }
 
 // Every regular file under root, relative path -> content, minus what barman
-// recover writes itself (its marker, the WAL it copies, the configuration it
+// recover writes itself (its marker, recovery.signal, WAL, the configuration it
 // edits, the renamed manifest) and tablespace_map (which it leaves out).
 std::map<std::string, std::string> tree(const fs::path& root, bool recovered)
 {
@@ -187,7 +187,9 @@ std::map<std::string, std::string> tree(const fs::path& root, bool recovered)
     if (path == ".barman-recover.info" || path.starts_with("pg_wal/") || path == "tablespace_map" ||
         path.starts_with("backup_manifest"))
       continue;
-    if (recovered && (path == "postgresql.conf" || path == "postgresql.auto.conf")) continue;
+    if (recovered &&
+        (path == "postgresql.conf" || path == "postgresql.auto.conf" || path == "recovery.signal"))
+      continue;
     if (recovered && path.ends_with(".origin"))
       path.resize(path.size() - 7); // barman's copy of the original
     files[path] = slurp(it->path());
