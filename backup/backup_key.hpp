@@ -2,9 +2,9 @@
 // Where `lastgood backup` puts a new dump in a repository, and the temporary
 // key it is written under until it is complete.
 
-#include <string>
-
 #include "common/time.hpp"
+
+#include <string>
 
 namespace lastgood::backup {
 

@@ -13,6 +13,7 @@ struct DumpConnection
 {
   std::string conninfo;                                 // key='value' pairs, without the password
   std::vector<std::pair<std::string, std::string>> env; // PGPASSWORD when one was given
+  std::string snapshot; // set: pg_dump --snapshot (the fingerprint's snapshot)
 };
 
 // Parses a libpq connection string or URI. Throws UsageError (redacted) when

@@ -20,6 +20,7 @@ StoredDump dump_custom(storage::Storage& storage, const std::string& key,
   if (zstd_level)
     argv.push_back("--compress=0"); // zstd compresses the whole archive; no double work
   argv.push_back("--dbname=" + connection.conninfo);
+  if (!connection.snapshot.empty()) argv.push_back("--snapshot=" + connection.snapshot);
 
   StoredObjectWriter object(storage, key);
   std::optional<ZstdCompressor> zstd;

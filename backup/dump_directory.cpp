@@ -66,6 +66,7 @@ StoredDump dump_directory(storage::Storage& storage, const std::string& dir_key,
   pg::ProcessOptions options;
   options.argv = {pg::find_pg_program("pg_dump"), "--format=directory", "--no-password",
                   "--file=" + target.string(), "--dbname=" + connection.conninfo};
+  if (!connection.snapshot.empty()) options.argv.push_back("--snapshot=" + connection.snapshot);
   options.env = connection.env;
   auto result = pg::run_process(options);
   if (result.exit_code != 0)

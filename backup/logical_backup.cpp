@@ -7,6 +7,7 @@
 #include "catalog/backup_details.hpp"
 #include "catalog/crash_leftovers.hpp"
 #include "catalog/ingest.hpp"
+#include "catalog/source_fingerprints.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
 
@@ -44,7 +45,13 @@ BackupResult take_logical_backup(catalog::Database& db, const catalog::Repositor
   for (const auto& l : catalog::sweep_crash_leftovers(db).removed)
     result.cleaned_up.push_back(l.kind + " " + l.path + " of dead process " +
                                 std::to_string(l.owner_pid));
-  const auto connection = dump_connection(request.conninfo);
+  auto connection = dump_connection(request.conninfo);
+  // Held until the fingerprint is taken: pg_dump reads the same snapshot.
+  std::optional<pg::HeldSnapshot> snapshot;
+  if (request.fingerprint != pg::FingerprintMode::None) {
+    snapshot.emplace(request.conninfo);
+    connection.snapshot = snapshot->id();
+  }
   result.repository = repository.name;
   result.database = current_database(request.conninfo);
   const auto system_identifier = server_system_identifier(request.conninfo);
@@ -67,6 +74,18 @@ BackupResult take_logical_backup(catalog::Database& db, const catalog::Repositor
                            " and nothing was cataloged; run the backup again once the repository "
                            "is fixed",
                        e.permanent());
+  }
+  std::optional<catalog::SourceFingerprint> fingerprint;
+  if (snapshot) {
+    // The dump is stored: a fingerprint that cannot be taken costs the backup
+    // its strongest evidence, not its existence.
+    try {
+      fingerprint = catalog::SourceFingerprint{snapshot->fingerprint(request.fingerprint),
+                                               format_rfc3339(now_seconds()), "backup"};
+    } catch (const Error& e) {
+      result.fingerprint = std::string("none: ") + e.what();
+    }
+    snapshot.reset();
   }
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -94,6 +113,14 @@ BackupResult take_logical_backup(catalog::Database& db, const catalog::Repositor
   result.problem = ingested.problem;
   if (auto compression = catalog::backup_compression(db, ingested.row_id))
     result.compression = *compression;
+  if (fingerprint && ingested.row_id != 0) {
+    catalog::record_source_fingerprint(db, ingested.row_id, *fingerprint);
+    const auto& f = fingerprint->fingerprint;
+    result.fingerprint = pg::to_string(f.mode) + " of " + std::to_string(f.tables.size()) +
+                         " tables" + (f.wal_lsn.empty() ? "" : " at WAL " + f.wal_lsn);
+  } else if (result.fingerprint.empty()) {
+    result.fingerprint = "none (--fingerprint none)";
+  }
   return result;
 }
 

@@ -14,6 +14,7 @@
 
 #include "catalog/repositories.hpp"
 #include "catalog/sqlite.hpp"
+#include "pg/table_fingerprint.hpp"
 #include "storage/storage.hpp"
 
 #include <chrono>
@@ -32,6 +33,9 @@ struct BackupRequest
   DumpFormat format = DumpFormat::Custom;
   std::optional<int> zstd_level; // set: compress the archive with zstd at this level
   std::string label;             // goes into the key, reduced to [a-z0-9-]
+  // Taken in the snapshot pg_dump uses and stored with the backup; test
+  // restores compare against it.
+  pg::FingerprintMode fingerprint = pg::FingerprintMode::Counts;
 };
 
 struct BackupResult
@@ -51,6 +55,7 @@ struct BackupResult
   double seconds = 0;
   std::string problem;                 // what cataloging found wrong with it; empty when fine
   std::vector<std::string> cleaned_up; // leftovers of killed runs removed first
+  std::string fingerprint;             // "counts of 12 tables at WAL 0/3000060", or why none
 };
 
 // "zstd" -> 3, "zstd:9" -> 9. Throws UsageError otherwise.

@@ -17,7 +17,7 @@ namespace {
 
 struct BackupCliOptions
 {
-  std::string repo, dbname, format = "custom", compress, label;
+  std::string repo, dbname, format = "custom", compress, label, fingerprint = "counts";
   bool json = false;
 };
 
@@ -49,6 +49,7 @@ nlohmann::json to_json(const backup::BackupResult& r)
           {"stop_time", r.stop_time},
           {"seconds", r.seconds},
           {"cleaned_up", r.cleaned_up},
+          {"fingerprint", r.fingerprint},
           {"problem", r.problem.empty() ? nlohmann::json() : nlohmann::json(r.problem)}};
 }
 
@@ -66,6 +67,11 @@ void register_backup_command(CLI::App& app, Context& ctx)
   cmd->add_option("--compress", opts->compress,
                   "zstd or zstd:LEVEL (custom format; default: pg_dump's gzip)");
   cmd->add_option("--label", opts->label, "text added to the object's name");
+  cmd->add_option("--fingerprint", opts->fingerprint,
+                  "source fingerprint taken in pg_dump's snapshot, compared by test restores: "
+                  "counts (default: exact row counts), full (also a content hash of every "
+                  "table), none")
+      ->check(CLI::IsMember({"counts", "full", "none"}));
   cmd->add_flag("--json", opts->json, "print one JSON document");
   cmd->callback([&ctx, opts] {
     backup::BackupRequest request;
@@ -74,6 +80,7 @@ void register_backup_command(CLI::App& app, Context& ctx)
         opts->format == "directory" ? backup::DumpFormat::Directory : backup::DumpFormat::Custom;
     if (!opts->compress.empty()) request.zstd_level = backup::parse_compress_option(opts->compress);
     request.label = opts->label;
+    request.fingerprint = pg::parse_fingerprint_mode(opts->fingerprint);
     auto repo = repository_named(ctx, opts->repo);
     auto storage = storage::open_storage(repo.url);
     auto result = backup::take_logical_backup(ctx.catalog().db(), repo, *storage, request);
@@ -93,6 +100,7 @@ void register_backup_command(CLI::App& app, Context& ctx)
                 << '\n'
                 << "  sha256 " << result.sha256
                 << (result.format == "directory" ? " (toc.dat)" : "") << '\n'
+                << "  fingerprint " << result.fingerprint << '\n'
                 << "  took " << std::fixed << std::setprecision(1) << result.seconds << " s\n";
       if (!result.problem.empty()) std::cout << "  PROBLEM " << result.problem << '\n';
     }

@@ -1,7 +1,8 @@
-// fingerprint --dbname CONNSTR [--mode counts|full] [--json]
+// fingerprint --dbname CONNSTR [--mode counts|full] [--snapshot ID] [--attach BACKUP] [--json]
 // The source fingerprint of a database as it is now (one snapshot): usable
 // beside any backup tool, and what `backup` stores with each dump.
 
+#include "backup/source_fingerprint.hpp"
 #include "cli/context.hpp"
 #include "common/error.hpp"
 #include "pg/table_fingerprint.hpp"
@@ -16,7 +17,7 @@ namespace {
 
 struct FingerprintCliOptions
 {
-  std::string dbname, mode = "counts";
+  std::string dbname, mode = "counts", snapshot, attach;
   bool json = false;
 };
 
@@ -44,11 +45,29 @@ void register_fingerprint_command(CLI::App& app, Context& ctx)
                   "counts: exact row counts; full: also an order-independent hash of each "
                   "table's rows (reads every row)")
       ->check(CLI::IsMember({"counts", "full"}));
+  cmd->add_option("--snapshot", o->snapshot,
+                  "read as of this exported snapshot (pg_export_snapshot(), the one another "
+                  "tool gave pg_dump --snapshot)");
+  cmd->add_option("--attach", o->attach,
+                  "record it as the source fingerprint of this backup (ID or unique prefix); "
+                  "its test restores are then compared with it");
   cmd->add_flag("--json", o->json, "print one JSON document");
   cmd->callback([&ctx, o] {
-    const auto f = pg::fingerprint_database(o->dbname, pg::parse_fingerprint_mode(o->mode));
+    const auto mode = pg::parse_fingerprint_mode(o->mode);
+    std::string attached;
+    pg::DatabaseFingerprint f;
+    if (o->attach.empty()) {
+      f = pg::fingerprint_database(o->dbname, mode, o->snapshot);
+    } else {
+      auto a = backup::attach_source_fingerprint(ctx.catalog().db(),
+                                                 {o->dbname, mode, o->snapshot, o->attach});
+      f = std::move(a.fingerprint);
+      attached = a.backup_id + (a.replaced ? " (replacing its earlier one)" : "");
+    }
     if (o->json) {
-      print_json(to_json(f));
+      auto doc = to_json(f);
+      if (!attached.empty()) doc["attached_to"] = attached;
+      print_json(doc);
     } else {
       for (const auto& t : f.tables) {
         char rows[32];
@@ -59,6 +78,8 @@ void register_fingerprint_command(CLI::App& app, Context& ctx)
       }
       std::cout << f.tables.size() << " tables"
                 << (f.wal_lsn.empty() ? "" : ", at WAL " + f.wal_lsn) << '\n';
+      if (!attached.empty())
+        std::cout << "recorded as the source fingerprint of " << attached << '\n';
     }
     ctx.exit_code = kExitOk;
   });

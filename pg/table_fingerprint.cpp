@@ -105,11 +105,13 @@ DatabaseFingerprint HeldSnapshot::fingerprint(FingerprintMode mode)
   }
 }
 
-DatabaseFingerprint fingerprint_database(const std::string& conninfo, FingerprintMode mode)
+DatabaseFingerprint fingerprint_database(const std::string& conninfo, FingerprintMode mode,
+                                         const std::string& snapshot)
 {
   auto connection = connect(conninfo);
   try {
     pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*connection);
+    if (!snapshot.empty()) tx.exec0("SET TRANSACTION SNAPSHOT " + tx.quote(snapshot));
     return fingerprint_in(tx, mode);
   } catch (const pqxx::failure& e) {
     throw DatabaseError(std::string("could not fingerprint the database: ") + e.what());

@@ -59,9 +59,11 @@ private:
   std::string m_id;
 };
 
-// The fingerprint of a database as it is now (one REPEATABLE READ snapshot):
-// for a restored copy, or beside any other backup tool.
-DatabaseFingerprint fingerprint_database(const std::string& conninfo, FingerprintMode mode);
+// The fingerprint of a database as it is now (one REPEATABLE READ snapshot),
+// or as of `snapshot` (an exported snapshot, e.g. the one another tool gave
+// pg_dump --snapshot): for a restored copy, or beside any other backup tool.
+DatabaseFingerprint fingerprint_database(const std::string& conninfo, FingerprintMode mode,
+                                         const std::string& snapshot = {});
 
 // The fingerprint inside an open transaction (sets the output settings it
 // depends on with SET LOCAL).

@@ -49,6 +49,8 @@ inline constexpr const char* restore_failed =
 inline constexpr const char* check_failed = "check_failed"; // a user check returned false
 inline constexpr const char* check_error = "check_error"; // a user check could not run (syntax...)
 inline constexpr const char* amcheck = "amcheck";         // amcheck reported corruption
+inline constexpr const char* fingerprint_mismatch =
+    "fingerprint_mismatch"; // the restored copy differs from the source at backup time
 inline constexpr const char* data_shrink =
     "data_shrink"; // a table vanished or lost rows since the last pass
 inline constexpr const char* scratch_error = "scratch_error"; // the scratch server failed us

@@ -124,6 +124,25 @@ void run_restore(const catalog::BackupRow& backup, const RestoreRequest& request
                detail);
 }
 
+// Each table that differs from the source at backup time is damage: the
+// backup misses rows (or holds others) that the source had in pg_dump's
+// snapshot.
+void compare_with_source(const pg::DatabaseFingerprint& source, const std::string& restored_db,
+                         const catalog::BackupRow& backup, RestoreResult& result)
+{
+  const auto restored = pg::fingerprint_database(restored_db, source.mode);
+  const auto differences = pg::compare_fingerprints(source, restored);
+  for (const auto& d : differences)
+    result.findings.add(
+        fk::fingerprint_mismatch, Severity::Failure, d.schema_name + "." + d.table_name,
+        "fingerprint_mismatch " + d.schema_name + "." + d.table_name + ": " + d.what + " (backup " +
+            backup.backup_id + " does not hold what the source held when it was taken)");
+  if (differences.empty())
+    result.fingerprint_note =
+        "identical to the source at backup time: " + pg::to_string(source.mode) + " of " +
+        std::to_string(source.tables.size()) + " tables match";
+}
+
 // A failed restore says something about the backup only if the scratch
 // server was there the whole time.
 bool scratch_alive(ScratchServer& scratch, const std::string& database)
@@ -162,6 +181,9 @@ RestoreResult restore_and_check(const catalog::BackupRow& backup, const RestoreR
                                           request.previous_counts, request.jobs);
     result.findings.append(checks.findings);
     result.row_counts = std::move(checks.row_counts);
+    if (request.source_fingerprint)
+      compare_with_source(*request.source_fingerprint, scratch.conninfo(request.scratch_database),
+                          backup, result);
   } catch (const pqxx::broken_connection& e) {
     result.findings.add(fk::scratch_error, Severity::Error, scratch.display(),
                         std::string("lost the scratch server during checks: ") + e.what());

@@ -5,9 +5,11 @@
 #include "catalog/backup_queries.hpp"
 #include "catalog/verification_runs.hpp"
 #include "common/config.hpp"
+#include "pg/table_fingerprint.hpp"
 #include "verifier/finding.hpp"
 #include "verifier/scratch_server.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,12 +21,15 @@ struct RestoreRequest
   std::string scratch_database; // already created, empty
   unsigned jobs = 1;
   std::vector<catalog::RowCountRecord> previous_counts; // last passing restore of this database
+  // The source at backup time (migration 0011); the restored copy must equal it.
+  std::optional<pg::DatabaseFingerprint> source_fingerprint;
 };
 
 struct RestoreResult
 {
   Findings findings;
   std::vector<catalog::RowCountRecord> row_counts;
+  std::string fingerprint_note; // "identical to the source at backup time: …" when it was
 };
 
 // The lines of pg_restore/psql output that report errors (redacted).

@@ -4,6 +4,7 @@
 #include "catalog/crash_leftovers.hpp"
 #include "catalog/repositories.hpp"
 #include "catalog/retention_deletions.hpp"
+#include "catalog/source_fingerprints.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "pg/scratch_cluster.hpp"
@@ -170,11 +171,17 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
   ScratchDatabase database(scratch(), kScratchPrefix + std::to_string(run_id));
   catalog::set_run_scratch_database(m_db, run_id, database.name());
   RestoreRequest request{
-      copy.path(), database.name(), m_jobs,
-      catalog::previous_passing_row_counts(m_db, backup.database.value_or(""), run_id)};
+      copy.path(),
+      database.name(),
+      m_jobs,
+      catalog::previous_passing_row_counts(m_db, backup.database.value_or(""), run_id),
+      {}};
+  if (auto source = catalog::source_fingerprint(m_db, backup.id))
+    request.source_fingerprint = source->fingerprint;
   auto restored = restore_and_check(backup, request, scratch(), m_config);
   findings.append(restored.findings);
   report.row_counts = std::move(restored.row_counts);
+  if (!restored.fingerprint_note.empty()) report.notes.push_back(restored.fingerprint_note);
   return findings;
 }
 

@@ -10,7 +10,7 @@ _lastgood_is_command() {
 
 _lastgood_takes_value() {
   case $1 in
-    --as|--as-of|--backup|--before|--budget|--catalog|--check|--cluster|--compress|--config|--database|--database-from-name|--dbname|--every|--jobs|--label|--level|--metrics|--output|--period|--pgdata|--reason|--repo|--report|--rollback|--run-as|--schema|--scratch|--slice|--source|--table|--target|--target-action|--target-lsn|--target-time|--to|--until) return 0 ;;
+    --as|--as-of|--attach|--backup|--before|--budget|--catalog|--check|--cluster|--compress|--config|--database|--database-from-name|--dbname|--every|--jobs|--label|--level|--metrics|--output|--period|--pgdata|--reason|--repo|--report|--rollback|--run-as|--schema|--scratch|--slice|--snapshot|--source|--table|--target|--target-action|--target-lsn|--target-time|--to|--until) return 0 ;;
   esac
   return 1
 }
@@ -59,10 +59,10 @@ _lastgood() {
       options="-h --help --database --source --cluster --before --json" ;;
     "backup")
       commands=""
-      options="-h --help --repo --dbname --format --compress --label --json" ;;
+      options="-h --help --repo --dbname --format --compress --label --fingerprint --json" ;;
     "fingerprint")
       commands=""
-      options="-h --help --dbname --mode --json" ;;
+      options="-h --help --dbname --mode --snapshot --attach --json" ;;
     "restore")
       commands=""
       options="-h --help --last-good --database --source --to --dbname --drop-existing --no-safety-snapshot --terminate-connections --rollback --cleanup --pgdata --target-time --target-lsn --immediate --target --cluster --timeline --backup --target-action --run-as --start --as --table --schema --schema-only --data-only --jobs --dry-run --json" ;;

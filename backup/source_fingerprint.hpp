@@ -1,0 +1,35 @@
+#pragma once
+// `lastgood fingerprint --attach ID`: a source fingerprint for a backup that
+// another tool took (pg_dump of its own, a pgBackRest or Barman backup), best
+// read in the snapshot that tool used (--snapshot). `lastgood backup` takes
+// its own in pg_dump's snapshot (backup/logical_backup.hpp).
+
+#include "catalog/sqlite.hpp"
+#include "pg/table_fingerprint.hpp"
+
+#include <string>
+
+namespace lastgood::backup {
+
+struct AttachFingerprintRequest
+{
+  std::string conninfo;
+  pg::FingerprintMode mode = pg::FingerprintMode::Counts;
+  std::string snapshot; // an exported snapshot; empty: the database as it is now
+  std::string backup;   // ID or unique prefix
+};
+
+struct AttachedFingerprint
+{
+  std::string backup_id;
+  pg::DatabaseFingerprint fingerprint;
+  bool replaced = false; // the backup had one before
+};
+
+// Takes the fingerprint and records it for the backup with an audit row
+// (fingerprint.attached). Throws UsageError for an unknown backup or a
+// backup that is not a logical dump of one database.
+AttachedFingerprint attach_source_fingerprint(catalog::Database& db,
+                                              const AttachFingerprintRequest& request);
+
+} // namespace lastgood::backup
