@@ -72,10 +72,23 @@ std::vector<NotifyEvent> scope_events(const Report& judged)
       e.what_to_do += (i ? "; " : "") + advice[i];
     out.push_back(std::move(e));
   }
+  // Judged with no scope at all (an empty catalog): the verdict belongs to the catalog.
+  NotifyEvent catalog;
+  catalog.key = "catalog";
+  catalog.title = "the catalog";
+  catalog.verdict = to_string(judged.scopes.empty() ? judged.overall : Verdict::Ok);
+  if (judged.scopes.empty() && judged.overall != Verdict::Ok) {
+    catalog.severity =
+        judged.overall == Verdict::Fail ? EventSeverity::Critical : EventSeverity::Warning;
+    catalog.problems.push_back("no backups cataloged");
+    catalog.what_to_do = "scan the repositories (lastgood scan) or take a backup (lastgood backup)";
+  }
+  out.push_back(std::move(catalog));
   return out;
 }
 
-NotifyEvent stage_error_event(const std::string& stage, const std::string& summary)
+NotifyEvent stage_error_event(const std::string& stage, const std::string& summary,
+                              const std::vector<std::string>& details)
 {
   NotifyEvent e;
   e.key = "stage " + stage;
@@ -83,6 +96,9 @@ NotifyEvent stage_error_event(const std::string& stage, const std::string& summa
   e.severity = EventSeverity::Warning;
   e.verdict = "ERROR";
   e.problems.push_back(redact(summary));
+  // The first few are enough for a message; the rest is in the journal.
+  for (std::size_t i = 0; i < details.size() && i < 3; ++i)
+    e.problems.push_back(redact(details[i]));
   e.what_to_do = "the " + stage + " stage could not do its job: read the journal of lastgood run";
   return e;
 }

@@ -29,10 +29,12 @@ struct NotifyEvent
   std::string what_to_do;
 };
 
-// One event per scope of the judged report, healthy ones included.
+// One event per scope of the judged report, healthy ones included, and the
+// event "catalog": failing when the catalog holds no scope at all.
 std::vector<NotifyEvent> scope_events(const Report& judged);
 
 // A stage of `run` that could not do its job (exit 1): a warning.
-NotifyEvent stage_error_event(const std::string& stage, const std::string& summary);
+NotifyEvent stage_error_event(const std::string& stage, const std::string& summary,
+                              const std::vector<std::string>& details);
 
 } // namespace lastgood::compliance

@@ -24,7 +24,7 @@ std::vector<compliance::NotifyEvent> events_of_this_run(catalog::Database& db, c
   auto events = compliance::scope_events(compliance::judge(facts, config));
   for (const auto& s : before)
     if (s.outcome == StageOutcome::Error)
-      events.push_back(compliance::stage_error_event(s.name, s.summary));
+      events.push_back(compliance::stage_error_event(s.name, s.summary, s.details));
   return events;
 }
 
