@@ -15,6 +15,7 @@ std::string dump(const json& j)
 
 std::string backup_line(const NotifyMessage& m)
 {
+  if (m.event.key.rfind("stage ", 0) == 0) return "-"; // a stage is about no backup
   return m.event.backup.empty() ? "none restorable" : m.event.backup;
 }
 

@@ -41,10 +41,11 @@ void announce_to_channels(Stage& stage, catalog::Database& db, const Config& con
   const auto outcomes = compliance::announce(db, config.notify,
                                              events_of_this_run(db, config, before), now_seconds());
   nlohmann::json channels = nlohmann::json::array();
-  int sent = 0, failed = 0;
+  int sent = 0, failed = 0, unchanged = 0;
   for (const auto& o : outcomes) {
     sent += o.sent;
     failed += o.failed;
+    unchanged += o.unchanged;
     channels.push_back({{"kind", o.kind},
                         {"name", o.name},
                         {"sent", o.sent},
@@ -55,9 +56,10 @@ void announce_to_channels(Stage& stage, catalog::Database& db, const Config& con
     if (!o.error.empty()) stage.details.push_back(o.kind + " " + o.name + ": " + o.error);
   }
   stage.data["channels"] = channels;
-  const auto line = std::to_string(sent) + " message(s) to " + std::to_string(outcomes.size()) +
-                    " channel(s)" +
-                    (failed ? ", " + std::to_string(failed) + " not delivered" : std::string());
+  const auto line =
+      std::to_string(sent) + " message(s) to " + std::to_string(outcomes.size()) + " channel(s)" +
+      (unchanged ? ", " + std::to_string(unchanged) + " already announced" : std::string()) +
+      (failed ? ", " + std::to_string(failed) + " not delivered" : std::string());
   stage.summary = stage.summary.empty() ? line : stage.summary + "; " + line;
   if (failed) stage.outcome = StageOutcome::Error;
 }
