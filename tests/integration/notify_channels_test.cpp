@@ -241,7 +241,8 @@ protected:
   }
   json notify_stage(const testing::CommandResult& r)
   {
-    for (const auto& s : json::parse(r.out)["stages"])
+    const auto doc = json::parse(r.out);
+    for (const auto& s : doc["stages"])
       if (s["name"] == "notify") return s;
     return nullptr;
   }
