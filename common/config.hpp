@@ -73,9 +73,30 @@ struct ComplianceConfig
 
 // [notify]: where failures are announced. The URL is a secret (it usually
 // carries a token) and is never logged.
+// [[notify.email]], [[notify.slack]], [[notify.teams]]: one channel each.
+// Every scope verdict and stage error is an event; a channel hears of an
+// event at min_severity or worse once, again every repeat_every while it
+// lasts (or when its severity changes), and once more when it is over.
+struct NotifyChannel
+{
+  std::string name; // the channel's name in the catalog's record of what was sent
+  std::string url;  // smtp://, smtps:// (email) or the incoming-webhook URL; secret (slack, teams)
+  std::string from; // email
+  std::vector<std::string> to;       // email
+  std::string username;              // email: SMTP AUTH user, empty: no AUTH
+  std::string password;              // email: secret
+  std::string starttls = "required"; // email over smtp://: required | try | off
+  std::string ca_file;               // email: CA certificates to trust (PEM), empty: the system's
+  std::string min_severity = "warning"; // warning | critical
+  std::chrono::seconds repeat_every{std::chrono::hours(24)};
+};
+
 struct NotifyConfig
 {
   std::string webhook;
+  std::vector<NotifyChannel> email;
+  std::vector<NotifyChannel> slack;
+  std::vector<NotifyChannel> teams;
 };
 
 // [[drill.command]]: extra commands the drill runs after the data checks,
@@ -88,11 +109,20 @@ struct DrillCommand
 
 // [drill]: which database the drill proves, which tables must have rows
 // after its test restore ("orders" or "schema.orders"), and what else it runs.
+// [[drill.redis]]: a Redis the application needs: PING, SET/GET/DEL of a
+// temporary key, DBSIZE. The URL may carry a password: secret, shown redacted.
+struct DrillRedis
+{
+  std::string name; // the step's name; empty: host:port
+  std::string url;  // redis://[:password@]host:port[/db]
+};
+
 struct DrillConfig
 {
   std::string database;
   std::vector<std::string> tables;
   std::vector<DrillCommand> commands;
+  std::vector<DrillRedis> redis;
 };
 
 // [s3]: credentials when the AWS_* environment variables are not set

@@ -87,6 +87,43 @@ void add_retention_keys(std::vector<ConfigKey>& keys, const std::string& prefix,
            &RetentionRules::pitr_window);
 }
 
+// [[notify.email]], [[notify.slack]] and [[notify.teams]] share name, min_severity and
+// repeat_every.
+void add_channel_common_keys(std::vector<ConfigKey>& keys, const std::string& prefix,
+                             std::vector<NotifyChannel> NotifyConfig::*channels)
+{
+  auto channel = [channels](Config& c, const ConfigScope& s) -> NotifyChannel& {
+    return item(c.notify.*channels, s.index);
+  };
+  keys.push_back(key(prefix + "name", KeyType::String, "\"\"", "",
+                     "the channel's name in the catalog's record of what was sent (empty: kind "
+                     "and position, e.g. \"slack1\"); keep it when reordering channels",
+                     [channel](Config& c, const ConfigValue& v, const ConfigScope& s) {
+                       channel(c, s).name = v.text;
+                     }));
+  auto severity = key(prefix + "min_severity", KeyType::Choice, "\"warning\"", "",
+                      "the least severe event the channel hears of",
+                      [channel](Config& c, const ConfigValue& v, const ConfigScope& s) {
+                        channel(c, s).min_severity = v.text;
+                      });
+  severity.choices = {"warning", "critical"};
+  keys.push_back(std::move(severity));
+  keys.push_back(key(prefix + "repeat_every", KeyType::Duration, "\"24h\"", "",
+                     "a problem that lasts is announced again this often (a reminder)",
+                     [channel](Config& c, const ConfigValue& v, const ConfigScope& s) {
+                       channel(c, s).repeat_every = v.duration;
+                     }));
+}
+
+std::optional<std::string> url_scheme_among(const ConfigValue& v,
+                                            const std::vector<std::string>& schemes,
+                                            const std::string& example)
+{
+  for (const auto& scheme : schemes)
+    if (v.text.rfind(scheme + "://", 0) == 0) return std::nullopt;
+  return "must be a URL like " + example;
+}
+
 std::vector<ConfigKey> build_keys()
 {
   std::vector<ConfigKey> k;
@@ -188,6 +225,49 @@ std::vector<ConfigKey> build_keys()
       "URL that failures are POSTed to (Slack-compatible JSON); secret: it usually holds a token",
       [](Config& c, const V& v, const S&) { c.notify.webhook = v.text; })));
 
+  k.push_back(required(secret(
+      key("notify.email[].url", KeyType::String, "", "",
+          "the SMTP server: smtp://host:587 (STARTTLS as starttls says) or smtps://host:465",
+          [](Config& c, const V& v, const S& s) { item(c.notify.email, s.index).url = v.text; }))));
+  k.back().check = [](const V& v) {
+    return url_scheme_among(v, {"smtp", "smtps"}, "\"smtp://mail.example.com:587\"");
+  };
+  k.push_back(required(
+      key("notify.email[].from", KeyType::String, "", "", "the sender address",
+          [](Config& c, const V& v, const S& s) { item(c.notify.email, s.index).from = v.text; })));
+  k.push_back(required(
+      key("notify.email[].to", KeyType::StringList, "", "", "the recipients' addresses",
+          [](Config& c, const V& v, const S& s) { item(c.notify.email, s.index).to = v.list; })));
+  k.push_back(key(
+      "notify.email[].username", KeyType::String, "\"\"", "", "SMTP AUTH user (empty: no AUTH)",
+      [](Config& c, const V& v, const S& s) { item(c.notify.email, s.index).username = v.text; }));
+  k.push_back(secret(key(
+      "notify.email[].password", KeyType::String, "\"\"", "", "SMTP AUTH password",
+      [](Config& c, const V& v, const S& s) { item(c.notify.email, s.index).password = v.text; })));
+  auto starttls = key(
+      "notify.email[].starttls", KeyType::Choice, "\"required\"", "",
+      "with smtp://: STARTTLS required (refuse a server without it), try, or off (plain text)",
+      [](Config& c, const V& v, const S& s) { item(c.notify.email, s.index).starttls = v.text; });
+  starttls.choices = {"required", "try", "off"};
+  k.push_back(std::move(starttls));
+  k.push_back(key(
+      "notify.email[].ca_file", KeyType::String, "\"\"", "",
+      "CA certificates (PEM) the SMTP server's certificate must chain to (empty: the system's)",
+      [](Config& c, const V& v, const S& s) { item(c.notify.email, s.index).ca_file = v.text; }));
+  add_channel_common_keys(k, "notify.email[].", &NotifyConfig::email);
+  for (const auto& [kind, field] : {std::pair{std::string("slack"), &NotifyConfig::slack},
+                                    std::pair{std::string("teams"), &NotifyConfig::teams}}) {
+    k.push_back(required(secret(key("notify." + kind + "[].url", KeyType::String, "", "",
+                                    "the incoming-webhook URL; secret: it holds a token",
+                                    [field](Config& c, const V& v, const S& s) {
+                                      item(c.notify.*field, s.index).url = v.text;
+                                    }))));
+    k.back().check = [](const V& v) {
+      return url_scheme_among(v, {"https", "http"}, "\"https://hooks.slack.com/services/...\"");
+    };
+    add_channel_common_keys(k, "notify." + kind + "[].", field);
+  }
+
   k.push_back(key("drill.database", KeyType::String, "\"\"", "LASTGOOD_DRILL_DATABASE",
                   "the database the drill restores and proves",
                   [](Config& c, const V& v, const S&) { c.drill.database = v.text; }));
@@ -202,6 +282,22 @@ std::vector<ConfigKey> build_keys()
       "drill.command[].run", KeyType::String, "", "",
       "a shell command run after the data checks; passes on exit 0",
       [](Config& c, const V& v, const S& s) { item(c.drill.commands, s.index).run = v.text; })));
+
+  k.push_back(
+      key("drill.redis[].name", KeyType::String, "\"\"", "",
+          "the check's name in the drill's result (empty: host:port)",
+          [](Config& c, const V& v, const S& s) { item(c.drill.redis, s.index).name = v.text; }));
+  k.push_back(required(secret(
+      key("drill.redis[].url", KeyType::String, "", "",
+          "redis://[:password@]host:port[/db]; the drill PINGs it, writes, reads and deletes a "
+          "temporary key and reports DBSIZE",
+          [](Config& c, const V& v, const S& s) { item(c.drill.redis, s.index).url = v.text; }))));
+  k.back().check = [](const V& v) -> std::optional<std::string> {
+    if (v.text.rfind("rediss://", 0) == 0)
+      return "rediss:// (TLS) is not supported: this build's hiredis (0.14, Debian 12) has no TLS; "
+             "use redis:// over a trusted network or a local TLS tunnel (e.g. stunnel)";
+    return url_scheme_among(v, {"redis"}, "\"redis://:password@127.0.0.1:6379/0\"");
+  };
 
   k.push_back(
       key("s3.access_key_id", KeyType::String, "\"\"", "LASTGOOD_S3_ACCESS_KEY_ID",
@@ -247,9 +343,18 @@ const std::vector<ConfigSection>& config_sections()
        "rules for one cluster (system identifier), replacing only the keys they set"},
       {"compliance", SectionKind::Table, "", "the targets the report measures against"},
       {"notify", SectionKind::Table, "", "where failures are announced"},
+      {"notify.email", SectionKind::ArrayOfTables, "",
+       "mail through an SMTP server (STARTTLS, AUTH), deduplicated, with reminders and recoveries"},
+      {"notify.slack", SectionKind::ArrayOfTables, "",
+       "a Slack incoming webhook, deduplicated, with reminders and recoveries"},
+      {"notify.teams", SectionKind::ArrayOfTables, "",
+       "a Microsoft Teams incoming webhook (MessageCard), deduplicated, with reminders and "
+       "recoveries"},
       {"drill", SectionKind::Table, "", "what `lastgood drill` proves"},
       {"drill.command", SectionKind::ArrayOfTables, "",
        "extra commands the drill runs after the data checks"},
+      {"drill.redis", SectionKind::ArrayOfTables, "",
+       "Redis servers the drill checks: PING, write/read/delete a temporary key, DBSIZE"},
       {"s3", SectionKind::Table, "",
        "S3 credentials, region and shared-files profile (docs/s3.md, \"Credentials\")"},
       {"schedule", SectionKind::Table, "", "how lastgood is scheduled"},

@@ -80,11 +80,22 @@ std::string slack_body(std::string_view text)
 WebhookResult send_webhook(const std::string& url, std::string_view text,
                            const WebhookOptions& options) noexcept
 {
+  try {
+    return send_json(url, slack_body(text), options);
+  } catch (const std::exception& e) {
+    WebhookResult result;
+    result.error = scrub(e.what(), url);
+    return result;
+  }
+}
+
+WebhookResult send_json(const std::string& url, const std::string& body,
+                        const WebhookOptions& options) noexcept
+{
   WebhookResult result;
   try {
     global_init();
     const auto deadline = Clock::now() + options.total_budget;
-    const auto body = slack_body(text);
     auto backoff = options.first_backoff;
     for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
       auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());

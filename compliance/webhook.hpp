@@ -37,6 +37,9 @@ std::string slack_body(std::string_view text);
 
 WebhookResult send_webhook(const std::string& url, std::string_view text,
                            const WebhookOptions& options = {}) noexcept;
+// POSTs a JSON body as it is (Slack blocks, a Teams card), with the same retries and budget.
+WebhookResult send_json(const std::string& url, const std::string& body,
+                        const WebhookOptions& options = {}) noexcept;
 
 // Sends when a webhook is configured; logs a warning (URL redacted) when it
 // could not be delivered. Prefixes the host name, so a channel fed by many

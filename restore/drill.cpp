@@ -8,6 +8,7 @@
 #include "common/redact.hpp"
 #include "common/time.hpp"
 #include "restore/drill_checks.hpp"
+#include "restore/drill_redis.hpp"
 #include "verifier/verifier.hpp"
 
 #include <algorithm>
@@ -138,6 +139,8 @@ public:
     // Independent of the backup: what else the application needs, checked anyway.
     for (const auto& command : m_config.drill.commands)
       add(command_step(command));
+    for (const auto& redis : m_config.drill.redis)
+      add(redis_step(redis));
     m_result.seconds = since(started);
     finish();
     return m_result;

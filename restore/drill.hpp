@@ -3,8 +3,9 @@
 // backup of a database would restore. Steps, each timed: select the newest
 // backup → checksum → test restore into a scratch database → data checks
 // (user checks, amcheck, drift, and rows in the configured [drill] tables) →
-// the [[drill.command]]s. The checksum and the test restore are verification
-// runs (trigger 'drill'); the drill itself is a drill_runs row (migration 0006).
+// the [[drill.command]]s → the [[drill.redis]] checks. The checksum and the
+// test restore are verification runs (trigger 'drill'); the drill itself is a
+// drill_runs row (migration 0006).
 
 #include "catalog/sqlite.hpp"
 #include "common/config.hpp"

@@ -38,13 +38,8 @@ std::string message_for(const std::vector<Stage>& stages)
 
 } // namespace
 
-void notify_stage(Stage& stage, const Config& config, const std::vector<Stage>& before)
+static void webhook_stage(Stage& stage, const Config& config, const std::vector<Stage>& before)
 {
-  if (config.notify.webhook.empty()) {
-    stage.outcome = StageOutcome::Skipped;
-    stage.summary = "no [notify] webhook configured";
-    return;
-  }
   bool anything = false;
   for (const auto& s : before)
     anything = anything || s.outcome == StageOutcome::Problem || s.outcome == StageOutcome::Error;
@@ -65,6 +60,19 @@ void notify_stage(Stage& stage, const Config& config, const std::vector<Stage>& 
   stage.outcome = StageOutcome::Error;
   stage.summary = "not delivered to " + compliance::redact_webhook_url(config.notify.webhook) +
                   " after " + std::to_string(r.attempts) + " attempt(s): " + r.error;
+}
+
+void notify_stage(Stage& stage, catalog::Database& db, const Config& config,
+                  const std::vector<Stage>& before)
+{
+  const bool channels = has_notify_channels(config);
+  if (config.notify.webhook.empty() && !channels) {
+    stage.outcome = StageOutcome::Skipped;
+    stage.summary = "no [notify] webhook or [[notify.*]] channel configured";
+    return;
+  }
+  if (!config.notify.webhook.empty()) webhook_stage(stage, config, before);
+  if (channels) announce_to_channels(stage, db, config, before);
 }
 
 } // namespace lastgood::schedule

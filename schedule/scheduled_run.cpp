@@ -28,7 +28,7 @@ RunResult run_scheduled(catalog::Database& db, const Config& config, const RunRe
   add(run_stage("metrics", [&](Stage& s) { metrics_stage(s, db, config, request.metrics_path); }));
   add(run_stage("report", [&](Stage& s) { report_stage(s, db, config, request); }));
   const auto before = result.stages;
-  add(run_stage("notify", [&](Stage& s) { notify_stage(s, config, before); }));
+  add(run_stage("notify", [&](Stage& s) { notify_stage(s, db, config, before); }));
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

@@ -19,7 +19,13 @@ void metrics_stage(Stage& stage, catalog::Database& db, const Config& config,
                    const std::string& path);
 void report_stage(Stage& stage, catalog::Database& db, const Config& config,
                   const RunRequest& request);
-// Announces, in one message, every stage before it that was not ok.
-void notify_stage(Stage& stage, const Config& config, const std::vector<Stage>& before);
+// Announces, in one message, every stage before it that was not ok ([notify]
+// webhook), and every event to the [[notify.*]] channels (below).
+void notify_stage(Stage& stage, catalog::Database& db, const Config& config,
+                  const std::vector<Stage>& before);
+bool has_notify_channels(const Config& config);
+// Scope verdicts and stage errors to [[notify.email]], [[notify.slack]], [[notify.teams]].
+void announce_to_channels(Stage& stage, catalog::Database& db, const Config& config,
+                          const std::vector<Stage>& before);
 
 } // namespace lastgood::schedule
