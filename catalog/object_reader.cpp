@@ -75,15 +75,20 @@ ReadResult read_and_classify(storage::Storage& storage, const storage::ObjectInf
   ReadResult result;
   result.info = info;
   try {
+    // read_listed trusts the listing's size and ETag (S3: no HEAD first).
+    auto source = storage.read_listed(info);
     // A listing does not carry what only the object's own metadata has (S3:
-    // version id, object-lock retain-until); one stat before the read fills it.
+    // version id, object-lock retain-until): the read's answer gives it, else
+    // one stat does.
     if (info.version_id.empty() && info.retain_until.empty() && !info.etag.empty()) {
-      if (auto fresh = storage.stat(info.key)) {
+      if (auto details = source->details()) {
+        result.info.version_id = details->version_id;
+        result.info.retain_until = details->retain_until;
+      } else if (auto fresh = storage.stat(info.key)) {
         result.info.version_id = fresh->version_id;
         result.info.retain_until = fresh->retain_until;
       }
     }
-    auto source = storage.read(info.key);
     HashingStream stream(*source, wants_whole_file(info.key) ? kWholeFileLimit : kHeadBytes);
     if (is_base_tar_name(info.key)) {
       result.classification = classify_base_tar(stream);

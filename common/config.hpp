@@ -6,6 +6,7 @@
 // $XDG_CONFIG_HOME/lastgood/config.toml (~/.config/...) when it exists.
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -134,6 +135,8 @@ struct S3Config
   std::string session_token;
   std::string region;
   std::string profile; // in ~/.aws/credentials and ~/.aws/config; "" = AWS_PROFILE or default
+  std::uint64_t read_part_size_mib = 8; // ranged GET size when reading objects
+  unsigned read_concurrency = 4;        // ranged GETs in flight per object read
 };
 
 // [schedule]: how often the scheduler runs `lastgood run` (metrics export it so

@@ -317,6 +317,28 @@ std::vector<ConfigKey> build_keys()
       key("s3.profile", KeyType::String, "\"\"", "LASTGOOD_S3_PROFILE",
           "profile in ~/.aws/credentials and ~/.aws/config; \"\": AWS_PROFILE, else default",
           [](Config& c, const V& v, const S&) { c.s3.profile = v.text; }));
+  ConfigKey read_part =
+      key("s3.read_part_size_mib", KeyType::Count, "8", "LASTGOOD_S3_READ_PART_SIZE_MIB",
+          "size of the ranged GETs that read an S3 object, in MiB (8 as the AWS CLI)",
+          [](Config& c, const V& v, const S&) {
+            c.s3.read_part_size_mib = static_cast<std::uint64_t>(v.count);
+          });
+  read_part.check = [](const V& v) -> std::optional<std::string> {
+    if (v.count < 1 || v.count > 5120) return "must be between 1 and 5120 (MiB)";
+    return std::nullopt;
+  };
+  k.push_back(std::move(read_part));
+  ConfigKey read_concurrency =
+      key("s3.read_concurrency", KeyType::Count, "4", "LASTGOOD_S3_READ_CONCURRENCY",
+          "ranged GETs in flight (read ahead) per S3 object being read",
+          [](Config& c, const V& v, const S&) {
+            c.s3.read_concurrency = static_cast<unsigned>(v.count);
+          });
+  read_concurrency.check = [](const V& v) -> std::optional<std::string> {
+    if (v.count < 1 || v.count > 64) return "must be between 1 and 64";
+    return std::nullopt;
+  };
+  k.push_back(std::move(read_concurrency));
 
   k.push_back(key("schedule.every", KeyType::Duration, "\"1d\"", "LASTGOOD_SCHEDULE_EVERY",
                   "how often the scheduler runs `lastgood run`; metrics export it so an alert can "

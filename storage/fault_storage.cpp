@@ -63,6 +63,7 @@ public:
     m_position += n;
     return n;
   }
+  std::optional<ObjectDetails> details() const override { return m_inner->details(); }
 
 private:
   std::unique_ptr<ReadStream> m_inner;
@@ -163,6 +164,14 @@ std::unique_ptr<ReadStream> FaultStorage::read(std::string_view key, std::uint64
   if (!rule) return stream;
   return std::make_unique<FaultReadStream>(std::move(stream), *rule, offset, std::string(key),
                                            display_url());
+}
+
+std::unique_ptr<ReadStream> FaultStorage::read_listed(const ObjectInfo& listed)
+{
+  auto rule = strike(*m_state, FaultOperation::Read, listed.key);
+  auto stream = m_inner->read_listed(listed);
+  if (!rule) return stream;
+  return std::make_unique<FaultReadStream>(std::move(stream), *rule, 0, listed.key, display_url());
 }
 
 std::unique_ptr<WriteStream> FaultStorage::write(std::string_view key)

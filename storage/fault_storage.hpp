@@ -65,6 +65,7 @@ public:
   std::optional<ObjectInfo> stat(std::string_view key) override;
   std::unique_ptr<ReadStream> read(std::string_view key, std::uint64_t offset = 0,
                                    std::optional<std::uint64_t> length = std::nullopt) override;
+  std::unique_ptr<ReadStream> read_listed(const ObjectInfo& listed) override;
   std::unique_ptr<WriteStream> write(std::string_view key) override;
   void remove(std::string_view key) override;
   std::optional<std::string> local_path(std::string_view key) const override;

@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <curl/curl.h>
 #include <random>
 #include <spdlog/spdlog.h>
@@ -16,6 +17,7 @@ struct Received
 {
   HttpResponse response;
   std::size_t max_body = 0;
+  bool expects_body = true; // not for HEAD
   bool too_large = false;
 };
 
@@ -53,6 +55,15 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     value.remove_prefix(1);
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
     value.remove_suffix(1);
+  // The body's room in one allocation: parts are megabytes, and growing a
+  // string to that size copies it over and over.
+  if (auto& received = *static_cast<Received*>(user);
+      received.expects_body && name == "content-length") {
+    std::size_t length = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
+    if (ec == std::errc() && end == value.data() + value.size())
+      received.response.body.reserve(std::min(length, received.max_body));
+  }
   headers.emplace_back(std::move(name), std::string(value));
   return n;
 }
@@ -139,6 +150,7 @@ std::optional<HttpResponse> HttpClient::attempt(void* curl, const HttpRequest& r
   curl_easy_reset(curl); // keeps the connection cache: the next request reuses it
   Received received;
   received.max_body = max_body;
+  received.expects_body = request.method != "HEAD";
   Upload upload{request.body, 0};
   char error_buffer[CURL_ERROR_SIZE] = {};
 

@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <curl/curl.h>
+#include <future>
 #include <mutex>
 #include <openssl/evp.h>
 
@@ -67,6 +68,8 @@ std::unique_ptr<S3Storage> open_s3_storage(std::string_view url)
   if (region.empty()) region = env_value("AWS_DEFAULT_REGION");
   if (region.empty()) region = shared_config_region(config.profile);
   if (region.empty()) region = "us-east-1";
+  location.read_part_size = config.read_part_size_mib << 20;
+  location.read_concurrency = config.read_concurrency;
   auto credentials =
       std::make_shared<CredentialSource>(standard_providers(config, region), location.url());
   return std::make_unique<S3Storage>(
@@ -88,15 +91,21 @@ void S3Storage::list(std::string_view prefix,
   const std::string& root = m_client->location().prefix;
   const std::string full_prefix = root + std::string(prefix);
   const std::string what = "listing " + display_url();
-  std::string token;
-  do {
+  auto fetch_page = [client = m_client, full_prefix, what](std::string token) {
     Pairs query = {{"list-type", "2"}, {"encoding-type", "url"}, {"max-keys", "1000"}};
     if (!full_prefix.empty()) query.emplace_back("prefix", full_prefix);
     if (!token.empty()) query.emplace_back("continuation-token", token);
-    const auto response = m_client->send("GET", "", query, {}, {}, what, 16 << 20);
-    if (response.status != 200) m_client->fail(response, what, "");
-    // One page at a time: its entries go out before the next page is asked for.
-    const auto page = s3xml::parse_list_page(response.body, what);
+    const auto response = client->send("GET", "", query, {}, {}, what, 16 << 20);
+    if (response.status != 200) client->fail(response, what, "");
+    return s3xml::parse_list_page(response.body, what);
+  };
+  auto page = fetch_page("");
+  for (;;) {
+    // The next page is asked for while this one's entries go out (the
+    // caller reads objects meanwhile), so the listing never holds reads up.
+    std::future<s3xml::ListPage> next;
+    if (page.truncated && !page.next_token.empty())
+      next = std::async(std::launch::async, fetch_page, page.next_token);
     for (const auto& entry : page.entries) {
       if (!entry.key.starts_with(root)) continue;
       const std::string key = entry.key.substr(root.size());
@@ -120,8 +129,9 @@ void S3Storage::list(std::string_view prefix,
       info.etag = entry.etag;
       on_object(info);
     }
-    token = page.truncated ? page.next_token : std::string();
-  } while (!token.empty());
+    if (!next.valid()) break;
+    page = next.get();
+  }
 }
 
 std::optional<ObjectInfo> S3Storage::stat(std::string_view key)
@@ -161,6 +171,14 @@ std::unique_ptr<ReadStream> S3Storage::read(std::string_view key, std::uint64_t 
     throw NotFoundError("cannot read '" + std::string(key) + "' in " + display_url() +
                         ": no such object");
   return std::make_unique<S3ReadStream>(m_client, std::string(key), offset, length);
+}
+
+std::unique_ptr<ReadStream> S3Storage::read_listed(const ObjectInfo& listed)
+{
+  validate_key(listed.key);
+  // An empty object has no part to ask for: read() learns that it is still there.
+  if (listed.size == 0) return read(listed.key);
+  return std::make_unique<S3ReadStream>(m_client, listed.key, 0, std::nullopt, &listed);
 }
 
 std::unique_ptr<WriteStream> S3Storage::write(std::string_view key)

@@ -31,71 +31,148 @@ bool parse_content_range(std::string_view text, std::uint64_t& first, std::uint6
   return number('-', first) && number('/', last) && number('\0', total);
 }
 
-} // namespace
-
-S3ReadStream::S3ReadStream(std::shared_ptr<S3Client> client, std::string key, std::uint64_t offset,
-                           std::optional<std::uint64_t> length)
-    : m_client(std::move(client)), m_key(std::move(key)), m_next(offset)
+std::string reading(const S3Client& client, const std::string& key)
 {
-  if (length) m_end = offset + *length;
-  fetch();
+  return "reading '" + key + "' in " + client.display_url();
 }
 
-void S3ReadStream::fetch()
+[[noreturn]] void throw_changed(const std::string& what, const std::string& was,
+                                const std::string& became)
 {
-  m_chunk.clear();
-  m_used = 0;
-  if (m_end && m_next >= *m_end) {
-    m_eof = true;
-    return;
-  }
-  const std::uint64_t chunk = m_client->location().part_size;
-  std::uint64_t last = m_next + chunk - 1;
-  if (m_end) last = std::min(last, *m_end - 1);
-  Pairs headers = {{"range", "bytes=" + std::to_string(m_next) + "-" + std::to_string(last)}};
-  if (!m_etag.empty()) headers.emplace_back("if-match", "\"" + m_etag + "\"");
-  const std::string what = "reading '" + m_key + "' in " + m_client->display_url();
-  const auto response = m_client->send("GET", m_client->object_name(m_key), {}, headers, {}, what,
-                                       static_cast<std::size_t>(chunk) + 1024);
-  if (response.status == 416) { // the object exists and ends before m_next
-    m_eof = true;
-    return;
-  }
-  if (response.status == 412)
-    throw StorageError(what + " failed: the object changed while it was read; read it again",
-                       false);
-  if (response.status != 206 && response.status != 200) m_client->fail(response, what, m_key);
+  throw StorageError(what + " failed: the object changed while it was read" +
+                         (became.empty() ? "" : " (ETag " + was + " became " + became + ")") +
+                         "; read it again",
+                     false);
+}
 
-  const std::string etag = s3xml::strip_quotes(response.header("etag").value_or(""));
-  if (m_etag.empty())
-    m_etag = etag;
-  else if (!etag.empty() && etag != m_etag)
-    throw StorageError(what + " failed: the object changed while it was read (ETag " + m_etag +
-                           " became " + etag + "); read it again",
-                       false);
+// One ranged GET of [at, last]; thread-safe (S3Client is), so parts are
+// fetched on several threads at once. etag: refuse any other version.
+S3ReadStream::Part fetch_part(const std::shared_ptr<S3Client>& client, const std::string& key,
+                              std::uint64_t at, std::uint64_t last, const std::string& etag)
+{
+  const std::uint64_t asked = last - at + 1;
+  Pairs headers = {{"range", "bytes=" + std::to_string(at) + "-" + std::to_string(last)}};
+  if (!etag.empty()) headers.emplace_back("if-match", "\"" + etag + "\"");
+  const std::string what = reading(*client, key);
+  auto response = client->send("GET", client->object_name(key), {}, headers, {}, what,
+                               static_cast<std::size_t>(asked) + 1024);
+  S3ReadStream::Part part;
+  part.offset = at;
+  part.asked = asked;
+  if (response.status == 416) { // the object exists and ends before `at`
+    part.past_end = true;
+    return part;
+  }
+  if (response.status == 412) throw_changed(what, etag, "");
+  if (response.status != 206 && response.status != 200) client->fail(response, what, key);
 
-  std::uint64_t first = 0, end_inclusive = 0, total = 0;
+  part.etag = s3xml::strip_quotes(response.header("etag").value_or(""));
+  if (!etag.empty() && !part.etag.empty() && part.etag != etag)
+    throw_changed(what, etag, part.etag);
+  part.details.version_id = response.header("x-amz-version-id").value_or("");
+  if (part.details.version_id == "null") part.details.version_id.clear(); // unversioned bucket
+  if (const auto until = response.header("x-amz-object-lock-retain-until-date");
+      until && until->size() >= 19)
+    part.details.retain_until = until->substr(0, 19) + "Z";
+
   if (response.status == 206) {
+    std::uint64_t first = 0, end_inclusive = 0;
     if (!parse_content_range(response.header("content-range").value_or(""), first, end_inclusive,
-                             total) ||
-        first != m_next || end_inclusive < first ||
+                             part.total) ||
+        first != at || end_inclusive < first || end_inclusive > last ||
         end_inclusive - first + 1 != response.body.size())
       throw StorageError(what +
                              " failed: the server's Content-Range does not match the bytes sent; "
                              "is the endpoint an S3-compatible server?",
                          false);
-    m_chunk = response.body;
+    part.bytes = std::move(response.body);
   } else {
     // 200: the server sent the whole object (some do for a range that covers it).
-    total = response.body.size();
-    if (m_next < total)
-      m_chunk = response.body.substr(
-          static_cast<std::size_t>(m_next),
-          static_cast<std::size_t>(std::min<std::uint64_t>(total - m_next, chunk)));
+    part.total = response.body.size();
+    if (at < part.total)
+      part.bytes = response.body.substr(static_cast<std::size_t>(at),
+                                        static_cast<std::size_t>(std::min(part.total - at, asked)));
   }
-  m_end = m_end ? std::min(*m_end, total) : total;
-  m_next += m_chunk.size();
-  if (m_chunk.empty()) m_eof = true;
+  return part;
+}
+
+} // namespace
+
+S3ReadStream::S3ReadStream(std::shared_ptr<S3Client> client, std::string key, std::uint64_t offset,
+                           std::optional<std::uint64_t> length, const ObjectInfo* listed)
+    : m_client(std::move(client)), m_key(std::move(key)), m_next(offset)
+{
+  if (length) m_end = offset + *length;
+  if (listed) {
+    m_end = std::min(m_end.value_or(listed->size), listed->size);
+    m_etag = listed->etag;
+  }
+  read_ahead();
+  next_part();
+}
+
+S3ReadStream::~S3ReadStream()
+{
+  // Parts still in flight are waited for (a future of std::async joins):
+  // their threads use only what they hold (the client, copies of the key).
+  m_ahead.clear();
+}
+
+void S3ReadStream::read_ahead()
+{
+  const std::uint64_t part_size = std::max<std::uint64_t>(1, m_client->location().read_part_size);
+  // Until the object's size is known only one part is asked for.
+  const std::size_t window = m_end ? std::max(1u, m_client->location().read_concurrency) : 1;
+  while (m_ahead.size() < window && (!m_end || m_next < *m_end)) {
+    std::uint64_t last = m_next + part_size - 1;
+    if (m_end) last = std::min(last, *m_end - 1);
+    // A request the reader would wait for next, with nothing else to overlap
+    // it, runs on the reader's own thread when the reader asks for it.
+    const bool alone = m_ahead.empty() && (!m_end || last + 1 >= *m_end);
+    m_ahead.push_back(
+        std::async(alone ? std::launch::deferred : std::launch::async,
+                   [client = m_client, key = m_key, at = m_next, last, etag = m_etag] {
+                     return fetch_part(client, key, at, last, etag);
+                   }));
+    m_next = last + 1;
+  }
+}
+
+void S3ReadStream::next_part()
+{
+  m_chunk.clear();
+  m_used = 0;
+  if (m_ahead.empty()) {
+    m_eof = true;
+    return;
+  }
+  Part part = m_ahead.front().get();
+  m_ahead.pop_front();
+  if (part.past_end) {
+    m_eof = true;
+    return;
+  }
+  const std::string what = reading(*m_client, m_key);
+  if (m_etag.empty())
+    m_etag = part.etag;
+  else if (!part.etag.empty() && part.etag != m_etag)
+    throw_changed(what, m_etag, part.etag);
+  if (!m_details) m_details = part.details;
+  m_end = std::min(m_end.value_or(part.total), part.total);
+  // Only the object's last part may be shorter than asked.
+  const std::uint64_t expected =
+      *m_end > part.offset ? std::min(part.asked, *m_end - part.offset) : 0;
+  if (part.bytes.size() < expected)
+    throw StorageError(what + " failed: the server sent " + std::to_string(part.bytes.size()) +
+                           " of the " + std::to_string(expected) + " bytes asked for at offset " +
+                           std::to_string(part.offset) + "; read it again",
+                       false);
+  m_chunk = std::move(part.bytes);
+  if (m_chunk.empty()) {
+    m_eof = true;
+    return;
+  }
+  read_ahead();
 }
 
 std::size_t S3ReadStream::read(std::span<std::byte> buffer)
@@ -103,7 +180,7 @@ std::size_t S3ReadStream::read(std::span<std::byte> buffer)
   if (buffer.empty()) return 0;
   if (m_used == m_chunk.size()) {
     if (m_eof) return 0;
-    fetch();
+    next_part();
     if (m_chunk.empty()) return 0;
   }
   const std::size_t n = std::min(buffer.size(), m_chunk.size() - m_used);

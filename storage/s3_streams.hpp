@@ -1,12 +1,16 @@
 #pragma once
-// Reading and writing one S3 object. Reads are ranged GETs of part_size
-// bytes each (so a dropped connection costs one chunk, retried, and nothing
-// is held in memory beyond a chunk); writes are one PUT, or a multipart
-// upload for objects larger than one part, aborted on any failure.
+// Reading and writing one S3 object. Reads are ranged GETs of read_part_size
+// bytes each, up to read_concurrency of them in flight ahead of the reader
+// (so a dropped connection costs one part, retried, and no more than
+// read_concurrency + 1 parts are held in memory); the parts reach the reader
+// in order, each checked against the object's ETag. Writes are one PUT, or a
+// multipart upload for objects larger than one part, aborted on any failure.
 
 #include "storage/s3_client.hpp"
 #include "storage/storage.hpp"
 
+#include <deque>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,19 +21,38 @@ namespace lastgood::storage {
 class S3ReadStream : public ReadStream
 {
 public:
-  // Fetches the first chunk at once, so a missing key throws NotFoundError here.
+  // Starts fetching at once, so a missing key throws NotFoundError here.
+  // listed: what a listing said of the whole object (size, ETag); with it no
+  // request waits for another's answer before the read-ahead starts.
   S3ReadStream(std::shared_ptr<S3Client> client, std::string key, std::uint64_t offset,
-               std::optional<std::uint64_t> length);
+               std::optional<std::uint64_t> length, const ObjectInfo* listed = nullptr);
+  ~S3ReadStream() override;
   std::size_t read(std::span<std::byte> buffer) override;
+  std::optional<ObjectDetails> details() const override { return m_details; }
+
+  // One ranged GET's answer.
+  struct Part
+  {
+    std::uint64_t offset = 0;
+    std::uint64_t asked = 0; // bytes asked for
+    std::string bytes;
+    bool past_end = false;   // 416: the object ends before offset
+    std::uint64_t total = 0; // the object's size as this answer gave it
+    std::string etag;
+    ObjectDetails details;
+  };
 
 private:
-  void fetch();
+  void read_ahead();
+  void next_part();
 
   std::shared_ptr<S3Client> m_client;
   std::string m_key;
-  std::uint64_t m_next;               // absolute offset of the next chunk
-  std::optional<std::uint64_t> m_end; // absolute end (exclusive), once known
-  std::string m_etag;                 // of the first chunk: the object must not change
+  std::uint64_t m_next;                  // absolute offset of the next part to ask for
+  std::optional<std::uint64_t> m_end;    // absolute end (exclusive), once known
+  std::string m_etag;                    // the object must not change while it is read
+  std::deque<std::future<Part>> m_ahead; // parts asked for, in offset order
+  std::optional<ObjectDetails> m_details;
   std::string m_chunk;
   std::size_t m_used = 0;
   bool m_eof = false;

@@ -19,7 +19,12 @@ struct S3Location
   // Bounds for tests and slow links; documented in docs/s3.md.
   int max_attempts = 6;                      // retries = max_attempts - 1
   std::chrono::milliseconds timeout{30'000}; // connect, and no byte for this long
-  std::uint64_t part_size = 16ull << 20;     // multipart part and GET chunk size
+  std::uint64_t part_size = 16ull << 20;     // multipart upload part size
+  // Reads: ranged GETs of read_part_size bytes, up to read_concurrency of
+  // them in flight per object ([s3] read_part_size_mib, read_concurrency;
+  // the AWS CLI's defaults are 8 MiB parts).
+  std::uint64_t read_part_size = 8ull << 20;
+  unsigned read_concurrency = 4;
 
   // The URL again, normalised (options in a fixed order); safe to print and store.
   std::string url() const;

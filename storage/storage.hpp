@@ -16,41 +16,58 @@
 
 namespace lastgood::storage {
 
-struct ObjectInfo {
+struct ObjectInfo
+{
   std::string key;
   std::uint64_t size = 0;
-  std::int64_t mtime_ns = 0;    // modification time, ns since the epoch; 0 if unknown
-  std::string etag;             // backend's content tag (S3 ETag); empty for files
-  std::string version_id;       // object version (S3), empty if none
-  std::string retain_until;     // object-lock retain-until (RFC 3339), empty if none
+  std::int64_t mtime_ns = 0; // modification time, ns since the epoch; 0 if unknown
+  std::string etag;          // backend's content tag (S3 ETag); empty for files
+  std::string version_id;    // object version (S3), empty if none
+  std::string retain_until;  // object-lock retain-until (RFC 3339), empty if none
 };
 
 // A key the listing could not descend into or describe (permission denied,
 // symlink loop, dangling link...). Listing reports it and goes on.
-struct ListProblem {
+struct ListProblem
+{
   std::string key;
   std::string message;
+};
+
+// What only an object's own answer carries, not a listing (S3: the version
+// id and the object-lock retain-until of a GET's headers).
+struct ObjectDetails
+{
+  std::string version_id;   // empty if none
+  std::string retain_until; // RFC 3339, empty if none
 };
 
 // A stream of bytes being read. read() fills at most buffer.size() bytes and
 // returns how many; 0 means end of stream. Throws StorageError on failure,
 // including when the object ends before its announced size.
-class ReadStream {
+class ReadStream
+{
 public:
   virtual ~ReadStream() = default;
   virtual std::size_t read(std::span<std::byte> buffer) = 0;
+  // The object's details as its answer gave them, once the stream has them
+  // (S3: from the first GET); nullopt when the backend cannot say, and the
+  // caller asks stat() if it needs them.
+  virtual std::optional<ObjectDetails> details() const { return std::nullopt; }
 };
 
 // A stream of bytes being written. Nothing is visible under the key until
 // commit() succeeds; destroying an uncommitted stream discards what was written.
-class WriteStream {
+class WriteStream
+{
 public:
   virtual ~WriteStream() = default;
   virtual void write(std::span<const std::byte> data) = 0;
   virtual void commit() = 0;
 };
 
-class Storage {
+class Storage
+{
 public:
   virtual ~Storage() = default;
 
@@ -73,6 +90,14 @@ public:
   // Throws NotFoundError if the key does not exist.
   virtual std::unique_ptr<ReadStream> read(std::string_view key, std::uint64_t offset = 0,
                                            std::optional<std::uint64_t> length = std::nullopt) = 0;
+
+  // Reads a whole object as a listing described it. A backend may trust the
+  // listing's size and ETag instead of asking again (S3: no HEAD, parallel
+  // ranged GETs from the start, each one refused if the ETag changed).
+  virtual std::unique_ptr<ReadStream> read_listed(const ObjectInfo& listed)
+  {
+    return read(listed.key);
+  }
 
   // Starts writing key (replacing it atomically at commit, creating parents).
   virtual std::unique_ptr<WriteStream> write(std::string_view key) = 0;

@@ -16,6 +16,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 
 namespace lastgood {
 namespace {
@@ -114,6 +115,31 @@ TEST_F(S3Faults, ScanAndVerifySucceedAfterRetriesWithTrueChecksums)
   const auto verified = lastgood("verify " + shop_backup_id() + " --level checksum --json");
   ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   EXPECT_EQ(json::parse(verified.out)["runs"][0]["outcome"], "pass") << verified.out;
+}
+
+TEST_F(S3Faults, AScanAsksNoHeadAndOneGetPerSmallObject)
+{
+  const auto log = m_home.path() / "requests.log";
+  FaultProxy proxy(S3Server::shared().endpoint(), 1, 0.0, 1000, "500", false, 0, log.string());
+  ASSERT_EQ(lastgood("repo add r --no-check " + shell_quote(url_through(proxy, 2))).exit_code, 0);
+  const auto scan = lastgood("scan --jobs 4 --json");
+  ASSERT_EQ(scan.exit_code, 0) << scan.out << scan.err;
+  const auto rows = recorded();
+  ASSERT_EQ(rows.size(), m_expected.size());
+  for (const auto& [key, sha] : m_expected)
+    EXPECT_EQ(rows.at(key).first, sha) << key;
+
+  // The listing gave size and ETag; the GETs' answers give the rest.
+  std::map<std::string, int> by_method;
+  int ranged_gets = 0;
+  std::istringstream lines(testing::read_file(log));
+  for (std::string line; std::getline(lines, line);) {
+    ++by_method[line.substr(0, line.find(' '))];
+    if (line.starts_with("GET bytes=")) ++ranged_gets;
+  }
+  EXPECT_EQ(by_method["HEAD"], 0);
+  // Every object here is smaller than one read part: one ranged GET each.
+  EXPECT_EQ(ranged_gets, static_cast<int>(m_expected.size()));
 }
 
 TEST_F(S3Faults, BodiesAlwaysCutShortAreNeverRecordedAsGood)

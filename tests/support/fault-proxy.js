@@ -11,10 +11,13 @@
 // stdin closes. Options:
 //   --upstream URL   --seed N   --rate 0..1   --stall-ms N
 //   --faults 500,503,stall,truncate,drop   --objects-only (spare listings)
+//   --from-byte N    only ranged GETs starting at byte N or later misbehave
+//                    (a part failing mid-way through an object)
+//   --log FILE       appends "METHOD RANGE" (or "-") per request, to count them
 'use strict';
 const http = require('http');
 
-const options = { upstream: '', seed: 1, rate: 0.3, stallMs: 3000, faults: '500,503,stall,truncate,drop', objectsOnly: false };
+const options = { upstream: '', seed: 1, rate: 0.3, stallMs: 3000, faults: '500,503,stall,truncate,drop', objectsOnly: false, fromByte: 0, log: '' };
 for (let i = 2; i < process.argv.length; i++) {
   const arg = process.argv[i];
   if (arg === '--upstream') options.upstream = process.argv[++i];
@@ -23,12 +26,15 @@ for (let i = 2; i < process.argv.length; i++) {
   else if (arg === '--stall-ms') options.stallMs = Number(process.argv[++i]);
   else if (arg === '--faults') options.faults = process.argv[++i];
   else if (arg === '--objects-only') options.objectsOnly = true;
+  else if (arg === '--from-byte') options.fromByte = Number(process.argv[++i]);
+  else if (arg === '--log') options.log = process.argv[++i];
   else {
     console.error(`fault-proxy: unknown argument ${arg}`);
     process.exit(2);
   }
 }
 const upstream = new URL(options.upstream);
+const fs = require('fs');
 const faults = options.faults.split(',').filter(Boolean);
 
 // mulberry32: small, seeded, the same sequence every run.
@@ -70,7 +76,10 @@ function forward(req, res, truncate) {
 
 const server = http.createServer((req, res) => {
   const isListing = /[?&]list-type=2/.test(req.url) || req.url.split('?')[0].split('/').filter(Boolean).length < 2;
-  const eligible = !(options.objectsOnly && isListing);
+  const range = /^bytes=(\d+)-/.exec(req.headers.range || '');
+  if (options.log) fs.appendFileSync(options.log, `${req.method} ${req.headers.range || '-'}\n`);
+  const eligible =
+    !(options.objectsOnly && isListing) && (options.fromByte === 0 || (range && Number(range[1]) >= options.fromByte));
   const fault = eligible && random() < options.rate ? faults[Math.floor(random() * faults.length)] : 'none';
   counts[fault] = (counts[fault] || 0) + 1;
   switch (fault) {

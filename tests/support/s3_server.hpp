@@ -7,6 +7,7 @@
 
 #include "tests/support/node_process.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -46,8 +47,11 @@ private:
 class FaultProxy
 {
 public:
+  // from_byte: only ranged GETs from that byte on misbehave (0: all requests);
+  // request_log: a file that gets "METHOD RANGE" per request ("" = none).
   FaultProxy(const std::string& upstream, unsigned seed, double rate, int stall_ms,
-             const std::string& faults = "500,503,stall,truncate,drop", bool objects_only = false);
+             const std::string& faults = "500,503,stall,truncate,drop", bool objects_only = false,
+             std::uint64_t from_byte = 0, const std::string& request_log = "");
   const std::string& endpoint() const { return m_endpoint; }
 
 private:
