@@ -5,6 +5,8 @@
 #include "catalog/crash_leftovers.hpp"
 #include "catalog/object_reader.hpp"
 #include "catalog/object_records.hpp"
+#include "catalog/pgbackrest_backups.hpp"
+#include "catalog/repository_format.hpp"
 #include "catalog/scan_lock.hpp"
 #include "catalog/work_queue.hpp"
 #include "common/error.hpp"
@@ -213,6 +215,14 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
       !objects_missing_from_backups(db, repository.id, 1).empty()) {
     auto built = build_backups(db, repository.id, now);
     summary.new_backups = built.new_backups;
+  }
+  // A pgBackRest repository's backups come from its info files, read every
+  // scan (they are small): a damaged one is a problem of this scan.
+  if (repository.format == repository_format::pgbackrest) {
+    auto pgbackrest = catalog_pgbackrest_stanza(db, repository, storage, now);
+    summary.new_backups += pgbackrest.new_backups;
+    summary.problems.insert(summary.problems.end(), pgbackrest.problems.begin(),
+                            pgbackrest.problems.end());
   }
   link_wal_facts(db, now);
   auto count =
