@@ -146,6 +146,20 @@ void assign_archive_clusters(Database& db, std::int64_t repository_id, const std
 
 } // namespace
 
+std::optional<std::string> unreadable_pgbackrest_archive(storage::Storage& storage,
+                                                         const Repository& repository)
+{
+  if (repository.format != repository_format::pgbackrest || !repository.stanza) return std::nullopt;
+  try {
+    pgbr::load_info_file(storage, pgbr::archive_info_key(*repository.stanza), std::nullopt);
+  } catch (const pgbr::PassphraseError&) {
+    return "archive/" + *repository.stanza + "/";
+  } catch (const Error&) {
+    // Missing or damaged: catalog_pgbackrest_stanza reports it; the files are read as they are.
+  }
+  return std::nullopt;
+}
+
 PgbackrestCatalogResult catalog_pgbackrest_stanza(Database& db, const Repository& repository,
                                                   storage::Storage& storage, const std::string& now)
 {

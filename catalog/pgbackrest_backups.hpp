@@ -12,6 +12,7 @@
 #include "storage/storage.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,12 @@ struct PgbackrestCatalogResult
   std::size_t new_backups = 0;
   std::vector<ScanProblem> problems; // damaged, missing or disagreeing info files...
 };
+
+// "archive/<stanza>/" when that archive's files cannot be read (an
+// encrypted repository: no passphrase setting yet), else nullopt. The scan
+// then classifies them by name only instead of finding them "corrupt".
+std::optional<std::string> unreadable_pgbackrest_archive(storage::Storage& storage,
+                                                         const Repository& repository);
 
 // Call inside a transaction, after the repository's objects are recorded.
 // Problems with the repository are returned, never thrown.

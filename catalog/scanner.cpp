@@ -116,6 +116,17 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
     }
   };
 
+  // An encrypted pgBackRest archive: its files are WAL by name, not "corrupt".
+  const auto unreadable_archive = unreadable_pgbackrest_archive(storage, repository);
+  auto read_one = [&](const storage::ObjectInfo& info) {
+    auto result = read_and_classify(storage, info);
+    if (unreadable_archive && info.key.starts_with(*unreadable_archive) &&
+        result.read_error.empty())
+      result.classification = classify_by_name_only(
+          info.key, "encrypted pgBackRest archive: lastgood has no passphrase for it");
+    return result;
+  };
+
   const unsigned jobs =
       options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   WorkQueue<Job> to_read(jobs * 4);
@@ -124,7 +135,7 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
   for (unsigned i = 0; i < jobs; ++i)
     readers.emplace_back([&] {
       while (auto job = to_read.pop())
-        done.push(Done{read_and_classify(storage, job->info), job->previous});
+        done.push(Done{read_one(job->info), job->previous});
     });
   // On any exception, readers must see the queue closed before they are joined.
   struct CloseOnExit
