@@ -183,6 +183,24 @@ TEST_F(PgbackrestCatalog, DamagedInfoFilesAreScanProblemsNamingTheFile)
   EXPECT_EQ(json_of("scan --json", 3)["clean"], false);
 }
 
+// No passphrase setting yet: the encrypted repository's backups are not
+// cataloged and scan says so, naming backup.info; its archive files are WAL by
+// their names, never reported as corrupt.
+TEST_F(PgbackrestCatalog, EncryptedRepositoryIsAProblemOnlyForItsInfoFile)
+{
+  ASSERT_EQ(lastgood("repo add enc " + shell_quote(testing::pgbackrest_repo("enc"))).exit_code, 0);
+  auto scan = json_of("scan --json", 3);
+  const std::string stanza = testing::pgbackrest_expected()["stanza"];
+  auto problems = scan["repositories"][0]["problems"];
+  ASSERT_EQ(problems.size(), 1u) << problems.dump(2);
+  EXPECT_EQ(problems[0]["key"], "backup/" + stanza + "/backup.info");
+  EXPECT_NE(problems[0]["problem"].get<std::string>().find("encrypted"), std::string::npos);
+  EXPECT_EQ(scan["repositories"][0]["backups"], 0);
+  auto wal = json_of("wal --json");
+  ASSERT_FALSE(wal["clusters"].empty()) << wal.dump(2);
+  EXPECT_GT(wal["clusters"][0]["timelines"][0]["segments"].get<int>(), 0) << wal.dump(2);
+}
+
 TEST_F(PgbackrestCatalog, FormatAndStanzaFlags)
 {
   const fs::path repo = m_home.path() / "repo";
