@@ -180,12 +180,15 @@ PgbackrestCatalogResult catalog_pgbackrest_stanza(Database& db, const Repository
                                "encrypted pgBackRest repository: lastgood does not read encrypted "
                                "repositories in scan yet, so its backups are not cataloged"});
     return result;
-  } catch (const NotFoundError& e) {
-    result.problems.push_back({info_key, std::string("pgBackRest info file missing: ") + e.what()});
-    return result;
   } catch (const Error& e) {
-    // A damaged info file and copy, or two that disagree on the database: name the file.
-    result.problems.push_back({info_key, e.what()});
+    // Missing, or damaged together with its copy, or the two files disagree
+    // on the database: the problem is filed under the file the message names
+    // (backup.info is read first).
+    const std::string message = e.what();
+    const std::string archive_key = pgbr::archive_info_key(stanza);
+    const bool about_archive = message.find(archive_key) != std::string::npos &&
+                               message.find(info_key) == std::string::npos;
+    result.problems.push_back({about_archive ? archive_key : info_key, message});
     return result;
   }
   for (const auto& finding : info.findings)

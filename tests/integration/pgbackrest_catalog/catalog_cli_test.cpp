@@ -177,10 +177,18 @@ TEST_F(PgbackrestCatalog, DamagedInfoFilesAreScanProblemsNamingTheFile)
            p["problem"].get<std::string>().find("backup.info") != std::string::npos;
   })) << problems.dump(2);
 
-  // archive.info gone altogether.
+  // backup.info good again, archive.info gone altogether.
+  const fs::path fixture_info = testing::pgbackrest_repo("plain") / "backup" / stanza;
+  fs::copy_file(fixture_info / "backup.info", info, fs::copy_options::overwrite_existing);
+  fs::copy_file(fixture_info / "backup.info.copy", fs::path(info.string() + ".copy"),
+                fs::copy_options::overwrite_existing);
   fs::remove(repo / "archive" / stanza / "archive.info");
   fs::remove(repo / "archive" / stanza / "archive.info.copy");
-  EXPECT_EQ(json_of("scan --json", 3)["clean"], false);
+  scan = json_of("scan --json", 3);
+  problems = scan["repositories"][0]["problems"];
+  EXPECT_TRUE(std::any_of(problems.begin(), problems.end(), [&](const json& p) {
+    return p["key"] == "archive/" + stanza + "/archive.info";
+  })) << problems.dump(2);
 }
 
 // No passphrase setting yet: the encrypted repository's backups are not
