@@ -137,6 +137,8 @@ TEST_F(PgbackrestCatalog, EveryBackupIsABaseBackupWithPgbackrestsOwnFacts)
     ASSERT_NE(backup, backups.end());
     const auto& e = expected["repos"][(*backup)["repository"].get<std::string>()]["backups"]
                             [(*backup)["label"].get<std::string>()];
+    EXPECT_EQ(b["label"], (*backup)["label"]);
+    EXPECT_EQ(b["backup_type"], e["type"]);
     EXPECT_EQ(b["first"], e["archive_start"]);
     EXPECT_EQ(b["last"], e["archive_stop"]);
   }
