@@ -17,31 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-struct Member
-{
-  std::int64_t id;
-  std::string key;
-  std::string kind;
-  std::uint64_t size;
-  std::int64_t mtime_ns;
-  json detail;
-  std::optional<std::string> problem;
-};
-
-struct BackupFacts
-{
-  std::string root_key;
-  std::string kind; // logical | physical
-  std::string format;
-  std::optional<std::int64_t> cluster_id;
-  std::optional<std::string> source; // the repository's; nullopt: the default source
-  std::optional<std::string> database, label, start_time, stop_time, server_version, tool_version,
-      compression, problem;
-  std::optional<std::int64_t> start_lsn, stop_lsn, timeline, stop_timeline;
-  std::vector<std::pair<std::int64_t, std::string>> members; // object id, role
-  std::uint64_t size = 0;
-};
-
 std::string parent_dir(const std::string& key)
 {
   auto slash = key.rfind('/');
@@ -53,8 +28,8 @@ std::string mtime_rfc3339(std::int64_t mtime_ns)
   return format_rfc3339(TimePoint(std::chrono::seconds(mtime_ns / 1000000000)));
 }
 
-// Every object at or under dir ("" = the whole repository), missing ones too:
-// a backup whose file vanished must still show that file, as missing.
+} // namespace
+
 std::vector<Member> objects_under(Database& db, std::int64_t repository_id, const std::string& dir)
 {
   auto s =
@@ -70,6 +45,8 @@ std::vector<Member> objects_under(Database& db, std::int64_t repository_id, cons
                          s.opt_text(6)});
   return out;
 }
+
+namespace {
 
 std::optional<std::string> opt_string(const json& j, const char* key)
 {
@@ -245,7 +222,8 @@ std::string id_name_part(const BackupFacts& f)
   return out.empty() ? "backup" : out;
 }
 
-// Inserts or refreshes one backup; keeps its ID, status and first sighting.
+} // namespace
+
 bool upsert_backup(Database& db, std::int64_t repository_id, const BackupFacts& f,
                    const std::string& now)
 {
@@ -303,8 +281,6 @@ bool upsert_backup(Database& db, std::int64_t repository_id, const BackupFacts& 
   return created;
 }
 
-} // namespace
-
 std::string make_backup_id(const std::string& time_rfc3339, const std::string& name,
                            const std::string& stable_key, std::size_t hash_chars)
 {
@@ -319,15 +295,21 @@ BuildSummary build_backups(Database& db, std::int64_t repository_id, const std::
 {
   BuildSummary summary;
   // The repository's source and naming rule (migration 0009) apply to all its backups.
-  std::optional<std::string> source, pattern;
+  std::optional<std::string> source, pattern, format;
   {
-    auto repo = db.prepare("SELECT source, database_from_name FROM repositories WHERE id = ?");
+    auto repo =
+        db.prepare("SELECT source, database_from_name, format FROM repositories WHERE id = ?");
     repo.bind(1, repository_id);
     if (repo.step()) {
       source = repo.opt_text(0);
       pattern = repo.opt_text(1);
+      format = repo.opt_text(2);
     }
   }
+  // A pgBackRest repository's backups come from its backup.info
+  // (catalog/pgbackrest_backups): its files are not backups by themselves
+  // (a diff backup's directory holds only the files that changed).
+  const bool pgbackrest = format == "pgbackrest";
   auto roots = db.prepare(
       "SELECT id, key, kind, size, coalesce(mtime_ns, 0), detail, problem FROM objects"
       " WHERE repository_id = ? AND missing_since IS NULL AND kind IN"
@@ -341,6 +323,7 @@ BuildSummary build_backups(Database& db, std::int64_t repository_id, const std::
         roots.int64(4), roots.is_null(5) ? json() : json::parse(roots.text(5)), roots.opt_text(6)});
   std::map<std::string, bool> physical_dirs; // dir -> seen
   for (const auto& m : candidates) {
+    if (pgbackrest && m.key.starts_with("backup/")) continue;
     std::optional<BackupFacts> facts;
     if (m.kind == kind::dump_toc) {
       facts = logical_from_directory(m, objects_under(db, repository_id, parent_dir(m.key)), db);

@@ -4,6 +4,8 @@
 #include "common/error.hpp"
 #include "pg/lsn.hpp"
 
+#include <sstream>
+
 namespace lastgood::catalog {
 
 namespace {
@@ -14,7 +16,13 @@ constexpr const char* kSelect =
     " start_time, stop_time, server_version, tool_version, compression, problem, missing_since,"
     " start_lsn, stop_lsn, timeline, stop_timeline, size_bytes, object_count, objects_missing,"
     " source, (SELECT r.outcome FROM verification_runs r WHERE r.backup_id = v_backups.id"
-    "   AND r.outcome <> 'running' ORDER BY r.id DESC LIMIT 1) FROM v_backups";
+    "   AND r.outcome <> 'running' ORDER BY r.id DESC LIMIT 1),"
+    // Another tool's lineage (migration 0013): pgBackRest's full | diff | incr.
+    " (SELECT b.backup_type FROM backups b WHERE b.id = v_backups.id),"
+    " (SELECT b.prior_label FROM backups b WHERE b.id = v_backups.id),"
+    " (SELECT group_concat(label, ' ') FROM (SELECT label FROM backup_references br"
+    "   WHERE br.backup_id = v_backups.id ORDER BY label))"
+    " FROM v_backups";
 
 BackupRow read_row(Statement& s)
 {
@@ -45,6 +53,13 @@ BackupRow read_row(Statement& s)
   r.objects_missing = s.int64(23);
   r.source = s.opt_text(24);
   r.last_check = s.opt_text(25);
+  r.backup_type = s.opt_text(26);
+  r.prior_label = s.opt_text(27);
+  if (auto references = s.opt_text(28)) {
+    std::istringstream words(*references);
+    for (std::string label; words >> label;)
+      r.references.push_back(label);
+  }
   return r;
 }
 
@@ -155,7 +170,10 @@ nlohmann::json to_json(const BackupRow& r)
           {"objects", r.object_count},
           {"objects_missing", r.objects_missing},
           {"missing_since", opt(r.missing_since)},
-          {"problem", opt(r.problem)}};
+          {"problem", opt(r.problem)},
+          {"backup_type", opt(r.backup_type)},
+          {"prior", opt(r.prior_label)},
+          {"references", r.references}};
 }
 
 nlohmann::json to_json(const BackupObjectRow& r)

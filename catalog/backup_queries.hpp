@@ -27,6 +27,10 @@ struct BackupRow
   // Outcome of the newest finished verification run (pass | fail | error);
   // 'error' is shown beside the status, which it never changes.
   std::optional<std::string> last_check;
+  // pgBackRest's type (full | diff | incr), the backup it builds on and every
+  // backup whose files it uses, by label; nullopt / empty for other backups.
+  std::optional<std::string> backup_type, prior_label;
+  std::vector<std::string> references;
 };
 
 // "good", or "good (last check: error)" when the newest run could not check.

@@ -300,6 +300,20 @@ Classification classify_object(std::string_view key, std::uint64_t size, std::st
   }
 }
 
+Classification classify_by_name_only(std::string_view key, std::string_view why)
+{
+  Classification c;
+  c.detail = {{"content_unread", why}};
+  auto wal = pg::parse_wal_archive_name(basename_of(key));
+  if (!wal || (wal->kind != pg::WalFileKind::Segment && wal->kind != pg::WalFileKind::Partial))
+    return c;
+  c.kind = wal->kind == pg::WalFileKind::Partial ? kind::wal_partial : kind::wal_segment;
+  c.detail = {{"timeline", wal->timeline},       {"name", wal->canonical},
+              {"compression", wal->compression}, {"xlogid", wal->xlogid},
+              {"xlogseg", wal->xlogseg},         {"header_unread", why}};
+  return c;
+}
+
 Classification classify_base_tar(storage::ReadStream& source)
 {
   Classification c;

@@ -53,6 +53,12 @@ bool is_wal_tar_name(std::string_view key);
 Classification classify_object(std::string_view key, std::uint64_t size, std::string_view head,
                                std::string_view tail);
 
+// What an object is from its key alone, for content lastgood cannot read
+// (an encrypted pgBackRest archive without its passphrase): a WAL segment by
+// its name, with `why` as detail.header_unread; history and .backup files
+// stay 'other'. Never a problem: unread is not damaged.
+Classification classify_by_name_only(std::string_view key, std::string_view why);
+
 // Reads a base backup tar (any compression) from `source` just far enough to
 // find backup_label, global/pg_control and the first WAL segment header.
 Classification classify_base_tar(storage::ReadStream& source);

@@ -13,12 +13,13 @@ namespace lastgood::catalog {
 
 namespace {
 
-constexpr const char* kSelect =
-    "SELECT id, name, url, created_at, source, database_from_name FROM repositories";
+constexpr const char* kSelect = "SELECT id, name, url, created_at, source, database_from_name, "
+                                "format, stanza FROM repositories";
 
 Repository row_to_repository(Statement& s)
 {
-  return Repository{s.int64(0), s.text(1), s.text(2), s.text(3), s.opt_text(4), s.opt_text(5)};
+  return Repository{s.int64(0),    s.text(1),     s.text(2),     s.text(3),
+                    s.opt_text(4), s.opt_text(5), s.opt_text(6), s.opt_text(7)};
 }
 
 RepositorySettings checked(const RepositorySettings& settings, const std::string& repository)
@@ -31,14 +32,20 @@ RepositorySettings checked(const RepositorySettings& settings, const std::string
                              "database_from_name of repository '" + repository + "'");
     out.database_from_name = settings.database_from_name;
   }
+  out.format = settings.format;
+  out.stanza = settings.stanza;
   return out;
 }
 
 nlohmann::json settings_json(const RepositorySettings& s)
 {
-  return {{"source", s.source ? nlohmann::json(*s.source) : nlohmann::json()},
-          {"database_from_name",
-           s.database_from_name ? nlohmann::json(*s.database_from_name) : nlohmann::json()}};
+  nlohmann::json out = {{"source", s.source ? nlohmann::json(*s.source) : nlohmann::json()},
+                        {"database_from_name", s.database_from_name
+                                                   ? nlohmann::json(*s.database_from_name)
+                                                   : nlohmann::json()}};
+  if (s.format) out["format"] = *s.format;
+  if (s.stanza) out["stanza"] = *s.stanza;
+  return out;
 }
 
 } // namespace
@@ -73,12 +80,20 @@ Repository add_repository(Database& db, const std::string& name, const std::stri
                      "' already exists; remove it first or pick another name");
   const std::string safe_url = redact(url);
   const std::string now = format_rfc3339(now_seconds());
-  db.prepare("INSERT INTO repositories (name, url, created_at, source, database_from_name) VALUES "
-             "(?, ?, ?, ?, ?)")
-      .bind_all(name, safe_url, now, settings.source, settings.database_from_name)
+  db.prepare("INSERT INTO repositories (name, url, created_at, source, database_from_name, format,"
+             " stanza) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .bind_all(name, safe_url, now, settings.source, settings.database_from_name, settings.format,
+                settings.stanza)
       .run();
   const std::int64_t id = db.last_insert_id();
-  Repository repo{id, name, safe_url, now, settings.source, settings.database_from_name};
+  Repository repo{id,
+                  name,
+                  safe_url,
+                  now,
+                  settings.source,
+                  settings.database_from_name,
+                  settings.format,
+                  settings.stanza};
   auto detail = settings_json(settings);
   detail["url"] = safe_url;
   write_audit(db, "repo.add", name, Severity::Info, detail);
@@ -94,7 +109,8 @@ Repository register_configured_repository(Database& db, const RepositoryConfig& 
   auto existing = find_repository(db, config.name);
   if (!existing) return add_repository(db, config.name, config.url, given);
   const RepositorySettings wanted = checked(given, config.name);
-  RepositorySettings now{existing->source, existing->database_from_name};
+  RepositorySettings now{existing->source, existing->database_from_name, existing->format,
+                         existing->stanza};
   // "default" in the file is a choice too: it clears a stored source.
   if (!config.source.empty()) now.source = wanted.source;
   if (wanted.database_from_name) now.database_from_name = wanted.database_from_name;

@@ -22,6 +22,9 @@ struct Repository
   // regex naming its dumps' databases (nullopt: the convention).
   std::optional<std::string> source;
   std::optional<std::string> database_from_name;
+  // Another tool's repository ("pgbackrest"; nullopt: files as they come) and its stanza.
+  std::optional<std::string> format;
+  std::optional<std::string> stanza;
 };
 
 // What a repository says about its backups (docs/sources.md).
@@ -29,6 +32,8 @@ struct RepositorySettings
 {
   std::optional<std::string> source;
   std::optional<std::string> database_from_name;
+  std::optional<std::string> format; // see catalog/repository_format.hpp
+  std::optional<std::string> stanza;
 };
 
 // The name shown for a backup's source: its name, or "default".

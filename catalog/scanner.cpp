@@ -5,6 +5,8 @@
 #include "catalog/crash_leftovers.hpp"
 #include "catalog/object_reader.hpp"
 #include "catalog/object_records.hpp"
+#include "catalog/pgbackrest_backups.hpp"
+#include "catalog/repository_format.hpp"
 #include "catalog/scan_lock.hpp"
 #include "catalog/work_queue.hpp"
 #include "common/error.hpp"
@@ -114,6 +116,17 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
     }
   };
 
+  // An encrypted pgBackRest archive: its files are WAL by name, not "corrupt".
+  const auto unreadable_archive = unreadable_pgbackrest_archive(storage, repository);
+  auto read_one = [&](const storage::ObjectInfo& info) {
+    auto result = read_and_classify(storage, info);
+    if (unreadable_archive && info.key.starts_with(*unreadable_archive) &&
+        result.read_error.empty())
+      result.classification = classify_by_name_only(
+          info.key, "encrypted pgBackRest archive: lastgood has no passphrase for it");
+    return result;
+  };
+
   const unsigned jobs =
       options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   WorkQueue<Job> to_read(jobs * 4);
@@ -122,7 +135,7 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
   for (unsigned i = 0; i < jobs; ++i)
     readers.emplace_back([&] {
       while (auto job = to_read.pop())
-        done.push(Done{read_and_classify(storage, job->info), job->previous});
+        done.push(Done{read_one(job->info), job->previous});
     });
   // On any exception, readers must see the queue closed before they are joined.
   struct CloseOnExit
@@ -213,6 +226,14 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
       !objects_missing_from_backups(db, repository.id, 1).empty()) {
     auto built = build_backups(db, repository.id, now);
     summary.new_backups = built.new_backups;
+  }
+  // A pgBackRest repository's backups come from its info files, read every
+  // scan (they are small): a damaged one is a problem of this scan.
+  if (repository.format == repository_format::pgbackrest) {
+    auto pgbackrest = catalog_pgbackrest_stanza(db, repository, storage, now);
+    summary.new_backups += pgbackrest.new_backups;
+    summary.problems.insert(summary.problems.end(), pgbackrest.problems.begin(),
+                            pgbackrest.problems.end());
   }
   link_wal_facts(db, now);
   auto count =

@@ -89,7 +89,8 @@ void attach_backups(Database& db, ClusterWal& cluster)
                                : pg::kDefaultWalSegmentSize;
   }
   auto s = db.prepare(
-      "SELECT b.backup_id, b.status, b.timeline, b.start_lsn, b.stop_lsn, c.id, b.id FROM backups b"
+      "SELECT b.backup_id, b.status, b.timeline, b.start_lsn, b.stop_lsn, c.id, b.id, b.label,"
+      " b.backup_type FROM backups b"
       " JOIN clusters c ON c.id = b.cluster_id WHERE c.system_identifier = ? AND b.kind = "
       "'physical'"
       " AND b.deleted_at IS NULL AND b.start_lsn IS NOT NULL AND b.stop_lsn IS NOT NULL"
@@ -101,6 +102,8 @@ void attach_backups(Database& db, ClusterWal& cluster)
     BackupWal b;
     b.backup_id = s.text(0);
     b.status = s.text(1);
+    b.label = s.opt_text(7);
+    b.backup_type = s.opt_text(8);
     auto tli = static_cast<std::uint32_t>(s.opt_int64(2).value_or(1));
     auto first =
         pg::segment_of(pg::Lsn{static_cast<std::uint64_t>(s.int64(3))}, cluster.segment_size);
@@ -237,7 +240,9 @@ nlohmann::json to_json(const ClusterWal& c)
                        {"last", b.last},
                        {"complete", b.complete},
                        {"missing", b.missing ? json(*b.missing) : json()},
-                       {"from_backup", b.from_backup}});
+                       {"from_backup", b.from_backup},
+                       {"label", b.label ? json(*b.label) : json()},
+                       {"backup_type", b.backup_type ? json(*b.backup_type) : json()}});
   return {{"system_identifier", c.system_identifier ? json(*c.system_identifier) : json()},
           {"foreign_segments", foreign},
           {"base_backups", backups},

@@ -47,6 +47,8 @@ struct BackupWal
   bool complete = false;
   std::optional<std::string> missing;   // first missing segment
   std::vector<std::string> from_backup; // segments only the backup itself carries (-X fetch/stream)
+  std::optional<std::string> label;
+  std::optional<std::string> backup_type; // pgBackRest's full | diff | incr
 };
 
 struct ClusterWal

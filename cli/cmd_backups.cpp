@@ -38,7 +38,14 @@ std::string what(const catalog::BackupRow& b)
 {
   // Dumps of a named source show it: shop of two servers is two things.
   if (b.kind == "logical") return (b.source ? *b.source + "/" : "") + b.database.value_or("?");
-  return "cluster " + b.system_identifier.value_or("?");
+  return "cluster " + b.system_identifier.value_or("?") +
+         (b.backup_type && b.label ? " " + *b.label : "");
+}
+
+// "pgbackrest incr": another tool's backups say what they depend on.
+std::string format_text(const catalog::BackupRow& b)
+{
+  return b.backup_type ? b.format + " " + *b.backup_type : b.format;
 }
 
 void print_table(const std::vector<catalog::BackupRow>& rows)
@@ -54,7 +61,7 @@ void print_table(const std::vector<catalog::BackupRow>& rows)
                           ? lsn_text(b.start_lsn) + "-" + lsn_text(b.stop_lsn) + " (" +
                                 (b.timeline ? std::to_string(*b.timeline) : "?") + ")"
                           : "";
-    table.add_row({b.backup_id, status, b.format, what(b),
+    table.add_row({b.backup_id, status, format_text(b), what(b),
                    b.start_time.value_or(b.stop_time.value_or("-")), human_bytes(b.size_bytes),
                    lsn});
   }
@@ -121,6 +128,14 @@ void print_show(const catalog::BackupRow& b, const std::vector<catalog::BackupOb
   if (b.database) line("database", *b.database);
   if (b.system_identifier) line("cluster", *b.system_identifier);
   if (b.label) line("label", *b.label);
+  if (b.backup_type) line("type", *b.backup_type);
+  if (b.prior_label) line("prior", *b.prior_label);
+  if (!b.references.empty()) {
+    std::string all;
+    for (const auto& r : b.references)
+      all += (all.empty() ? "" : " ") + r;
+    line("references", all + " (its files are read from these backups too)");
+  }
   if (b.start_time) line("start time", *b.start_time);
   if (b.stop_time) line(b.kind == "logical" ? "written" : "stop time", *b.stop_time);
   if (b.kind == "physical") {
@@ -131,7 +146,7 @@ void print_show(const catalog::BackupRow& b, const std::vector<catalog::BackupOb
              (b.stop_timeline ? " on timeline " + std::to_string(*b.stop_timeline) : ""));
   }
   if (b.server_version) line("server", *b.server_version);
-  if (b.tool_version) line("pg_dump", *b.tool_version);
+  if (b.tool_version) line(b.kind == "logical" ? "pg_dump" : "tool", *b.tool_version);
   if (b.compression) line("compression", *b.compression);
   line("size", human_bytes(b.size_bytes) + " in " + std::to_string(b.object_count) + " objects");
   if (b.missing_since)

@@ -1,6 +1,7 @@
 // repo add NAME URL [--no-check] | repo list | repo remove NAME
 
 #include "catalog/repositories.hpp"
+#include "catalog/repository_format.hpp"
 #include "cli/context.hpp"
 #include "storage/repository_check.hpp"
 #include "storage/storage.hpp"
@@ -14,7 +15,7 @@ namespace {
 
 struct RepoOptions
 {
-  std::string name, url, source, database_from_name;
+  std::string name, url, source, database_from_name, format, stanza;
   bool json = false;
   bool no_check = false;
 };
@@ -37,6 +38,11 @@ void register_repo_commands(CLI::App& app, Context& ctx)
                   "default source)");
   add->add_option("--database-from-name", opts->database_from_name,
                   "regular expression naming a dump's database from its key (first capture group)");
+  add->add_option("--format", opts->format,
+                  "pgbackrest: a pgBackRest repository (recognised from its layout when not "
+                  "given; docs/pgbackrest.md); files: backups as files");
+  add->add_option("--stanza", opts->stanza,
+                  "the pgBackRest stanza to catalog (needed when the repository holds several)");
   add->add_flag("--no-check", opts->no_check,
                 "register it without checking that it exists and answers (e.g. not mounted yet)");
   add->callback([&ctx, opts] {
@@ -47,11 +53,22 @@ void register_repo_commands(CLI::App& app, Context& ctx)
     catalog::RepositorySettings settings;
     if (!opts->source.empty()) settings.source = opts->source;
     if (!opts->database_from_name.empty()) settings.database_from_name = opts->database_from_name;
+    auto optional = [](const std::string& v) {
+      return v.empty() ? std::nullopt : std::optional<std::string>(v);
+    };
+    if (!opts->no_check || !opts->format.empty()) {
+      auto recognised = catalog::recognise_repository_format(*storage, optional(opts->format),
+                                                             optional(opts->stanza));
+      settings.format = recognised.format;
+      settings.stanza = recognised.stanza;
+    }
     auto r = catalog::add_repository(ctx.catalog(catalog::IfMissing::Create).db(), opts->name,
                                      opts->url, settings);
     if (!ctx.quiet)
       std::cerr << "added repository " << r.name << " at " << r.url << " (source "
-                << catalog::source_label(r.source) << ")\n";
+                << catalog::source_label(r.source)
+                << (r.format ? ", " + *r.format + " stanza " + r.stanza.value_or("?") : "")
+                << ")\n";
   });
 
   auto* list = repo->add_subcommand("list", "list repositories");
@@ -67,7 +84,9 @@ void register_repo_commands(CLI::App& app, Context& ctx)
              {"created_at", r.created_at},
              {"source", r.source ? nlohmann::json(*r.source) : nlohmann::json()},
              {"database_from_name",
-              r.database_from_name ? nlohmann::json(*r.database_from_name) : nlohmann::json()}});
+              r.database_from_name ? nlohmann::json(*r.database_from_name) : nlohmann::json()},
+             {"format", r.format ? nlohmann::json(*r.format) : nlohmann::json()},
+             {"stanza", r.stanza ? nlohmann::json(*r.stanza) : nlohmann::json()}});
       print_json(out);
       return;
     }

@@ -49,6 +49,9 @@ void print_text(const std::vector<catalog::ClusterWal>& clusters)
                         ? std::string("yes")
                         : "yes (from the backup itself: " + std::to_string(b.from_backup.size()) +
                               " segment(s) not in the archive)")
+                << (b.backup_type
+                        ? " [pgbackrest " + *b.backup_type + " " + b.label.value_or("?") + "]"
+                        : std::string())
                 << '\n';
     for (const auto& f : c.foreign_segments)
       std::cout << "  FOREIGN " << f.repository << ": " << printable_name(f.key)

@@ -1,5 +1,8 @@
 #include "formats/pgbackrest/stanza.hpp"
 
+#include <algorithm>
+#include <set>
+
 namespace lastgood::formats::pgbackrest {
 
 std::string backup_info_key(std::string_view stanza)
@@ -10,6 +13,29 @@ std::string backup_info_key(std::string_view stanza)
 std::string archive_info_key(std::string_view stanza)
 {
   return "archive/" + std::string(stanza) + "/archive.info";
+}
+
+std::vector<std::string> list_stanzas(storage::Storage& repo)
+{
+  std::set<std::string> with_backup_info;
+  repo.list(
+      "backup/",
+      [&](const storage::ObjectInfo& info) {
+        std::string_view key = info.key;
+        key.remove_prefix(7); // "backup/"
+        auto slash = key.find('/');
+        if (slash == std::string_view::npos || slash == 0) return;
+        auto rest = key.substr(slash + 1);
+        if (rest == "backup.info" || rest == "backup.info.copy")
+          with_backup_info.emplace(key.substr(0, slash));
+      },
+      [](const storage::ListProblem&) {});
+  std::vector<std::string> out;
+  for (const auto& stanza : with_backup_info) {
+    const auto key = archive_info_key(stanza);
+    if (repo.stat(key) || repo.stat(key + ".copy")) out.push_back(stanza);
+  }
+  return out;
 }
 
 StanzaInfo read_stanza(storage::Storage& repo, std::string_view stanza,

@@ -25,6 +25,10 @@ struct StanzaInfo
 std::string backup_info_key(std::string_view stanza);  // backup/<stanza>/backup.info
 std::string archive_info_key(std::string_view stanza); // archive/<stanza>/archive.info
 
+// The stanzas a repository holds: those with a backup/<stanza>/backup.info
+// and an archive/<stanza>/archive.info (or their .copy twins), sorted.
+std::vector<std::string> list_stanzas(storage::Storage& repo);
+
 // repo_passphrase: repo-cipher-pass of an encrypted repository, else nullopt.
 // Throws as load_info_file does, and ValidationError when the two files
 // describe different databases.

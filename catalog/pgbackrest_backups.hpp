@@ -1,0 +1,40 @@
+#pragma once
+// A pgBackRest repository in the catalog: each backup of backup/<stanza>/backup.info
+// becomes a physical backup (format "pgbackrest") of its cluster, whose
+// objects are the files stored in its directory, with its type, prior
+// backup and references; the archive's segments get the cluster that
+// archive.info names for their archive id. Objects themselves are found,
+// hashed and classified by the scan as in any repository.
+
+#include "catalog/repositories.hpp"
+#include "catalog/scanner.hpp"
+#include "catalog/sqlite.hpp"
+#include "storage/storage.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lastgood::catalog {
+
+struct PgbackrestCatalogResult
+{
+  std::size_t backups = 0;
+  std::size_t new_backups = 0;
+  std::vector<ScanProblem> problems; // damaged, missing or disagreeing info files...
+};
+
+// "archive/<stanza>/" when that archive's files cannot be read (an
+// encrypted repository: no passphrase setting yet), else nullopt. The scan
+// then classifies them by name only instead of finding them "corrupt".
+std::optional<std::string> unreadable_pgbackrest_archive(storage::Storage& storage,
+                                                         const Repository& repository);
+
+// Call inside a transaction, after the repository's objects are recorded.
+// Problems with the repository are returned, never thrown.
+PgbackrestCatalogResult catalog_pgbackrest_stanza(Database& db, const Repository& repository,
+                                                  storage::Storage& storage,
+                                                  const std::string& now);
+
+} // namespace lastgood::catalog

@@ -1,0 +1,247 @@
+// `repo add`, `scan`, `backups`, `show` and `wal` on the real pgBackRest
+// repositories of tests/fixtures/make-pgbackrest-repos, checked against what
+// `pgbackrest info --output=json` said of them (expected.json).
+
+#include "tests/integration/pgbackrest/repos.hpp"
+#include "tests/support/run_command.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace lastgood {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::run_lastgood;
+using testing::shell_quote;
+using testing::TempDir;
+
+class PgbackrestCatalog : public ::testing::Test
+{
+protected:
+  void SetUp() override
+  {
+    testing::pgbackrest_fixture_dir(); // skips without the fixture
+    m_catalog = "--catalog " + shell_quote((m_home.path() / "catalog.db").string()) + " ";
+  }
+  testing::CommandResult lastgood(const std::string& args)
+  {
+    return run_lastgood(m_catalog + args);
+  }
+  json json_of(const std::string& args, int exit_code = 0)
+  {
+    auto r = lastgood(args);
+    EXPECT_EQ(r.exit_code, exit_code) << args << "\n" << r.out << r.err;
+    return r.out.empty() ? json() : json::parse(r.out);
+  }
+  TempDir m_home;
+  std::string m_catalog;
+};
+
+std::int64_t timeline_of(const std::string& segment)
+{
+  return std::stoll(segment.substr(0, 8), nullptr, 16);
+}
+
+TEST_F(PgbackrestCatalog, EveryBackupIsABaseBackupWithPgbackrestsOwnFacts)
+{
+  const auto& expected = testing::pgbackrest_expected();
+  const std::vector<std::string> repos = {"plain", "gz", "lz4"};
+  for (const auto& name : repos) {
+    auto add = lastgood("repo add " + name + " " + shell_quote(testing::pgbackrest_repo(name)));
+    ASSERT_EQ(add.exit_code, 0) << add.err;
+  }
+  auto listed = json_of("repo list --json");
+  ASSERT_EQ(listed.size(), repos.size());
+  for (const auto& r : listed) {
+    EXPECT_EQ(r["format"], "pgbackrest") << r.dump();
+    EXPECT_EQ(r["stanza"], expected["stanza"]) << r.dump();
+  }
+  auto scan = json_of("scan --json");
+  EXPECT_TRUE(scan["clean"].get<bool>()) << scan.dump(2);
+
+  auto backups = json_of("backups --json")["backups"];
+  std::size_t want = 0;
+  for (const auto& name : repos)
+    want += expected["repos"][name]["labels"].size();
+  ASSERT_EQ(backups.size(), want) << backups.dump(2);
+  for (const auto& b : backups) {
+    SCOPED_TRACE(b.dump(2));
+    const auto repo = b["repository"].get<std::string>();
+    const auto label = b["label"].get<std::string>();
+    const auto& e = expected["repos"][repo]["backups"].at(label);
+    EXPECT_EQ(b["kind"], "physical");
+    EXPECT_EQ(b["format"], "pgbackrest");
+    EXPECT_EQ(b["location"], "backup/" + expected["stanza"].get<std::string>() + "/" + label);
+    EXPECT_EQ(b["system_identifier"], expected["system_identifier"]);
+    EXPECT_EQ(b["server_version"], expected["pg_version"]);
+    EXPECT_EQ(b["backup_type"], e["type"]);
+    EXPECT_EQ(b["prior"], e["prior"]);
+    auto references = b["references"].get<std::set<std::string>>();
+    EXPECT_EQ(references, e["reference"].get<std::set<std::string>>());
+    EXPECT_EQ(b["start_lsn"], e["lsn_start"]);
+    EXPECT_EQ(b["stop_lsn"], e["lsn_stop"]);
+    EXPECT_EQ(b["timeline"], timeline_of(e["archive_start"]));
+    EXPECT_EQ(b["stop_timeline"], timeline_of(e["archive_stop"]));
+    EXPECT_TRUE(b["problem"].is_null());
+    EXPECT_EQ(b["missing_since"], nullptr);
+  }
+  // The types in the order pgBackRest took them, per repository.
+  for (const auto& name : repos) {
+    const auto labels = expected["repos"][name]["labels"];
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      auto e = expected["repos"][name]["backups"][labels[i].get<std::string>()];
+      EXPECT_EQ(e["type"], expected["repos"][name]["types"][i]) << "fixture: " << labels[i];
+    }
+  }
+
+  // show: the stored files are the backup's objects, its manifest among them.
+  const auto incr = std::find_if(backups.begin(), backups.end(),
+                                 [](const json& b) { return b["backup_type"] == "incr"; });
+  ASSERT_NE(incr, backups.end());
+  auto shown = json_of("show " + (*incr)["id"].get<std::string>() + " --json");
+  EXPECT_EQ(shown["label"], (*incr)["label"]);
+  EXPECT_EQ(shown["backup_type"], "incr");
+  EXPECT_FALSE(shown["references"].empty());
+  std::set<std::string> roles;
+  for (const auto& o : shown["objects"]) {
+    roles.insert(o["role"].get<std::string>());
+    EXPECT_TRUE(o["key"].get<std::string>().starts_with((*incr)["location"].get<std::string>()));
+    EXPECT_FALSE(o["sha256"].is_null());
+  }
+  EXPECT_TRUE(roles.contains("pgbackrest_manifest")) << shown.dump(2);
+  EXPECT_TRUE(roles.contains("file"));
+  auto text = lastgood("show " + (*incr)["id"].get<std::string>());
+  EXPECT_NE(text.out.find("type            incr"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find((*incr)["label"].get<std::string>()), std::string::npos);
+
+  // wal: the archive's segments (names with a SHA-1 suffix, any compression)
+  // are WAL of the cluster, and every backup's own range is there.
+  auto wal = json_of("wal --json");
+  ASSERT_EQ(wal["clusters"].size(), 1u) << wal.dump(2);
+  const auto& cluster = wal["clusters"][0];
+  EXPECT_EQ(cluster["system_identifier"], expected["system_identifier"]);
+  ASSERT_EQ(cluster["timelines"].size(), 1u);
+  EXPECT_EQ(cluster["timelines"][0]["timeline"], 1);
+  EXPECT_TRUE(cluster["timelines"][0]["gaps"].empty());
+  EXPECT_EQ(cluster["base_backups"].size(), want);
+  for (const auto& b : cluster["base_backups"]) {
+    EXPECT_TRUE(b["complete"].get<bool>()) << b.dump();
+    auto backup = std::find_if(backups.begin(), backups.end(),
+                               [&](const json& x) { return x["id"] == b["backup_id"]; });
+    ASSERT_NE(backup, backups.end());
+    const auto& e = expected["repos"][(*backup)["repository"].get<std::string>()]["backups"]
+                            [(*backup)["label"].get<std::string>()];
+    EXPECT_EQ(b["label"], (*backup)["label"]);
+    EXPECT_EQ(b["backup_type"], e["type"]);
+    EXPECT_EQ(b["first"], e["archive_start"]);
+    EXPECT_EQ(b["last"], e["archive_stop"]);
+  }
+
+  // A second scan finds the same backups again and no problem.
+  auto again = json_of("scan --json");
+  EXPECT_TRUE(again["clean"].get<bool>());
+  EXPECT_EQ(again["repositories"].size(), repos.size());
+  for (const auto& r : again["repositories"])
+    EXPECT_EQ(r["new_backups"], 0) << r.dump();
+}
+
+TEST_F(PgbackrestCatalog, DamagedInfoFilesAreScanProblemsNamingTheFile)
+{
+  const fs::path repo = m_home.path() / "repo";
+  testing::copy_pgbackrest_repo("plain", repo);
+  ASSERT_EQ(lastgood("repo add r " + shell_quote(repo)).exit_code, 0);
+  const std::string stanza = testing::pgbackrest_expected()["stanza"];
+  const fs::path info = repo / "backup" / stanza / "backup.info";
+
+  // The main file damaged: read from its copy, backups cataloged, the damage reported.
+  testing::flip_byte(info, 40);
+  auto scan = json_of("scan --json", 3);
+  auto problems = scan["repositories"][0]["problems"];
+  ASSERT_FALSE(problems.empty()) << scan.dump(2);
+  EXPECT_TRUE(std::any_of(problems.begin(), problems.end(), [&](const json& p) {
+    return p["key"] == "backup/" + stanza + "/backup.info";
+  })) << problems.dump(2);
+  EXPECT_EQ(json_of("backups --json")["backups"].size(),
+            testing::pgbackrest_labels("plain").size());
+
+  // Both damaged: nothing to read, a problem naming the file, no crash.
+  testing::flip_byte(fs::path(info.string() + ".copy"), 40);
+  scan = json_of("scan --json", 3);
+  problems = scan["repositories"][0]["problems"];
+  EXPECT_TRUE(std::any_of(problems.begin(), problems.end(), [&](const json& p) {
+    return p["key"] == "backup/" + stanza + "/backup.info" &&
+           p["problem"].get<std::string>().find("backup.info") != std::string::npos;
+  })) << problems.dump(2);
+
+  // backup.info good again, archive.info gone altogether.
+  const fs::path fixture_info = testing::pgbackrest_repo("plain") / "backup" / stanza;
+  fs::copy_file(fixture_info / "backup.info", info, fs::copy_options::overwrite_existing);
+  fs::copy_file(fixture_info / "backup.info.copy", fs::path(info.string() + ".copy"),
+                fs::copy_options::overwrite_existing);
+  fs::remove(repo / "archive" / stanza / "archive.info");
+  fs::remove(repo / "archive" / stanza / "archive.info.copy");
+  scan = json_of("scan --json", 3);
+  problems = scan["repositories"][0]["problems"];
+  EXPECT_TRUE(std::any_of(problems.begin(), problems.end(), [&](const json& p) {
+    return p["key"] == "archive/" + stanza + "/archive.info";
+  })) << problems.dump(2);
+}
+
+// No passphrase setting yet: the encrypted repository's backups are not
+// cataloged and scan says so, naming backup.info; its archive files are WAL by
+// their names, never reported as corrupt.
+TEST_F(PgbackrestCatalog, EncryptedRepositoryIsAProblemOnlyForItsInfoFile)
+{
+  ASSERT_EQ(lastgood("repo add enc " + shell_quote(testing::pgbackrest_repo("enc"))).exit_code, 0);
+  auto scan = json_of("scan --json", 3);
+  const std::string stanza = testing::pgbackrest_expected()["stanza"];
+  auto problems = scan["repositories"][0]["problems"];
+  ASSERT_EQ(problems.size(), 1u) << problems.dump(2);
+  EXPECT_EQ(problems[0]["key"], "backup/" + stanza + "/backup.info");
+  EXPECT_NE(problems[0]["problem"].get<std::string>().find("encrypted"), std::string::npos);
+  EXPECT_EQ(scan["repositories"][0]["backups"], 0);
+  auto wal = json_of("wal --json");
+  ASSERT_FALSE(wal["clusters"].empty()) << wal.dump(2);
+  EXPECT_GT(wal["clusters"][0]["timelines"][0]["segments"].get<int>(), 0) << wal.dump(2);
+}
+
+TEST_F(PgbackrestCatalog, FormatAndStanzaFlags)
+{
+  const fs::path repo = m_home.path() / "repo";
+  testing::copy_pgbackrest_repo("plain", repo);
+  const std::string stanza = testing::pgbackrest_expected()["stanza"];
+  // A second stanza: one must be named.
+  fs::copy(repo / "backup" / stanza, repo / "backup" / "other", fs::copy_options::recursive);
+  fs::copy(repo / "archive" / stanza, repo / "archive" / "other", fs::copy_options::recursive);
+  auto several = lastgood("repo add r " + shell_quote(repo));
+  EXPECT_EQ(several.exit_code, 2) << several.err;
+  EXPECT_NE(several.err.find("--stanza"), std::string::npos) << several.err;
+  EXPECT_EQ(lastgood("repo add r " + shell_quote(repo) + " --stanza nosuch").exit_code, 2);
+  ASSERT_EQ(
+      lastgood("repo add r " + shell_quote(repo) + " --format pgbackrest --stanza other").exit_code,
+      0);
+  auto listed = json_of("repo list --json");
+  EXPECT_EQ(listed[0]["stanza"], "other");
+
+  // Not a pgBackRest repository: refused when told it is one, plain files otherwise.
+  const fs::path files = m_home.path() / "files";
+  fs::create_directories(files);
+  std::ofstream(files / "note.txt") << "hello\n";
+  EXPECT_EQ(lastgood("repo add f " + shell_quote(files) + " --format pgbackrest").exit_code, 2);
+  EXPECT_EQ(lastgood("repo add f " + shell_quote(files) + " --format tarball").exit_code, 2);
+  ASSERT_EQ(lastgood("repo add f " + shell_quote(files)).exit_code, 0);
+  listed = json_of("repo list --json");
+  for (const auto& r : listed)
+    if (r["name"] == "f") {
+      EXPECT_TRUE(r["format"].is_null());
+    }
+}
+
+} // namespace
+} // namespace lastgood
