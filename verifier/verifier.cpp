@@ -171,8 +171,9 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
   // is read in place or copied (parallel pg_restore seeks in the file).
   std::optional<LocalCopy> copy;
   std::optional<DumpFeed> feed;
-  const bool stream = streams_dump(storage, backup, m_jobs) && objects.size() == 1;
-  if (auto note = local_copy_note(storage, backup, m_jobs)) report.notes.push_back(*note);
+  const unsigned restore_jobs = m_parallel_restore ? m_jobs : 1;
+  const bool stream = streams_dump(storage, backup, restore_jobs) && objects.size() == 1;
+  if (auto note = local_copy_note(storage, backup, restore_jobs)) report.notes.push_back(*note);
   if (!stream) copy.emplace(storage, backup, objects);
   ScratchDatabase database(scratch(), kScratchPrefix + std::to_string(run_id));
   catalog::set_run_scratch_database(m_db, run_id, database.name());
