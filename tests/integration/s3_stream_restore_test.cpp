@@ -64,7 +64,8 @@ private:
         std::error_code size_ec;
         const auto name = it->path().filename().string();
         if (name.find("streamed") != std::string::npos || name.starts_with("lastgood-copy") ||
-            (it->is_regular_file(size_ec) && fs::file_size(it->path(), size_ec) == m_size))
+            (m_size > 0 && it->is_regular_file(size_ec) &&
+             fs::file_size(it->path(), size_ec) == m_size))
           m_seen.insert(it->path().string());
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -265,6 +266,48 @@ TEST_F(S3StreamRestore, AStreamCutByTheProxyIsAnErrorNeverAPass)
     unreadable = unreadable || (f["kind"] == "unreadable_object" && f["subject"] == kKey);
   EXPECT_TRUE(unreadable) << result.dump(2);
   EXPECT_EQ(databases(), before);
+}
+
+TEST_F(S3StreamRestore, PlainDumpsStreamIntoPsqlAndOnesThatSwitchDatabasesAreRefused)
+{
+  const std::string to = " --to " + shell_quote(m_cluster->conninfo("postgres"));
+  for (const auto& [key, create] : {std::pair<std::string, bool>{"plain/streamed.sql", false},
+                                    std::pair<std::string, bool>{"create/streamed.sql", true}}) {
+    const fs::path file = m_tmp.path() / "made.sql";
+    pg::ProcessOptions dumping;
+    dumping.argv = {pg::find_pg_program("pg_dump"), "-Fp", "-f", file.string()};
+    if (create) dumping.argv.push_back("--create");
+    dumping.argv.push_back(m_cluster->conninfo("streamsrc"));
+    ASSERT_EQ(pg::run_process(dumping).exit_code, 0);
+    storage::testing::put_object(*m_bucket, key, testing::read_file(file));
+    fs::remove(file);
+  }
+  ASSERT_EQ(lastgood("scan").exit_code, 0);
+  std::string plain, switching;
+  const json listed = json::parse(lastgood("backups --json").out);
+  for (const auto& b : listed["backups"]) {
+    if (b["location"] == "plain/streamed.sql") plain = b["id"].get<std::string>();
+    if (b["location"] == "create/streamed.sql") switching = b["id"].get<std::string>();
+  }
+  ASSERT_FALSE(plain.empty() || switching.empty()) << listed.dump(2);
+
+  TempWatcher watcher(m_tmp.path(), 0);
+  const auto restored = lastgood("restore " + plain + " --as from_plain" + to);
+  ASSERT_EQ(restored.exit_code, 0) << restored.out << restored.err;
+  const auto before = databases();
+  const auto refused = lastgood("restore " + switching + " --as switched --json" + to);
+  const auto after = databases();
+  EXPECT_TRUE(watcher.stop().empty()) << "a copy of a plain dump appeared in TMPDIR";
+  const auto from_files = lastgood("restore " + backup_in("files") + " --as from_files" + to);
+  ASSERT_EQ(from_files.exit_code, 0) << from_files.out << from_files.err;
+  EXPECT_EQ(rows_of("from_plain"), rows_of("from_files"));
+
+  EXPECT_NE(refused.exit_code, 0) << refused.out;
+  const json result = json::parse(refused.out)["result"];
+  EXPECT_NE(result["outcome"], "pass") << result.dump(2);
+  EXPECT_NE(result["message"].get<std::string>().find("switches databases"), std::string::npos)
+      << result.dump(2);
+  EXPECT_EQ(after, before) << "the refused plain dump left a database behind";
 }
 
 } // namespace
