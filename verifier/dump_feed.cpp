@@ -99,6 +99,7 @@ struct DumpFeed::State
   std::deque<std::vector<std::byte>> queue;
   std::size_t queued_bytes = 0;
   bool reader_done = false, writer_gone = false;
+  bool cancelled = false; // destroyed without finish(): the tool never ran to the end
   FeedOutcome outcome;
   std::thread reader, writer;
 
@@ -122,9 +123,9 @@ struct DumpFeed::State
         in = pg::decompressing_stream(std::move(in), outer);
       bool at_line_start = true, refused = false, stopped_early = false;
       for (;;) {
-        if (!options.hash_all) {
+        {
           std::lock_guard lock(mutex);
-          if (writer_gone) {
+          if (cancelled || (!options.hash_all && writer_gone)) {
             stopped_early = true;
             break;
           }
@@ -212,7 +213,12 @@ DumpFeed::DumpFeed(storage::Storage& storage, const catalog::BackupRow& backup,
 
 DumpFeed::~DumpFeed()
 {
-  if (m_state->reader.joinable()) finish();
+  if (!m_state->reader.joinable()) return;
+  {
+    std::lock_guard lock(m_state->mutex);
+    m_state->cancelled = true; // an exception on the way: stop reading, nobody needs the hash
+  }
+  finish();
 }
 
 int DumpFeed::tool_stdin() const
