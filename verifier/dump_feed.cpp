@@ -116,9 +116,12 @@ struct DumpFeed::State
   void read_all(storage::Storage& storage, const catalog::BackupRow& backup, std::string key)
   {
     Sha256 hash;
+    // Outside the try: the catch below still reads the raw stream.
+    std::unique_ptr<storage::ReadStream> in;
+    storage::ReadStream* raw = nullptr;
     try {
-      std::unique_ptr<storage::ReadStream> in =
-          std::make_unique<TappedStream>(storage.read(key), hash, outcome.bytes);
+      in = std::make_unique<TappedStream>(storage.read(key), hash, outcome.bytes);
+      raw = in.get();
       if (auto outer = outer_compression(backup); !outer.empty())
         in = pg::decompressing_stream(std::move(in), outer);
       bool at_line_start = true, refused = false, stopped_early = false;
@@ -147,11 +150,31 @@ struct DumpFeed::State
         if (!refused) push(std::move(chunk));
       }
       if (!stopped_early) outcome.sha256 = hash.hex_digest();
+    } catch (const ValidationError& e) {
+      // The bytes do not decompress: read the rest of the raw object, so a
+      // change since cataloging is told apart from a dump damaged from the start.
+      stop_writing();
+      outcome.content_error = e.what();
+      try {
+        std::vector<std::byte> rest(kChunk);
+        while (raw->read(rest) > 0) {
+        }
+        outcome.sha256 = hash.hex_digest();
+      } catch (const std::exception& again) {
+        outcome.read_error = again.what();
+      }
     } catch (const std::exception& e) {
       outcome.read_error = e.what();
     }
     std::lock_guard lock(mutex);
     reader_done = true;
+    changed.notify_all();
+  }
+
+  void stop_writing()
+  {
+    std::lock_guard lock(mutex);
+    writer_gone = true;
     changed.notify_all();
   }
 
@@ -251,7 +274,14 @@ Findings feed_findings(const catalog::BackupObjectRow& object, const FeedOutcome
                  {{"bytes_read", outcome.bytes}});
     return findings;
   }
-  if (object.sha256 && !outcome.sha256.empty() && outcome.sha256 != *object.sha256)
+  const bool changed = object.sha256 && !outcome.sha256.empty() && outcome.sha256 != *object.sha256;
+  if (outcome.content_error && !changed) {
+    findings.add(finding_kind::restore_failed, Severity::Failure, object.key,
+                 "the dump does not decompress (" + *outcome.content_error +
+                     ") although its bytes are the cataloged ones: this backup cannot be restored");
+    return findings;
+  }
+  if (changed)
     findings.add(
         finding_kind::checksum_mismatch, Severity::Failure, object.key,
         "the bytes streamed into the restore (offsets 0-" + std::to_string(outcome.bytes) +

@@ -33,10 +33,11 @@ std::optional<std::string> local_copy_note(storage::Storage& storage,
 
 struct FeedOutcome
 {
-  std::uint64_t bytes = 0;                 // raw bytes read from storage
-  std::string sha256;                      // of those bytes; empty when reading failed
-  std::optional<std::string> read_error;   // storage (or decompression) failed mid-stream
-  std::optional<std::string> connect_line; // a plain dump's \connect, refused unsent
+  std::uint64_t bytes = 0;                  // raw bytes read from storage
+  std::string sha256;                       // of those bytes; empty when reading failed
+  std::optional<std::string> read_error;    // storage failed mid-stream
+  std::optional<std::string> content_error; // a dump compressed as a whole did not decompress
+  std::optional<std::string> connect_line;  // a plain dump's \connect, refused unsent
 };
 
 class DumpFeed

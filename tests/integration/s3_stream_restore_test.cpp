@@ -310,5 +310,42 @@ TEST_F(S3StreamRestore, PlainDumpsStreamIntoPsqlAndOnesThatSwitchDatabasesAreRef
   EXPECT_EQ(after, before) << "the refused plain dump left a database behind";
 }
 
+TEST_F(S3StreamRestore, ADumpCompressedAsAWholeStreamsAndAChangedByteIsAMismatchNotAnError)
+{
+  const std::string to = " --to " + shell_quote(m_cluster->conninfo("postgres"));
+  const fs::path plain = m_tmp.write("made.dump", m_dump), packed = m_tmp.path() / "made.dump.zst";
+  const auto packing = testing::run_shell("zstd -q -f -o " + shell_quote(packed.string()) + " " +
+                                          shell_quote(plain.string()));
+  ASSERT_EQ(packing.exit_code, 0) << packing.err;
+  std::string zst = testing::read_file(packed);
+  fs::remove(plain), fs::remove(packed);
+  const std::string key = "zst/streamed.dump.zst";
+  storage::testing::put_object(*m_bucket, key, zst);
+  ASSERT_EQ(lastgood("scan").exit_code, 0);
+  std::string id;
+  const json listed = json::parse(lastgood("backups --json").out);
+  for (const auto& b : listed["backups"])
+    if (b["location"] == key) id = b["id"].get<std::string>();
+  ASSERT_FALSE(id.empty()) << listed.dump(2);
+
+  const auto restored = lastgood("restore " + id + " --as from_zst" + to);
+  ASSERT_EQ(restored.exit_code, 0) << restored.out << restored.err;
+  const auto from_files = lastgood("restore " + backup_in("files") + " --as from_files" + to);
+  ASSERT_EQ(from_files.exit_code, 0) << from_files.out << from_files.err;
+  EXPECT_EQ(rows_of("from_zst"), rows_of("from_files"));
+
+  zst[zst.size() / 2] = static_cast<char>(zst[zst.size() / 2] ^ 0x20);
+  storage::testing::put_object(*m_bucket, key, zst);
+  const auto before = databases();
+  const auto flipped = lastgood("restore " + id + " --as flipped --json" + to);
+  EXPECT_NE(flipped.exit_code, 0) << flipped.out;
+  const json result = json::parse(flipped.out)["result"];
+  EXPECT_EQ(result["outcome"], "fail") << result.dump(2);
+  ASSERT_FALSE(result["findings"].empty()) << result.dump(2);
+  EXPECT_EQ(result["findings"][0]["kind"], "checksum_mismatch") << result.dump(2);
+  EXPECT_EQ(result["findings"][0]["subject"], key) << result.dump(2);
+  EXPECT_EQ(databases(), before);
+}
+
 } // namespace
 } // namespace lastgood
