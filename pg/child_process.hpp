@@ -47,11 +47,11 @@ struct ProcessResult
   int term_signal = 0; // the signal that ended it, 0 when it exited
 };
 
-// Runs the program to completion. Stdin is /dev/null unless stdin_fd is set; the child leads its
-// own process group, inherits no descriptors besides 0, 1 and 2, and is killed when this process
-// dies (PR_SET_PDEATHSIG, see child_setup.hpp). Throws Error when the program cannot be started
-// (not found, not executable, no such user, cannot switch user); a program that runs and fails is a
-// result, not an error.
+// Runs the program to completion. Stdin is /dev/null (or stdin_fd); the child leads its own
+// process group, inherits no descriptors besides 0, 1 and 2, and is killed
+// when this process dies (PR_SET_PDEATHSIG, see child_setup.hpp). Throws Error
+// when the program cannot be started (not found, not executable, no such user,
+// cannot switch user); a program that runs and fails is a result, not an error.
 ProcessResult run_process(const ProcessOptions& options);
 
 // Full path of a PostgreSQL program (initdb, pg_ctl, pg_restore, ...), looked
