@@ -177,6 +177,8 @@ void print_result(const restore::LogicalRestoreResult& r)
 {
   for (const auto& c : r.cleaned_up)
     std::cerr << "cleaned up after an earlier crash: " << c << '\n';
+  for (const auto& n : r.notes)
+    std::cout << "note: " << n << '\n';
   for (const auto& f : r.findings)
     std::cout << "  " << verifier::to_string(f.severity) << " " << f.kind
               << (f.subject.empty() ? "" : " " + printable_name(f.subject)) << ": "

@@ -142,6 +142,7 @@ void register_verify_commands(CLI::App& app, Context& ctx)
     verifier::Verifier verifier(ctx.catalog().db(), ctx.config().verify, opts->scratch, jobs,
                                 watermark);
     verifier.set_planned_at(planned_at);
+    verifier.set_parallel_restore(opts->jobs > 1);
     if ((opts->level == "pitr") != !opts->target_time.empty())
       throw UsageError("--level pitr and --target-time go together");
     if (!opts->target_time.empty())

@@ -177,7 +177,7 @@ ProcessResult run_process(const ProcessOptions& options)
   Fd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (devnull.get() < 0) throw Error("could not open /dev/null: " + errno_text(errno));
   Pipe out = make_pipe(), err = make_pipe();
-  pid_t pid = fork_exec_child({.stdin_fd = devnull.get(),
+  pid_t pid = fork_exec_child({.stdin_fd = options.stdin_fd >= 0 ? options.stdin_fd : devnull.get(),
                                .stdout_fd = out.write.get(),
                                .stderr_fd = err.write.get(),
                                .identity = &id,

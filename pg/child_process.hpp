@@ -34,6 +34,9 @@ struct ProcessOptions
   // At most this many bytes of stdout and of stderr are kept: the head and the
   // last bytes, with a marker saying how much was left out in between.
   std::size_t output_limit = 1 << 20;
+  // The child's stdin: a descriptor the caller owns and keeps open while the
+  // child runs (the read end of a pipe a feeder thread writes); -1: /dev/null.
+  int stdin_fd = -1;
 };
 
 struct ProcessResult
@@ -44,7 +47,7 @@ struct ProcessResult
   int term_signal = 0; // the signal that ended it, 0 when it exited
 };
 
-// Runs the program to completion. Stdin is /dev/null; the child leads its own
+// Runs the program to completion. Stdin is /dev/null (or stdin_fd); the child leads its own
 // process group, inherits no descriptors besides 0, 1 and 2, and is killed
 // when this process dies (PR_SET_PDEATHSIG, see child_setup.hpp). Throws Error
 // when the program cannot be started (not found, not executable, no such user,

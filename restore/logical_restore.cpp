@@ -13,6 +13,7 @@
 #include "restore/target_server.hpp"
 #include "storage/storage.hpp"
 #include "verifier/data_checks.hpp"
+#include "verifier/dump_feed.hpp"
 #include "verifier/local_copy.hpp"
 #include "verifier/restore_level.hpp"
 
@@ -50,8 +51,9 @@ void refuse_reconnecting_plain_dump(const catalog::BackupRow& backup, const std:
                          "temporary database. Restore it by hand with psql");
 }
 
+// path empty: the dump comes on stdin_fd (streamed from storage).
 void run_tool(const RestorePlan& plan, const TargetServer& server, const std::string& database,
-              const std::string& path, Findings& findings)
+              const std::string& path, int stdin_fd, Findings& findings)
 {
   const auto target = split_password(server.conninfo(database));
   const bool plain = plan.tool == "psql";
@@ -59,8 +61,12 @@ void run_tool(const RestorePlan& plan, const TargetServer& server, const std::st
   options.argv = {pg::find_pg_program(plan.tool)};
   options.argv.insert(options.argv.end(), plan.tool_options.begin(), plan.tool_options.end());
   options.argv.insert(options.argv.end(), {"-d", target.conninfo});
-  if (plain) options.argv.push_back("-f");
-  options.argv.push_back(path);
+  if (!path.empty()) {
+    if (plain) options.argv.push_back("-f");
+    options.argv.push_back(path);
+  } else {
+    options.stdin_fd = stdin_fd;
+  }
   // The password goes through the environment, never onto a command line.
   if (!target.password.empty()) options.env.emplace_back("PGPASSWORD", target.password);
   auto result = pg::run_process(options);
@@ -226,14 +232,41 @@ void execute(catalog::Database& db, const RestorePlan& plan, const VerifyConfig&
                        " is no longer registered; add it again with 'lastgood repo add'");
   auto storage = storage::open_storage(repository->url);
   report(progress, "reading backup " + plan.backup.backup_id);
-  verifier::LocalCopy copy(*storage, plan.backup, catalog::backup_objects(db, plan.backup.id));
-  if (plan.tool == "psql") refuse_reconnecting_plain_dump(plan.backup, copy.path());
+  const auto objects = catalog::backup_objects(db, plan.backup.id);
+  // A custom or plain dump on object storage streams into the tool, checked
+  // against its cataloged hash on the way; the rest is read in place or copied.
+  const bool stream =
+      verifier::streams_dump(*storage, plan.backup, plan.options.jobs) && objects.size() == 1;
+  if (auto note = verifier::local_copy_note(*storage, plan.backup, plan.options.jobs)) {
+    report(progress, *note);
+    result.notes.push_back(*note);
+  }
+  std::optional<verifier::LocalCopy> copy;
+  if (!stream) copy.emplace(*storage, plan.backup, objects);
+  if (copy && plan.tool == "psql") refuse_reconnecting_plain_dump(plan.backup, copy->path());
 
   report(progress, "creating the temporary database " + temp);
   TemporaryDatabase database(server, temp);
   Findings findings;
-  report(progress, "restoring with " + plan.tool);
-  run_tool(plan, server, temp, copy.path(), findings);
+  report(progress,
+         std::string(stream ? "streaming the dump into " : "restoring with ") + plan.tool);
+  if (stream) {
+    verifier::DumpFeed feed(*storage, plan.backup, objects.front(),
+                            {.refuse_connect = plan.tool == "psql"});
+    Findings tool_findings;
+    run_tool(plan, server, temp, "", feed.tool_stdin(), tool_findings);
+    const auto outcome = feed.finish();
+    if (outcome.connect_line)
+      throw RestoreError("backup " + plan.backup.backup_id +
+                         " is a plain dump that switches databases ('" + *outcome.connect_line +
+                         "', made with pg_dump --create); restoring it would write outside the "
+                         "temporary database. Restore it by hand with psql");
+    auto input = verifier::feed_findings(objects.front(), outcome);
+    // What the tool made of a cut or foreign stream proves nothing.
+    findings.append(input.items().empty() ? tool_findings : input);
+  } else {
+    run_tool(plan, server, temp, copy->path(), -1, findings);
+  }
   if (!findings.any(Severity::Failure) && !findings.any(Severity::Error)) {
     report(progress, "checking the restored data");
     run_checks(db, plan, config, server.conninfo(temp), findings, result);
@@ -343,7 +376,8 @@ nlohmann::json to_json(const LogicalRestoreResult& r)
           {"safety_snapshot",
            r.safety_snapshot ? nlohmann::json(*r.safety_snapshot) : nlohmann::json()},
           {"terminated_sessions", r.terminated_sessions},
-          {"cleaned_up", r.cleaned_up}};
+          {"cleaned_up", r.cleaned_up},
+          {"notes", r.notes}};
 }
 
 } // namespace lastgood::restore

@@ -38,6 +38,7 @@ struct LogicalRestoreResult
   std::optional<std::string> safety_snapshot; // backup ID
   std::size_t terminated_sessions = 0;
   std::vector<std::string> cleaned_up; // interrupted earlier runs closed first
+  std::vector<std::string> notes;      // how the dump was read (a local copy for parallel restore)
 };
 
 using ProgressFn = std::function<void(std::string_view step)>;

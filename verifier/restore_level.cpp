@@ -58,15 +58,9 @@ void run_restore(const catalog::BackupRow& backup, const RestoreRequest& request
   pg::ProcessOptions options;
   const bool plain = backup.format == "plain";
   if (plain) {
-    options.argv = {pg::find_pg_program("psql"),
-                    "-X",
-                    "-q",
-                    "-v",
-                    "ON_ERROR_STOP=0",
-                    "-d",
-                    target,
-                    "-f",
-                    request.dump_path};
+    options.argv = {pg::find_pg_program("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=0", "-d", target};
+    if (!request.dump_path.empty())
+      options.argv.insert(options.argv.end(), {"-f", request.dump_path});
   } else {
     options.argv = {pg::find_pg_program("pg_restore"),
                     "--no-owner",
@@ -75,10 +69,12 @@ void run_restore(const catalog::BackupRow& backup, const RestoreRequest& request
                     "-d",
                     target};
     // Parallel restore needs a seekable custom or directory archive.
-    if (request.jobs > 1 && (backup.format == "custom" || backup.format == "directory"))
+    if (request.jobs > 1 && !request.dump_path.empty() &&
+        (backup.format == "custom" || backup.format == "directory"))
       options.argv.push_back("--jobs=" + std::to_string(request.jobs));
-    options.argv.push_back(request.dump_path);
+    if (!request.dump_path.empty()) options.argv.push_back(request.dump_path);
   }
+  options.stdin_fd = request.dump_path.empty() ? request.dump_stdin : -1;
   auto result = pg::run_process(options);
   if (auto access = input_access_failure(result.err)) {
     // The tool could not read the dump: nothing is known about its content.
@@ -164,6 +160,12 @@ RestoreResult restore_and_check(const catalog::BackupRow& backup, const RestoreR
   RestoreResult result;
   Findings restore_findings;
   run_restore(backup, request, scratch, restore_findings);
+  if (request.finish_input) {
+    if (auto input = request.finish_input(); !input.items().empty()) {
+      result.findings.append(input);
+      return result; // what the tool made of those bytes proves nothing
+    }
+  }
   if (restore_findings.any(Severity::Failure) &&
       !scratch_alive(scratch, request.scratch_database)) {
     result.findings.add(

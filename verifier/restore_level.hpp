@@ -9,6 +9,7 @@
 #include "verifier/finding.hpp"
 #include "verifier/scratch_server.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,12 +18,17 @@ namespace lastgood::verifier {
 
 struct RestoreRequest
 {
-  std::string dump_path;        // local file or directory
+  std::string dump_path;        // local file or directory; empty: fed on stdin
   std::string scratch_database; // already created, empty
   unsigned jobs = 1;
   std::vector<catalog::RowCountRecord> previous_counts; // last passing restore of this database
   // The source at backup time (migration 0011); the restored copy must equal it.
   std::optional<pg::DatabaseFingerprint> source_fingerprint;
+  int dump_stdin = -1; // with an empty dump_path: the tool's stdin (see dump_feed.hpp)
+  // Streamed dumps: called once the tool exited; what reading the stream found
+  // (a read error, bytes differing from the catalog's hash) replaces whatever
+  // the tool said about its truncated or foreign input.
+  std::function<Findings()> finish_input{};
 };
 
 struct RestoreResult

@@ -7,6 +7,7 @@
 #include "pg/lsn.hpp"
 #include "pg/tar_reader.hpp"
 #include "storage/string_read_stream.hpp"
+#include "verifier/dump_feed.hpp"
 #include "verifier/extract_paths.hpp"
 #include "verifier/local_copy.hpp"
 #include "verifier/object_access.hpp"
@@ -27,11 +28,33 @@ void check_archive_dump(storage::Storage& storage, const catalog::BackupRow& bac
                         const std::vector<catalog::BackupObjectRow>& objects, bool read_all_data,
                         Findings& findings)
 {
-  LocalCopy copy(storage, backup, objects);
+  // A custom dump on object storage streams into pg_restore; the rest is read in place.
+  const bool stream = streams_dump(storage, backup, 1) && objects.size() == 1;
+  std::optional<LocalCopy> copy;
+  if (!stream) copy.emplace(storage, backup, objects);
   const auto pg_restore = pg::find_pg_program("pg_restore");
-  pg::ProcessOptions list_options;
-  list_options.argv = {pg_restore, "--list", copy.path()};
-  auto list = pg::run_process(list_options);
+  // Runs pg_restore with `args` on the dump (a path, or the stream on stdin);
+  // a streamed dump's read error or hash mismatch is added to findings.
+  auto run_on_dump = [&](std::vector<std::string> args, bool hash_all,
+                         bool& input_failed) -> pg::ProcessResult {
+    pg::ProcessOptions options;
+    options.argv = {pg_restore};
+    options.argv.insert(options.argv.end(), args.begin(), args.end());
+    if (!stream) {
+      options.argv.push_back(copy->path());
+      return pg::run_process(options);
+    }
+    DumpFeed feed(storage, backup, objects.front(), {.hash_all = hash_all});
+    options.stdin_fd = feed.tool_stdin();
+    auto result = pg::run_process(options);
+    auto input = feed_findings(objects.front(), feed.finish());
+    findings.append(input);
+    input_failed = !input.items().empty();
+    return result;
+  };
+  bool input_failed = false;
+  auto list = run_on_dump({"--list"}, false, input_failed);
+  if (input_failed) return; // the bytes pg_restore saw are not the backup's
   if (list.exit_code != 0 && input_access_failure(list.err)) {
     findings.add(unreadable_finding(backup.root_key,
                                     "pg_restore --list: " + *input_access_failure(list.err)));
@@ -54,9 +77,8 @@ void check_archive_dump(storage::Storage& storage, const catalog::BackupRow& bac
   }
   if (!read_all_data) return;
   // --list never reads the data blocks; reading everything to /dev/null does.
-  pg::ProcessOptions read_options;
-  read_options.argv = {pg_restore, "--file", "/dev/null", copy.path()};
-  auto read_all = pg::run_process(read_options);
+  auto read_all = run_on_dump({"--file", "/dev/null"}, true, input_failed);
+  if (input_failed) return;
   if (read_all.exit_code != 0 && input_access_failure(read_all.err))
     findings.add(unreadable_finding(backup.root_key, "pg_restore -f /dev/null: " +
                                                          *input_access_failure(read_all.err)));

@@ -9,6 +9,7 @@
 #include "common/time.hpp"
 #include "pg/scratch_cluster.hpp"
 #include "verifier/checksum_level.hpp"
+#include "verifier/dump_feed.hpp"
 #include "verifier/local_copy.hpp"
 #include "verifier/object_access.hpp"
 #include "verifier/physical_restore_level.hpp"
@@ -167,17 +168,29 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
     return findings;
   }
   clean_up_after_crashes();
-  LocalCopy copy(storage, backup, objects);
+  // A custom or plain dump on object storage streams into the tool; the rest
+  // is read in place or copied (parallel pg_restore seeks in the file).
+  std::optional<LocalCopy> copy;
+  std::optional<DumpFeed> feed;
+  const unsigned restore_jobs = m_parallel_restore ? m_jobs : 1;
+  const bool stream = streams_dump(storage, backup, restore_jobs) && objects.size() == 1;
+  if (auto note = local_copy_note(storage, backup, restore_jobs)) report.notes.push_back(*note);
+  if (!stream) copy.emplace(storage, backup, objects);
   ScratchDatabase database(scratch(), kScratchPrefix + std::to_string(run_id));
   catalog::set_run_scratch_database(m_db, run_id, database.name());
   RestoreRequest request{
-      copy.path(),
+      copy ? copy->path() : std::string(),
       database.name(),
       m_jobs,
       catalog::previous_passing_row_counts(m_db, backup.database.value_or(""), run_id),
       {}};
   if (auto source = catalog::source_fingerprint(m_db, backup.id))
     request.source_fingerprint = source->fingerprint;
+  if (stream) {
+    feed.emplace(storage, backup, objects.front(), DumpFeed::Options{});
+    request.dump_stdin = feed->tool_stdin();
+    request.finish_input = [&] { return feed_findings(objects.front(), feed->finish()); };
+  }
   auto restored = restore_and_check(backup, request, scratch(), m_config);
   findings.append(restored.findings);
   report.row_counts = std::move(restored.row_counts);

@@ -72,6 +72,9 @@ public:
 
   // For Level::Pitr: the target time (RFC 3339) base backups are recovered to.
   void set_target_time(std::string time) { m_target_time = std::move(time); }
+  // The user asked for parallel restores (--jobs N > 1): a custom dump on object
+  // storage is then copied locally for pg_restore --jobs; otherwise it streams.
+  void set_parallel_restore(bool parallel) { m_parallel_restore = parallel; }
   // The flag that gave scratch_spec (--scratch, --to, --dbname), named in connection errors
   // (default: --scratch, or verify.scratch when scratch_spec was empty).
   void set_scratch_flag(std::string flag) { m_scratch_flag = std::move(flag); }
@@ -93,6 +96,7 @@ private:
   std::string m_scratch_spec;
   std::string m_scratch_flag;
   unsigned m_jobs;
+  bool m_parallel_restore = false;
   std::map<std::string, std::unique_ptr<storage::Storage>> m_storages;
   std::unique_ptr<ScratchServer> m_scratch;
   bool m_cleaned_up = false;
