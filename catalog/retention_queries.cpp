@@ -11,7 +11,11 @@ std::vector<RetentionBackupRow> retention_backups(Database& db)
       "b.stop_timeline,"
       " b.size_bytes, b.root_key, b.source"
       " FROM backups b JOIN repositories r ON r.id = b.repository_id"
-      " LEFT JOIN clusters c ON c.id = b.cluster_id WHERE b.deleted_at IS NULL ORDER BY b.id");
+      " LEFT JOIN clusters c ON c.id = b.cluster_id WHERE b.deleted_at IS NULL"
+      // Another tool's repository (pgBackRest) expires its own backups: a
+      // diff or incr needs its prior's files, and the tool's own info files
+      // would not know of our deletions.
+      " AND r.format IS NULL ORDER BY b.id");
   std::vector<RetentionBackupRow> out;
   while (s.step()) {
     RetentionBackupRow f;
@@ -61,6 +65,7 @@ std::vector<RetentionWalRow> retention_wal_segments(Database& db)
       " WHERE o.deleted_at IS NULL AND o.missing_since IS NULL AND o.kind IN ('wal_segment', "
       "'wal_partial')"
       " AND NOT EXISTS (SELECT 1 FROM backup_objects bo WHERE bo.object_id = o.id)"
+      " AND r.format IS NULL" // another tool's archive is that tool's to expire
       " ORDER BY ws.object_id");
   std::vector<RetentionWalRow> out;
   while (s.step()) {
