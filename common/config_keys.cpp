@@ -259,8 +259,8 @@ std::vector<ConfigKey> build_keys()
                                     std::pair{std::string("teams"), &NotifyConfig::teams}}) {
     k.push_back(required(secret(key("notify." + kind + "[].url", KeyType::String, "", "",
                                     "the incoming-webhook URL; secret: it holds a token",
-                                    [field](Config& c, const V& v, const S& s) {
-                                      item(c.notify.*field, s.index).url = v.text;
+                                    [member = field](Config& c, const V& v, const S& s) {
+                                      item(c.notify.*member, s.index).url = v.text;
                                     }))));
     k.back().check = [](const V& v) {
       return url_scheme_among(v, {"https", "http"}, "\"https://hooks.slack.com/services/...\"");
