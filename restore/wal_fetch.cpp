@@ -9,6 +9,7 @@
 #include "pg/wal_page_header.hpp"
 #include "storage/posix_handles.hpp"
 #include "storage/storage.hpp"
+#include "verifier/hashing_stream.hpp"
 
 #include <cctype>
 #include <cerrno>
@@ -44,28 +45,6 @@ bool is_history_name(std::string_view name)
 {
   return name.size() == 16 && name.ends_with(".history") && all_hex(name.substr(0, 8));
 }
-
-// Hashes the stored bytes as the decompressor pulls them.
-class HashingStream : public storage::ReadStream
-{
-public:
-  HashingStream(std::unique_ptr<storage::ReadStream> inner, Sha256& hash, std::uint64_t& bytes)
-      : m_inner(std::move(inner)), m_hash(hash), m_bytes(bytes)
-  {
-  }
-  std::size_t read(std::span<std::byte> buffer) override
-  {
-    std::size_t n = m_inner->read(buffer);
-    m_hash.update(buffer.first(n));
-    m_bytes += n;
-    return n;
-  }
-
-private:
-  std::unique_ptr<storage::ReadStream> m_inner;
-  Sha256& m_hash;
-  std::uint64_t& m_bytes;
-};
 
 // Removes the temporary file unless it was renamed into place.
 struct TempFile
@@ -284,7 +263,7 @@ WalFetchResult wal_fetch(catalog::Database& db, const WalFetchRequest& request)
   Sha256 hash;
   std::uint64_t stored_bytes = 0;
   auto source = pg::decompressing_stream(
-      std::make_unique<HashingStream>(storage->read(file->key), hash, stored_bytes),
+      std::make_unique<verifier::TallyingStream>(storage->read(file->key), hash, stored_bytes),
       file->compression == "gzip"   ? "gz"
       : file->compression == "zstd" ? "zst"
                                     : file->compression);

@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/sha256.hpp"
 #include "pg/decompress.hpp"
+#include "verifier/hashing_stream.hpp"
 
 #include <cerrno>
 #include <condition_variable>
@@ -31,28 +32,6 @@ std::string outer_compression(const catalog::BackupRow& backup)
   if (compression.starts_with("gzip (outer)")) return "gz";
   return "";
 }
-
-// Counts and hashes the raw bytes on their way to a decompressor (or the pipe).
-class TappedStream : public storage::ReadStream
-{
-public:
-  TappedStream(std::unique_ptr<storage::ReadStream> inner, Sha256& hash, std::uint64_t& bytes)
-      : m_inner(std::move(inner)), m_hash(hash), m_bytes(bytes)
-  {
-  }
-  std::size_t read(std::span<std::byte> buffer) override
-  {
-    std::size_t n = m_inner->read(buffer);
-    m_hash.update(buffer.first(n));
-    m_bytes += n;
-    return n;
-  }
-
-private:
-  std::unique_ptr<storage::ReadStream> m_inner;
-  Sha256& m_hash;
-  std::uint64_t& m_bytes;
-};
 
 // The first line of `text` starting with \connect or \c (pg_dump --create).
 std::optional<std::string> connect_line(std::string_view text, bool at_line_start)
@@ -120,7 +99,7 @@ struct DumpFeed::State
     std::unique_ptr<storage::ReadStream> in;
     storage::ReadStream* raw = nullptr;
     try {
-      in = std::make_unique<TappedStream>(storage.read(key), hash, outcome.bytes);
+      in = std::make_unique<TallyingStream>(storage.read(key), hash, outcome.bytes);
       raw = in.get();
       if (auto outer = outer_compression(backup); !outer.empty())
         in = pg::decompressing_stream(std::move(in), outer);
