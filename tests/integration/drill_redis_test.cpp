@@ -6,6 +6,7 @@
 #include "catalog/catalog.hpp"
 #include "catalog/repositories.hpp"
 #include "catalog/scanner.hpp"
+#include "pg/scratch_cluster.hpp"
 #include "restore/drill_redis.hpp"
 #include "storage/storage.hpp"
 #include "tests/support/redis_server.hpp"
@@ -108,7 +109,7 @@ TEST_F(DrillRedisTest, AuthFromTheUrlAndPasswordNeverShown)
 
 TEST_F(DrillRedisTest, NobodyListeningFails)
 {
-  const int port = testing::free_loopback_port();
+  const int port = pg::pick_free_port();
   auto step = restore::redis_step({"", "redis://127.0.0.1:" + std::to_string(port)});
   EXPECT_EQ(step.outcome, "fail");
   EXPECT_NE(step.detail.find("could not connect"), std::string::npos) << step.detail;

@@ -1,30 +1,15 @@
 #include "tests/support/redis_server.hpp"
 
+#include "pg/scratch_cluster.hpp"
 #include "tests/support/run_command.hpp"
 
 #include <chrono>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdexcept>
-#include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 
 namespace lastgood::testing {
-
-int free_loopback_port()
-{
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 bool RedisServer::installed()
 {
@@ -33,7 +18,7 @@ bool RedisServer::installed()
 
 RedisServer::RedisServer(const std::string& password) : m_password(password)
 {
-  m_port = free_loopback_port();
+  m_port = pg::pick_free_port();
   std::string line = "redis-server --bind 127.0.0.1 --port " + std::to_string(m_port) +
                      " --save '' --appendonly no --daemonize no --dir " +
                      shell_quote(m_dir.path().string());

@@ -30,7 +30,4 @@ private:
   int m_port = 0;
 };
 
-// A loopback TCP port that was free a moment ago.
-int free_loopback_port();
-
 } // namespace lastgood::testing
