@@ -158,16 +158,20 @@ TEST(ScratchCluster, StartFailureShowsTheServerLog)
   EXPECT_TRUE(fs::is_empty(base.path()));
 }
 
+// A server still running in a dir whose owner is gone. The postmaster dies
+// with its parent (PR_SET_PDEATHSIG), so the owner here stays blocked while
+// its dir takes the name of a dead pid; its own exit would race the check.
 TEST(ScratchCluster, RemovesStaleClustersOnly)
 {
   ScratchBase base;
-  // A process that starts a cluster and dies without cleaning up.
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::close(fds[0]);
+  int to_owner[2], from_owner[2];
+  ASSERT_EQ(::pipe(to_owner), 0);
+  ASSERT_EQ(::pipe(from_owner), 0);
+  pid_t owner = ::fork();
+  ASSERT_GE(owner, 0);
+  if (owner == 0) {
+    ::close(to_owner[1]);
+    ::close(from_owner[0]);
     std::string line;
     try {
       auto cluster = ScratchCluster::start({.base_dir = base.path()});
@@ -176,28 +180,41 @@ TEST(ScratchCluster, RemovesStaleClustersOnly)
     } catch (const std::exception& e) {
       line = std::string("ERROR ") + e.what() + "\n";
     }
-    [[maybe_unused]] auto n = ::write(fds[1], line.data(), line.size());
+    [[maybe_unused]] auto n = ::write(from_owner[1], line.data(), line.size());
+    char byte;
+    [[maybe_unused]] auto r = ::read(to_owner[0], &byte, 1); // until the test is done
     ::_exit(0);
   }
-  ::close(fds[1]);
+  ::close(to_owner[0]);
+  ::close(from_owner[1]);
   std::string line;
   char buf[4096];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+  for (ssize_t n; !line.ends_with("\n") && (n = ::read(from_owner[0], buf, sizeof buf)) > 0;)
     line.append(buf, static_cast<std::size_t>(n));
-  ::close(fds[0]);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  ASSERT_TRUE(line.ends_with("\n") && !line.starts_with("ERROR")) << line;
-  std::string stale_data = line.substr(0, line.size() - 1);
-  std::string stale_dir = fs::path(stale_data).parent_path().string();
-  pid_t stale_postmaster = postmaster_pid(stale_data);
-  ASSERT_TRUE(process_alive(stale_postmaster));
+  ::close(from_owner[0]);
+  auto release_owner = [&] {
+    ::close(to_owner[1]);
+    ::waitpid(owner, nullptr, 0);
+  };
+  if (!line.ends_with("\n") || line.starts_with("ERROR")) {
+    release_owner();
+    FAIL() << line;
+  }
+  pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  ::waitpid(dead, nullptr, 0);
+  std::string owner_dir = fs::path(line.substr(0, line.size() - 1)).parent_path().string();
+  std::string stale_dir = base.path() + "/lastgood-scratch-" + std::to_string(dead) + "-" +
+                          owner_dir.substr(owner_dir.size() - 6);
+  fs::rename(owner_dir, stale_dir);
+  pid_t stale_postmaster = postmaster_pid(stale_dir + "/data");
+  EXPECT_TRUE(process_alive(stale_postmaster));
 
   auto live = ScratchCluster::start({.base_dir = base.path()});
   fs::create_directory(base.path() + "/lastgood-scratch-notapid-abcdef");
-  fs::create_directory(base.path() + "/unrelated-" + std::to_string(child));
+  fs::create_directory(base.path() + "/unrelated-" + std::to_string(dead));
   // A dead pid's dir with a stopped cluster in it (no postmaster.pid).
-  fs::create_directories(base.path() + "/lastgood-scratch-" + std::to_string(child) +
+  fs::create_directories(base.path() + "/lastgood-scratch-" + std::to_string(dead) +
                          "-zzzzzz/data");
 
   EXPECT_EQ(remove_stale_scratch_clusters(base.path()), 2);
@@ -207,8 +224,9 @@ TEST(ScratchCluster, RemovesStaleClustersOnly)
   EXPECT_TRUE(fs::exists(live->data_dir()));
   EXPECT_EQ(query_one(live->conninfo(), "SELECT 1"), "1");
   EXPECT_TRUE(fs::exists(base.path() + "/lastgood-scratch-notapid-abcdef"));
-  EXPECT_TRUE(fs::exists(base.path() + "/unrelated-" + std::to_string(child)));
+  EXPECT_TRUE(fs::exists(base.path() + "/unrelated-" + std::to_string(dead)));
   EXPECT_EQ(remove_stale_scratch_clusters(base.path()), 0);
+  release_owner();
 }
 
 // A killed postmaster's children (or initdb's) die a moment after it; removing
