@@ -24,7 +24,11 @@ std::vector<ReportBackupRow> report_backups(Database& db, const std::string& as_
       "   WHERE r.backup_id = v.id AND r.outcome IN ('fail', 'error') AND r.finished_at <= ?1"
       "   AND f.severity IN ('failure', 'error')"
       "   ORDER BY r.id DESC, f.severity = 'failure' DESC, f.id LIMIT 1),"
-      " v.source FROM v_backups v WHERE coalesce(v.stop_time, v.start_time) <= ?1"
+      " v.source,"
+      " (SELECT r.source_match_mode || ' ' || r.source_match_tables FROM verification_runs r"
+      "   WHERE r.backup_id = v.id AND r.level IN ('restore', 'pitr') AND r.outcome = 'pass'"
+      "   AND r.finished_at <= ?1 ORDER BY r.finished_at DESC, r.id DESC LIMIT 1)"
+      " FROM v_backups v WHERE coalesce(v.stop_time, v.start_time) <= ?1"
       " AND (v.deleted_at IS NULL OR v.deleted_at > ?1) ORDER BY 5, v.id");
   b.bind(1, as_of);
   std::vector<ReportBackupRow> out;
@@ -48,6 +52,11 @@ std::vector<ReportBackupRow> report_backups(Database& db, const std::string& as_
     r.last_outcome = b.opt_text(15);
     r.last_problem = b.opt_text(16);
     r.source = b.opt_text(17);
+    if (auto match = b.opt_text(18)) {
+      auto space = match->find(' ');
+      r.last_restore_pass_match =
+          SourceMatch{match->substr(0, space), std::stoll(match->substr(space + 1))};
+    }
     out.push_back(std::move(r));
   }
   return out;

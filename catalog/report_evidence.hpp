@@ -5,6 +5,7 @@
 // into facts and verdicts.
 
 #include "catalog/sqlite.hpp"
+#include "catalog/verification_runs.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -24,10 +25,11 @@ struct ReportBackupRow
   std::optional<std::string> database, system_identifier, source, start_time;
   std::optional<std::int64_t> start_lsn, timeline;
   bool failing_check = false; // a checksum/structure run failed after its last restore verdict
-  std::optional<std::string> last_restore_pass; // newest passing restore/pitr run, by as_of
-  bool held = false;                            // a hold was active at as_of
-  std::optional<std::string> last_outcome;      // newest finished run's outcome, by as_of
-  std::optional<std::string> last_problem;      // its first failure (else error) message
+  std::optional<std::string> last_restore_pass;       // newest passing restore/pitr run, by as_of
+  std::optional<SourceMatch> last_restore_pass_match; // that run found it identical to the source
+  bool held = false;                                  // a hold was active at as_of
+  std::optional<std::string> last_outcome;            // newest finished run's outcome, by as_of
+  std::optional<std::string> last_problem;            // its first failure (else error) message
 };
 // Backups taken by as_of and not deleted by then, oldest first.
 std::vector<ReportBackupRow> report_backups(Database& db, const std::string& as_of);

@@ -13,7 +13,8 @@ constexpr const char* kRunSelect =
     "SELECT r.id, r.backup_id, b.backup_id, r.level, r.trigger, r.outcome, r.started_at, "
     "r.finished_at,"
     " r.scratch, r.scratch_database, r.duration_seconds, r.host, r.pid, r.tool_version,"
-    " (SELECT count(*) FROM verification_findings f WHERE f.run_id = r.id)"
+    " (SELECT count(*) FROM verification_findings f WHERE f.run_id = r.id),"
+    " r.source_match_mode, r.source_match_tables"
     " FROM verification_runs r JOIN backups b ON b.id = r.backup_id";
 
 RunRecord read_run(Statement& s)
@@ -34,6 +35,7 @@ RunRecord read_run(Statement& s)
   r.pid = s.int64(12);
   r.tool_version = s.text(13);
   r.findings = s.int64(14);
+  if (!s.is_null(15)) r.source_match = SourceMatch{s.text(15), s.int64(16)};
   return r;
 }
 
@@ -67,6 +69,14 @@ void set_run_recovery_point(Database& db, std::int64_t run_id, const std::string
 {
   db.prepare("UPDATE verification_runs SET recovery_point = ? WHERE id = ?")
       .bind_all(json, run_id)
+      .run();
+}
+
+void set_run_source_match(Database& db, std::int64_t run_id, const SourceMatch& match)
+{
+  db.prepare("UPDATE verification_runs SET source_match_mode = ?, source_match_tables = ? WHERE "
+             "id = ?")
+      .bind_all(match.mode, match.tables, run_id)
       .run();
 }
 
@@ -245,7 +255,19 @@ nlohmann::json to_json(const RunRecord& r)
           {"host", r.host},
           {"pid", r.pid},
           {"tool_version", r.tool_version},
-          {"findings", r.findings}};
+          {"findings", r.findings},
+          {"identical_to_source", r.source_match ? to_json(*r.source_match) : nlohmann::json()}};
+}
+
+nlohmann::json to_json(const SourceMatch& m)
+{
+  return {{"mode", m.mode}, {"tables", m.tables}};
+}
+
+std::string describe(const SourceMatch& m)
+{
+  return "identical to the source at backup time (" + m.mode + " of " + std::to_string(m.tables) +
+         " tables)";
 }
 
 nlohmann::json run_with_findings_json(Database& db, const RunRecord& run)

@@ -31,6 +31,13 @@ struct RowCountRecord
   std::int64_t row_count = 0;
 };
 
+// A test restore whose copy matched the source fingerprint in every table.
+struct SourceMatch
+{
+  std::string mode; // counts | full
+  std::int64_t tables = 0;
+};
+
 struct RunRecord
 {
   std::int64_t id = 0;
@@ -44,6 +51,7 @@ struct RunRecord
   std::int64_t pid = 0;
   std::string tool_version;
   std::int64_t findings = 0;
+  std::optional<SourceMatch> source_match; // "identical to the source at backup time"
 };
 
 // Starts a run (outcome 'running') and returns its id.
@@ -53,6 +61,8 @@ void set_run_scratch_database(Database& db, std::int64_t run_id, const std::stri
 // Records the outcome with its findings and row counts, and refreshes the backup's status.
 // Where recovery stopped in a test restore of a base backup (JSON); set before finish_run.
 void set_run_recovery_point(Database& db, std::int64_t run_id, const std::string& json);
+// The restored copy matched the source fingerprint; set before finish_run.
+void set_run_source_match(Database& db, std::int64_t run_id, const SourceMatch& match);
 
 void finish_run(Database& db, std::int64_t run_id, const std::string& outcome,
                 double duration_seconds, const std::vector<FindingRecord>& findings,
@@ -95,6 +105,9 @@ bool verified_since(Database& db, std::int64_t backup_row_id, std::int64_t water
                     const std::vector<std::string>& levels);
 
 nlohmann::json to_json(const RunRecord& run);
+nlohmann::json to_json(const SourceMatch& match);
+// "identical to the source at backup time (counts of 12 tables)"
+std::string describe(const SourceMatch& match);
 // The run with its findings listed, as `history --json` and `show --json` print it.
 nlohmann::json run_with_findings_json(Database& db, const RunRecord& run);
 nlohmann::json to_json(const FindingRecord& finding);

@@ -42,6 +42,8 @@ void print_text(const restore::PickResult& r)
     std::cout << "  proven by  run " << r.evidence->id << ", a test restore that passed at "
               << r.evidence->finished_at.value_or("?") << " (" << age_of(r.evidence->finished_at)
               << ")\n";
+    if (r.evidence->source_match)
+      std::cout << "             " << catalog::describe(*r.evidence->source_match) << '\n';
   }
   if (!r.row_counts.empty()) {
     std::cout << "  row counts\n";

@@ -174,6 +174,7 @@ ReportFacts gather_facts(Database& db, TimePoint as_of, TimePoint period_start)
       if (!scope.last_good_test || at >= *scope.last_good_test) {
         scope.last_good_test = at;
         scope.last_good_backup = f.backup_id;
+        scope.last_good_identical = row.last_restore_pass_match;
       }
     }
     if (f.kind == "physical" && row.start_lsn && row.timeline && row.start_time)

@@ -4,6 +4,7 @@
 // Everything is read as of one moment, so an auditor can reproduce a report.
 
 #include "catalog/sqlite.hpp"
+#include "catalog/verification_runs.hpp"
 #include "common/time.hpp"
 
 #include <cstdint>
@@ -65,6 +66,8 @@ struct Scope
   std::optional<TimePoint> newest_backup, oldest_backup;
   std::optional<TimePoint> last_good_test; // newest passing restore-level verification
   std::optional<std::string> last_good_backup;
+  // That test restore found the copy identical to the source at backup time.
+  std::optional<catalog::SourceMatch> last_good_identical;
   std::vector<double> restore_seconds; // recent passing restores and test restores, newest first
   std::optional<PitrWindow> pitr;      // clusters only; nullopt: no WAL reachable
   // Clusters without an archived window: base backups whose WAL to

@@ -52,6 +52,8 @@ json scope_facts(const Scope& s)
           {"oldest_backup", opt_time(s.oldest_backup)},
           {"last_good_test", opt_time(s.last_good_test)},
           {"last_good_backup", s.last_good_backup ? json(*s.last_good_backup) : json()},
+          {"last_good_identical_to_source",
+           s.last_good_identical ? catalog::to_json(*s.last_good_identical) : json()},
           {"restore_seconds", s.restore_seconds},
           {"pitr_window", s.kind == "cluster" ? (s.pitr ? pitr : json("none")) : json()},
           {"consistent_points", s.consistent_points},

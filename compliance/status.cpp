@@ -124,7 +124,8 @@ std::string render_status_text(const Status& status)
     field(out, "last test restore",
           s.last_good_test
               ? format_rfc3339(*s.last_good_test) + " (" + age(status.as_of, *s.last_good_test) +
-                    " ago, " + s.last_good_backup.value_or("?") + ")"
+                    " ago, " + s.last_good_backup.value_or("?") + ")" +
+                    (s.last_good_identical ? ", " + catalog::describe(*s.last_good_identical) : "")
               : "never passed");
     if (s.kind == "cluster") field(out, "PITR window", pitr_text(s));
     if (st.problems.empty()) field(out, "problems", "none");
@@ -150,7 +151,9 @@ json render_status_json(const Status& status)
       last_test = {{"at", format_rfc3339(*s.last_good_test)},
                    {"age_seconds",
                     std::chrono::duration_cast<seconds>(status.as_of - *s.last_good_test).count()},
-                   {"backup_id", s.last_good_backup ? json(*s.last_good_backup) : json()}};
+                   {"backup_id", s.last_good_backup ? json(*s.last_good_backup) : json()},
+                   {"identical_to_source",
+                    s.last_good_identical ? catalog::to_json(*s.last_good_identical) : json()}};
     json pitr = nullptr; // databases have none
     if (s.kind == "cluster")
       pitr = {{"from", s.pitr ? json(format_rfc3339(s.pitr->from)) : json()},

@@ -114,7 +114,8 @@ Item restore_tested(const Scope& s, const ReportFacts& f, seconds within)
   return {"restore_tested", against(age, within),
           "last passing test restore " + format_rfc3339(*s.last_good_test) + " (" +
               *s.last_good_backup + "), " + age_text(age) + " ago (required within " +
-              age_text(within) + ")"};
+              age_text(within) + ")" +
+              (s.last_good_identical ? "; " + catalog::describe(*s.last_good_identical) : "")};
 }
 
 std::optional<Item> restore_duration(const Scope& s, const std::optional<seconds>& rto)

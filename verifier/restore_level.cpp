@@ -133,10 +133,13 @@ void compare_with_source(const pg::DatabaseFingerprint& source, const std::strin
         fk::fingerprint_mismatch, Severity::Failure, d.schema_name + "." + d.table_name,
         "fingerprint_mismatch " + d.schema_name + "." + d.table_name + ": " + d.what + " (backup " +
             backup.backup_id + " does not hold what the source held when it was taken)");
-  if (differences.empty())
+  if (differences.empty()) {
+    result.source_match = catalog::SourceMatch{pg::to_string(source.mode),
+                                               static_cast<std::int64_t>(source.tables.size())};
     result.fingerprint_note =
         "identical to the source at backup time: " + pg::to_string(source.mode) + " of " +
         std::to_string(source.tables.size()) + " tables match";
+  }
 }
 
 // A failed restore says something about the backup only if the scratch

@@ -36,6 +36,7 @@ struct RestoreResult
   Findings findings;
   std::vector<catalog::RowCountRecord> row_counts;
   std::string fingerprint_note; // "identical to the source at backup time: …" when it was
+  std::optional<catalog::SourceMatch> source_match; // set when every table matched
 };
 
 // The lines of pg_restore/psql output that report errors (redacted).

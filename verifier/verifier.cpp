@@ -195,6 +195,7 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
   findings.append(restored.findings);
   report.row_counts = std::move(restored.row_counts);
   if (!restored.fingerprint_note.empty()) report.notes.push_back(restored.fingerprint_note);
+  if (restored.source_match) catalog::set_run_source_match(m_db, run_id, *restored.source_match);
   return findings;
 }
 

@@ -79,6 +79,43 @@ TEST_F(SourceFingerprint, BackupTakesItInPgDumpsSnapshotAndTheRestoreMatches)
   EXPECT_EQ(run["outcome"], "pass") << run.dump(2);
   EXPECT_TRUE(mentions(run["notes"], "identical to the source at backup time: full of 2 tables"))
       << run.dump(2);
+
+  // Stronger evidence than "it restored", on every surface that shows evidence.
+  const json match = {{"mode", "full"}, {"tables", 2}};
+  auto pick = lastgood("pick --database shop --json");
+  ASSERT_EQ(pick.exit_code, 0) << pick.out << pick.err;
+  EXPECT_EQ(json::parse(pick.out)["evidence"]["identical_to_source"], match) << pick.out;
+  pick = lastgood("pick --database shop");
+  EXPECT_NE(pick.out.find("identical to the source at backup time (full of 2 tables)"),
+            std::string::npos)
+      << pick.out;
+  auto status = lastgood("status --json");
+  const auto scope = json::parse(status.out)["scopes"][0];
+  EXPECT_EQ(scope["last_test_restore"]["identical_to_source"], match) << status.out;
+  status = lastgood("status");
+  EXPECT_NE(status.out.find("identical to the source at backup time"), std::string::npos)
+      << status.out;
+  auto report = lastgood("report --format json");
+  const auto facts = json::parse(report.out)["scopes"][0];
+  EXPECT_EQ(facts["facts"]["last_good_identical_to_source"], match) << report.out;
+  EXPECT_TRUE(mentions(facts["items"], "identical to the source at backup time (full of 2 tables)"))
+      << facts["items"].dump(2);
+}
+
+TEST_F(SourceFingerprint, ARestoreWithoutAFingerprintClaimsNoIdentity)
+{
+  const std::string file = (m_repo.path() / "shop-other-tool.dump").string();
+  auto d = pg::run_process({.argv = {pg::find_pg_program("pg_dump"), "-Fc", "-f", file, "-d",
+                                     m_cluster->conninfo("shop")}});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  ASSERT_EQ(lastgood("scan -q").exit_code, 0);
+  const auto run = verify(0);
+  EXPECT_EQ(run["outcome"], "pass") << run.dump(2);
+  auto pick = lastgood("pick --database shop --json");
+  ASSERT_EQ(pick.exit_code, 0) << pick.out << pick.err;
+  EXPECT_TRUE(json::parse(pick.out)["evidence"]["identical_to_source"].is_null()) << pick.out;
+  EXPECT_EQ(lastgood("pick --database shop").out.find("identical"), std::string::npos);
+  EXPECT_EQ(lastgood("status").out.find("identical"), std::string::npos);
 }
 
 TEST_F(SourceFingerprint, FingerprintOfAnotherMomentMakesTheBackupBad)
