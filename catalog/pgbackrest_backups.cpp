@@ -4,10 +4,12 @@
 #include "catalog/classify.hpp"
 #include "catalog/object_records.hpp"
 #include "catalog/repository_format.hpp"
+#include "common/cipher_pass.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "formats/pgbackrest/stanza.hpp"
 #include "pg/lsn.hpp"
+#include "pg/wal_archive_name.hpp"
 
 #include <map>
 #include <optional>
@@ -33,6 +35,32 @@ std::optional<std::int64_t> timeline_of(const std::string& segment)
   } catch (const std::exception&) {
     return std::nullopt;
   }
+}
+
+// The WAL segment size on which the backup's start LSN and start segment
+// agree (pgBackRest records both, but no size). The cluster learns it here
+// even when its archive is encrypted and no page header can be read; 0 when
+// the two do not single out one size.
+std::uint32_t segment_size_of(const pgbr::BackupInfoEntry& entry)
+{
+  const auto lsn = lsn_of(entry.lsn_start);
+  if (!lsn || entry.archive_start.size() != 24) return 0;
+  std::uint64_t log = 0, seg = 0;
+  try {
+    log = std::stoull(entry.archive_start.substr(8, 8), nullptr, 16);
+    seg = std::stoull(entry.archive_start.substr(16, 8), nullptr, 16);
+  } catch (const std::exception&) {
+    return 0;
+  }
+  std::uint32_t found = 0;
+  for (std::uint64_t size = 1u << 20; size <= 1u << 30; size <<= 1) {
+    const std::uint64_t per_log = 0x100000000ull / size;
+    const std::uint64_t segno = static_cast<std::uint64_t>(*lsn) / size;
+    if (segno / per_log != log || segno % per_log != seg) continue;
+    if (found) return 0; // ambiguous (an LSN in the first segment of every size)
+    found = static_cast<std::uint32_t>(size);
+  }
+  return found;
 }
 
 int pg_major_of(const std::string& version)
@@ -77,8 +105,8 @@ BackupFacts facts_of(Database& db, const Repository& repository, const std::stri
     if (h.id == entry.db_id) db_entry = &h;
   if (!db_entry && info.current.id == entry.db_id) db_entry = &info.current;
   if (db_entry) {
-    f.cluster_id =
-        ensure_cluster(db, std::to_string(db_entry->system_id), pg_major_of(db_entry->version), 0);
+    f.cluster_id = ensure_cluster(db, std::to_string(db_entry->system_id),
+                                  pg_major_of(db_entry->version), segment_size_of(entry));
     f.server_version = db_entry->version;
   } else {
     f.problem = "backup.info names database id " + std::to_string(entry.db_id) +
@@ -127,6 +155,32 @@ void record_lineage(Database& db, std::int64_t repository_id, const std::string&
     add.bind_all(id, label).run();
 }
 
+// A segment whose header could not be read (lz4, bz2, encrypted) was given
+// the default size by its name; once its cluster's size is known (see
+// segment_size_of), the size and the segment number follow it.
+void resize_unread_segments(Database& db, std::int64_t cluster_id, std::int64_t repository_id,
+                            const std::string& dir)
+{
+  auto size = db.prepare("SELECT wal_segment_size FROM clusters WHERE id = ?");
+  size.bind(1, cluster_id);
+  if (!size.step() || size.is_null(0)) return;
+  const std::int64_t segment_size = size.int64(0);
+  auto unread = db.prepare(
+      "SELECT ws.object_id, ws.name FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
+      " WHERE ws.cluster_id = ? AND ws.header_pageaddr IS NULL AND ws.segment_size <> ?"
+      " AND o.repository_id = ? AND o.key >= ? AND o.key < ?");
+  unread.bind_all(cluster_id, segment_size, repository_id, dir + "/", dir + "0");
+  std::vector<std::pair<std::int64_t, std::int64_t>> resized; // object, segno
+  while (unread.step())
+    if (auto name = pg::parse_wal_archive_name(unread.text(1)))
+      resized.emplace_back(unread.int64(0), static_cast<std::int64_t>(name->segno(
+                                                static_cast<std::uint64_t>(segment_size))));
+  auto update =
+      db.prepare("UPDATE wal_segments SET segment_size = ?, segno = ? WHERE object_id = ?");
+  for (const auto& [object, segno] : resized)
+    update.bind_all(segment_size, segno, object).run();
+}
+
 // Segments whose header could not be read (lz4, bz2) have no cluster yet:
 // archive.info says whose each archive id is.
 void assign_archive_clusters(Database& db, std::int64_t repository_id, const std::string& stanza,
@@ -141,10 +195,33 @@ void assign_archive_clusters(Database& db, std::int64_t repository_id, const std
     const std::string dir = "archive/" + stanza + "/" + h.archive_id();
     const auto cluster = ensure_cluster(db, std::to_string(h.system_id), pg_major_of(h.version), 0);
     set.bind_all(cluster, repository_id, dir + "/", dir + "0").run();
+    resize_unread_segments(db, cluster, repository_id, dir);
   }
 }
 
 } // namespace
+
+void require_pgbackrest_passphrase(storage::Storage& storage, const Repository& repository,
+                                   const std::optional<std::string>& passphrase)
+{
+  if (repository.format != repository_format::pgbackrest || !repository.stanza) return;
+  const std::string key = pgbr::backup_info_key(*repository.stanza);
+  try {
+    pgbr::load_info_file(storage, key, passphrase);
+  } catch (const pgbr::PassphraseError&) {
+    const std::string where = "a file named by cipher_pass_file in its [[repository]] entry, or " +
+                              cipher_pass_variable(repository.name);
+    throw Error(passphrase ? "could not decrypt " + key + " of repository " + repository.name +
+                                 " with the passphrase from " + where +
+                                 ": give the repository's repo-cipher-pass"
+                           : "repository " + repository.name +
+                                 " is an encrypted pgBackRest repository: give its passphrase "
+                                 "(repo-cipher-pass) in " +
+                                 where);
+  } catch (const Error&) {
+    // Missing or damaged: catalog_pgbackrest_stanza reports it as a problem.
+  }
+}
 
 std::optional<std::string> unreadable_pgbackrest_archive(storage::Storage& storage,
                                                          const Repository& repository)
@@ -161,7 +238,8 @@ std::optional<std::string> unreadable_pgbackrest_archive(storage::Storage& stora
 }
 
 PgbackrestCatalogResult catalog_pgbackrest_stanza(Database& db, const Repository& repository,
-                                                  storage::Storage& storage, const std::string& now)
+                                                  storage::Storage& storage, const std::string& now,
+                                                  const std::optional<std::string>& passphrase)
 {
   PgbackrestCatalogResult result;
   const std::string stanza = repository.stanza.value_or("");
@@ -174,11 +252,10 @@ PgbackrestCatalogResult catalog_pgbackrest_stanza(Database& db, const Repository
   }
   pgbr::StanzaInfo info;
   try {
-    info = pgbr::read_stanza(storage, stanza, std::nullopt);
-  } catch (const pgbr::PassphraseError&) {
-    result.problems.push_back({info_key,
-                               "encrypted pgBackRest repository: lastgood does not read encrypted "
-                               "repositories in scan yet, so its backups are not cataloged"});
+    info = pgbr::read_stanza(storage, stanza, passphrase);
+  } catch (const pgbr::PassphraseError& e) {
+    // require_pgbackrest_passphrase let it through: the copy or archive.info differs.
+    result.problems.push_back({info_key, e.what()});
     return result;
   } catch (const Error& e) {
     // Missing, or damaged together with its copy, or the two files disagree

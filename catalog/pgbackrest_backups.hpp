@@ -25,16 +25,22 @@ struct PgbackrestCatalogResult
   std::vector<ScanProblem> problems; // damaged, missing or disagreeing info files...
 };
 
-// "archive/<stanza>/" when that archive's files cannot be read (an
-// encrypted repository: no passphrase setting yet), else nullopt. The scan
-// then classifies them by name only instead of finding them "corrupt".
+// Throws Error (exit 1) before anything is read when the repository is
+// encrypted and `passphrase` is missing or does not decrypt its backup.info;
+// says where the passphrase comes from, never what it is.
+void require_pgbackrest_passphrase(storage::Storage& storage, const Repository& repository,
+                                   const std::optional<std::string>& passphrase);
+
+// "archive/<stanza>/" when that archive's files are encrypted, else nullopt.
+// The scan then classifies them by name only instead of finding them
+// "corrupt"; the checksum level decrypts them.
 std::optional<std::string> unreadable_pgbackrest_archive(storage::Storage& storage,
                                                          const Repository& repository);
 
 // Call inside a transaction, after the repository's objects are recorded.
 // Problems with the repository are returned, never thrown.
 PgbackrestCatalogResult catalog_pgbackrest_stanza(Database& db, const Repository& repository,
-                                                  storage::Storage& storage,
-                                                  const std::string& now);
+                                                  storage::Storage& storage, const std::string& now,
+                                                  const std::optional<std::string>& passphrase);
 
 } // namespace lastgood::catalog

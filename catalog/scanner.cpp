@@ -81,6 +81,7 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
                             const ScanOptions& options)
 {
   const auto started = SteadyClock::now();
+  require_pgbackrest_passphrase(storage, repository, options.cipher_pass);
   // A second scan of the same repository waits, then finds the first one's work done.
   ScanLock lock(db, repository.id, [&] {
     spdlog::info("another lastgood process is scanning repository {}; waiting for it to finish",
@@ -123,7 +124,8 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
     if (unreadable_archive && info.key.starts_with(*unreadable_archive) &&
         result.read_error.empty())
       result.classification = classify_by_name_only(
-          info.key, "encrypted pgBackRest archive: lastgood has no passphrase for it");
+          info.key, "encrypted pgBackRest archive: classified by name; the checksum level "
+                    "decrypts it");
     return result;
   };
 
@@ -230,7 +232,7 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
   // A pgBackRest repository's backups come from its info files, read every
   // scan (they are small): a damaged one is a problem of this scan.
   if (repository.format == repository_format::pgbackrest) {
-    auto pgbackrest = catalog_pgbackrest_stanza(db, repository, storage, now);
+    auto pgbackrest = catalog_pgbackrest_stanza(db, repository, storage, now, options.cipher_pass);
     summary.new_backups += pgbackrest.new_backups;
     summary.problems.insert(summary.problems.end(), pgbackrest.problems.begin(),
                             pgbackrest.problems.end());

@@ -28,6 +28,8 @@ struct ScanOptions
   bool rehash = false;                                  // read every object, even unchanged ones
   unsigned jobs = 0;                                    // reader threads; 0 = all cores
   std::function<void(const ScanProgress&)> on_progress; // called from the scanning thread
+  // An encrypted pgBackRest repository's passphrase (common/cipher_pass): a secret.
+  std::optional<std::string> cipher_pass;
 };
 
 struct ScanProblem

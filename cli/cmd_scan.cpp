@@ -3,6 +3,7 @@
 #include "catalog/repositories.hpp"
 #include "catalog/scanner.hpp"
 #include "cli/context.hpp"
+#include "common/cipher_pass.hpp"
 #include "common/error.hpp"
 #include "common/printable_name.hpp"
 #include "storage/storage.hpp"
@@ -71,6 +72,7 @@ void register_scan_command(CLI::App& app, Context& ctx)
       catalog::ScanOptions options;
       options.rehash = opts->rehash;
       options.jobs = opts->jobs;
+      options.cipher_pass = repository_cipher_pass(ctx.config(), repo.name);
       if (show_progress)
         options.on_progress = [&](const catalog::ScanProgress& p) {
           std::cerr << "\rscanning " << repo.name << ": " << p.listed << " listed, " << p.read

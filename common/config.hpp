@@ -20,6 +20,7 @@ struct RepositoryConfig
   std::string url;
   std::string source;             // the server its backups come from; empty: the default source
   std::string database_from_name; // regex naming a dump's database from its key; empty: convention
+  std::string cipher_pass_file;   // holds an encrypted pgBackRest repository's passphrase
 };
 
 // [[verify.check]]: run against a restored database; must return one row

@@ -150,6 +150,12 @@ std::vector<ConfigKey> build_keys()
           });
   from_name.check = one_capture_group;
   k.push_back(std::move(from_name));
+  k.push_back(key("repository[].cipher_pass_file", KeyType::String, "\"\"", "",
+                  "file holding the passphrase (repo-cipher-pass) of an encrypted pgBackRest "
+                  "repository; LASTGOOD_CIPHER_PASS_<NAME> in the environment also gives it",
+                  [](Config& c, const V& v, const S& s) {
+                    item(c.repositories, s.index).cipher_pass_file = v.text;
+                  }));
 
   k.push_back(
       key("verify.scratch", KeyType::String, "\"auto\"", "LASTGOOD_VERIFY_SCRATCH",

@@ -3,6 +3,7 @@
 // could not be scanned an error.
 
 #include "catalog/scanner.hpp"
+#include "common/cipher_pass.hpp"
 #include "common/redact.hpp"
 #include "schedule/stages.hpp"
 #include "storage/storage.hpp"
@@ -18,7 +19,7 @@ std::string count(std::uint64_t n, const char* one, const char* many)
 
 } // namespace
 
-void scan_stage(Stage& stage, catalog::Database& db,
+void scan_stage(Stage& stage, catalog::Database& db, const Config& config,
                 const std::vector<catalog::Repository>& repositories, unsigned jobs)
 {
   std::uint64_t objects = 0, new_backups = 0, problems = 0, unreadable = 0;
@@ -28,6 +29,7 @@ void scan_stage(Stage& stage, catalog::Database& db,
       auto storage = storage::open_storage(repo.url);
       catalog::ScanOptions options;
       options.jobs = jobs;
+      options.cipher_pass = repository_cipher_pass(config, repo.name);
       const auto summary = catalog::scan_repository(db, repo, *storage, options);
       objects += summary.new_objects + summary.changed + summary.unchanged;
       new_backups += summary.new_backups;

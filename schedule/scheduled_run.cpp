@@ -23,7 +23,7 @@ RunResult run_scheduled(catalog::Database& db, const Config& config, const RunRe
     if (on_stage) on_stage(stage);
     result.stages.push_back(std::move(stage));
   };
-  add(run_stage("scan", [&](Stage& s) { scan_stage(s, db, repositories, request.jobs); }));
+  add(run_stage("scan", [&](Stage& s) { scan_stage(s, db, config, repositories, request.jobs); }));
   add(run_stage("verify", [&](Stage& s) { verify_stage(s, db, config, request); }));
   add(run_stage("metrics", [&](Stage& s) { metrics_stage(s, db, config, request.metrics_path); }));
   add(run_stage("report", [&](Stage& s) { report_stage(s, db, config, request); }));

@@ -11,7 +11,7 @@
 
 namespace lastgood::schedule {
 
-void scan_stage(Stage& stage, catalog::Database& db,
+void scan_stage(Stage& stage, catalog::Database& db, const Config& config,
                 const std::vector<catalog::Repository>& repositories, unsigned jobs);
 void verify_stage(Stage& stage, catalog::Database& db, const Config& config,
                   const RunRequest& request);

@@ -193,22 +193,59 @@ TEST_F(PgbackrestCatalog, DamagedInfoFilesAreScanProblemsNamingTheFile)
   })) << problems.dump(2);
 }
 
-// No passphrase setting yet: the encrypted repository's backups are not
-// cataloged and scan says so, naming backup.info; its archive files are WAL by
-// their names, never reported as corrupt.
-TEST_F(PgbackrestCatalog, EncryptedRepositoryIsAProblemOnlyForItsInfoFile)
+// An encrypted repository is read with its passphrase, from a file named in
+// the config or from LASTGOOD_CIPHER_PASS_<NAME>; without it, or with a wrong
+// one, scan cannot do its job (exit 1) and says where the passphrase goes.
+// The passphrase never appears in any output or in the catalog.
+TEST_F(PgbackrestCatalog, EncryptedRepositoryNeedsItsPassphrase)
 {
-  ASSERT_EQ(lastgood("repo add enc " + shell_quote(testing::pgbackrest_repo("enc"))).exit_code, 0);
-  auto scan = json_of("scan --json", 3);
-  const std::string stanza = testing::pgbackrest_expected()["stanza"];
-  auto problems = scan["repositories"][0]["problems"];
-  ASSERT_EQ(problems.size(), 1u) << problems.dump(2);
-  EXPECT_EQ(problems[0]["key"], "backup/" + stanza + "/backup.info");
-  EXPECT_NE(problems[0]["problem"].get<std::string>().find("encrypted"), std::string::npos);
-  EXPECT_EQ(scan["repositories"][0]["backups"], 0);
+  const auto& expected = testing::pgbackrest_expected();
+  const std::string passphrase = testing::pgbackrest_passphrase();
+  const std::string repo = testing::pgbackrest_repo("enc");
+  const std::string wrong = "not-the-" + passphrase;
+  ASSERT_EQ(lastgood("repo add enc " + shell_quote(repo)).exit_code, 0);
+
+  auto missing = lastgood("scan");
+  EXPECT_EQ(missing.exit_code, 1) << missing.out << missing.err;
+  EXPECT_NE(missing.err.find("repository enc is an encrypted pgBackRest repository"),
+            std::string::npos)
+      << missing.err;
+  EXPECT_NE(missing.err.find("LASTGOOD_CIPHER_PASS_ENC"), std::string::npos) << missing.err;
+
+  auto bad = testing::run_shell("LASTGOOD_CIPHER_PASS_ENC=" + shell_quote(wrong) + " " +
+                                testing::lastgood_binary() + " " + m_catalog + "scan");
+  EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("could not decrypt"), std::string::npos) << bad.err;
+  EXPECT_EQ((bad.out + bad.err).find(wrong), std::string::npos) << bad.err;
+  EXPECT_TRUE(json_of("backups --json")["backups"].empty());
+
+  const fs::path pass_file = m_home.path() / "enc.pass";
+  std::ofstream(pass_file) << passphrase << "\n";
+  const fs::path config = m_home.path() / "config.toml";
+  std::ofstream(config) << "[[repository]]\nname = \"enc\"\nurl = " << json(repo).dump()
+                        << "\ncipher_pass_file = " << json(pass_file.string()).dump() << "\n";
+  const std::string with_config = "--config " + shell_quote(config.string()) + " ";
+  auto scan = lastgood(with_config + "scan --json");
+  ASSERT_EQ(scan.exit_code, 0) << scan.out << scan.err;
+  EXPECT_TRUE(json::parse(scan.out)["clean"].get<bool>()) << scan.out;
+  auto backups = json_of(with_config + "backups --json")["backups"];
+  EXPECT_EQ(backups.size(), expected["repos"]["enc"]["labels"].size()) << backups.dump(2);
   auto wal = json_of("wal --json");
   ASSERT_FALSE(wal["clusters"].empty()) << wal.dump(2);
   EXPECT_GT(wal["clusters"][0]["timelines"][0]["segments"].get<int>(), 0) << wal.dump(2);
+
+  auto shown = lastgood(with_config + "config");
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  for (const auto& out : {scan.out + scan.err, shown.out + shown.err})
+    EXPECT_EQ(out.find(passphrase), std::string::npos) << out;
+  std::ifstream db(m_home.path() / "catalog.db", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(db)), {});
+  EXPECT_EQ(bytes.find(passphrase), std::string::npos) << "the passphrase is in the catalog";
+
+  std::ofstream(pass_file, std::ios::trunc) << "\n";
+  auto empty = lastgood(with_config + "scan");
+  EXPECT_EQ(empty.exit_code, 2) << empty.err;
+  EXPECT_NE(empty.err.find(pass_file.string()), std::string::npos) << empty.err;
 }
 
 TEST_F(PgbackrestCatalog, FormatAndStanzaFlags)

@@ -1,0 +1,43 @@
+#include "common/cipher_pass.hpp"
+
+#include "common/error.hpp"
+
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+namespace lastgood {
+
+std::string cipher_pass_variable(const std::string& repository)
+{
+  std::string name = "LASTGOOD_CIPHER_PASS_";
+  for (unsigned char c : repository)
+    name += std::isalnum(c) ? static_cast<char>(std::toupper(c)) : '_';
+  return name;
+}
+
+std::optional<std::string> repository_cipher_pass(const Config& config,
+                                                  const std::string& repository)
+{
+  for (const auto& r : config.repositories) {
+    if (r.name != repository || r.cipher_pass_file.empty()) continue;
+    std::ifstream in(r.cipher_pass_file);
+    std::string line;
+    if (!in || !std::getline(in, line))
+      throw UsageError("could not read cipher_pass_file " + r.cipher_pass_file + " of repository " +
+                       repository + ": " + (in ? "it is empty" : std::strerror(errno)) +
+                       "; it must hold the repository's passphrase on its first line");
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty())
+      throw UsageError("cipher_pass_file " + r.cipher_pass_file + " of repository " + repository +
+                       " has an empty first line; it must hold the repository's passphrase");
+    return line;
+  }
+  const char* value = std::getenv(cipher_pass_variable(repository).c_str());
+  if (value && *value) return std::string(value);
+  return std::nullopt;
+}
+
+} // namespace lastgood

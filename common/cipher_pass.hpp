@@ -1,0 +1,24 @@
+#pragma once
+// The passphrase of another tool's encrypted repository (pgBackRest's
+// repo-cipher-pass). A secret: never logged, printed or stored in the catalog.
+
+#include "common/config.hpp"
+
+#include <optional>
+#include <string>
+
+namespace lastgood {
+
+// "LASTGOOD_CIPHER_PASS_" + the repository's name upper-cased, every
+// character other than a letter or digit as '_' (repository "pg-br" →
+// LASTGOOD_CIPHER_PASS_PG_BR).
+std::string cipher_pass_variable(const std::string& repository);
+
+// From the first line of [[repository]] cipher_pass_file, else from the
+// environment variable above; nullopt when neither gives one. Throws
+// UsageError naming the file (never its contents) when it cannot be read or
+// is empty.
+std::optional<std::string> repository_cipher_pass(const Config& config,
+                                                  const std::string& repository);
+
+} // namespace lastgood
