@@ -45,6 +45,10 @@ ExtractResult materialise_pgbackrest_backup(storage::Storage& repo,
                                             const std::string& data_dir, std::optional<Owner> owner)
 {
   ExtractResult result;
+  std::error_code ignored;
+  const bool existed = fs::exists(data_dir, ignored);
+  // Only what this call wrote is ever removed again.
+  const bool was_empty = !existed || fs::is_empty(data_dir, ignored);
   try {
     const auto place = pgbackrest_place(backup);
     const auto info = pgbr::read_stanza(repo, place.stanza, std::nullopt);
@@ -80,6 +84,15 @@ ExtractResult materialise_pgbackrest_backup(storage::Storage& repo,
                         std::string(e.what()) + ": the backup cannot be restored");
   } catch (const StorageError& e) {
     result.findings.add(unreadable_finding(backup.root_key, e.what()));
+  }
+  // Nothing half-written is left behind (restore --pgdata names the user's directory).
+  if (!result.ok() && was_empty) {
+    if (!existed) {
+      fs::remove_all(data_dir, ignored);
+    } else if (fs::is_directory(data_dir, ignored)) {
+      for (const auto& entry : fs::directory_iterator(data_dir, ignored))
+        fs::remove_all(entry.path(), ignored);
+    }
   }
   return result;
 }

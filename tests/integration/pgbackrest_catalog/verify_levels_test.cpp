@@ -153,7 +153,7 @@ bool has_table(const json& run, const std::string& table)
 // by lastgood's own reader (references, bundles, gz) and pass.
 TEST_F(PgbackrestVerify, FullAndIncrementalBackupsTestRestoreAndPass)
 {
-  for (const std::string name : {"plain", "gz"})
+  for (const std::string name : {"plain", "gz", "lz4"})
     ASSERT_EQ(
         lastgood("repo add " + name + " " + shell_quote(testing::pgbackrest_repo(name))).exit_code,
         0);
@@ -169,13 +169,15 @@ TEST_F(PgbackrestVerify, FullAndIncrementalBackupsTestRestoreAndPass)
 
   const auto plain = testing::pgbackrest_labels("plain"); // full, diff, incr
   const auto gz = testing::pgbackrest_labels("gz");       // full, incr (bundled)
+  const auto lz4 = testing::pgbackrest_labels("lz4");     // full, WAL lz4 (wal-fetch)
   struct Case
   {
     std::string repository, label, newest_table, later_table;
   };
   for (const auto& c : {Case{"plain", plain.front(), "notes", "after_full"},
                         Case{"plain", plain.back(), "after_diff", ""},
-                        Case{"gz", gz.back(), "after_full", "after_diff"}}) {
+                        Case{"gz", gz.back(), "after_full", "after_diff"},
+                        Case{"lz4", lz4.front(), "notes", "after_full"}}) {
     SCOPED_TRACE(c.repository + " " + c.label);
     const auto id = id_of(c.repository, c.label);
     auto run = verify(id, "restore", 0);
@@ -236,6 +238,19 @@ TEST_F(PgbackrestVerify, WalRangeSegmentMissingOrDamagedIsBadAtStructure)
   EXPECT_EQ(run["level"], "restore");
   EXPECT_TRUE(has_finding(run, "checksum_mismatch", damaged, "its name says")) << run.dump(2);
   EXPECT_NE(run["notes"].dump().find("test restore skipped"), std::string::npos) << run.dump(2);
+
+  // wal-fetch never hands PostgreSQL the damaged segment: the catalog's
+  // SHA-256 is of the damaged bytes (scanned after the damage), the SHA-1 in
+  // its name is not.
+  const fs::path dest = m_home.path() / "fetched";
+  auto fetched = lastgood("wal-fetch " + damaged + " " + shell_quote(dest));
+  EXPECT_NE(fetched.exit_code, 0) << fetched.out << fetched.err;
+  EXPECT_NE(fetched.err.find("SHA-1"), std::string::npos) << fetched.err;
+  EXPECT_FALSE(fs::exists(dest));
+  const auto good = archive_start("plain", labels[1]);
+  fetched = lastgood("wal-fetch " + good + " " + shell_quote(dest));
+  EXPECT_EQ(fetched.exit_code, 0) << fetched.out << fetched.err;
+  EXPECT_EQ(fs::file_size(dest), 1u << 20) << "the fixture's 1 MB segments";
 
   // The diff needs neither segment: nothing against it.
   run = verify(id_of("wal", labels[1]), "structure", 0);
