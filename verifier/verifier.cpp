@@ -234,12 +234,13 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
     throw UsageError(backup.kind != "physical" ? "--level pitr recovers base backups; " +
                                                      backup.backup_id + " is a logical dump"
                                                : "--level pitr needs --target-time TIME");
-  if (level == Level::Pitr && backup.format == catalog::repository_format::pgbackrest)
-    throw UsageError("PITR drills of pgBackRest backups are not built yet; " + backup.backup_id +
-                     " can be verified up to --level restore");
   if (level != Level::Checksum && backup.format == catalog::repository_format::pgbackrest &&
       pgbackrest_needs_passphrase(storage_for(backup.repository), backup)) {
     // No passphrase setting yet: only the stored files can be re-hashed.
+    if (level == Level::Pitr)
+      throw UsageError("PITR drills of encrypted pgBackRest backups need the repository's "
+                       "passphrase, which lastgood has no setting for yet; " +
+                       backup.backup_id + " can be verified at --level checksum");
     report.level = Level::Checksum;
     report.notes.push_back("encrypted pgBackRest repository: without its passphrase lastgood "
                            "verifies its backups to the checksum level only (a pass re-read "

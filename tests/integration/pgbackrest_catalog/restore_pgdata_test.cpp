@@ -124,6 +124,36 @@ TEST_F(PgbackrestRestorePgdata, PitrFromADiffBackupReachesExactlyTheRowsBeforeTh
   EXPECT_EQ(psql("SELECT to_regclass('after_diff') IS NULL"), "t\n");
 }
 
+// The same target as a PITR drill: a private cluster recovered to it, checked
+// and thrown away; the row counts show where it stopped.
+TEST_F(PgbackrestRestorePgdata, PitrDrillOfADiffBackupStopsAtTheTarget)
+{
+  const auto plain = testing::pgbackrest_labels("plain");
+  ASSERT_EQ(lastgood("repo add plain " + shell_quote(testing::pgbackrest_repo("plain"))).exit_code,
+            0);
+  ASSERT_EQ(lastgood("scan -q").exit_code, 0);
+  const auto listed = json::parse(lastgood("backups --json").out);
+  const auto target = target_after_diff(listed, plain[1]);
+  std::string diff;
+  for (const auto& b : listed["backups"])
+    if (b["label"] == plain[1]) diff = b["id"];
+  auto r = lastgood("verify " + diff + " --level pitr --target-time " + target + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto run = json::parse(r.out)["runs"][0];
+  EXPECT_EQ(run["level"], "pitr") << run.dump(2);
+  EXPECT_EQ(run["outcome"], "pass") << run.dump(2);
+  EXPECT_NE(run["recovery_point"].value("stop", "").find("recovery stopping before commit"),
+            std::string::npos)
+      << run.dump(2);
+  auto has_table = [&](const std::string& table) {
+    for (const auto& c : run["row_counts"])
+      if (c["schema"] == "postgres.public" && c["table"] == table) return true;
+    return false;
+  };
+  EXPECT_TRUE(has_table("after_full")) << run.dump(2);
+  EXPECT_FALSE(has_table("after_diff")) << run.dump(2);
+}
+
 TEST_F(PgbackrestRestorePgdata, DamagedFileLeavesNothingBehind)
 {
   const auto plain = testing::pgbackrest_labels("plain");
