@@ -21,12 +21,17 @@ std::string backup_dir(const std::string& stanza, const std::string& label)
   return "backup/" + stanza + "/" + label;
 }
 
-void add_repo_findings(const std::vector<pgbr::RepoFinding>& found, Findings& findings)
+// A damaged, missing or disagreeing main file or copy. The backup's own
+// manifest is part of it (a failure); the stanza's info files and another
+// backup's manifest are not (a warning here; scan and that backup's own
+// verification call them problems), since the other copy was read.
+void add_repo_findings(const std::vector<pgbr::RepoFinding>& found, Severity severity,
+                       Findings& findings)
 {
   for (const auto& f : found)
     findings.add(f.kind == pgbr::RepoFinding::Kind::missing ? fk::missing_object
                                                             : fk::manifest_invalid,
-                 Severity::Failure, f.key,
+                 severity, f.key,
                  f.problem + " (pgBackRest writes both copies alike: the repository is damaged; "
                              "run `pgbackrest verify` or take a new backup)");
 }
@@ -120,9 +125,10 @@ public:
         return;
       }
       auto ref = m_references.find(owner);
-      if (ref == m_references.end()) return; // its manifest is missing: reported once
-      const auto* stored = ref->second.find_file(f.name);
-      if (!stored || (stored->reference && *stored->reference != owner)) {
+      // Without its manifest (reported once) only the stored bytes are checked.
+      const auto* stored = ref == m_references.end() ? nullptr : ref->second.find_file(f.name);
+      if (ref != m_references.end() &&
+          (!stored || (stored->reference && *stored->reference != owner))) {
         m_findings.add(fk::manifest_missing_file, Severity::Failure, subject,
                        f.name + " is stored in backup " + owner + " by the manifest, but " + owner +
                            "'s own manifest " +
@@ -130,12 +136,12 @@ public:
                            ": the file cannot be restored");
         return;
       }
-      if (stored->size != f.size || stored->checksum != f.checksum)
+      if (stored && (stored->size != f.size || stored->checksum != f.checksum))
         m_findings.add(fk::manifest_mismatch, Severity::Failure, subject,
                        f.name + " differs between this manifest and backup " + owner +
                            "'s (size or SHA-1): one of the manifests is damaged");
     }
-    const auto where = pgbr::stored_location(*manifest_of(owner), f, m_stanza);
+    const auto where = pgbr::stored_location(manifest_of(owner), f, m_stanza);
     const auto& listed = listing(owner);
     auto found = listed.find(where.key);
     if (found == listed.end()) {
@@ -169,7 +175,7 @@ private:
     }
     try {
       auto loaded = pgbr::load_manifest(m_repo, m_stanza, label, m_info.cipher_pass);
-      add_repo_findings(loaded.findings, m_findings);
+      add_repo_findings(loaded.findings, Severity::Warning, m_findings);
       if (loaded.manifest.system_id != m_manifest.system_id)
         m_findings.add(fk::manifest_invalid, Severity::Failure, key,
                        "referenced backup " + label + " is of system identifier " +
@@ -179,8 +185,9 @@ private:
     } catch (const NotFoundError&) {
       m_findings.add(fk::missing_object, Severity::Failure, key,
                      "backup " + m_manifest.label + " references backup " + label +
-                         ", whose manifest (and copy) is missing: the files stored there cannot "
-                         "be resolved");
+                         ", whose manifest and its copy are missing: pgBackRest no longer knows "
+                         "that backup whole (expired or damaged), and the files this backup "
+                         "reads from it cannot be checked against it");
     } catch (const pgbr::PassphraseError&) {
       throw;
     } catch (const ValidationError& e) {
@@ -189,10 +196,12 @@ private:
     }
   }
 
-  const pgbr::Manifest* manifest_of(const std::string& label) const
+  // The manifest of the backup that stored a file (its compression names the
+  // stored file); this backup's own when that one is not readable.
+  const pgbr::Manifest& manifest_of(const std::string& label) const
   {
-    if (label == m_manifest.label) return &m_manifest;
-    return &m_references.at(label);
+    auto found = m_references.find(label);
+    return found == m_references.end() ? m_manifest : found->second;
   }
 
   const std::map<std::string, std::uint64_t>& listing(const std::string& label)
@@ -251,9 +260,9 @@ Findings verify_pgbackrest_structure(storage::Storage& repo, const catalog::Back
   try {
     const auto place = pgbackrest_place(backup);
     auto stanza = pgbr::read_stanza(repo, place.stanza, std::nullopt);
-    add_repo_findings(stanza.findings, findings);
+    add_repo_findings(stanza.findings, Severity::Warning, findings);
     auto loaded = pgbr::load_manifest(repo, place.stanza, place.label, stanza.backup.cipher_pass);
-    add_repo_findings(loaded.findings, findings);
+    add_repo_findings(loaded.findings, Severity::Failure, findings);
     const auto& m = loaded.manifest;
     check_against_backup_info(stanza.backup, m, place.stanza, findings);
     FileResolver resolver(repo, stanza.backup, m, place.stanza, findings);

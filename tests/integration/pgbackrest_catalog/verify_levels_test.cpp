@@ -293,5 +293,37 @@ TEST_F(PgbackrestVerify, ManifestProblemsAreFindingsNamingTheFile)
       << run.dump(2);
 }
 
+TEST_F(PgbackrestVerify, TruncatedBundleIsBadDamagedInfoCopyIsAWarning)
+{
+  // A bundle of the gz repository's full loses its last bytes.
+  const auto gz = testing::pgbackrest_labels("gz"); // full, incr
+  const fs::path bundles = add_copy("gz", "bundled") / "backup" / stanza() / gz.front() / "bundle";
+  fs::path largest;
+  for (const auto& entry : fs::directory_iterator(bundles))
+    if (largest.empty() || fs::file_size(entry.path()) > fs::file_size(largest))
+      largest = entry.path();
+  ASSERT_FALSE(largest.empty());
+  fs::resize_file(largest, fs::file_size(largest) - 100);
+  // backup.info's copy damaged: the main file is read, as pgBackRest does.
+  const fs::path info = add_copy("plain", "infocopy") / "backup" / stanza() / "backup.info.copy";
+  testing::flip_byte(info, 40);
+  lastgood("scan -q"); // exit 3: scan reports the damaged copy
+
+  const std::string bundle_key =
+      "backup/" + stanza() + "/" + gz.front() + "/bundle/" + largest.filename().string();
+  auto run = verify(id_of("bundled", gz.front()), "structure", 3);
+  EXPECT_TRUE(has_finding(run, "size_mismatch", bundle_key, "the bundle is truncated"))
+      << run.dump(2);
+
+  const auto full = testing::pgbackrest_labels("plain").front();
+  run = verify(id_of("infocopy", full), "structure", 0);
+  EXPECT_EQ(run["outcome"], "pass") << run.dump(2);
+  bool warned = false;
+  for (const auto& f : run["findings"])
+    if (f["severity"] == "warning" && f["subject"] == "backup/" + stanza() + "/backup.info.copy")
+      warned = true;
+  EXPECT_TRUE(warned) << run.dump(2);
+}
+
 } // namespace
 } // namespace lastgood
