@@ -207,6 +207,15 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
   return findings;
 }
 
+bool Verifier::encrypted_without_passphrase(const catalog::BackupRow& backup)
+{
+  try {
+    return pgbackrest_needs_passphrase(storage_for(backup.repository), backup);
+  } catch (const Error&) {
+    return false; // the run itself says what is wrong with the repository
+  }
+}
+
 std::optional<Finding> Verifier::deleted_while_read(const catalog::BackupRow& backup,
                                                     const Findings& findings)
 {
@@ -235,7 +244,7 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
                                                      backup.backup_id + " is a logical dump"
                                                : "--level pitr needs --target-time TIME");
   if (level != Level::Checksum && backup.format == catalog::repository_format::pgbackrest &&
-      pgbackrest_needs_passphrase(storage_for(backup.repository), backup)) {
+      encrypted_without_passphrase(backup)) {
     // No passphrase setting yet: only the stored files can be re-hashed.
     if (level == Level::Pitr)
       throw UsageError("PITR drills of encrypted pgBackRest backups need the repository's "
