@@ -38,6 +38,18 @@ bool block_incremental(const pgbr::Manifest& m)
   return false;
 }
 
+// The stored object a FileDamagedError names ("<file> (stored in <key>[ at
+// offset N])..."), else the backup's directory.
+std::string stored_key(const std::string& message, const catalog::BackupRow& backup)
+{
+  const std::string marker = " (stored in ";
+  const auto at = message.find(marker);
+  if (at == std::string::npos) return backup.root_key;
+  const auto start = at + marker.size();
+  const auto end = message.find_first_of(" )", start);
+  return end == std::string::npos ? backup.root_key : message.substr(start, end - start);
+}
+
 } // namespace
 
 ExtractResult materialise_pgbackrest_backup(storage::Storage& repo,
@@ -69,7 +81,7 @@ ExtractResult materialise_pgbackrest_backup(storage::Storage& repo,
     fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace);
     if (owner) hand_over(data_dir, *owner);
   } catch (const pgbr::FileDamagedError& e) {
-    result.findings.add(fk::manifest_mismatch, Severity::Failure, backup.root_key,
+    result.findings.add(fk::manifest_mismatch, Severity::Failure, stored_key(e.what(), backup),
                         std::string(e.what()) + ": the backup cannot be restored");
   } catch (const NotFoundError& e) {
     result.findings.add(fk::missing_object, Severity::Failure, backup.root_key,

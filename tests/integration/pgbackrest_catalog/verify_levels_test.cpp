@@ -212,7 +212,8 @@ TEST_F(PgbackrestVerify, DamagedDataFileMakesTheBackupAndItsDependentsBad)
     const auto id = id_of("damaged", label);
     auto run = verify(id, "restore", 3);
     EXPECT_EQ(run["outcome"], "fail") << run.dump(2);
-    EXPECT_TRUE(has_finding(run, "manifest_mismatch", "",
+    EXPECT_TRUE(has_finding(run, "manifest_mismatch",
+                            "backup/" + stanza() + "/" + labels.front() + "/" + file,
                             file + " (stored in backup/" + stanza() + "/" + labels.front()))
         << run.dump(2);
     EXPECT_EQ(status_of(id), "bad");
