@@ -3,6 +3,7 @@
 #include "catalog/audit.hpp"
 #include "catalog/backup_queries.hpp"
 #include "catalog/repositories.hpp"
+#include "catalog/repository_format.hpp"
 #include "catalog/run_records.hpp"
 #include "catalog/verification_runs.hpp"
 #include "common/error.hpp"
@@ -11,6 +12,7 @@
 #include "pg/recovery_config.hpp"
 #include "pg/scratch_cluster.hpp"
 #include "storage/storage.hpp"
+#include "verifier/pgbackrest_levels.hpp"
 #include "verifier/pgdata_extract.hpp"
 #include "verifier/physical_restore_level.hpp"
 
@@ -174,8 +176,12 @@ PhysicalRestoreResult run_physical_restore(catalog::Database& db, const Physical
     verifier::ExtractOptions extract;
     extract.data_dir = o.pgdata;
     if (owner) extract.owner = verifier::Owner{owner->first, owner->second};
-    auto extracted = verifier::extract_base_backup(
-        *storage, *backup, catalog::backup_objects(db, backup->id), extract);
+    // A pgBackRest backup is read through its manifest, references and bundles.
+    auto extracted =
+        backup->format == catalog::repository_format::pgbackrest
+            ? verifier::materialise_pgbackrest_backup(*storage, *backup, o.pgdata, extract.owner)
+            : verifier::extract_base_backup(*storage, *backup,
+                                            catalog::backup_objects(db, backup->id), extract);
     if (!extracted.ok()) {
       r.outcome = extracted.findings.any(verifier::Severity::Failure) ? "fail" : "error";
       for (const auto& f : extracted.findings.items())

@@ -3,6 +3,9 @@
 #include "catalog/wal_copies.hpp"
 #include "common/error.hpp"
 #include "common/sha256.hpp"
+#include "formats/pgbackrest/archive_layout.hpp"
+#include "formats/pgbackrest/sha1.hpp"
+#include "formats/pgbackrest/transform.hpp"
 #include "pg/decompress.hpp"
 #include "pg/lsn.hpp"
 #include "pg/pg_control.hpp"
@@ -202,6 +205,17 @@ void check_page_header(const std::string& first_page, const std::string& name,
                           " was not written");
 }
 
+// A pgBackRest archive file decompressed (unencrypted archives: no passphrase setting yet).
+std::unique_ptr<storage::ReadStream>
+pgbackrest_stream(std::unique_ptr<storage::ReadStream> stored,
+                  const formats::pgbackrest::ArchiveFileName& name, const std::string& key)
+{
+  std::vector<std::unique_ptr<formats::pgbackrest::Transform>> chain;
+  if (name.compression != formats::pgbackrest::CompressType::none)
+    chain.push_back(formats::pgbackrest::make_decompressor(name.compression));
+  return formats::pgbackrest::transform_stream(std::move(stored), std::move(chain), key);
+}
+
 } // namespace
 
 std::optional<ArchivedWalFile> find_archived_wal_file(catalog::Database& db,
@@ -262,11 +276,20 @@ WalFetchResult wal_fetch(catalog::Database& db, const WalFetchRequest& request)
   auto storage = storage::open_storage(file->repository_url);
   Sha256 hash;
   std::uint64_t stored_bytes = 0;
-  auto source = pg::decompressing_stream(
-      std::make_unique<verifier::TallyingStream>(storage->read(file->key), hash, stored_bytes),
-      file->compression == "gzip"   ? "gz"
-      : file->compression == "zstd" ? "zst"
-                                    : file->compression);
+  std::unique_ptr<storage::ReadStream> stored =
+      std::make_unique<verifier::TallyingStream>(storage->read(file->key), hash, stored_bytes);
+  // pgBackRest's archive names each segment by the SHA-1 of its contents and
+  // compresses with any of its four compressions.
+  const auto pgbackrest_name =
+      formats::pgbackrest::parse_archive_file_name(fs::path(file->key).filename().string());
+  const bool named_by_sha1 = pgbackrest_name && pgbackrest_name->sha1;
+  auto source = named_by_sha1
+                    ? pgbackrest_stream(std::move(stored), *pgbackrest_name, file->key)
+                    : pg::decompressing_stream(std::move(stored), file->compression == "gzip" ? "gz"
+                                                                  : file->compression == "zstd"
+                                                                      ? "zst"
+                                                                      : file->compression);
+  formats::pgbackrest::Sha1 content_sha1;
 
   TempFile temp{request.destination + ".lastgood-" + std::to_string(::getpid())};
   std::string first_page;
@@ -279,6 +302,7 @@ WalFetchResult wal_fetch(catalog::Database& db, const WalFetchRequest& request)
       if (first_page.size() < 64)
         first_page.append(reinterpret_cast<const char*>(buffer.data()),
                           std::min<std::size_t>(n, 64 - first_page.size()));
+      if (named_by_sha1) content_sha1.update(std::span<const std::byte>(buffer).first(n));
       write_all(out.get(), std::span(buffer).first(n), temp.path, request.destination);
       result.bytes += n;
     }
@@ -295,6 +319,12 @@ WalFetchResult wal_fetch(catalog::Database& db, const WalFetchRequest& request)
     throw ValidationError("'" + file->key + "' decompresses to " + std::to_string(result.bytes) +
                           " bytes, not a whole segment of " + std::to_string(file->expected_size) +
                           "; it is truncated: " + request.destination + " was not written");
+  if (named_by_sha1)
+    if (const auto actual = content_sha1.hex_digest(); actual != *pgbackrest_name->sha1)
+      throw ValidationError("'" + file->key + "' holds a segment whose SHA-1 is " + actual +
+                            ", not the " + *pgbackrest_name->sha1 +
+                            " its name says: it is damaged; " + request.destination +
+                            " was not written");
   if (segment) check_page_header(first_page, request.name, expected_cluster, request.destination);
   if (std::rename(temp.path.c_str(), request.destination.c_str()) != 0)
     throw Error("cannot rename " + temp.path + " to " + request.destination + ": " +

@@ -12,7 +12,9 @@
 #include "common/config.hpp"
 #include "storage/storage.hpp"
 #include "verifier/finding.hpp"
+#include "verifier/pgdata_extract.hpp"
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -25,6 +27,10 @@ struct PhysicalRestoreRequest
   std::optional<std::string> target_time; // PITR drill; nullopt: recovery_target = 'immediate'
   unsigned jobs = 1;
   std::string config_path; // passed on to wal-fetch when set
+  // Writes the data directory instead of extracting the cataloged objects
+  // (another tool's repository format, e.g. a pgBackRest backup).
+  std::function<ExtractResult(const std::string& data_dir, std::optional<Owner> owner)>
+      materialise{};
 };
 
 struct PhysicalRestoreResult

@@ -86,6 +86,8 @@ private:
   ScratchServer& scratch();
   Findings run_levels(const catalog::BackupRow& backup, Level level, std::int64_t run_id,
                       VerifyReport& report);
+  // A pgBackRest backup whose info files are encrypted (no passphrase setting yet).
+  bool encrypted_without_passphrase(const catalog::BackupRow& backup);
   // The finding that replaces the others when objects went missing because
   // `retention apply` deleted the backup since this Verifier was created.
   std::optional<Finding> deleted_while_read(const catalog::BackupRow& backup,
