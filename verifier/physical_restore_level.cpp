@@ -175,7 +175,8 @@ restore_base_backup_and_check(catalog::Database& db, storage::Storage& storage,
     extract.data_dir = data_dir;
     extract.tablespace_dir = fs::path(data_dir).parent_path() / "tablespaces";
     if (owner) extract.owner = Owner{owner->first, owner->second};
-    auto extracted = extract_base_backup(storage, backup, objects, extract);
+    auto extracted = request.materialise ? request.materialise(extract)
+                                         : extract_base_backup(storage, backup, objects, extract);
     result.findings.append(extracted.findings);
     if (!extracted.ok()) throw ExtractRefused{};
     // Private socket, trust: the backup's own pg_hba.conf is for its network.

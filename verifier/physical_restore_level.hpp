@@ -12,7 +12,9 @@
 #include "common/config.hpp"
 #include "storage/storage.hpp"
 #include "verifier/finding.hpp"
+#include "verifier/pgdata_extract.hpp"
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -25,6 +27,9 @@ struct PhysicalRestoreRequest
   std::optional<std::string> target_time; // PITR drill; nullopt: recovery_target = 'immediate'
   unsigned jobs = 1;
   std::string config_path; // passed on to wal-fetch when set
+  // Writes another tool's backup (Barman's layout) into the data directory
+  // instead of extract_base_backup, with the same contract; empty: extract.
+  std::function<ExtractResult(const ExtractOptions&)> materialise;
 };
 
 struct PhysicalRestoreResult

@@ -8,6 +8,7 @@
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "pg/scratch_cluster.hpp"
+#include "verifier/barman_levels.hpp"
 #include "verifier/checksum_level.hpp"
 #include "verifier/dump_feed.hpp"
 #include "verifier/local_copy.hpp"
@@ -143,11 +144,18 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
   Findings findings;
   auto& storage = storage_for(backup.repository);
   const auto objects = catalog::backup_objects(m_db, backup.id);
-  findings.append(verify_checksums(storage, backup, objects, m_jobs));
+  // A Barman backup has its own layout and WAL archive (verifier/barman_levels).
+  const bool barman = backup.format == "barman";
+  findings.append(barman ? verify_barman_checksums(storage, backup, objects, m_jobs)
+                         : verify_checksums(storage, backup, objects, m_jobs));
   if (level == Level::Checksum) return findings;
-  auto context = structure_context(m_db, backup);
-  context.read_all_data = level == Level::Structure;
-  findings.append(verify_structure(storage, backup, objects, context));
+  if (barman) {
+    findings.append(verify_barman_structure(storage, backup));
+  } else {
+    auto context = structure_context(m_db, backup);
+    context.read_all_data = level == Level::Structure;
+    findings.append(verify_structure(storage, backup, objects, context));
+  }
   if (level == Level::Structure) return findings;
   if (findings.any(Severity::Failure) || findings.any(Severity::Error)) {
     report.notes.push_back("test restore skipped: the checks above already failed");
@@ -158,6 +166,10 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
     if (level == Level::Pitr) request.target_time = m_target_time;
     request.jobs = m_jobs;
     request.config_path = m_config_path;
+    if (barman)
+      request.materialise = [&](const ExtractOptions& options) {
+        return materialise_barman_backup(storage, backup, options);
+      };
     auto restored =
         restore_base_backup_and_check(m_db, storage, backup, objects, request, m_config);
     findings.append(restored.findings);
