@@ -11,6 +11,7 @@
 #include "pg/recovery_config.hpp"
 #include "pg/scratch_cluster.hpp"
 #include "storage/storage.hpp"
+#include "verifier/barman_levels.hpp"
 #include "verifier/pgdata_extract.hpp"
 #include "verifier/physical_restore_level.hpp"
 
@@ -174,8 +175,11 @@ PhysicalRestoreResult run_physical_restore(catalog::Database& db, const Physical
     verifier::ExtractOptions extract;
     extract.data_dir = o.pgdata;
     if (owner) extract.owner = verifier::Owner{owner->first, owner->second};
-    auto extracted = verifier::extract_base_backup(
-        *storage, *backup, catalog::backup_objects(db, backup->id), extract);
+    // A Barman backup has its own layout (verifier/barman_levels).
+    auto extracted = backup->format == "barman"
+                         ? verifier::materialise_barman_backup(*storage, *backup, extract)
+                         : verifier::extract_base_backup(
+                               *storage, *backup, catalog::backup_objects(db, backup->id), extract);
     if (!extracted.ok()) {
       r.outcome = extracted.findings.any(verifier::Severity::Failure) ? "fail" : "error";
       for (const auto& f : extracted.findings.items())

@@ -202,20 +202,42 @@ ExtractResult materialise_barman_backup(storage::Storage& storage, const catalog
   const auto server = barman::read_server_directory(storage, "");
   const auto info = backup_info_of(server, backup, result.findings);
   if (!info) return result;
+  // extract_base_backup's default, so callers need not know whose layout it is.
+  const std::string tablespace_dir =
+      options.tablespace_dir.empty() ? options.data_dir + "_tablespaces" : options.tablespace_dir;
   barman::MaterialiseOptions materialise;
-  materialise.tablespace_dir = options.tablespace_dir;
-  auto written = barman::materialise_backup(storage, server, *info, options.data_dir, materialise);
+  materialise.tablespace_dir = tablespace_dir;
+  // Like extract_base_backup: whatever was written goes again when it fails.
+  auto remove_written = [&] {
+    std::error_code ignored;
+    for (const auto& entry : fs::directory_iterator(options.data_dir, ignored))
+      fs::remove_all(entry.path(), ignored);
+    fs::remove_all(tablespace_dir, ignored);
+  };
+  barman::MaterialiseResult written;
+  try {
+    written = barman::materialise_backup(storage, server, *info, options.data_dir, materialise);
+  } catch (const UsageError&) {
+    throw; // the target was not empty: nothing of ours is in it
+  } catch (...) {
+    remove_written();
+    throw;
+  }
   for (const auto& f : written.findings)
     result.findings.add(finding_of(f));
   result.files = written.files;
   result.bytes = written.bytes;
   result.manifest_checked = written.manifest_checked;
-  result.tablespace_dir = options.tablespace_dir;
+  if (!info->tablespaces.empty()) result.tablespace_dir = tablespace_dir;
   for (const auto& t : info->tablespaces)
     result.tablespaces.push_back(std::to_string(t.oid));
+  if (!result.ok()) {
+    remove_written();
+    return result;
+  }
   if (options.owner) {
     // The scratch server runs as its own user: everything written is handed to it.
-    for (const fs::path& root : {fs::path(options.data_dir), fs::path(options.tablespace_dir)}) {
+    for (const fs::path& root : {fs::path(options.data_dir), fs::path(tablespace_dir)}) {
       std::error_code ec;
       if (root.empty() || !fs::exists(root, ec)) continue;
       auto hand_over = [&](const fs::path& p) {

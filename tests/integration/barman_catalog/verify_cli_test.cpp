@@ -94,6 +94,33 @@ TEST_F(BarmanVerify, EveryBackupPassesEveryLevelAndRestores)
   }
 }
 
+// restore --pgdata takes a Barman backup apart with the same reader: data
+// directory, tablespace beside it and linked, WAL left to wal-fetch.
+TEST_F(BarmanVerify, RestorePgdataMaterialisesABarmanBackup)
+{
+  copy_home();
+  add_and_scan("plain");
+  auto info = testing::barman_backup_info(m_copy / "plain", m_expected["PLAIN2"]);
+  const fs::path pgdata = m_home.path() / "restored";
+  auto r = lastgood("restore --target-lsn " + info["end_xlog"] + " --pgdata " +
+                    shell_quote(pgdata.string()) + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto result = json::parse(r.out);
+  EXPECT_EQ(result["outcome"], "pass") << result.dump(2);
+  EXPECT_EQ(result["plan"]["backup"]["backup_id"], backup_labelled(m_expected["PLAIN2"])["id"])
+      << result.dump(2);
+  const fs::path stored = m_copy / "plain" / "base" / m_expected["PLAIN2"] / "data";
+  EXPECT_EQ(testing::read_file(pgdata / "PG_VERSION"), testing::read_file(stored / "PG_VERSION"));
+  EXPECT_EQ(testing::read_file(pgdata / "backup_label"),
+            testing::read_file(stored / "backup_label"));
+  EXPECT_TRUE(fs::exists(pgdata / "recovery.signal"));
+  const fs::path link = pgdata / "pg_tblspc" / "16391";
+  ASSERT_TRUE(fs::is_symlink(link));
+  EXPECT_TRUE(fs::is_directory(link)) << fs::read_symlink(link);
+  EXPECT_NE(testing::read_file(pgdata / "postgresql.auto.conf").find("wal-fetch"),
+            std::string::npos);
+}
+
 TEST_F(BarmanVerify, AFlippedByteInADataFileIsBad)
 {
   copy_home();
