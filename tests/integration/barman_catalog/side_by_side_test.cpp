@@ -5,14 +5,21 @@
 
 #include "tests/integration/barman_catalog/barman_fixture.hpp"
 
-#include <unistd.h>
-
 namespace lastgood {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::shell_quote;
+
+// One line of a shell command's output, without its newline.
+std::string output_line(const std::string& command)
+{
+  std::string out = testing::run_shell(command).out;
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r'))
+    out.pop_back();
+  return out;
+}
 
 class BarmanSideBySide : public testing::BarmanCliTest
 {
@@ -37,16 +44,15 @@ protected:
         fs::create_directory_symlink(backup.path() / "16391", link);
       }
     std::string conf =
-        "[barman]\nbarman_home = " + m_copy.string() +
-        "\nbarman_user = " + testing::run_shell("id -un").out.substr(0, std::string::npos) +
-        "log_file = " + (m_home.path() / "barman.log").string() + "\ncompression = gzip\n";
+        "[barman]\nbarman_home = " + m_copy.string() + "\nbarman_user = " + output_line("id -un") +
+        "\nlog_file = " + (m_home.path() / "barman.log").string() + "\ncompression = gzip\n";
+    const std::string bin = output_line("ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1");
     for (const std::string server : {"plain", "tar"})
       conf += "[" + server +
               "]\ndescription = offline copy\nconninfo = host=/nonexistent port=1\n"
               "streaming_conninfo = host=/nonexistent port=1\nbackup_method = postgres\n"
               "archiver = on\npath_prefix = " +
-              testing::run_shell("ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1").out +
-              "\n";
+              bin + "\n";
     m_conf = m_home.write("barman.conf", conf);
     ASSERT_EQ(lastgood("repo add plain " + shell_quote((m_copy / "plain").string())).exit_code, 0);
     ASSERT_EQ(lastgood("repo add tar " + shell_quote((m_copy / "tar").string())).exit_code, 0);
