@@ -138,5 +138,24 @@ TEST_F(BarmanSideBySide, AMissingWalSegmentInsideTheBackupsRange)
       << backup.dump(2);
 }
 
+TEST_F(BarmanSideBySide, AFlippedByteInAGzippedWalSegmentOfTheRange)
+{
+  const std::string id = m_expected["PLAIN1"];
+  const std::string segment = testing::barman_backup_info(m_copy / "plain", id)["begin_wal"];
+  const fs::path file = m_copy / "plain" / "wals" / segment.substr(0, 16) / segment;
+  {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(file) / 2));
+    f.put('\x00');
+    f.seekp(static_cast<std::streamoff>(fs::file_size(file) / 2 + 1));
+    f.put('\xff');
+  }
+  EXPECT_EQ(verify_exit(id, "structure"), 3);
+  // Both Barman commands miss it: check-backup looks for the file, verify-backup at data/.
+  EXPECT_EQ(barman("check-backup", "plain", id).exit_code, 0);
+  EXPECT_EQ(status_in_backup_info("plain", id), "DONE");
+  EXPECT_EQ(barman("verify-backup", "plain", id).exit_code, 0);
+}
+
 } // namespace
 } // namespace lastgood

@@ -161,6 +161,20 @@ TEST_F(BarmanVerify, AMissingWalSegmentInsideTheBackupsRangeIsBad)
   EXPECT_EQ(backup_labelled(m_expected["TAR1"])["status"], "bad");
 }
 
+TEST_F(BarmanVerify, AFlippedByteInAGzippedWalSegmentOfTheRangeIsBad)
+{
+  copy_home();
+  add_and_scan("tar");
+  auto info = testing::barman_backup_info(m_copy / "tar", m_expected["TAR1"]);
+  const std::string segment = info["begin_wal"];
+  const fs::path file = m_copy / "tar" / "wals" / segment.substr(0, 16) / segment;
+  flip_byte(file, static_cast<std::streamoff>(fs::file_size(file) / 2));
+  const std::string id = backup_labelled(m_expected["TAR1"])["id"];
+  auto run = verify(id, "structure", 3);
+  EXPECT_TRUE(has_finding(run, "corrupt_wal", segment)) << run.dump(2);
+  EXPECT_EQ(backup_labelled(m_expected["TAR1"])["status"], "bad");
+}
+
 TEST_F(BarmanVerify, AFailedBackupIsBadBeyondItsBytes)
 {
   copy_home();
