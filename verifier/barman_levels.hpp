@@ -2,8 +2,9 @@
 // The verification levels of a Barman backup (format "barman",
 // catalog/barman_backups), which pg_basebackup's rules would misjudge:
 // Barman keeps tablespaces beside data/ and its WAL compressed in wals/.
-//   checksum:  every stored file against the catalog's SHA-256 (first
-//              sight: Barman keeps none) and, where the backup has one,
+//   checksum:  every stored file but backup.info (Barman rewrites it)
+//              against the catalog's SHA-256 (first sight: Barman keeps
+//              none) and, where the backup has one,
 //              against data/backup_manifest (like `barman verify-backup`).
 //   structure: Barman's own status (DONE) and the backup's WAL range
 //              (begin_wal..end_wal) present, listed and valid

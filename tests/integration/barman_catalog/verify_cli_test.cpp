@@ -175,6 +175,24 @@ TEST_F(BarmanVerify, AFlippedByteInAGzippedWalSegmentOfTheRangeIsBad)
   EXPECT_EQ(backup_labelled(m_expected["TAR1"])["status"], "bad");
 }
 
+// Barman rewrites backup.info itself (check-backup's verdict, keep
+// annotations): a changed backup.info is not damage to the backup.
+TEST_F(BarmanVerify, BarmanRewritingItsBackupInfoIsNoDamage)
+{
+  copy_home();
+  add_and_scan("plain");
+  const fs::path info = m_copy / "plain" / "base" / m_expected["PLAIN1"] / "backup.info";
+  std::string text = testing::read_file(info);
+  const std::string stats = "copy_stats={";
+  auto at = text.find(stats);
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + stats.size(), "'analysis_time': 0.5, ");
+  std::ofstream(info, std::ios::trunc) << text;
+  const std::string id = backup_labelled(m_expected["PLAIN1"])["id"];
+  auto run = verify(id, "structure", 0);
+  EXPECT_EQ(run["outcome"], "pass") << run.dump(2);
+}
+
 TEST_F(BarmanVerify, AFailedBackupIsBadBeyondItsBytes)
 {
   copy_home();
