@@ -310,6 +310,8 @@ BuildSummary build_backups(Database& db, std::int64_t repository_id, const std::
   // (catalog/pgbackrest_backups): its files are not backups by themselves
   // (a diff backup's directory holds only the files that changed).
   const bool pgbackrest = format == "pgbackrest";
+  // So do a Barman server's, from their backup.info (catalog/barman_backups).
+  const bool barman = format == "barman";
   auto roots = db.prepare(
       "SELECT id, key, kind, size, coalesce(mtime_ns, 0), detail, problem FROM objects"
       " WHERE repository_id = ? AND missing_since IS NULL AND kind IN"
@@ -324,6 +326,7 @@ BuildSummary build_backups(Database& db, std::int64_t repository_id, const std::
   std::map<std::string, bool> physical_dirs; // dir -> seen
   for (const auto& m : candidates) {
     if (pgbackrest && m.key.starts_with("backup/")) continue;
+    if (barman && m.key.starts_with("base/")) continue;
     std::optional<BackupFacts> facts;
     if (m.kind == kind::dump_toc) {
       facts = logical_from_directory(m, objects_under(db, repository_id, parent_dir(m.key)), db);
@@ -381,6 +384,8 @@ void link_wal_facts(Database& db, const std::string& now)
           " FROM backup_history_files h JOIN objects o ON o.id = h.object_id AND o.missing_since "
           "IS NULL"
           " WHERE backups.kind = 'physical' AND h.start_lsn = backups.start_lsn"
+          // A Barman backup not DONE has no stop on purpose (catalog/barman_backups).
+          " AND backups.format <> 'barman'"
           " AND (h.cluster_id IS NULL OR backups.cluster_id IS NULL OR h.cluster_id = "
           "backups.cluster_id)");
   db.prepare("UPDATE backups SET missing_since = ? WHERE missing_since IS NULL AND EXISTS ("

@@ -2,6 +2,8 @@
 
 #include "catalog/backup_builder.hpp"
 #include "catalog/backup_membership.hpp"
+#include "catalog/barman_backups.hpp"
+#include "catalog/barman_wal_classify.hpp"
 #include "catalog/crash_leftovers.hpp"
 #include "catalog/object_reader.hpp"
 #include "catalog/object_records.hpp"
@@ -119,6 +121,8 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
 
   // An encrypted pgBackRest archive: its files are WAL by name, not "corrupt".
   const auto unreadable_archive = unreadable_pgbackrest_archive(storage, repository);
+  // Barman's WAL is compressed without a suffix (catalog/barman_wal_classify).
+  const bool barman = repository.format == repository_format::barman;
   auto read_one = [&](const storage::ObjectInfo& info) {
     auto result = read_and_classify(storage, info);
     if (unreadable_archive && info.key.starts_with(*unreadable_archive) &&
@@ -126,6 +130,13 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
       result.classification = classify_by_name_only(
           info.key, "encrypted pgBackRest archive: classified by name; the checksum level "
                     "decrypts it");
+    if (barman && result.read_error.empty() && is_barman_wal_key(info.key)) {
+      try {
+        result.classification = classify_barman_wal(storage, info);
+      } catch (const Error& e) {
+        result.read_error = e.what();
+      }
+    }
     return result;
   };
 
@@ -193,6 +204,7 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
         report_progress(false);
       },
       [&](const storage::ListProblem& problem) {
+        if (barman && is_barman_tablespace_link(problem.key)) return;
         unlistable.push_back(problem.key);
         summary.problems.push_back({problem.key, problem.message});
       });
@@ -236,6 +248,11 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
     summary.new_backups += pgbackrest.new_backups;
     summary.problems.insert(summary.problems.end(), pgbackrest.problems.begin(),
                             pgbackrest.problems.end());
+  }
+  if (barman) {
+    auto found = catalog_barman_server(db, repository, storage, now);
+    summary.new_backups += found.new_backups;
+    summary.problems.insert(summary.problems.end(), found.problems.begin(), found.problems.end());
   }
   link_wal_facts(db, now);
   auto count =

@@ -39,7 +39,7 @@ std::string what(const catalog::BackupRow& b)
   // Dumps of a named source show it: shop of two servers is two things.
   if (b.kind == "logical") return (b.source ? *b.source + "/" : "") + b.database.value_or("?");
   return "cluster " + b.system_identifier.value_or("?") +
-         (b.backup_type && b.label ? " " + *b.label : "");
+         ((b.backup_type || b.format == "barman") && b.label ? " " + *b.label : "");
 }
 
 // "pgbackrest incr": another tool's backups say what they depend on.

@@ -15,7 +15,7 @@ namespace {
 
 struct RepoOptions
 {
-  std::string name, url, source, database_from_name, format, stanza;
+  std::string name, url, source, database_from_name, format, stanza, server;
   bool json = false;
   bool no_check = false;
 };
@@ -39,10 +39,14 @@ void register_repo_commands(CLI::App& app, Context& ctx)
   add->add_option("--database-from-name", opts->database_from_name,
                   "regular expression naming a dump's database from its key (first capture group)");
   add->add_option("--format", opts->format,
-                  "pgbackrest: a pgBackRest repository (recognised from its layout when not "
-                  "given; docs/pgbackrest.md); files: backups as files");
+                  "pgbackrest: a pgBackRest repository, barman: a Barman server directory "
+                  "(both recognised from their layout when not given; docs/pgbackrest.md, "
+                  "docs/barman.md); files: backups as files");
   add->add_option("--stanza", opts->stanza,
                   "the pgBackRest stanza to catalog (needed when the repository holds several)");
+  add->add_option("--server", opts->server,
+                  "the Barman server to catalog when URL is a barman home (needed when it holds "
+                  "several); the repository is then URL/<server>");
   add->add_flag("--no-check", opts->no_check,
                 "register it without checking that it exists and answers (e.g. not mounted yet)");
   add->callback([&ctx, opts] {
@@ -56,18 +60,22 @@ void register_repo_commands(CLI::App& app, Context& ctx)
     auto optional = [](const std::string& v) {
       return v.empty() ? std::nullopt : std::optional<std::string>(v);
     };
-    if (!opts->no_check || !opts->format.empty()) {
-      auto recognised = catalog::recognise_repository_format(*storage, optional(opts->format),
-                                                             optional(opts->stanza));
+    std::string url = opts->url;
+    if (!opts->no_check || !opts->format.empty() || !opts->server.empty()) {
+      auto recognised = catalog::recognise_repository_format(
+          *storage, optional(opts->format), optional(opts->stanza), optional(opts->server));
       settings.format = recognised.format;
       settings.stanza = recognised.stanza;
+      url = catalog::url_below(url, recognised.server_subdirectory);
     }
-    auto r = catalog::add_repository(ctx.catalog(catalog::IfMissing::Create).db(), opts->name,
-                                     opts->url, settings);
+    auto r = catalog::add_repository(ctx.catalog(catalog::IfMissing::Create).db(), opts->name, url,
+                                     settings);
     if (!ctx.quiet)
       std::cerr << "added repository " << r.name << " at " << r.url << " (source "
                 << catalog::source_label(r.source)
-                << (r.format ? ", " + *r.format + " stanza " + r.stanza.value_or("?") : "")
+                << (r.format
+                        ? ", " + *r.format + (r.stanza ? " stanza " + *r.stanza : std::string())
+                        : std::string())
                 << ")\n";
   });
 

@@ -12,6 +12,7 @@
 #include "pg/recovery_config.hpp"
 #include "pg/scratch_cluster.hpp"
 #include "storage/storage.hpp"
+#include "verifier/barman_levels.hpp"
 #include "verifier/pgbackrest_levels.hpp"
 #include "verifier/pgdata_extract.hpp"
 #include "verifier/physical_restore_level.hpp"
@@ -176,10 +177,13 @@ PhysicalRestoreResult run_physical_restore(catalog::Database& db, const Physical
     verifier::ExtractOptions extract;
     extract.data_dir = o.pgdata;
     if (owner) extract.owner = verifier::Owner{owner->first, owner->second};
-    // A pgBackRest backup is read through its manifest, references and bundles.
+    // Another tool's backup is read through its own layout: pgBackRest's
+    // manifest, references and bundles; Barman's data/ or tars.
     auto extracted =
         backup->format == catalog::repository_format::pgbackrest
             ? verifier::materialise_pgbackrest_backup(*storage, *backup, o.pgdata, extract.owner)
+        : backup->format == "barman"
+            ? verifier::materialise_barman_backup(*storage, *backup, extract)
             : verifier::extract_base_backup(*storage, *backup,
                                             catalog::backup_objects(db, backup->id), extract);
     if (!extracted.ok()) {

@@ -171,18 +171,12 @@ restore_base_backup_and_check(catalog::Database& db, storage::Storage& storage,
   options.start_timeout = std::chrono::duration_cast<std::chrono::seconds>(kRecoveryTimeout);
   options.populate = [&](const std::string& data_dir,
                          std::optional<std::pair<uid_t, gid_t>> owner) {
-    std::optional<Owner> data_owner;
-    if (owner) data_owner = Owner{owner->first, owner->second};
-    ExtractResult extracted;
-    if (request.materialise) {
-      extracted = request.materialise(data_dir, data_owner);
-    } else {
-      ExtractOptions extract;
-      extract.data_dir = data_dir;
-      extract.tablespace_dir = fs::path(data_dir).parent_path() / "tablespaces";
-      extract.owner = data_owner;
-      extracted = extract_base_backup(storage, backup, objects, extract);
-    }
+    ExtractOptions extract;
+    extract.data_dir = data_dir;
+    extract.tablespace_dir = fs::path(data_dir).parent_path() / "tablespaces";
+    if (owner) extract.owner = Owner{owner->first, owner->second};
+    auto extracted = request.materialise ? request.materialise(extract)
+                                         : extract_base_backup(storage, backup, objects, extract);
     result.findings.append(extracted.findings);
     if (!extracted.ok()) throw ExtractRefused{};
     // Private socket, trust: the backup's own pg_hba.conf is for its network.

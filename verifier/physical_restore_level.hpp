@@ -27,10 +27,10 @@ struct PhysicalRestoreRequest
   std::optional<std::string> target_time; // PITR drill; nullopt: recovery_target = 'immediate'
   unsigned jobs = 1;
   std::string config_path; // passed on to wal-fetch when set
-  // Writes the data directory instead of extracting the cataloged objects
-  // (another tool's repository format, e.g. a pgBackRest backup).
-  std::function<ExtractResult(const std::string& data_dir, std::optional<Owner> owner)>
-      materialise{};
+  // Writes another tool's backup (pgBackRest's, Barman's layout) into the
+  // data directory instead of extract_base_backup, with the same contract;
+  // empty: extract the cataloged objects.
+  std::function<ExtractResult(const ExtractOptions&)> materialise;
 };
 
 struct PhysicalRestoreResult

@@ -9,6 +9,7 @@
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "pg/scratch_cluster.hpp"
+#include "verifier/barman_levels.hpp"
 #include "verifier/checksum_level.hpp"
 #include "verifier/dump_feed.hpp"
 #include "verifier/local_copy.hpp"
@@ -145,14 +146,21 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
   Findings findings;
   auto& storage = storage_for(backup.repository);
   const auto objects = catalog::backup_objects(m_db, backup.id);
-  findings.append(verify_checksums(storage, backup, objects, m_jobs));
+  // A Barman backup has its own layout and WAL archive (verifier/barman_levels).
+  const bool barman = backup.format == "barman";
+  findings.append(barman ? verify_barman_checksums(storage, backup, objects, m_jobs)
+                         : verify_checksums(storage, backup, objects, m_jobs));
   if (level == Level::Checksum) return findings;
-  auto context = structure_context(m_db, backup);
-  context.read_all_data = level == Level::Structure;
-  if (backup.format == catalog::repository_format::pgbackrest)
-    findings.append(verify_pgbackrest_structure(storage, backup, context.wal_segment_size));
-  else
+  if (barman) {
+    findings.append(verify_barman_structure(storage, backup));
+  } else if (backup.format == catalog::repository_format::pgbackrest) {
+    findings.append(verify_pgbackrest_structure(storage, backup,
+                                                structure_context(m_db, backup).wal_segment_size));
+  } else {
+    auto context = structure_context(m_db, backup);
+    context.read_all_data = level == Level::Structure;
     findings.append(verify_structure(storage, backup, objects, context));
+  }
   if (level == Level::Structure) return findings;
   if (findings.any(Severity::Failure) || findings.any(Severity::Error)) {
     report.notes.push_back("test restore skipped: the checks above already failed");
@@ -164,8 +172,12 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
     request.jobs = m_jobs;
     request.config_path = m_config_path;
     if (backup.format == catalog::repository_format::pgbackrest)
-      request.materialise = [&](const std::string& data_dir, std::optional<Owner> owner) {
-        return materialise_pgbackrest_backup(storage, backup, data_dir, owner);
+      request.materialise = [&](const ExtractOptions& options) {
+        return materialise_pgbackrest_backup(storage, backup, options.data_dir, options.owner);
+      };
+    if (barman)
+      request.materialise = [&](const ExtractOptions& options) {
+        return materialise_barman_backup(storage, backup, options);
       };
     auto restored =
         restore_base_backup_and_check(m_db, storage, backup, objects, request, m_config);

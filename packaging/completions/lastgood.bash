@@ -10,7 +10,7 @@ _lastgood_is_command() {
 
 _lastgood_takes_value() {
   case $1 in
-    --as|--as-of|--attach|--backup|--before|--budget|--catalog|--check|--cluster|--compress|--config|--database|--database-from-name|--dbname|--every|--format|--jobs|--label|--level|--metrics|--output|--period|--pgdata|--reason|--repo|--report|--rollback|--run-as|--schema|--scratch|--slice|--snapshot|--source|--stanza|--table|--target|--target-action|--target-lsn|--target-time|--to|--until) return 0 ;;
+    --as|--as-of|--attach|--backup|--before|--budget|--catalog|--check|--cluster|--compress|--config|--database|--database-from-name|--dbname|--every|--format|--jobs|--label|--level|--metrics|--output|--period|--pgdata|--reason|--repo|--report|--rollback|--run-as|--schema|--scratch|--server|--slice|--snapshot|--source|--stanza|--table|--target|--target-action|--target-lsn|--target-time|--to|--until) return 0 ;;
   esac
   return 1
 }
@@ -104,7 +104,7 @@ _lastgood() {
       options="-h --help" ;;
     "repo add")
       commands=""
-      options="-h --help --source --database-from-name --format --stanza --no-check" ;;
+      options="-h --help --source --database-from-name --format --stanza --server --no-check" ;;
     "repo list")
       commands=""
       options="-h --help --json" ;;

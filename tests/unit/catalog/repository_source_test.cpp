@@ -47,7 +47,7 @@ protected:
   Database& db() { return m_catalog->db(); }
   RepositoryConfig config(const std::string& source = {}, const std::string& pattern = {})
   {
-    return RepositoryConfig{"nightly", m_repo.path().string(), source, pattern};
+    return RepositoryConfig{"nightly", m_repo.path().string(), source, pattern, ""};
   }
   void scan(const Repository& repository) { scan_repository(db(), repository, *m_storage, {}); }
   // root key -> "source|database" of every backup
