@@ -70,10 +70,13 @@ BatchResult verify_batch(Verifier& verifier, const std::vector<PlannedVerificati
     std::vector<const PlannedVerification*> still;
     for (const auto* w : capped) {
       auto report = verifier.verify(w->backup, w->level, options.trigger);
-      if (report.capped)
+      if (report.capped) {
         still.push_back(w);
-      else
-        record(std::move(report), *w);
+        continue;
+      }
+      report.notes.push_back("waited for a test-restore slot of " + source_server_key(w->backup) +
+                             " (verify.max_concurrent_per_source)");
+      record(std::move(report), *w);
     }
     capped = std::move(still);
   }

@@ -6,7 +6,8 @@
 #     two restores of the one source never overlap (each restore's own check
 #     counts the scratch databases on the shared scratch server).
 #  2. a verifier on "another host" (its own UTS namespace, its own hostname)
-#     killed with -9 mid-restore: its lease is honoured while it has not
+#     whose restore outlasts the lease expiry keeps its lease by its heartbeat;
+#     killed with -9 mid-restore, its lease is honoured while it has not
 #     expired (it cannot be judged dead from here), then taken over; its run is
 #     closed as error, the new run passes, nothing is left running.
 source "$(dirname "$0")/lib.bash"
@@ -63,18 +64,19 @@ not_pass=$(sqlite3 "$W/fleet.db" "SELECT id || ' ' || level || ' ' || outcome FR
 [[ -z $not_pass ]] || fail "runs that did not pass: $not_pass; $(cat "$W"/worker*.out)"
 restores=$(sqlite3 "$W/fleet.db" "SELECT count(*) FROM verification_runs WHERE level = 'restore'")
 ((restores == 2)) || fail "$restores test restores, expected 2 (shop and inventory are due)"
-capped=$(cat "$W"/worker*.out | grep -c "max_concurrent_per_source" || true)
-echo "three workers: $backups backups, each verified once; $restores restores; $capped capped notices"
+capped=$(cat "$W"/worker*.out | grep -c "waited for a test-restore slot" || true)
+echo "three workers: $backups backups, each verified once; $restores restores; $capped waited for a slot"
 lg "$W/fleet.db" --config "$W/fleet.toml" verify --due
 runs=$(sqlite3 "$W/fleet.db" 'SELECT count(*) FROM verification_runs')
 ((runs == backups)) || fail "a fourth verify --due found work again: $runs runs for $backups backups"
 
 # --- 2. kill -9 on another host, takeover after expiry -----------------------
+# Its check sleeps 8s, longer than the 3s expiry: only its heartbeat keeps the lease.
 cat >"$W/other.toml" <<TOML
 [verify]
 scratch = "$(scratch_db)"
-lease_expiry = "6s"
-$(one_restore_check shop 2)
+lease_expiry = "3s"
+$(one_restore_check shop 8)
 TOML
 mkdir -p "$W/one"
 cp "$ART/repo/dumps/shop.dump" "$W/one/shop.dump"
@@ -94,13 +96,23 @@ for _ in $(seq 1 300); do
   sleep 0.05
 done
 ((running == 1)) || fail "the other host's verify never showed as running: $(cat "$W/other.err")"
-kill -9 "$victim"
-wait "$victim" 2>/dev/null || true
+# Past the expiry its lease was taken with, and renewed since.
+renewed=0
+for _ in $(seq 1 100); do
+  renewed=$(sqlite3 "$W/other.db" "SELECT count(*) FROM verification_leases
+    WHERE acquired_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-4 seconds')")
+  ((renewed == 1)) && break
+  sleep 0.1
+done
+((renewed == 1)) || fail "the other host's lease is gone before its expiry passed"
 lgt "$W/other.db" --config "$W/other.toml" verify --due
 grep -q "holds this backup's lease" "$W/out" ||
-  fail "a live lease of another host was not honoured: $(cat "$W/out" "$W/err")"
+  fail "a live lease of another host, renewed past its first expiry, was not honoured: $(cat "$W/out" "$W/err")"
 left=$(sqlite3 "$W/other.db" "SELECT count(*) FROM verification_runs WHERE outcome <> 'running'")
 ((left == 0)) || fail "a run was recorded while another host held the lease"
+kill -0 "$victim" 2>/dev/null || fail "the other host's verify ended before it was killed: $(cat "$W/other.out")"
+kill -9 "$victim"
+wait "$victim" 2>/dev/null || true
 for _ in $(seq 1 200); do
   expired=$(sqlite3 "$W/other.db" "SELECT count(*) FROM verification_leases
     WHERE expires_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
@@ -108,7 +120,8 @@ for _ in $(seq 1 200); do
   sleep 0.1
 done
 ((expired == 1)) || fail "the dead holder's lease never expired"
-lgt "$W/other.db" --config "$W/other.toml" verify --due
+printf '[verify]\nscratch = "%s"\nlease_expiry = "3s"\n' "$(scratch_db)" >"$W/takeover.toml"
+lgt "$W/other.db" --config "$W/takeover.toml" verify --due
 ((RC == 0)) || fail "the takeover verify exited $RC: $(cat "$W/out" "$W/err")"
 grep -q "took over the lease of fleet-other-host" "$W/out" ||
   fail "no takeover of the expired lease reported: $(cat "$W/out")"
