@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Many verifiers sharing one catalog (issue 15), with real processes:
+#  0. `verify --due` takes one source's due backups in turn with the others'.
 #  1. three `verify --due` at once verify every due backup exactly once, with a
 #     lease expiry (2s) shorter than a test restore (a check sleeps 3s), so only
 #     the heartbeat keeps a lease; with verify.max_concurrent_per_source = 1 the
@@ -41,6 +42,26 @@ lg "$W/fleet.db" repo add main "$REPO"
 lg "$W/fleet.db" scan
 ((RC == 0)) || fail "scan exited $RC: $(cat "$W/out" "$W/err")"
 backups=$(sqlite3 "$W/fleet.db" 'SELECT count(*) FROM backups')
+
+# --- 0. fairness: a source with many due backups does not go first in full --
+# pg_dumpall output is due for checksums only; "big" has five, "small" one
+# whose ID sorts last: round-robin puts it second.
+mkdir -p "$W/big" "$W/small"
+for i in 1 2 3 4 5; do
+  cp "$ART/repo/dumps/cluster.sql" "$W/big/all-$i.sql"
+  touch -d "2025-01-0$i 02:00 UTC" "$W/big/all-$i.sql"
+done
+cp "$ART/repo/dumps/cluster.sql" "$W/small/all-9.sql"
+touch -d "2025-01-09 02:00 UTC" "$W/small/all-9.sql"
+lg "$W/fair.db" repo add big "$W/big" --source big
+lg "$W/fair.db" repo add small "$W/small" --source small
+lg "$W/fair.db" scan
+small=$(sqlite3 "$W/fair.db" "SELECT backup_id FROM backups WHERE source = 'small'")
+lg "$W/fair.db" verify --due
+order=$(grep -oE '^[0-9]{8}T[0-9]{4}-[a-z]+-[0-9a-f]+' "$W/out" | tr '\n' ' ')
+second=$(echo "$order" | cut -d' ' -f2)
+[[ $second == "$small" ]] || fail "verify --due order $order: the small source's $small is not second"
+echo "fairness: verify --due order $order"
 
 # --- 1. three workers, exactly once, the cap held ----------------------------
 pids=()
