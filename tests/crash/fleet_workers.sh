@@ -2,7 +2,7 @@
 # Many verifiers sharing one catalog (issue 15), with real processes:
 #  0. `verify --due` takes one source's due backups in turn with the others'.
 #  1. three `verify --due` at once verify every due backup exactly once, with a
-#     lease expiry (2s) shorter than a test restore (a check sleeps 3s), so only
+#     lease expiry (4s) shorter than a test restore (a check sleeps 5s), so only
 #     the heartbeat keeps a lease; with verify.max_concurrent_per_source = 1 the
 #     two restores of the one source never overlap (each restore's own check
 #     counts the scratch databases on the shared scratch server).
@@ -33,10 +33,10 @@ TOML
 cat >"$W/fleet.toml" <<TOML
 [verify]
 scratch = "$(scratch_db)"
-lease_expiry = "2s"
+lease_expiry = "4s"
 max_concurrent_per_source = 1
-$(one_restore_check shop 3)
-$(one_restore_check inventory 3)
+$(one_restore_check shop 5)
+$(one_restore_check inventory 5)
 TOML
 lg "$W/fleet.db" repo add main "$REPO"
 lg "$W/fleet.db" scan
@@ -92,12 +92,12 @@ runs=$(sqlite3 "$W/fleet.db" 'SELECT count(*) FROM verification_runs')
 ((runs == backups)) || fail "a fourth verify --due found work again: $runs runs for $backups backups"
 
 # --- 2. kill -9 on another host, takeover after expiry -----------------------
-# Its check sleeps 8s, longer than the 3s expiry: only its heartbeat keeps the lease.
+# Its check sleeps 10s, longer than the 4s expiry: only its heartbeat keeps the lease.
 cat >"$W/other.toml" <<TOML
 [verify]
 scratch = "$(scratch_db)"
-lease_expiry = "3s"
-$(one_restore_check shop 8)
+lease_expiry = "4s"
+$(one_restore_check shop 10)
 TOML
 mkdir -p "$W/one"
 cp "$ART/repo/dumps/shop.dump" "$W/one/shop.dump"
@@ -119,9 +119,9 @@ done
 ((running == 1)) || fail "the other host's verify never showed as running: $(cat "$W/other.err")"
 # Past the expiry its lease was taken with, and renewed since.
 renewed=0
-for _ in $(seq 1 100); do
+for _ in $(seq 1 200); do
   renewed=$(sqlite3 "$W/other.db" "SELECT count(*) FROM verification_leases
-    WHERE acquired_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-4 seconds')")
+    WHERE acquired_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-5 seconds')")
   ((renewed == 1)) && break
   sleep 0.1
 done
@@ -141,7 +141,7 @@ for _ in $(seq 1 200); do
   sleep 0.1
 done
 ((expired == 1)) || fail "the dead holder's lease never expired"
-printf '[verify]\nscratch = "%s"\nlease_expiry = "3s"\n' "$(scratch_db)" >"$W/takeover.toml"
+printf '[verify]\nscratch = "%s"\nlease_expiry = "4s"\n' "$(scratch_db)" >"$W/takeover.toml"
 lgt "$W/other.db" --config "$W/takeover.toml" verify --due
 ((RC == 0)) || fail "the takeover verify exited $RC: $(cat "$W/out" "$W/err")"
 grep -q "took over the lease of fleet-other-host" "$W/out" ||
