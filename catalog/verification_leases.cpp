@@ -7,46 +7,92 @@ namespace lastgood::catalog {
 
 namespace {
 
-// "host:pid" -> whether that process is known to be gone.
-bool holder_is_dead(const std::string& holder)
+// Live restore leases of other backups from the same source.
+unsigned live_restores_of_source(Database& db, const LeaseRequest& request, const std::string& now)
 {
-  const auto colon = holder.rfind(':');
-  if (colon == std::string::npos) return false;
-  try {
-    return is_dead_local_process(holder.substr(0, colon), std::stoll(holder.substr(colon + 1)));
-  } catch (const std::exception&) {
-    return false; // not ours to judge
-  }
+  auto s = db.prepare("SELECT holder FROM verification_leases WHERE source_key = ? AND"
+                      " restores = 1 AND backup_id <> ? AND expires_at > ?");
+  s.bind_all(request.source_key, request.backup_row_id, now);
+  unsigned live = 0;
+  while (s.step())
+    if (!holder_is_dead(s.text(0))) ++live;
+  return live;
 }
 
 } // namespace
 
-LeaseAttempt acquire_lease(Database& db, std::int64_t backup_row_id, const std::string& holder,
-                           std::chrono::seconds duration)
+LeaseAttempt acquire_lease(Database& db, const LeaseRequest& request)
 {
   Transaction tx(db);
   const auto now = now_seconds();
+  const auto now_text = format_rfc3339(now);
   LeaseAttempt attempt;
   auto current =
-      db.prepare("SELECT holder, expires_at FROM verification_leases WHERE backup_id = ?");
-  current.bind(1, backup_row_id);
-  if (current.step() && current.text(0) != holder && current.text(1) > format_rfc3339(now)) {
-    if (!holder_is_dead(current.text(0))) {
+      db.prepare("SELECT holder, expires_at, run_id FROM verification_leases WHERE backup_id = ?");
+  current.bind(1, request.backup_row_id);
+  if (current.step() && current.text(0) != request.holder) {
+    const bool expired = current.text(1) <= now_text;
+    if (!expired && !holder_is_dead(current.text(0))) {
       attempt.held_by = current.text(0);
       attempt.expires_at = current.text(1);
       return attempt;
     }
-    attempt.taken_from = current.text(0);
+    // An expired lease of a dead local process is a takeover from the dead.
+    if (!expired || holder_is_dead(current.text(0)))
+      attempt.taken_from = current.text(0);
+    else
+      attempt.expired_holder = current.text(0);
+    if (!current.is_null(2)) attempt.taken_run = current.int64(2);
   }
   current.reset();
-  db.prepare("INSERT INTO verification_leases (backup_id, holder, expires_at) VALUES (?, ?, ?)"
-             " ON CONFLICT (backup_id) DO UPDATE SET holder = excluded.holder, expires_at = "
-             "excluded.expires_at")
-      .bind_all(backup_row_id, holder, format_rfc3339(now + duration))
+  if (request.restores && request.max_concurrent_restores_per_source > 0 &&
+      live_restores_of_source(db, request, now_text) >=
+          request.max_concurrent_restores_per_source) {
+    attempt = LeaseAttempt{};
+    attempt.capped = true;
+    return attempt;
+  }
+  db.prepare(
+        "INSERT INTO verification_leases (backup_id, holder, expires_at, run_id, acquired_at,"
+        " heartbeat_at, source_key, restores) VALUES (?, ?, ?, NULL, ?, ?, ?, ?)"
+        " ON CONFLICT (backup_id) DO UPDATE SET holder = excluded.holder, expires_at ="
+        " excluded.expires_at, run_id = NULL, acquired_at = excluded.acquired_at, heartbeat_at ="
+        " excluded.heartbeat_at, source_key = excluded.source_key, restores = excluded.restores")
+      .bind_all(request.backup_row_id, request.holder, format_rfc3339(now + request.expiry),
+                now_text, now_text, request.source_key, request.restores ? 1 : 0)
       .run();
   tx.commit();
   attempt.acquired = true;
   return attempt;
+}
+
+LeaseAttempt acquire_lease(Database& db, std::int64_t backup_row_id, const std::string& holder,
+                           std::chrono::seconds duration)
+{
+  LeaseRequest request;
+  request.backup_row_id = backup_row_id;
+  request.holder = holder;
+  request.expiry = duration;
+  return acquire_lease(db, request);
+}
+
+bool renew_lease(Database& db, std::int64_t backup_row_id, const std::string& holder,
+                 std::chrono::seconds expiry)
+{
+  const auto now = now_seconds();
+  db.prepare("UPDATE verification_leases SET expires_at = ?, heartbeat_at = ?"
+             " WHERE backup_id = ? AND holder = ?")
+      .bind_all(format_rfc3339(now + expiry), format_rfc3339(now), backup_row_id, holder)
+      .run();
+  return db.changes() > 0;
+}
+
+void attach_run_to_lease(Database& db, std::int64_t backup_row_id, const std::string& holder,
+                         std::int64_t run_id)
+{
+  db.prepare("UPDATE verification_leases SET run_id = ? WHERE backup_id = ? AND holder = ?")
+      .bind_all(run_id, backup_row_id, holder)
+      .run();
 }
 
 void release_lease(Database& db, std::int64_t backup_row_id, const std::string& holder)

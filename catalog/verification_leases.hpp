@@ -1,8 +1,18 @@
 #pragma once
-// Leases keep two verifiers off the same backup. A lease names its holder as
-// "host:pid"; a holder that is a dead process on this host (a verify killed
-// with -9) loses its lease at once, a holder on another host keeps it until
-// it expires.
+// Leases keep two verifiers off the same backup, on one host or many sharing
+// the catalog. A lease names its holder "host:pid:start"; the holder renews
+// it while it works (LeaseHeartbeat), so a lease whose heartbeat stopped
+// expires and any host takes it over; a holder that is a dead process on this
+// host (a verify killed with -9) loses its lease at once.
+//
+// Acquisition is one transaction (SQLite: BEGIN IMMEDIATE serialises writers).
+// A PostgreSQL backend implements the same functions with row locks:
+//   SELECT holder, expires_at, run_id FROM verification_leases
+//    WHERE backup_id = $1 FOR UPDATE SKIP LOCKED   -- a locked row: another host
+//                                                   -- is acquiring it: "held"
+//   INSERT ... ON CONFLICT (backup_id) DO NOTHING  -- 0 rows: lost the race: "held"
+// and, for the per-source cap, pg_advisory_xact_lock(hashtext(source_key))
+// before counting that source's live restore leases.
 
 #include "catalog/sqlite.hpp"
 
@@ -13,17 +23,40 @@
 
 namespace lastgood::catalog {
 
+struct LeaseRequest
+{
+  std::int64_t backup_row_id = 0;
+  std::string holder;                              // this_process()
+  std::chrono::seconds expiry{300};                // renewed by the heartbeat before it runs out
+  std::string source_key;                          // the source server the backup comes from
+  bool restores = false;                           // the leased work is a test restore
+  unsigned max_concurrent_restores_per_source = 0; // across all holders; 0 = no cap
+};
+
 struct LeaseAttempt
 {
   bool acquired = false;
-  std::string held_by;                   // when not acquired: who holds it
-  std::string expires_at;                // when not acquired: until when
-  std::optional<std::string> taken_from; // acquired from a dead process on this host
+  std::string held_by;                       // when not acquired: who holds it
+  std::string expires_at;                    // when not acquired: until when
+  bool capped = false;                       // not acquired: the source has its cap of restores
+  std::optional<std::string> taken_from;     // acquired from a dead process on this host
+  std::optional<std::string> expired_holder; // acquired after its holder's heartbeat stopped
+  std::optional<std::int64_t> taken_run;     // the run the former holder had begun, if any
 };
 
-// Takes the lease for holder unless someone else holds a live one.
+// Takes the lease unless another holder has a live one, or (a restore with a
+// cap) the source already has that many live restore leases of other backups.
+LeaseAttempt acquire_lease(Database& db, const LeaseRequest& request);
+// As above, without a source or cap.
 LeaseAttempt acquire_lease(Database& db, std::int64_t backup_row_id, const std::string& holder,
                            std::chrono::seconds duration);
+// Moves the expiry on; false when the lease is no longer this holder's (it expired and
+// was taken over).
+bool renew_lease(Database& db, std::int64_t backup_row_id, const std::string& holder,
+                 std::chrono::seconds expiry);
+// Names the run the holder began under the lease, so a taker-over can close it.
+void attach_run_to_lease(Database& db, std::int64_t backup_row_id, const std::string& holder,
+                         std::int64_t run_id);
 void release_lease(Database& db, std::int64_t backup_row_id, const std::string& holder);
 
 } // namespace lastgood::catalog

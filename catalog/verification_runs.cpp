@@ -85,10 +85,13 @@ void finish_run(Database& db, std::int64_t run_id, const std::string& outcome,
                 const std::vector<RowCountRecord>& row_counts)
 {
   Transaction tx(db);
+  // A run already closed stays closed: one whose lease expired was closed as
+  // error by the verifier that took it over, and its late result is not evidence.
   db.prepare("UPDATE verification_runs SET outcome = ?, finished_at = ?, duration_seconds = ? "
-             "WHERE id = ?")
+             "WHERE id = ? AND outcome = 'running'")
       .bind_all(outcome, now_text(), duration_seconds, run_id)
       .run();
+  if (db.changes() == 0) return;
   auto add_finding = db.prepare(
       "INSERT INTO verification_findings (run_id, kind, severity, subject, message, detail)"
       " VALUES (?, ?, ?, ?, ?, ?)");
@@ -198,6 +201,19 @@ std::vector<RunRecord> reap_interrupted_runs(Database& db)
                  nullptr}},
                {});
   return dead;
+}
+
+bool close_run_of_expired_lease(Database& db, std::int64_t run_id, const std::string& holder)
+{
+  auto run = find_run(db, run_id);
+  if (!run || run->outcome != "running") return false;
+  finish_run(db, run_id, "error", 0.0,
+             {{"scratch_error", "error", run->scratch_database.value_or(""),
+               "verification was interrupted: its verifier (" + holder +
+                   ") stopped renewing its lease, which expired and was taken over",
+               nullptr}},
+             {});
+  return true;
 }
 
 bool scratch_database_is_abandoned(Database& db, std::int64_t run_id)

@@ -58,12 +58,13 @@ struct RunRecord
 std::int64_t begin_run(Database& db, std::int64_t backup_row_id, const std::string& level,
                        const std::string& trigger, const std::optional<std::string>& scratch);
 void set_run_scratch_database(Database& db, std::int64_t run_id, const std::string& name);
-// Records the outcome with its findings and row counts, and refreshes the backup's status.
 // Where recovery stopped in a test restore of a base backup (JSON); set before finish_run.
 void set_run_recovery_point(Database& db, std::int64_t run_id, const std::string& json);
 // The restored copy matched the source fingerprint; set before finish_run.
 void set_run_source_match(Database& db, std::int64_t run_id, const SourceMatch& match);
 
+// Records the outcome with its findings and row counts, and refreshes the backup's status;
+// nothing when the run is closed already.
 void finish_run(Database& db, std::int64_t run_id, const std::string& outcome,
                 double duration_seconds, const std::vector<FindingRecord>& findings,
                 const std::vector<RowCountRecord>& row_counts);
@@ -87,6 +88,9 @@ std::vector<RowCountRecord> previous_passing_row_counts(Database& db, const std:
 // are closed as 'error' (interrupted) and returned, so their scratch databases
 // can be dropped.
 std::vector<RunRecord> reap_interrupted_runs(Database& db);
+// Closes run_id as 'error' (interrupted) when it is still running: its holder,
+// on any host, stopped renewing the lease it ran under. True when it was closed.
+bool close_run_of_expired_lease(Database& db, std::int64_t run_id, const std::string& holder);
 // Whether a scratch database named for run_id may be dropped: the run is in
 // the catalog and is not running in a live process.
 bool scratch_database_is_abandoned(Database& db, std::int64_t run_id);

@@ -41,6 +41,10 @@ struct VerifyConfig
   double shrink_threshold = 0.5;           // share of rows a table may lose before data_shrink
   std::string shrink_severity = "warning"; // or "failure"
   bool amcheck_heapallindexed = false;     // slower, also proves every heap tuple is indexed
+  // A verification's lease runs out this long after its holder last renewed it
+  // (a third of it between renewals); then any host sharing the catalog takes it over.
+  std::chrono::seconds lease_expiry{std::chrono::minutes(5)};
+  unsigned max_concurrent_per_source = 0; // test restores per source server, fleet-wide; 0 = any
   std::vector<UserCheck> checks;
 };
 

@@ -192,6 +192,23 @@ std::vector<ConfigKey> build_keys()
           "LASTGOOD_VERIFY_AMCHECK_HEAPALLINDEXED",
           "amcheck also proves every heap tuple is indexed (slower)",
           [](Config& c, const V& v, const S&) { c.verify.amcheck_heapallindexed = v.boolean; }));
+  auto expiry =
+      key("verify.lease_expiry", KeyType::Duration, "\"5m\"", "LASTGOOD_VERIFY_LEASE_EXPIRY",
+          "a verification's lease runs out this long after its holder last renewed it "
+          "(renewed every third of it); then any host sharing the catalog takes it over",
+          [](Config& c, const V& v, const S&) { c.verify.lease_expiry = v.duration; });
+  expiry.check = [](const V& v) -> std::optional<std::string> {
+    if (v.duration >= std::chrono::seconds(2)) return std::nullopt;
+    return "must be at least 2s (it is renewed every third of it), e.g. \"5m\"";
+  };
+  k.push_back(std::move(expiry));
+  k.push_back(key("verify.max_concurrent_per_source", KeyType::Count, "0",
+                  "LASTGOOD_VERIFY_MAX_CONCURRENT_PER_SOURCE",
+                  "at most this many test restores of one source server's backups at once, across "
+                  "every process sharing the catalog (0: no cap)",
+                  [](Config& c, const V& v, const S&) {
+                    c.verify.max_concurrent_per_source = static_cast<unsigned>(v.count);
+                  }));
   k.push_back(required(key("verify.check[].database", KeyType::String, "", "",
                            "the database the check runs in", [](Config& c, const V& v, const S& s) {
                              item(c.verify.checks, s.index).database = v.text;

@@ -2,6 +2,7 @@
 
 #include "catalog/cluster_wal_facts.hpp"
 #include "catalog/crash_leftovers.hpp"
+#include "catalog/lease_heartbeat.hpp"
 #include "catalog/repositories.hpp"
 #include "catalog/repository_format.hpp"
 #include "catalog/retention_deletions.hpp"
@@ -12,6 +13,7 @@
 #include "verifier/barman_levels.hpp"
 #include "verifier/checksum_level.hpp"
 #include "verifier/dump_feed.hpp"
+#include "verifier/fair_order.hpp"
 #include "verifier/local_copy.hpp"
 #include "verifier/object_access.hpp"
 #include "verifier/pgbackrest_levels.hpp"
@@ -132,12 +134,16 @@ std::vector<std::string> Verifier::clean_up_after_crashes()
   m_cleaned_up = true;
   for (const auto& run : catalog::reap_interrupted_runs(m_db))
     removed.push_back("run " + std::to_string(run.id) + " marked interrupted");
-  if (m_scratch_spec == "auto") return removed; // a new private cluster holds no leftovers
-  for (const auto& name : scratch().drop_abandoned([&](std::int64_t run_id) {
-         return catalog::scratch_database_is_abandoned(m_db, run_id);
-       }))
+  for (const auto& name : drop_abandoned_scratch_databases())
     removed.push_back("scratch database " + name);
   return removed;
+}
+
+std::vector<std::string> Verifier::drop_abandoned_scratch_databases()
+{
+  if (m_scratch_spec == "auto") return {}; // a new private cluster holds no leftovers
+  return scratch().drop_abandoned(
+      [&](std::int64_t run_id) { return catalog::scratch_database_is_abandoned(m_db, run_id); });
 }
 
 Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std::int64_t run_id,
@@ -274,7 +280,23 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
         "pg_dumpall output is verified to the structure level (it recreates roles and every "
         "database, which a shared scratch server must not receive)");
   }
-  const auto lease = catalog::acquire_lease(m_db, backup.id, holder(), std::chrono::hours(12));
+  const bool restores = report.level == Level::Restore || report.level == Level::Pitr;
+  catalog::LeaseRequest request;
+  request.backup_row_id = backup.id;
+  request.holder = holder();
+  request.expiry = m_config.lease_expiry;
+  request.source_key = source_server_key(backup);
+  request.restores = restores;
+  request.max_concurrent_restores_per_source = m_config.max_concurrent_per_source;
+  const auto lease = catalog::acquire_lease(m_db, request);
+  if (lease.capped) {
+    report.outcome = "skipped";
+    report.capped = true;
+    report.notes.push_back(request.source_key + " already has " +
+                           std::to_string(request.max_concurrent_restores_per_source) +
+                           " test restore(s) running (verify.max_concurrent_per_source)");
+    return report;
+  }
   if (!lease.acquired) {
     report.outcome = "skipped";
     report.notes.push_back("another verifier (" + lease.held_by +
@@ -285,6 +307,16 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
     catalog::reap_interrupted_runs(m_db); // its run still says 'running'
     report.notes.push_back("took over the lease of " + *lease.taken_from +
                            ", a verifier on this host that no longer runs");
+  }
+  if (lease.expired_holder) {
+    // Its run still says 'running' and its scratch database (on a shared
+    // scratch server) is left: close the one, drop the other.
+    if (lease.taken_run &&
+        catalog::close_run_of_expired_lease(m_db, *lease.taken_run, *lease.expired_holder) &&
+        restores)
+      drop_abandoned_scratch_databases();
+    report.notes.push_back("took over the lease of " + *lease.expired_holder +
+                           ", whose heartbeat stopped (the lease expired)");
   }
   std::vector<std::string> covering = {"restore", "pitr"};
   if (report.level == Level::Pitr) covering = {"pitr"}; // a drill to its own target
@@ -308,13 +340,16 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
     return report;
   }
   const auto started = std::chrono::steady_clock::now();
-  const bool restores = report.level == Level::Restore || report.level == Level::Pitr;
+  // Renewed from here until the run is recorded; the lease is released after.
+  auto heartbeat = std::make_optional<catalog::LeaseHeartbeat>(m_db.path(), backup.id, holder(),
+                                                               m_config.lease_expiry);
   // A base backup is restored into a private cluster of its own, whatever --scratch says.
   report.run_id = catalog::begin_run(
       m_db, backup.id, std::string(to_string(report.level)), trigger,
       !restores                   ? std::nullopt
       : backup.kind == "physical" ? std::optional<std::string>("private (restored base backup)")
                                   : std::optional(scratch().display()));
+  catalog::attach_run_to_lease(m_db, backup.id, holder(), report.run_id);
   Findings findings;
   try {
     if (m_before_reading) m_before_reading(backup);
@@ -350,8 +385,14 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
   }
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const bool lost = !heartbeat->still_held();
+  heartbeat.reset();
   catalog::finish_run(m_db, report.run_id, recorded_outcome, report.seconds,
                       to_records(report.findings), report.row_counts);
+  if (lost)
+    report.notes.push_back("this verifier's lease expired while it worked (the catalog was "
+                           "unreachable for longer than verify.lease_expiry) and was taken "
+                           "over: its run was closed as interrupted");
   catalog::release_lease(m_db, backup.id, holder());
   return report;
 }

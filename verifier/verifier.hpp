@@ -31,7 +31,8 @@ struct VerifyReport
   std::vector<catalog::RowCountRecord> row_counts;
   double seconds = 0;
   std::vector<std::string> notes; // level lowered, restore skipped, lease held...
-  nlohmann::json recovery_point;  // base backups: where recovery stopped
+  bool capped = false; // skipped: its source had verify.max_concurrent_per_source restores running
+  nlohmann::json recovery_point; // base backups: where recovery stopped
 };
 
 class Verifier
@@ -83,6 +84,8 @@ public:
 
 private:
   storage::Storage& storage_for(const std::string& repository);
+  // lastgood_verify_<run> databases on a named scratch server whose runs are over.
+  std::vector<std::string> drop_abandoned_scratch_databases();
   ScratchServer& scratch();
   Findings run_levels(const catalog::BackupRow& backup, Level level, std::int64_t run_id,
                       VerifyReport& report);

@@ -24,7 +24,8 @@ struct PlannedVerification
   std::string reason; // why it is due; empty for backups named by the user
 };
 
-// What `verify --due` does: due_work, each with its backup's row.
+// What `verify --due` does: due_work, each with its backup's row; test restores
+// first, each level round-robin across source servers (verifier/fair_order.hpp).
 std::vector<PlannedVerification> plan_due(catalog::Database& db, const VerifyConfig& config,
                                           const Slice& slice);
 
@@ -33,6 +34,8 @@ struct BatchOptions
   std::chrono::seconds budget{0}; // start no new work after this long; 0 = no limit
   std::string trigger = "manual"; // recorded with each run: manual | due
   std::function<void(const VerifyReport&)> on_report; // called as each verification ends
+  // How long a restore refused by verify.max_concurrent_per_source waits before asking again.
+  std::chrono::milliseconds capped_retry_wait{500};
 };
 
 struct BatchResult

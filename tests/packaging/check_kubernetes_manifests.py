@@ -7,7 +7,8 @@ CronJob runs `lastgood run` with options the real binary has, with --config
 pointing into the mounted ConfigMap and --catalog and TMPDIR on the
 PersistentVolumeClaims shipped beside it; secrets are only referenced (a
 secretRef), never shipped; and the ConfigMap's config.toml is accepted by the
-real binary.
+real binary. The worker Deployment (deploy/kubernetes/fleet/, check_worker) runs `lastgood run --loop`
+replicas that take the catalog location from a Secret.
 
 Usage: check_kubernetes_manifests.py --lastgood BIN --source REPO_ROOT
 """
@@ -58,6 +59,21 @@ def main():
     check(sorted(kustomization.get("resources", [])) == [p.name for p in files],
           f"kustomization.yaml lists {kustomization.get('resources')}, the folder has "
           f"{[p.name for p in files]}")
+    # The fleet (deploy/kubernetes/fleet/): its own kustomization, the same ConfigMap.
+    fleet = deploy / "fleet"
+    fleet_files = sorted(p for p in fleet.glob("*.yaml") if p.name != "kustomization.yaml")
+    for path in fleet_files:
+        for doc in yaml.safe_load_all(path.read_text()):
+            if doc is None:
+                continue
+            kind, name = doc.get("kind"), (doc.get("metadata") or {}).get("name")
+            check(doc.get("apiVersion") and kind and name,
+                  f"fleet/{path.name}: a document without apiVersion, kind or metadata.name")
+            docs[(kind, name)] = doc
+    if check((fleet / "kustomization.yaml").is_file(), "fleet/kustomization.yaml is missing"):
+        listed = yaml.safe_load((fleet / "kustomization.yaml").read_text()).get("resources", [])
+        check(sorted(listed) == [p.name for p in fleet_files],
+              f"fleet/kustomization.yaml lists {listed}, the folder has {[p.name for p in fleet_files]}")
     check(not any(kind == "Secret" for kind, _ in docs),
           "a Secret is shipped: reference it (secretRef), never ship it")
     containerfile, built_tags = Path(args.source) / "deploy/container/Containerfile", []
@@ -70,9 +86,15 @@ def main():
         built_tags = re.findall(r"build -f deploy/container/Containerfile -t (\S+)", text)
         check(built_tags, "the Containerfile does not say how to build it (podman build ... -t TAG)")
 
+    check_cronjob(docs, built_tags, args)
+    check_worker(docs, built_tags, args)
+    return report()
+
+
+def check_cronjob(docs, built_tags, args):
     cronjob = docs.get(("CronJob", "lastgood"))
     if not check(cronjob is not None, "no CronJob named lastgood"):
-        return report()
+        return
     spec = cronjob["spec"]
     check(len(str(spec.get("schedule", "")).split()) == 5, f"schedule {spec.get('schedule')!r}")
     check(spec.get("concurrencyPolicy") == "Forbid", "two runs must not overlap (Forbid)")
@@ -80,14 +102,14 @@ def main():
     check(pod.get("restartPolicy") == "Never", "restartPolicy: Never (a failed run is a finding)")
     containers = pod.get("containers", [])
     if not check(len(containers) == 1, "one container"):
-        return report()
+        return
     container = containers[0]
     check(container.get("image") in built_tags,
           f"the CronJob runs image {container.get('image')!r}, the Containerfile builds {built_tags}")
     argv = list(container.get("command", [])) + list(container.get("args", []))
     check(argv and posixpath.basename(argv[0]) == "lastgood", f"the container runs {argv[:1]}")
     if not check("run" in argv, f"the container does not run 'lastgood run': {argv}"):
-        return report()
+        return
     global_args, run_args = argv[1:argv.index("run")], argv[argv.index("run") + 1:]
 
     volumes = {v["name"]: v for v in pod.get("volumes", [])}
@@ -146,7 +168,64 @@ def main():
             r = subprocess.run(base + ["report", "--json"], capture_output=True, text=True)
             check(r.returncode in (0, 3),
                   f"lastgood rejects the ConfigMap's config.toml (exit {r.returncode}): {r.stderr}")
-    return report()
+    return
+
+
+
+def check_worker(docs, built_tags, args):
+    """The fleet: a Deployment of `lastgood run --loop` replicas that reads the
+    catalog location from a Secret (LASTGOOD_CATALOG, the variable the binary
+    reads), restores into scratch space of its own per replica, and mounts the
+    shared catalog volume it names (ReadWriteMany)."""
+    worker = docs.get(("Deployment", "lastgood-worker"))
+    if not check(worker is not None, "no Deployment named lastgood-worker"):
+        return
+    check(int(worker["spec"].get("replicas", 1)) >= 2, "the worker Deployment runs one replica")
+    pod = worker["spec"]["template"]["spec"]
+    containers = pod.get("containers", [])
+    if not check(len(containers) == 1, "worker: one container"):
+        return
+    container = containers[0]
+    check(container.get("image") in built_tags,
+          f"the worker runs image {container.get('image')!r}, the Containerfile builds {built_tags}")
+    argv = list(container.get("command", [])) + list(container.get("args", []))
+    if not check("run" in argv and "--loop" in argv, f"the worker does not run 'lastgood run --loop': {argv}"):
+        return
+    global_args, run_args = argv[1:argv.index("run")], argv[argv.index("run") + 1:]
+    check("--catalog" not in global_args, "the worker names its catalog in args, not from the Secret")
+    helps = {
+        "global": subprocess.run([args.lastgood, "--help"], capture_output=True, text=True).stdout,
+        "run": subprocess.run([args.lastgood, "run", "--help"], capture_output=True, text=True).stdout,
+    }
+    for where, options in (("global", global_args), ("run", run_args)):
+        for option in (o for o in options if o.startswith("--")):
+            check(re.search(r"(^|\s)" + re.escape(option) + r"\b", helps[where]),
+                  f"worker: 'lastgood {'' if where == 'global' else 'run '}' has no option {option}")
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    mounts = {m["mountPath"]: m for m in container.get("volumeMounts", [])}
+    config = option_value(global_args, "--config")
+    mount = mounts.get(posixpath.dirname(config or ""))
+    check(mount and "configMap" in volumes.get(mount["name"], {}),
+          f"worker: --config {config} is not in a mounted ConfigMap")
+    env = {e["name"]: e for e in container.get("env", [])}
+    ref = (env.get("LASTGOOD_CATALOG", {}).get("valueFrom") or {}).get("secretKeyRef")
+    check(ref and ref.get("name") and ref.get("key"),
+          "worker: LASTGOOD_CATALOG does not come from a Secret (valueFrom.secretKeyRef)")
+    scratch = mounts.get((env.get("TMPDIR") or {}).get("value", ""))
+    check(scratch and "emptyDir" in volumes.get(scratch["name"], {}),
+          "worker: TMPDIR (test restores) is not scratch space of the replica's own (emptyDir)")
+    claims = {name: doc for (kind, name), doc in docs.items() if kind == "PersistentVolumeClaim"}
+    shared = [v["persistentVolumeClaim"]["claimName"] for v in volumes.values()
+              if "persistentVolumeClaim" in v and not v["persistentVolumeClaim"].get("readOnly")]
+    for name in shared:
+        check(name in claims and "ReadWriteMany" in claims[name]["spec"].get("accessModes", []),
+              f"worker: claim {name} is written by every replica but not shipped ReadWriteMany")
+    # The binary reads the catalog location from that variable.
+    with tempfile.TemporaryDirectory() as tmp:
+        r = subprocess.run([args.lastgood, "catalog", "init"], capture_output=True, text=True,
+                           env={"PATH": "/usr/bin:/bin", "LASTGOOD_CATALOG": f"{tmp}/fleet.db"})
+        check(r.returncode == 0 and (Path(tmp) / "fleet.db").is_file(),
+              f"lastgood does not take its catalog from LASTGOOD_CATALOG: {r.stderr}")
 
 
 def report():
@@ -154,7 +233,8 @@ def report():
         print("FAIL:", f)
     if not failures:
         print("kubernetes manifests OK: the CronJob runs 'lastgood run' with the ConfigMap "
-              "at --config and the catalog and scratch space on the claims shipped")
+              "at --config and the catalog and scratch space on the claims shipped; the worker "
+              "Deployment runs 'lastgood run --loop' replicas with the catalog from a Secret")
     return 1 if failures else 0
 
 

@@ -82,5 +82,69 @@ TEST_F(LeaseTest, ARunOfADeadProcessIsClosedAsError)
   EXPECT_TRUE(reap_interrupted_runs(db()).empty());
 }
 
+TEST_F(LeaseTest, AHolderIsNamedWithItsStartTimeSoAReusedPidIsNotItsHolder)
+{
+  const auto me = this_process();
+  EXPECT_EQ(me.rfind(this_host() + ":" + std::to_string(::getpid()) + ":", 0), 0u) << me;
+  EXPECT_FALSE(holder_is_dead(me));
+  const auto parent = this_host() + ":" + std::to_string(::getppid());
+  const auto start = process_start_time(::getppid());
+  ASSERT_TRUE(start);
+  EXPECT_FALSE(holder_is_dead(parent + ":" + std::to_string(*start)));
+  EXPECT_TRUE(holder_is_dead(parent + ":" + std::to_string(*start + 1)))
+      << "the pid is alive, but it is another process than the holder";
+}
+
+TEST_F(LeaseTest, AnExpiredLeaseIsTakenOverAndItsRunClosedAsError)
+{
+  const auto elsewhere = "another-host-" + this_host() + ":4242:1";
+  ASSERT_TRUE(acquire_lease(db(), 1, elsewhere, 12h).acquired);
+  auto run = begin_run(db(), 1, "restore", "due", std::nullopt);
+  attach_run_to_lease(db(), 1, elsewhere, run);
+  db().exec("UPDATE verification_leases SET expires_at = '2000-01-01T00:00:00Z'");
+  auto attempt = acquire_lease(db(), 1, this_process(), 12h);
+  ASSERT_TRUE(attempt.acquired);
+  EXPECT_EQ(attempt.expired_holder.value_or(""), elsewhere);
+  EXPECT_EQ(attempt.taken_run.value_or(0), run);
+  EXPECT_FALSE(renew_lease(db(), 1, elsewhere, 12h)) << "the former holder learns it lost it";
+  EXPECT_TRUE(renew_lease(db(), 1, this_process(), 12h));
+  EXPECT_TRUE(close_run_of_expired_lease(db(), run, elsewhere));
+  EXPECT_EQ(find_run(db(), run)->outcome, "error");
+  finish_run(db(), run, "pass", 1.0, {}, {});
+  EXPECT_EQ(find_run(db(), run)->outcome, "error") << "a closed run is never reopened";
+  EXPECT_FALSE(close_run_of_expired_lease(db(), run, elsewhere));
+}
+
+TEST_F(LeaseTest, TheCapCountsLiveRestoreLeasesOfTheSameSourceOnly)
+{
+  for (int id = 2; id <= 4; ++id)
+    db().prepare("INSERT INTO backups (id, backup_id, repository_id, root_key, kind, format,"
+                 " first_seen, last_seen) VALUES (?, ?, 1, ?, 'logical', 'custom', 't', 't')")
+        .bind_all(id, "shop-" + std::to_string(id), "shop-" + std::to_string(id) + ".dump")
+        .run();
+  const auto other = "another-host-" + this_host() + ":4242:1";
+  auto request = [&](std::int64_t backup, const std::string& source, bool restores,
+                     const std::string& holder) {
+    LeaseRequest r;
+    r.backup_row_id = backup;
+    r.holder = holder;
+    r.expiry = 12h;
+    r.source_key = source;
+    r.restores = restores;
+    r.max_concurrent_restores_per_source = 1;
+    return r;
+  };
+  ASSERT_TRUE(acquire_lease(db(), request(1, "source a", true, other)).acquired);
+  auto capped = acquire_lease(db(), request(2, "source a", true, this_process()));
+  EXPECT_FALSE(capped.acquired);
+  EXPECT_TRUE(capped.capped);
+  EXPECT_TRUE(acquire_lease(db(), request(3, "source b", true, this_process())).acquired)
+      << "another source has its own cap";
+  EXPECT_TRUE(acquire_lease(db(), request(4, "source a", false, this_process())).acquired)
+      << "a checksum run is no test restore";
+  release_lease(db(), 1, other);
+  EXPECT_TRUE(acquire_lease(db(), request(2, "source a", true, this_process())).acquired);
+}
+
 } // namespace
 } // namespace lastgood::catalog
