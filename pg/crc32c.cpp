@@ -137,4 +137,44 @@ std::string crc32c_manifest_hex(std::uint32_t crc)
   return out;
 }
 
+namespace {
+
+std::uint32_t gf2_times(const std::uint32_t* matrix, std::uint32_t vector)
+{
+  std::uint32_t sum = 0;
+  for (; vector; vector >>= 1, ++matrix)
+    if (vector & 1) sum ^= *matrix;
+  return sum;
+}
+
+void gf2_square(std::uint32_t* square, const std::uint32_t* matrix)
+{
+  for (int n = 0; n < 32; ++n)
+    square[n] = gf2_times(matrix, matrix[n]);
+}
+
+} // namespace
+
+std::uint32_t crc32c_combine(std::uint32_t crc_a, std::uint32_t crc_b, std::uint64_t length_b)
+{
+  if (length_b == 0) return crc_a;
+  std::uint32_t even[32], odd[32];
+  odd[0] = 0x82F63B78u; // the operator for one zero bit
+  for (std::uint32_t n = 1, row = 1; n < 32; ++n, row <<= 1)
+    odd[n] = row;
+  gf2_square(even, odd); // two zero bits
+  gf2_square(odd, even); // four zero bits
+  // Applies length_b zero bytes to crc_a, squaring the operator per bit of the length.
+  do {
+    gf2_square(even, odd);
+    if (length_b & 1) crc_a = gf2_times(even, crc_a);
+    length_b >>= 1;
+    if (length_b == 0) break;
+    gf2_square(odd, even);
+    if (length_b & 1) crc_a = gf2_times(odd, crc_a);
+    length_b >>= 1;
+  } while (length_b != 0);
+  return crc_a ^ crc_b;
+}
+
 } // namespace lastgood::pg

@@ -32,6 +32,7 @@ struct VerifyReport
   double seconds = 0;
   std::vector<std::string> notes; // level lowered, restore skipped, lease held...
   nlohmann::json recovery_point;  // base backups: where recovery stopped
+  std::string checksum_hash; // what bytes were compared with: xxh3-128 | sha256 | xxh3-128+sha256
 };
 
 class Verifier
@@ -75,6 +76,9 @@ public:
   // The user asked for parallel restores (--jobs N > 1): a custom dump on object
   // storage is then copied locally for pg_restore --jobs; otherwise it streams.
   void set_parallel_restore(bool parallel) { m_parallel_restore = parallel; }
+  // --cryptographic: the checksum level recomputes every object's SHA-256
+  // instead of comparing XXH3-128 where its SHA-256 is not due.
+  void set_cryptographic(bool cryptographic) { m_cryptographic = cryptographic; }
   // The flag that gave scratch_spec (--scratch, --to, --dbname), named in connection errors
   // (default: --scratch, or verify.scratch when scratch_spec was empty).
   void set_scratch_flag(std::string flag) { m_scratch_flag = std::move(flag); }
@@ -84,6 +88,11 @@ public:
 private:
   storage::Storage& storage_for(const std::string& repository);
   ScratchServer& scratch();
+  // The checksum level: reads every object, records which hash it compared
+  // and what the catalog gains (XXH3 digests, SHA-256 check times).
+  Findings check_bytes(storage::Storage& storage, const catalog::BackupRow& backup,
+                       const std::vector<catalog::BackupObjectRow>& objects, std::int64_t run_id,
+                       VerifyReport& report);
   Findings run_levels(const catalog::BackupRow& backup, Level level, std::int64_t run_id,
                       VerifyReport& report);
   // The finding that replaces the others when objects went missing because
@@ -97,6 +106,7 @@ private:
   std::string m_scratch_flag;
   unsigned m_jobs;
   bool m_parallel_restore = false;
+  bool m_cryptographic = false;
   std::map<std::string, std::unique_ptr<storage::Storage>> m_storages;
   std::unique_ptr<ScratchServer> m_scratch;
   bool m_cleaned_up = false;
