@@ -13,7 +13,7 @@ constexpr const char* kRunSelect =
     "SELECT r.id, r.backup_id, b.backup_id, r.level, r.trigger, r.outcome, r.started_at, "
     "r.finished_at,"
     " r.scratch, r.scratch_database, r.duration_seconds, r.host, r.pid, r.tool_version,"
-    " (SELECT count(*) FROM verification_findings f WHERE f.run_id = r.id)"
+    " (SELECT count(*) FROM verification_findings f WHERE f.run_id = r.id), r.checksum_hash"
     " FROM verification_runs r JOIN backups b ON b.id = r.backup_id";
 
 RunRecord read_run(Statement& s)
@@ -34,6 +34,7 @@ RunRecord read_run(Statement& s)
   r.pid = s.int64(12);
   r.tool_version = s.text(13);
   r.findings = s.int64(14);
+  r.checksum_hash = s.opt_text(15);
   return r;
 }
 
@@ -245,6 +246,7 @@ nlohmann::json to_json(const RunRecord& r)
           {"host", r.host},
           {"pid", r.pid},
           {"tool_version", r.tool_version},
+          {"checksum_hash", opt(r.checksum_hash)},
           {"findings", r.findings}};
 }
 
