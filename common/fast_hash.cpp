@@ -69,17 +69,21 @@ std::string fast_block_digest(const FastDigest& digest, std::uint64_t index)
   return digest.blocks.substr(index * 32, 32);
 }
 
+FastHasher::FastHasher(bool whole) : m_need_whole(whole) {}
+
 void FastHasher::update(std::span<const std::byte> data)
 {
-  m_whole.update(data);
   while (!data.empty()) {
     const auto take = static_cast<std::size_t>(
         std::min<std::uint64_t>(data.size(), kFastBlockBytes - m_in_block));
-    m_block.update(data.first(take));
+    const auto chunk = data.first(take);
+    // Block 0's digest is the whole hash's state at its end: one pass, not two.
+    if (m_need_whole || m_blocks_done == 0) m_whole.update(chunk);
+    if (m_blocks_done > 0) m_block.update(chunk);
     m_in_block += take;
     data = data.subspan(take);
     if (m_in_block == kFastBlockBytes) {
-      m_blocks += m_block.hex_digest();
+      m_blocks += m_blocks_done == 0 ? m_whole.hex_digest() : m_block.hex_digest();
       m_block.reset();
       m_in_block = 0;
       ++m_blocks_done;
@@ -90,12 +94,12 @@ void FastHasher::update(std::span<const std::byte> data)
 FastDigest FastHasher::finish()
 {
   FastDigest out;
-  out.whole = m_whole.hex_digest();
-  if (m_in_block > 0) {
-    m_blocks += m_block.hex_digest();
+  if (m_in_block > 0 || m_blocks_done == 0) {
+    m_blocks += m_blocks_done == 0 ? m_whole.hex_digest() : m_block.hex_digest();
     ++m_blocks_done;
   }
-  // One block (or none): its digest is the whole object's, kept once.
+  if (m_need_whole || m_blocks_done == 1) out.whole = m_whole.hex_digest();
+  // One block: its digest is the whole object's, kept once.
   if (m_blocks_done > 1) out.blocks = std::move(m_blocks);
   return out;
 }

@@ -60,10 +60,14 @@ std::string fast_block_digest(const FastDigest& digest, std::uint64_t index);
 class FastHasher
 {
 public:
+  // whole = false: the whole object's digest is left empty when it has more
+  // than one block (re-verification compares blocks; saves a second pass).
+  explicit FastHasher(bool whole = true);
   void update(std::span<const std::byte> data);
   FastDigest finish(); // call once
 
 private:
+  bool m_need_whole;
   Xxh3_128 m_whole, m_block;
   std::uint64_t m_in_block = 0;
   std::uint64_t m_blocks_done = 0;
