@@ -17,7 +17,7 @@ struct VerifiedHash
 {
   std::string key;    // objects.key (relative to the repository)
   std::string sha256; // recomputed from the bytes and equal to the catalog's
-  FastDigest fast;    // computed on the same read
+  FastDigest fast;    // computed on the same read; empty: keep the catalog's
 };
 
 // For objects of the backup (row id) whose catalog SHA-256 still equals

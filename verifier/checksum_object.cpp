@@ -32,27 +32,29 @@ std::string member_path(std::string path)
 class DigestingStream : public storage::ReadStream
 {
 public:
-  // sha256 false: a routine read, which compares blocks only.
-  DigestingStream(storage::ReadStream& inner, bool sha256) : m_inner(inner), m_fast(sha256)
+  // sha256 false: a routine read, which compares blocks only. fast false: the
+  // catalog's XXH3 stands while the SHA-256 matches, none is computed.
+  DigestingStream(storage::ReadStream& inner, bool sha256, bool fast) : m_inner(inner)
   {
     if (sha256) m_sha256.emplace();
+    if (fast) m_fast.emplace(sha256);
   }
   std::size_t read(std::span<std::byte> buffer) override
   {
     std::size_t n = m_inner.read(buffer);
     if (m_sha256) m_sha256->update(buffer.first(n));
-    m_fast.update(buffer.first(n));
+    if (m_fast) m_fast->update(buffer.first(n));
     m_bytes += n;
     return n;
   }
   std::uint64_t bytes() const { return m_bytes; }
   std::string sha256_hex() { return m_sha256 ? m_sha256->hex_digest() : std::string(); }
-  FastDigest fast() { return m_fast.finish(); }
+  FastDigest fast() { return m_fast ? m_fast->finish() : FastDigest{}; }
 
 private:
   storage::ReadStream& m_inner;
   std::optional<Sha256> m_sha256;
-  FastHasher m_fast;
+  std::optional<FastHasher> m_fast;
   std::uint64_t m_bytes = 0;
 };
 
@@ -213,8 +215,8 @@ ObjectOutcome ObjectChecker::check(const ObjectJob& job, ManifestVerifier::FileC
   try {
     auto source = m_storage.read(job.key);
     // Listed only (not cataloged): nothing to compare a SHA-256 with.
-    DigestingStream stream(*source,
-                           job.in_catalog && (job.use_sha256 || job.expected_fast.empty()));
+    const bool sha256 = job.in_catalog && (job.use_sha256 || job.expected_fast.empty());
+    DigestingStream stream(*source, sha256, !sha256 || job.expected_fast.empty());
     try {
       if (feeds_manifest && tar)
         read_tar(stream, job, out.findings);

@@ -174,6 +174,9 @@ TEST_F(FastHashVerify, CryptographicRecomputesSha256)
   // The good objects' SHA-256 was recomputed now; the damaged one's was not.
   EXPECT_NE(column("base/b1/PG_VERSION", "sha256_checked"), "2020-01-01T00:00:00Z");
   EXPECT_EQ(column(kBig, "sha256_checked"), "2020-01-01T00:00:00Z");
+  // The XXH3 digests the scan recorded stay.
+  EXPECT_EQ(column("base/b1/PG_VERSION", "xxh3_128"), Xxh3_128::of("15\n"));
+  EXPECT_EQ(column(kBig, "xxh3_blocks").size(), 3u * 32u);
 }
 
 TEST_F(FastHashVerify, OldCatalogGainsFastHashesOnItsNextFullRead)
