@@ -21,6 +21,7 @@ void StoredObjectWriter::write(std::span<const std::byte> data)
   if (data.empty()) return;
   m_stream->write(data);
   m_hash.update(data);
+  m_fast.update(data);
   m_size += data.size();
   const char* bytes = reinterpret_cast<const char*>(data.data());
   if (m_head.size() < catalog::kHeadBytes)
@@ -61,6 +62,7 @@ catalog::IngestObject StoredObjectWriter::commit()
   }
   object.info = *info;
   object.sha256 = m_hash.hex_digest();
+  object.fast = m_fast.finish();
   object.head = std::move(m_head);
   object.tail = std::move(m_tail);
   return object;

@@ -1,10 +1,11 @@
 #pragma once
-// Writing one object into a repository while hashing (SHA-256), counting and
+// Writing one object into a repository while hashing (SHA-256, XXH3-128 per block), counting and
 // keeping the head and tail of exactly the bytes stored, so the object can be
 // cataloged without reading it back. Nothing is visible until commit();
 // destroying an uncommitted writer discards what was written.
 
 #include "catalog/ingest.hpp"
+#include "common/fast_hash.hpp"
 #include "common/sha256.hpp"
 #include "storage/storage.hpp"
 
@@ -38,6 +39,7 @@ private:
   std::string m_key;
   std::unique_ptr<storage::WriteStream> m_stream;
   Sha256 m_hash;
+  FastHasher m_fast;
   std::uint64_t m_size = 0;
   std::string m_head, m_tail;
 };

@@ -127,15 +127,25 @@ std::optional<BackupRow> find_backup(Database& db, const std::string& id_or_pref
 std::vector<BackupObjectRow> backup_objects(Database& db, std::int64_t backup_row_id)
 {
   auto s = db.prepare(
-      "SELECT o.key, bo.role, o.kind, o.size, o.sha256, o.last_hashed, o.missing_since, o.problem"
+      "SELECT o.key, bo.role, o.kind, o.size, o.sha256, o.last_hashed, o.missing_since, o.problem,"
+      // Digests of another block size are as good as none: the next full read replaces them.
+      " CASE WHEN o.xxh3_block_size = ?2 THEN o.xxh3_128 END,"
+      " CASE WHEN o.xxh3_block_size = ?2 THEN o.xxh3_blocks END, o.sha256_checked"
       " FROM backup_objects bo JOIN objects o ON o.id = bo.object_id"
-      " WHERE bo.backup_id = ? ORDER BY o.key");
-  s.bind(1, backup_row_id);
+      " WHERE bo.backup_id = ?1 ORDER BY o.key");
+  s.bind_all(backup_row_id, static_cast<std::int64_t>(kFastBlockBytes));
   std::vector<BackupObjectRow> out;
   while (s.step())
-    out.push_back(BackupObjectRow{s.text(0), s.text(1), s.text(2),
-                                  static_cast<std::uint64_t>(s.int64(3)), s.opt_text(4),
-                                  s.opt_text(5), s.opt_text(6), s.opt_text(7)});
+    out.push_back(BackupObjectRow{s.text(0),
+                                  s.text(1),
+                                  s.text(2),
+                                  static_cast<std::uint64_t>(s.int64(3)),
+                                  s.opt_text(4),
+                                  s.opt_text(5),
+                                  s.opt_text(6),
+                                  s.opt_text(7),
+                                  {s.opt_text(8).value_or(""), s.opt_text(9).value_or("")},
+                                  s.opt_text(10)});
   return out;
 }
 

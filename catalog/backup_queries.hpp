@@ -2,6 +2,7 @@
 // Reading backups back out of the catalog, for `backups` and `show`.
 
 #include "catalog/sqlite.hpp"
+#include "common/fast_hash.hpp"
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -60,6 +61,8 @@ struct BackupObjectRow
   std::string key, role, kind;
   std::uint64_t size = 0;
   std::optional<std::string> sha256, last_hashed, missing_since, problem;
+  FastDigest fast;                           // empty: never read since fast hashes existed
+  std::optional<std::string> sha256_checked; // RFC 3339: SHA-256 last computed from the bytes
 };
 std::vector<BackupObjectRow> backup_objects(Database& db, std::int64_t backup_row_id);
 

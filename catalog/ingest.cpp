@@ -25,6 +25,7 @@ IngestedBackup ingest_backup(Database& db, const Repository& repository,
     ReadResult r;
     r.info = object.info;
     r.sha256 = object.sha256;
+    r.fast = object.fast;
     r.bytes_read = object.info.size;
     r.classification = classify_object(object.info.key, object.info.size, object.head, object.tail);
     auto previous = records.find(object.info.key);

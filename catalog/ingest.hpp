@@ -7,6 +7,7 @@
 
 #include "catalog/repositories.hpp"
 #include "catalog/sqlite.hpp"
+#include "common/fast_hash.hpp"
 #include "storage/storage.hpp"
 
 #include <cstdint>
@@ -20,6 +21,7 @@ struct IngestObject
 {
   storage::ObjectInfo info; // as storage.stat() reports it after commit
   std::string sha256;       // of the stored bytes
+  FastDigest fast;          // XXH3-128 of the stored bytes and their blocks
   std::string head;         // the first min(size, kHeadBytes) stored bytes
   std::string tail;         // the last kTailBytes stored bytes
 };

@@ -2,6 +2,7 @@
 
 #include "catalog/carried_wal_facts.hpp"
 #include "common/error.hpp"
+#include "common/fast_hash.hpp"
 #include "common/sha256.hpp"
 
 #include <algorithm>
@@ -34,6 +35,7 @@ public:
     std::size_t n = m_inner.read(buffer);
     auto chunk = buffer.first(n);
     m_hash.update(chunk);
+    m_fast.update(chunk);
     m_bytes += n;
     if (m_head.size() < m_head_limit) {
       std::size_t take = std::min(n, m_head_limit - m_head.size());
@@ -56,6 +58,7 @@ public:
   }
 
   std::string hex_digest() { return m_hash.hex_digest(); }
+  FastDigest fast_digest() { return m_fast.finish(); }
   std::uint64_t bytes() const { return m_bytes; }
   const std::string& head() const { return m_head; }
   const std::string& tail() const { return m_tail; }
@@ -63,6 +66,7 @@ public:
 private:
   storage::ReadStream& m_inner;
   Sha256 m_hash;
+  FastHasher m_fast;
   std::size_t m_head_limit;
   std::uint64_t m_bytes = 0;
   std::string m_head, m_tail;
@@ -109,6 +113,7 @@ ReadResult read_and_classify(storage::Storage& storage, const storage::ObjectInf
       return result;
     }
     result.sha256 = stream.hex_digest();
+    result.fast = stream.fast_digest();
   } catch (const Error& e) {
     result.read_error = e.what();
   } catch (const std::exception& e) {

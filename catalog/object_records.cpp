@@ -55,8 +55,9 @@ ObjectRecords::ObjectRecords(Database& db, std::int64_t repository_id, std::int6
                         " WHERE id = ?")),
       m_insert(db.prepare(
           "INSERT INTO objects (repository_id, key, size, mtime_ns, etag, version_id, retain_until,"
-          " sha256, kind, detail, problem, first_seen, last_seen, last_scan_id, last_hashed)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          " sha256, kind, detail, problem, first_seen, last_seen, last_scan_id, last_hashed,"
+          " xxh3_128, xxh3_blocks, xxh3_block_size, sha256_checked)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
           // Another process (a backup ingesting what it wrote) may have cataloged the
           // key since this scan looked: the newer read wins, first_seen stays.
           " ON CONFLICT (repository_id, key) DO UPDATE SET size = excluded.size,"
@@ -64,12 +65,15 @@ ObjectRecords::ObjectRecords(Database& db, std::int64_t repository_id, std::int6
           " retain_until = excluded.retain_until, sha256 = excluded.sha256, kind = excluded.kind,"
           " detail = excluded.detail, problem = excluded.problem, last_seen = excluded.last_seen,"
           " last_scan_id = excluded.last_scan_id, last_hashed = excluded.last_hashed,"
+          " xxh3_128 = excluded.xxh3_128, xxh3_blocks = excluded.xxh3_blocks,"
+          " xxh3_block_size = excluded.xxh3_block_size, sha256_checked = excluded.sha256_checked,"
           " missing_since = NULL"
           " RETURNING id")),
       m_update(db.prepare(
           "UPDATE objects SET size = ?, mtime_ns = ?, etag = ?, version_id = ?, retain_until = ?,"
           " sha256 = ?, kind = ?, detail = ?, problem = ?, last_seen = ?, last_scan_id = ?,"
-          " last_hashed = ?, missing_since = NULL WHERE id = ?"))
+          " last_hashed = ?, xxh3_128 = ?, xxh3_blocks = ?, xxh3_block_size = ?,"
+          " sha256_checked = ?, missing_since = NULL WHERE id = ?"))
 {
 }
 
@@ -107,6 +111,10 @@ RecordOutcome ObjectRecords::record(const ReadResult& r, const std::optional<Kno
   auto opt = [](const std::string& s) {
     return s.empty() ? std::optional<std::string>() : std::optional(s);
   };
+  const std::optional<std::string> xxh3 = readable ? opt(r.fast.whole) : std::nullopt;
+  const std::optional<std::string> xxh3_blocks = readable ? opt(r.fast.blocks) : std::nullopt;
+  const std::optional<std::int64_t> block_size =
+      xxh3 ? std::optional<std::int64_t>(kFastBlockBytes) : std::nullopt;
   const auto& info = r.info;
   if (!readable && previous && previous->sha256) {
     // Not being allowed to read it says nothing about its bytes: keep the
@@ -124,13 +132,13 @@ RecordOutcome ObjectRecords::record(const ReadResult& r, const std::optional<Kno
     m_update
         .bind_all(info.size, info.mtime_ns, opt(info.etag), opt(info.version_id),
                   opt(info.retain_until), sha, readable ? c.kind : std::string(kind::other), detail,
-                  problem, m_now, m_scan_id, hashed, id)
+                  problem, m_now, m_scan_id, hashed, xxh3, xxh3_blocks, block_size, hashed, id)
         .run();
   } else {
     m_insert.bind_all(m_repository_id, info.key, info.size, info.mtime_ns, opt(info.etag),
                       opt(info.version_id), opt(info.retain_until), sha,
                       readable ? c.kind : std::string(kind::other), detail, problem, m_now, m_now,
-                      m_scan_id, hashed);
+                      m_scan_id, hashed, xxh3, xxh3_blocks, block_size, hashed);
     m_insert.step();
     id = m_insert.int64(0);
     m_insert.reset();

@@ -14,7 +14,7 @@ constexpr const char* kRunSelect =
     "r.finished_at,"
     " r.scratch, r.scratch_database, r.duration_seconds, r.host, r.pid, r.tool_version,"
     " (SELECT count(*) FROM verification_findings f WHERE f.run_id = r.id),"
-    " r.source_match_mode, r.source_match_tables"
+    " r.source_match_mode, r.source_match_tables, r.checksum_hash"
     " FROM verification_runs r JOIN backups b ON b.id = r.backup_id";
 
 RunRecord read_run(Statement& s)
@@ -36,6 +36,7 @@ RunRecord read_run(Statement& s)
   r.tool_version = s.text(13);
   r.findings = s.int64(14);
   if (!s.is_null(15)) r.source_match = SourceMatch{s.text(15), s.int64(16)};
+  r.checksum_hash = s.opt_text(17);
   return r;
 }
 
@@ -271,6 +272,7 @@ nlohmann::json to_json(const RunRecord& r)
           {"host", r.host},
           {"pid", r.pid},
           {"tool_version", r.tool_version},
+          {"checksum_hash", opt(r.checksum_hash)},
           {"findings", r.findings},
           {"identical_to_source", r.source_match ? to_json(*r.source_match) : nlohmann::json()}};
 }

@@ -51,7 +51,8 @@ struct RunRecord
   std::int64_t pid = 0;
   std::string tool_version;
   std::int64_t findings = 0;
-  std::optional<SourceMatch> source_match; // "identical to the source at backup time"
+  std::optional<SourceMatch> source_match;  // "identical to the source at backup time"
+  std::optional<std::string> checksum_hash; // xxh3-128 | sha256 | xxh3-128+sha256 (0016)
 };
 
 // Starts a run (outcome 'running') and returns its id.

@@ -1,4 +1,5 @@
 // verify [ID...] [--level L] [--due] [--slice N/T] [--scratch CONNSTR|auto] [--jobs N] [--budget D]
+//        [--cryptographic]
 // [--json] history [ID] [--json]
 
 #include "catalog/backup_queries.hpp"
@@ -38,6 +39,7 @@ struct VerifyCliOptions
   std::string budget;
   std::string target_time;
   bool json = false;
+  bool cryptographic = false;
   FlagSpellings scratch_flag; // --scratch, --to, --dbname
 };
 
@@ -130,6 +132,9 @@ void register_verify_commands(CLI::App& app, Context& ctx)
   verify->add_option("--budget", opts->budget, "start no new work after this long (e.g. 2h)")
       ->check(duration_value());
   verify->add_flag("--json", opts->json, "print one JSON document");
+  verify->add_flag("--cryptographic", opts->cryptographic,
+                   "recompute every object's SHA-256 (default: XXH3-128 where SHA-256 is not due "
+                   "by verify.sha256_every)");
   verify->callback([&ctx, opts] {
     const auto budget =
         opts->budget.empty() ? std::chrono::seconds(0) : parse_duration(opts->budget);
@@ -143,6 +148,7 @@ void register_verify_commands(CLI::App& app, Context& ctx)
                                 watermark);
     verifier.set_planned_at(planned_at);
     verifier.set_parallel_restore(opts->jobs > 1);
+    verifier.set_cryptographic(opts->cryptographic);
     if ((opts->level == "pitr") != !opts->target_time.empty())
       throw UsageError("--level pitr and --target-time go together");
     if (!opts->target_time.empty())

@@ -38,6 +38,7 @@ struct VerifyConfig
   std::string run_as;           // OS user for scratch clusters when root (default postgres)
   std::chrono::seconds restore_every{std::chrono::hours(24)};
   std::chrono::seconds checksum_every{std::chrono::hours(24 * 7)};
+  std::chrono::seconds sha256_every{std::chrono::hours(24 * 90)}; // SHA-256 re-read, per object
   double shrink_threshold = 0.5;           // share of rows a table may lose before data_shrink
   std::string shrink_severity = "warning"; // or "failure"
   bool amcheck_heapallindexed = false;     // slower, also proves every heap tuple is indexed

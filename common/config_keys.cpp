@@ -172,6 +172,12 @@ std::vector<ConfigKey> build_keys()
                   "LASTGOOD_VERIFY_CHECKSUM_EVERY",
                   "every object is re-hashed at least this often (verify --due)",
                   [](Config& c, const V& v, const S&) { c.verify.checksum_every = v.duration; }));
+  k.push_back(key("verify.sha256_every", KeyType::Duration, "\"90d\"",
+                  "LASTGOOD_VERIFY_SHA256_EVERY",
+                  "each object's SHA-256 is recomputed at least this often; checksum reads in "
+                  "between compare the faster, non-cryptographic XXH3-128 (verify --cryptographic: "
+                  "always SHA-256)",
+                  [](Config& c, const V& v, const S&) { c.verify.sha256_every = v.duration; }));
   auto shrink = key(
       "verify.shrink_threshold", KeyType::Real, "0.5", "LASTGOOD_VERIFY_SHRINK_THRESHOLD",
       "share of its rows a table may lose between two test restores before data_shrink is reported",

@@ -33,6 +33,11 @@ std::uint32_t crc32c(std::string_view data);
 // bytes in host (little-endian) order, e.g. 0x2247748a -> "8a744722".
 std::string crc32c_manifest_hex(std::uint32_t crc);
 
+// The CRC-32C of A followed by B, from crc32c(A), crc32c(B) and B's length
+// (zlib's crc32_combine with the Castagnoli polynomial): lets ranges of one
+// file be checksummed in parallel and joined.
+std::uint32_t crc32c_combine(std::uint32_t crc_a, std::uint32_t crc_b, std::uint64_t length_b);
+
 // The two implementations behind Crc32c, exposed for tests and benchmarks.
 // Both take and return the raw (not yet final-xored) state.
 bool crc32c_hardware_available();

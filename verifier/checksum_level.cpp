@@ -4,7 +4,9 @@
 #include "common/sha256.hpp"
 #include "pg/backup_manifest.hpp"
 #include "verifier/checksum_object.hpp"
+#include "verifier/checksum_ranges.hpp"
 #include "verifier/manifest_verifier.hpp"
+#include "verifier/sha256_schedule.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -114,46 +116,75 @@ std::optional<pg::BackupManifest> load_manifest(storage::Storage& storage, const
   return std::nullopt;
 }
 
-struct WorkerResult
+// One unit of work: a whole object, or one block range of a large one.
+struct Task
 {
-  Findings findings;
-  std::uint64_t objects = 0, bytes = 0;
-  std::exception_ptr failure;
+  std::size_t job = 0;
+  std::int64_t block = -1; // -1: the whole object
 };
 
-// Runs the jobs (already sorted, largest first) on `threads` workers.
-std::vector<WorkerResult> run_jobs(storage::Storage& storage, ManifestVerifier* manifest,
-                                   const std::vector<ObjectJob>& work, unsigned threads)
+// What each job came to, filled by whichever worker ran its tasks.
+struct JobResults
 {
-  std::vector<WorkerResult> results(threads);
+  std::vector<ObjectOutcome> whole;              // per job (whole reads)
+  std::vector<std::vector<BlockOutcome>> blocks; // per job (ranged reads)
+};
+
+// Runs the tasks (largest objects first) on `threads` workers.
+void run_tasks(storage::Storage& storage, ManifestVerifier* manifest,
+               const std::vector<ObjectJob>& work, const std::vector<Task>& tasks,
+               const std::vector<bool>& crc_for, JobResults& results, unsigned threads)
+{
   std::atomic<std::size_t> next{0};
+  std::vector<std::exception_ptr> failures(threads);
   {
     std::vector<std::jthread> workers;
     for (unsigned t = 0; t < threads; ++t)
       workers.emplace_back([&, t] {
-        WorkerResult& result = results[t];
         try {
           ObjectChecker checker(storage, manifest);
-          for (std::size_t i = next++; i < work.size(); i = next++) {
-            ObjectOutcome outcome = checker.check(work[i]);
-            result.findings.append(outcome.findings);
-            ++result.objects;
-            result.bytes += outcome.bytes_read;
+          std::vector<std::byte> buffer(1 << 20);
+          for (std::size_t i = next++; i < tasks.size(); i = next++) {
+            const Task& task = tasks[i];
+            if (task.block < 0)
+              results.whole[task.job] = checker.check(work[task.job]);
+            else
+              results.blocks[task.job][static_cast<std::size_t>(task.block)] =
+                  read_block(storage, work[task.job], static_cast<std::uint64_t>(task.block),
+                             crc_for[task.job], buffer);
           }
         } catch (...) {
-          result.failure = std::current_exception();
-          next = work.size(); // the others stop too
+          failures[t] = std::current_exception();
+          next = tasks.size(); // the others stop too
         }
       });
   }
-  return results;
+  for (const auto& failure : failures)
+    if (failure) std::rethrow_exception(failure);
 }
 
 } // namespace
 
+std::string ChecksumStats::hash_used() const
+{
+  if (objects_xxh3 && objects_sha256) return "xxh3-128+sha256";
+  if (objects_xxh3) return "xxh3-128";
+  if (objects_sha256) return "sha256";
+  return "";
+}
+
 Findings verify_checksums(storage::Storage& storage, const catalog::BackupRow& backup,
                           const std::vector<catalog::BackupObjectRow>& objects, unsigned jobs,
                           ChecksumStats* stats)
+{
+  ChecksumOptions options;
+  options.jobs = jobs;
+  return verify_checksums(storage, backup, objects, options, stats);
+}
+
+Findings verify_checksums(storage::Storage& storage, const catalog::BackupRow& backup,
+                          const std::vector<catalog::BackupObjectRow>& objects,
+                          const ChecksumOptions& options, ChecksumStats* stats)
 {
   const bool base = backup.format == "base_plain" || backup.format == "base_tar";
   const bool tar_format = backup.format == "base_tar";
@@ -165,7 +196,10 @@ Findings verify_checksums(storage::Storage& storage, const catalog::BackupRow& b
   for (const auto& object : objects) {
     if (by_key.contains(object.key)) continue;
     by_key.emplace(object.key, work.size());
-    work.push_back({object.key, object.size, object.sha256, true, ObjectContent::Opaque, ""});
+    const bool sha256 =
+        options.cryptographic || sha256_due(object, options.sha256_every, options.now);
+    work.push_back({object.key, object.size, object.sha256, true, ObjectContent::Opaque, "",
+                    object.fast, sha256});
   }
 
   Findings findings;
@@ -177,7 +211,8 @@ Findings verify_checksums(storage::Storage& storage, const catalog::BackupRow& b
         [&](const storage::ObjectInfo& info) {
           if (by_key.contains(info.key)) return;
           by_key.emplace(info.key, work.size());
-          work.push_back({info.key, info.size, std::nullopt, false, ObjectContent::Opaque, ""});
+          work.push_back(
+              {info.key, info.size, std::nullopt, false, ObjectContent::Opaque, "", {}, false});
         },
         [&](const storage::ListProblem& problem) {
           findings.add(finding_kind::unreadable_object, Severity::Error, problem.key,
@@ -212,13 +247,61 @@ Findings verify_checksums(storage::Storage& storage, const catalog::BackupRow& b
   std::stable_sort(work.begin(), work.end(), [](const ObjectJob& a, const ObjectJob& b) {
     return a.expected_size > b.expected_size;
   });
-  unsigned threads = jobs ? jobs : std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::clamp<std::size_t>(work.size(), 1, threads));
-  for (auto& result : run_jobs(storage, manifest.get(), work, threads)) {
-    if (result.failure) std::rethrow_exception(result.failure);
-    findings.append(result.findings);
-    totals.objects += result.objects;
-    totals.bytes += result.bytes;
+  // Large objects compared by XXH3 are read in block ranges, in parallel; a
+  // data file's manifest check then joins the ranges' CRC-32C (or has none).
+  std::vector<Task> tasks;
+  JobResults results;
+  results.whole.resize(work.size());
+  results.blocks.resize(work.size());
+  std::vector<bool> crc_for(work.size(), false);
+  std::vector<std::optional<ManifestVerifier::FileCheck>> started(work.size());
+  for (std::size_t j = 0; j < work.size(); ++j) {
+    const ObjectJob& job = work[j];
+    bool ranged = reads_in_ranges(job);
+    if (ranged && manifest && job.content == ObjectContent::DataFile) {
+      started[j].emplace(manifest->check_file(job.manifest_path, job.key));
+      ranged = started[j]->combinable();
+      crc_for[j] = started[j]->wants_crc32c();
+    }
+    if (!ranged) {
+      tasks.push_back({j, -1});
+      continue;
+    }
+    const std::uint64_t count = fast_block_count(job.expected_size);
+    results.blocks[j].resize(count);
+    for (std::uint64_t b = 0; b < count; ++b)
+      tasks.push_back({j, static_cast<std::int64_t>(b)});
+  }
+  unsigned threads =
+      options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::clamp<std::size_t>(tasks.size(), 1, threads));
+  run_tasks(storage, manifest.get(), work, tasks, crc_for, results, threads);
+
+  ObjectChecker fallback(storage, manifest.get());
+  for (std::size_t j = 0; j < work.size(); ++j) {
+    const ObjectJob& job = work[j];
+    ObjectOutcome outcome;
+    if (!results.blocks[j].empty() && blocks_complete(job, results.blocks[j])) {
+      finish_ranged(job, results.blocks[j], started[j] ? &*started[j] : nullptr, outcome.findings);
+      outcome.read = true;
+      for (const auto& block : results.blocks[j])
+        outcome.bytes_read += block.bytes;
+    } else if (!results.blocks[j].empty()) {
+      // A range could not be read or came back short: read it whole, which
+      // says why (missing, unreadable, another size).
+      for (const auto& block : results.blocks[j])
+        totals.bytes += block.bytes;
+      outcome = fallback.check(job, started[j] ? &*started[j] : nullptr);
+    } else {
+      outcome = std::move(results.whole[j]);
+    }
+    findings.append(outcome.findings);
+    ++totals.objects;
+    totals.bytes += outcome.bytes_read;
+    if (!job.in_catalog || !outcome.read) continue;
+    ++(job.use_sha256 || job.expected_fast.empty() ? totals.objects_sha256 : totals.objects_xxh3);
+    if (!outcome.verified_sha256.empty())
+      totals.verified.push_back({job.key, outcome.verified_sha256, std::move(outcome.fast)});
   }
   if (manifest) {
     findings.append(manifest->findings());

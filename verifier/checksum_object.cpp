@@ -5,12 +5,15 @@
 #include "pg/tar_reader.hpp"
 #include "verifier/hashing_stream.hpp"
 
+#include <algorithm>
+#include <optional>
+#include <utility>
+
 namespace lastgood::verifier {
 namespace {
 
 // Small enough that the bytes are still in L2 for the second checksum.
 constexpr std::size_t kBufferBytes = 256 * 1024;
-
 
 // "./global/pg_control" -> "global/pg_control"; "./" -> "".
 std::string member_path(std::string path)
@@ -22,6 +25,45 @@ std::string member_path(std::string path)
   while (path.ends_with("/"))
     path.pop_back();
   return path;
+}
+
+// Hashes what is read through it: XXH3-128 per block always (cheap), SHA-256
+// only when asked (the expensive part of a routine re-read).
+class DigestingStream : public storage::ReadStream
+{
+public:
+  // sha256 false: a routine read, which compares blocks only. fast false: the
+  // catalog's XXH3 stands while the SHA-256 matches, none is computed.
+  DigestingStream(storage::ReadStream& inner, bool sha256, bool fast) : m_inner(inner)
+  {
+    if (sha256) m_sha256.emplace();
+    if (fast) m_fast.emplace(sha256);
+  }
+  std::size_t read(std::span<std::byte> buffer) override
+  {
+    std::size_t n = m_inner.read(buffer);
+    if (m_sha256) m_sha256->update(buffer.first(n));
+    if (m_fast) m_fast->update(buffer.first(n));
+    m_bytes += n;
+    return n;
+  }
+  std::uint64_t bytes() const { return m_bytes; }
+  std::string sha256_hex() { return m_sha256 ? m_sha256->hex_digest() : std::string(); }
+  FastDigest fast() { return m_fast ? m_fast->finish() : FastDigest{}; }
+
+private:
+  storage::ReadStream& m_inner;
+  std::optional<Sha256> m_sha256;
+  std::optional<FastHasher> m_fast;
+  std::uint64_t m_bytes = 0;
+};
+
+std::string byte_ranges(const std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges)
+{
+  std::string out;
+  for (const auto& [first, last] : ranges)
+    out += (out.empty() ? "" : ", ") + std::to_string(first) + "-" + std::to_string(last);
+  return out;
 }
 
 // Manifest paths under which nothing is reported missing when this tar fails.
@@ -64,6 +106,54 @@ void compare_with_catalog(const ObjectJob& job, std::uint64_t size, const std::s
                  {{"expected", *job.expected_sha256}, {"actual", sha256}});
 }
 
+void add_block_mismatch(const ObjectJob& job, const std::vector<std::uint64_t>& blocks,
+                        Findings& findings)
+{
+  // Adjacent damaged blocks make one range; bytes are inclusive, like HTTP ranges.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+  for (std::uint64_t block : blocks) {
+    const std::uint64_t first = block * kFastBlockBytes;
+    const std::uint64_t last =
+        std::min(job.expected_size, first + kFastBlockBytes) - (job.expected_size ? 1 : 0);
+    if (!ranges.empty() && ranges.back().second + 1 == first)
+      ranges.back().second = last;
+    else
+      ranges.emplace_back(first, last);
+  }
+  nlohmann::json detail_ranges = nlohmann::json::array();
+  for (const auto& [first, last] : ranges)
+    detail_ranges.push_back({{"first_byte", first}, {"last_byte", last}});
+  findings.add(finding_kind::checksum_mismatch, Severity::Failure, job.key,
+               "'" + job.key + "' does not match the XXH3-128 recorded in the catalog in bytes " +
+                   byte_ranges(ranges) + " (" + std::to_string(blocks.size()) + " of " +
+                   std::to_string(fast_block_count(job.expected_size)) +
+                   " blocks of 64 MiB): its bytes changed since they were cataloged (bit rot, "
+                   "tampering or an overwrite); restore it from another copy or take a new backup",
+               {{"hash", "xxh3-128"},
+                {"ranges", detail_ranges},
+                {"blocks", blocks},
+                {"block_size", kFastBlockBytes}});
+}
+
+void compare_fast_with_catalog(const ObjectJob& job, std::uint64_t size, const FastDigest& actual,
+                               Findings& findings)
+{
+  if (!job.in_catalog) return;
+  if (size != job.expected_size) {
+    compare_with_catalog(job, size, "", findings); // reports the size
+    return;
+  }
+  std::vector<std::uint64_t> bad;
+  const std::uint64_t count = fast_block_count(size);
+  for (std::uint64_t i = 0; i < count; ++i)
+    if (fast_block_digest(actual, i) != fast_block_digest(job.expected_fast, i)) bad.push_back(i);
+  // Blocks equal but the whole differs cannot happen with the same digests; say so if it does.
+  if (bad.empty() && !actual.whole.empty() && actual.whole != job.expected_fast.whole)
+    for (std::uint64_t i = 0; i < count; ++i)
+      bad.push_back(i);
+  if (!bad.empty()) add_block_mismatch(job, bad, findings);
+}
+
 ObjectChecker::ObjectChecker(storage::Storage& storage, ManifestVerifier* manifest)
     : m_storage(storage), m_manifest(manifest), m_buffer(kBufferBytes)
 {
@@ -75,9 +165,12 @@ void ObjectChecker::drain(storage::ReadStream& stream)
   }
 }
 
-void ObjectChecker::read_data_file(storage::ReadStream& stream, const ObjectJob& job)
+void ObjectChecker::read_data_file(storage::ReadStream& stream, const ObjectJob& job,
+                                   ManifestVerifier::FileCheck* started)
 {
-  auto check = m_manifest->check_file(job.manifest_path, job.key);
+  std::optional<ManifestVerifier::FileCheck> own;
+  if (!started) own.emplace(m_manifest->check_file(job.manifest_path, job.key));
+  auto& check = started ? *started : *own;
   for (;;) {
     std::size_t n = stream.read(m_buffer);
     if (n == 0) break;
@@ -113,7 +206,7 @@ void ObjectChecker::read_tar(storage::ReadStream& stream, const ObjectJob& job, 
   }
 }
 
-ObjectOutcome ObjectChecker::check(const ObjectJob& job)
+ObjectOutcome ObjectChecker::check(const ObjectJob& job, ManifestVerifier::FileCheck* started)
 {
   ObjectOutcome out;
   const bool tar =
@@ -121,12 +214,14 @@ ObjectOutcome ObjectChecker::check(const ObjectJob& job)
   const bool feeds_manifest = m_manifest && job.content != ObjectContent::Opaque;
   try {
     auto source = m_storage.read(job.key);
-    HashingStream stream(*source);
+    // Listed only (not cataloged): nothing to compare a SHA-256 with.
+    const bool sha256 = job.in_catalog && (job.use_sha256 || job.expected_fast.empty());
+    DigestingStream stream(*source, sha256, !sha256 || job.expected_fast.empty());
     try {
       if (feeds_manifest && tar)
         read_tar(stream, job, out.findings);
       else if (feeds_manifest)
-        read_data_file(stream, job);
+        read_data_file(stream, job, started);
       drain(stream);
     } catch (...) {
       out.bytes_read = stream.bytes();
@@ -134,7 +229,16 @@ ObjectOutcome ObjectChecker::check(const ObjectJob& job)
     }
     out.bytes_read = stream.bytes();
     out.read = true;
-    compare_with_catalog(job, stream.bytes(), stream.hex_digest(), out.findings);
+    out.fast = stream.fast();
+    if (job.use_sha256 || job.expected_fast.empty()) {
+      const std::string sha256 = stream.sha256_hex();
+      const std::size_t before = out.findings.items().size();
+      compare_with_catalog(job, stream.bytes(), sha256, out.findings);
+      if (job.in_catalog && job.expected_sha256 && out.findings.items().size() == before)
+        out.verified_sha256 = sha256;
+    } else {
+      compare_fast_with_catalog(job, stream.bytes(), out.fast, out.findings);
+    }
   } catch (const NotFoundError& e) {
     // A lost tar takes all its files with it: one finding says so, not thousands.
     if (feeds_manifest && tar) m_manifest->mark_incomplete(tar_scope(job));

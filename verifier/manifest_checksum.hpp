@@ -28,6 +28,9 @@ public:
   void update(std::span<const std::byte> data);
   // The checksum as the manifest writes it; "" for none. Call once.
   std::string hex_digest();
+  // CRC32C or none: the file's ranges can be checksummed apart and joined.
+  bool combinable() const { return m_kind != Kind::Evp; }
+  bool is_crc32c() const { return m_kind == Kind::Crc32c; }
 
 private:
   struct CtxFree

@@ -53,6 +53,20 @@ void ManifestVerifier::FileCheck::finish()
   m_verifier->record(*this, m_index == kNotListed ? std::string() : m_checksum.hex_digest());
 }
 
+bool ManifestVerifier::FileCheck::combinable() const
+{
+  return m_index == kNotListed || m_index == kIgnored || m_checksum.combinable();
+}
+
+void ManifestVerifier::FileCheck::finish_from_ranges(std::uint64_t bytes, std::uint32_t crc32c)
+{
+  m_bytes = bytes;
+  if (m_index == kIgnored) return;
+  m_verifier->record(*this, m_index == kNotListed || !m_checksum.is_crc32c()
+                                ? std::string()
+                                : pg::crc32c_manifest_hex(crc32c));
+}
+
 ManifestVerifier::FileCheck ManifestVerifier::check_file(std::string_view path, std::string subject)
 {
   if (is_ignored(path)) return FileCheck(this, kIgnored, std::move(subject), "");

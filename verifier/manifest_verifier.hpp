@@ -38,6 +38,13 @@ public:
     // Records what was seen with the verifier (thread-safe). Call once, after
     // every byte of the file went through update().
     void finish();
+    // Whether finish_from_ranges() can stand in for update() and finish():
+    // the manifest checksum is CRC32C or none, or the file is not listed.
+    bool combinable() const;
+    // Records a file read in ranges elsewhere: its size and the CRC32C of all
+    // its bytes (pg::crc32c_combine of the ranges'). Call once, instead of finish().
+    void finish_from_ranges(std::uint64_t bytes, std::uint32_t crc32c);
+    bool wants_crc32c() const { return m_checksum.is_crc32c(); }
 
   private:
     friend class ManifestVerifier;

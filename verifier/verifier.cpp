@@ -7,6 +7,7 @@
 #include "catalog/repository_format.hpp"
 #include "catalog/retention_deletions.hpp"
 #include "catalog/source_fingerprints.hpp"
+#include "catalog/verified_hashes.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "pg/scratch_cluster.hpp"
@@ -146,6 +147,30 @@ std::vector<std::string> Verifier::drop_abandoned_scratch_databases()
       [&](std::int64_t run_id) { return catalog::scratch_database_is_abandoned(m_db, run_id); });
 }
 
+Findings Verifier::check_bytes(storage::Storage& storage, const catalog::BackupRow& backup,
+                               const std::vector<catalog::BackupObjectRow>& objects,
+                               std::int64_t run_id, VerifyReport& report)
+{
+  ChecksumOptions options;
+  options.jobs = m_jobs;
+  options.cryptographic = m_cryptographic;
+  options.sha256_every = m_config.sha256_every;
+  ChecksumStats stats;
+  Findings findings = verify_checksums(storage, backup, objects, options, &stats);
+  catalog::record_verified_hashes(m_db, backup.id, stats.verified, format_rfc3339(now_seconds()));
+  report.checksum_hash = stats.hash_used();
+  if (!report.checksum_hash.empty()) {
+    catalog::set_run_checksum_hash(m_db, run_id, report.checksum_hash);
+    if (stats.objects_xxh3)
+      report.notes.push_back(
+          "bytes compared by XXH3-128 for " + std::to_string(stats.objects_xxh3) +
+          " object(s) and " + "SHA-256 for " + std::to_string(stats.objects_sha256) +
+          ": XXH3-128 finds damage but is not tamper-evident; SHA-256 is recomputed every "
+          "verify.sha256_every or with --cryptographic");
+  }
+  return findings;
+}
+
 Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std::int64_t run_id,
                               VerifyReport& report)
 {
@@ -155,7 +180,7 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
   // A Barman backup has its own layout and WAL archive (verifier/barman_levels).
   const bool barman = backup.format == "barman";
   findings.append(barman ? verify_barman_checksums(storage, backup, objects, m_jobs)
-                         : verify_checksums(storage, backup, objects, m_jobs));
+                         : check_bytes(storage, backup, objects, run_id, report));
   if (level == Level::Checksum) return findings;
   if (barman) {
     findings.append(verify_barman_structure(storage, backup));
@@ -404,9 +429,17 @@ nlohmann::json to_json(const VerifyReport& r)
     findings.push_back(to_json(f));
   for (const auto& c : r.row_counts)
     counts.push_back({{"schema", c.schema_name}, {"table", c.table_name}, {"rows", c.row_count}});
-  return {{"run", r.run_id},      {"backup", r.backup_id}, {"level", to_string(r.level)},
-          {"outcome", r.outcome}, {"seconds", r.seconds},  {"findings", findings},
-          {"row_counts", counts}, {"notes", r.notes},      {"recovery_point", r.recovery_point}};
+  return {{"run", r.run_id},
+          {"backup", r.backup_id},
+          {"level", to_string(r.level)},
+          {"outcome", r.outcome},
+          {"seconds", r.seconds},
+          {"findings", findings},
+          {"row_counts", counts},
+          {"notes", r.notes},
+          {"recovery_point", r.recovery_point},
+          {"checksum_hash",
+           r.checksum_hash.empty() ? nlohmann::json() : nlohmann::json(r.checksum_hash)}};
 }
 
 } // namespace lastgood::verifier

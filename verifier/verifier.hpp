@@ -33,6 +33,7 @@ struct VerifyReport
   std::vector<std::string> notes; // level lowered, restore skipped, lease held...
   bool capped = false; // skipped: its source had verify.max_concurrent_per_source restores running
   nlohmann::json recovery_point; // base backups: where recovery stopped
+  std::string checksum_hash; // what bytes were compared with: xxh3-128 | sha256 | xxh3-128+sha256
 };
 
 class Verifier
@@ -76,6 +77,9 @@ public:
   // The user asked for parallel restores (--jobs N > 1): a custom dump on object
   // storage is then copied locally for pg_restore --jobs; otherwise it streams.
   void set_parallel_restore(bool parallel) { m_parallel_restore = parallel; }
+  // --cryptographic: the checksum level recomputes every object's SHA-256
+  // instead of comparing XXH3-128 where its SHA-256 is not due.
+  void set_cryptographic(bool cryptographic) { m_cryptographic = cryptographic; }
   // The flag that gave scratch_spec (--scratch, --to, --dbname), named in connection errors
   // (default: --scratch, or verify.scratch when scratch_spec was empty).
   void set_scratch_flag(std::string flag) { m_scratch_flag = std::move(flag); }
@@ -87,6 +91,11 @@ private:
   // lastgood_verify_<run> databases on a named scratch server whose runs are over.
   std::vector<std::string> drop_abandoned_scratch_databases();
   ScratchServer& scratch();
+  // The checksum level: reads every object, records which hash it compared
+  // and what the catalog gains (XXH3 digests, SHA-256 check times).
+  Findings check_bytes(storage::Storage& storage, const catalog::BackupRow& backup,
+                       const std::vector<catalog::BackupObjectRow>& objects, std::int64_t run_id,
+                       VerifyReport& report);
   Findings run_levels(const catalog::BackupRow& backup, Level level, std::int64_t run_id,
                       VerifyReport& report);
   // A pgBackRest backup whose info files are encrypted (no passphrase setting yet).
@@ -102,6 +111,7 @@ private:
   std::string m_scratch_flag;
   unsigned m_jobs;
   bool m_parallel_restore = false;
+  bool m_cryptographic = false;
   std::map<std::string, std::unique_ptr<storage::Storage>> m_storages;
   std::unique_ptr<ScratchServer> m_scratch;
   bool m_cleaned_up = false;

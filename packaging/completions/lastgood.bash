@@ -50,7 +50,7 @@ _lastgood() {
       options="-h --help --cluster --json" ;;
     "verify")
       commands=""
-      options="-h --help --backup --level --target-time --due --slice --scratch --to --dbname --jobs --budget --json" ;;
+      options="-h --help --backup --level --target-time --due --slice --scratch --to --dbname --jobs --budget --json --cryptographic" ;;
     "history")
       commands=""
       options="-h --help --json" ;;

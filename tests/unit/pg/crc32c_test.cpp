@@ -99,3 +99,27 @@ TEST(Crc32cTest, ReproducesRealPg15ManifestChecksums)
 
 } // namespace
 } // namespace lastgood::pg
+
+namespace lastgood::pg {
+namespace {
+
+TEST(Crc32cCombine, JoinsRangesChecksummedApart)
+{
+  std::string data(300000, '\0');
+  for (std::size_t i = 0; i < data.size(); ++i)
+    data[i] = static_cast<char>((i * 2654435761u) >> 13);
+  const std::string_view all(data);
+  for (std::size_t split : {0ul, 1ul, 7ul, 4096ul, 65537ul, 299999ul, 300000ul}) {
+    EXPECT_EQ(
+        crc32c_combine(crc32c(all.substr(0, split)), crc32c(all.substr(split)), all.size() - split),
+        crc32c(all))
+        << split;
+  }
+  // Three ranges, joined left to right.
+  const auto a = all.substr(0, 1000), b = all.substr(1000, 200000), c = all.substr(201000);
+  EXPECT_EQ(crc32c_combine(crc32c_combine(crc32c(a), crc32c(b), b.size()), crc32c(c), c.size()),
+            crc32c(all));
+}
+
+} // namespace
+} // namespace lastgood::pg
