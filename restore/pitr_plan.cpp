@@ -4,6 +4,7 @@
 #include "catalog/base_backup_candidates.hpp"
 #include "catalog/wal_chain.hpp"
 #include "common/error.hpp"
+#include "restore/cluster_choice.hpp"
 #include "restore/commit_times.hpp"
 #include "restore/pitr_path.hpp"
 #include "restore/pitr_time.hpp"
@@ -16,40 +17,6 @@
 namespace lastgood::restore {
 
 namespace {
-
-struct ClusterRef
-{
-  std::int64_t id = 0;
-  std::string system_identifier;
-  std::uint64_t segment_size = pg::kDefaultWalSegmentSize;
-};
-
-// The requested cluster; without one, the only cluster with base backups (a
-// stray foreign segment must not make the question ambiguous), else the only
-// one with WAL.
-std::optional<ClusterRef> resolve_cluster(catalog::Database& db,
-                                          const std::optional<std::string>& wanted)
-{
-  for (auto clusters_having : {&catalog::clusters_with_base_backups, &catalog::clusters_with_wal}) {
-    std::vector<ClusterRef> found;
-    for (const auto& row : clusters_having(db, wanted)) {
-      ClusterRef c{row.id, row.system_identifier, pg::kDefaultWalSegmentSize};
-      if (row.wal_segment_size &&
-          pg::valid_segment_size(static_cast<std::uint64_t>(*row.wal_segment_size)))
-        c.segment_size = static_cast<std::uint64_t>(*row.wal_segment_size);
-      found.push_back(c);
-    }
-    if (found.size() > 1) {
-      std::string list;
-      for (const auto& c : found)
-        list += (list.empty() ? "" : ", ") + c.system_identifier;
-      throw UsageError("the catalog holds several clusters (" + list +
-                       "): choose one with --cluster SYSID");
-    }
-    if (!found.empty()) return found.front();
-  }
-  return std::nullopt;
-}
 
 PlannedBackup planned(const catalog::BaseBackupRow& row)
 {

@@ -13,10 +13,15 @@
 #include "storage/storage.hpp"
 #include "verifier/finding.hpp"
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace lastgood::pg {
+class ScratchCluster;
+}
 
 namespace lastgood::verifier {
 
@@ -25,6 +30,11 @@ struct PhysicalRestoreRequest
   std::optional<std::string> target_time; // PITR drill; nullopt: recovery_target = 'immediate'
   unsigned jobs = 1;
   std::string config_path; // passed on to wal-fetch when set
+  // Set: called with the recovered, promoted cluster (its superuser found)
+  // before the data checks; wal search reads pg_class there. Its exceptions
+  // propagate.
+  std::function<void(pg::ScratchCluster&)> inspect{};
+  bool data_checks = true; // false: only recover (and inspect)
 };
 
 struct PhysicalRestoreResult
