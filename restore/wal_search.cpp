@@ -317,8 +317,12 @@ WalSearchResult search_wal(catalog::Database& db, const WalSearchRequest& req)
     hit.timeline = t.timeline;
     hit.plan_command =
         "lastgood plan --target-xid " + std::to_string(xid) + " --exclusive" + cluster_flag;
+    // Paused just before a DROP/TRUNCATE/rewrite, recovery still holds the
+    // transaction's exclusive lock and the table cannot be read: promote.
+    const bool locks =
+        hit.operation == "drop" || hit.operation == "truncate" || hit.operation == "rewrite";
     hit.restore_command = "lastgood restore --pgdata DIR --target-xid " + std::to_string(xid) +
-                          " --exclusive" + cluster_flag;
+                          " --exclusive" + (locks ? " --target-action promote" : "") + cluster_flag;
     r.hits.push_back(std::move(hit));
   }
   std::sort(r.hits.begin(), r.hits.end(),

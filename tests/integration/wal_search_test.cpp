@@ -226,7 +226,11 @@ TEST_F(WalSearch, FindsTheDropAndRestoreBringsTheTableBackWithExactlyItsRows)
   auto inserts = search("--table public.orders --op insert");
   EXPECT_EQ(hit_of(inserts, m_xid["insert"])["rows"]["inserted"], 10);
 
-  auto conninfo = restore_started("--target-xid " + m_xid["drop"] + " --exclusive");
+  // Paused before the DROP, recovery would hold its lock on orders: the ready command promotes.
+  const std::string ready = drop["restore_command"];
+  EXPECT_EQ(ready, "lastgood restore --pgdata DIR --target-xid " + m_xid["drop"] +
+                       " --exclusive --target-action promote");
+  auto conninfo = restore_started(ready.substr(ready.find("--target-xid")));
   EXPECT_EQ(one(conninfo, "SELECT count(*) FROM orders"), "110");
   EXPECT_EQ(one(conninfo, "SELECT sum(id) FROM orders"), "6105");
   EXPECT_EQ(one(conninfo, "SELECT count(*) FROM orders WHERE note = 'order ' || id"), "110");
