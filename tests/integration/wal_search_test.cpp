@@ -67,15 +67,23 @@ protected:
   }
   void TearDown() override
   {
-    if (fs::exists(pgdata() / "postmaster.pid"))
-      pg::run_process({.argv = {pg::find_pg_program("pg_ctl"), "-D", pgdata().string(), "-m",
-                                "immediate", "stop"},
-                       .run_as_user = ::geteuid() == 0 ? "postgres" : "",
-                       .cwd = "/",
-                       .timeout = 60s});
+    for (const auto& dir : {pgdata(), pgdata("delete"), pgdata("update"), pgdata("truncate")})
+      stop(dir);
+  }
+  static void stop(const fs::path& dir)
+  {
+    if (fs::exists(dir / "postmaster.pid"))
+      pg::run_process(
+          {.argv = {pg::find_pg_program("pg_ctl"), "-D", dir.string(), "-m", "immediate", "stop"},
+           .run_as_user = ::geteuid() == 0 ? "postgres" : "",
+           .cwd = "/",
+           .timeout = 60s});
   }
   fs::path archive() const { return m_home.path() / "repo/wal"; }
-  fs::path pgdata() const { return m_home.path() / "pgdata"; }
+  fs::path pgdata(const std::string& name = "") const
+  {
+    return m_home.path() / (name.empty() ? "pgdata" : "pgdata-" + name);
+  }
   void exec(const std::string& db, const std::string& sql)
   {
     auto conn = pg::connect(m_cluster->conninfo(db));
@@ -118,9 +126,10 @@ protected:
     }
   }
   // restore --pgdata ... --start; returns a connection string to the restored server.
-  std::string restore_started(const std::string& target)
+  std::string restore_started(const std::string& target, const fs::path& dir = {})
   {
-    auto r = lastgood("restore --json --pgdata " + pgdata().string() + " " + target + " --start");
+    auto r = lastgood("restore --json --pgdata " + (dir.empty() ? pgdata() : dir).string() + " " +
+                      target + " --start");
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     auto doc = json::parse(r.out);
     EXPECT_EQ(doc["outcome"], "pass") << doc.dump(2);
@@ -237,6 +246,32 @@ TEST_F(WalSearch, FindsTheDropAndRestoreBringsTheTableBackWithExactlyItsRows)
   // Later changes before the drop are there too: the state just before it.
   EXPECT_EQ(one(conninfo, "SELECT count(*) FROM items"), "20");
   EXPECT_EQ(one(conninfo, "SELECT count(*) FROM notes"), "0");
+}
+
+TEST_F(WalSearch, RestoringJustBeforeEachChangeGivesTheRowsAsTheyWere)
+{
+  const std::string live = "--dbname " + testing::shell_quote(m_cluster->conninfo("shop"));
+  auto items = search("--table public.items " + live);
+  auto notes = search("--table public.notes --op truncate " + live);
+  // Just before the large DELETE: all 50 items, quantities untouched.
+  auto ready = [&](const json& hit) {
+    const std::string command = hit["restore_command"];
+    return command.substr(command.find("--target-xid"));
+  };
+  auto before_delete = restore_started(ready(hit_of(items, m_xid["delete"])), pgdata("delete"));
+  EXPECT_EQ(one(before_delete, "SELECT count(*) FROM items"), "50");
+  EXPECT_EQ(one(before_delete, "SELECT sum(qty) FROM items"), "1275");
+  stop(pgdata("delete"));
+  // Just before the UPDATE: the delete done, the quantities not yet raised.
+  auto before_update = restore_started(ready(hit_of(items, m_xid["update"])), pgdata("update"));
+  EXPECT_EQ(one(before_update, "SELECT count(*) FROM items"), "20");
+  EXPECT_EQ(one(before_update, "SELECT sum(qty) FROM items WHERE id <= 5"), "15");
+  stop(pgdata("update"));
+  // Just before the TRUNCATE (promoted: its lock would block the read): all 30 notes.
+  ASSERT_EQ(notes["results"].size(), 1u) << notes.dump(2);
+  auto before_truncate = restore_started(ready(notes["results"][0]), pgdata("truncate"));
+  EXPECT_EQ(one(before_truncate, "SELECT count(*) FROM notes"), "30");
+  EXPECT_EQ(one(before_truncate, "SELECT sum(qty) FROM items WHERE id <= 5"), "5015");
 }
 
 } // namespace
