@@ -1,5 +1,5 @@
-// plan --target-time T | --target-lsn L | --target immediate|latest [--cluster SYSID]
-//      [--timeline N|latest] [--backup ID] [--no-waldump] [--json]
+// plan --target-time T | --target-lsn L | --target-xid X | --target immediate|latest
+//      [--exclusive] [--cluster SYSID] [--timeline N|latest] [--backup ID] [--no-waldump] [--json]
 
 #include "cli/context.hpp"
 #include "cli/flag_values.hpp"
@@ -16,17 +16,25 @@ namespace {
 
 struct PlanOptions
 {
-  std::string target_time, target_lsn, target, cluster, timeline = "latest", backup;
+  std::string target_time, target_lsn, target_xid, target, cluster, timeline = "latest", backup;
   bool no_waldump = false;
+  bool exclusive = false;
   bool json = false;
 };
 
 restore::PlanRequest make_request(const PlanOptions& o)
 {
   restore::PlanRequest r;
-  int targets = !o.target_time.empty() + !o.target_lsn.empty() + !o.target.empty();
+  int targets =
+      !o.target_time.empty() + !o.target_lsn.empty() + !o.target_xid.empty() + !o.target.empty();
   if (targets != 1)
-    throw UsageError("give exactly one of --target-time, --target-lsn, --target immediate|latest");
+    throw UsageError(
+        "give exactly one of --target-time, --target-lsn, --target-xid, --target immediate|latest");
+  if (o.exclusive && !o.target.empty())
+    throw UsageError("--exclusive goes with --target-time, --target-lsn or --target-xid, not "
+                     "--target " +
+                     o.target);
+  r.target.inclusive = !o.exclusive;
   try {
     if (!o.target_time.empty()) {
       r.target.kind = restore::TargetKind::Time;
@@ -34,6 +42,9 @@ restore::PlanRequest make_request(const PlanOptions& o)
     } else if (!o.target_lsn.empty()) {
       r.target.kind = restore::TargetKind::Lsn;
       r.target.lsn = pg::Lsn::parse(o.target_lsn);
+    } else if (!o.target_xid.empty()) {
+      r.target.kind = restore::TargetKind::Xid;
+      r.target.xid = restore::parse_target_xid(o.target_xid);
     } else if (o.target == "immediate") {
       r.target.kind = restore::TargetKind::Immediate;
     } else if (o.target == "latest") {
@@ -65,7 +76,14 @@ void print_text(const restore::PitrPlan& plan)
             << restore::to_string(plan.target.kind);
   if (plan.target.time) std::cout << " " << restore::format_target_time(*plan.target.time);
   if (plan.target.lsn) std::cout << " " << plan.target.lsn->str();
+  if (plan.target.xid) std::cout << " " << *plan.target.xid;
+  if (!plan.target.inclusive) std::cout << " (exclusive: stop just before it)";
   std::cout << ", timeline " << plan.target_timeline << '\n';
+  if (plan.transaction)
+    std::cout << "  transaction " << plan.transaction->xid << " " << plan.transaction->kind
+              << "s at " << plan.transaction->end_lsn.str() << " on timeline "
+              << plan.transaction->timeline
+              << (plan.transaction->time ? ", " + *plan.transaction->time : "") << '\n';
   if (plan.reachable) {
     const auto& b = *plan.backup;
     std::cout << "REACHABLE\n  base backup " << b.backup_id << " (" << b.status << ") at "
@@ -116,6 +134,11 @@ void register_plan_command(CLI::App& app, Context& ctx)
       ->check(time_value());
   plan->add_option("--target-lsn", opts->target_lsn, "recover to this LSN (X/Y)")
       ->check(lsn_value());
+  plan->add_option("--target-xid", opts->target_xid,
+                   "recover to this transaction's commit (recovery_target_xid)")
+      ->check(xid_value());
+  plan->add_flag("--exclusive", opts->exclusive,
+                 "stop just before the target (recovery_target_inclusive = off)");
   plan->add_option("--target", opts->target,
                    "immediate (consistency only) or latest (all archived WAL)");
   plan->add_option("--cluster", opts->cluster,

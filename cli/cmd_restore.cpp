@@ -262,6 +262,11 @@ void register_restore_command(CLI::App& app, Context& ctx)
       ->check(time_value());
   cmd->add_option("--target-lsn", physical->target_lsn, "with --pgdata: recover to this LSN (X/Y)")
       ->check(lsn_value());
+  cmd->add_option("--target-xid", physical->target_xid,
+                  "with --pgdata: recover to this transaction's commit (recovery_target_xid)")
+      ->check(xid_value());
+  cmd->add_flag("--exclusive", physical->exclusive,
+                "with --pgdata: stop just before the target (recovery_target_inclusive = off)");
   cmd->add_flag("--immediate", physical->immediate,
                 "with --pgdata: stop as soon as the backup is consistent");
   cmd->add_option("--target", physical->target,
@@ -301,9 +306,10 @@ void register_restore_command(CLI::App& app, Context& ctx)
       throw UsageError("restore needs --to CONNSTR (logical) or --pgdata DIR (physical)");
     o->restore.to_flag = o->to.given();
     if (!physical->target.empty() || physical->immediate || !physical->target_time.empty() ||
-        !physical->target_lsn.empty())
-      throw UsageError("--target, --immediate, --target-time and --target-lsn are for physical "
-                       "restores (--pgdata); a logical restore restores the whole dump");
+        !physical->target_lsn.empty() || !physical->target_xid.empty() || physical->exclusive)
+      throw UsageError("--target, --immediate, --target-time, --target-lsn, --target-xid and "
+                       "--exclusive are for physical restores (--pgdata); a logical restore "
+                       "restores the whole dump");
     if (!physical->backup.empty()) {
       if (!o->id.empty() && o->id != physical->backup)
         throw UsageError("give the backup once: as ID or as --backup ID");

@@ -1,5 +1,6 @@
-// restore --pgdata DIR (--target-time T | --target-lsn L | --last-good | --immediate
-//         | --target immediate|latest) [--cluster SYSID] [--timeline N|latest] [--backup ID]
+// restore --pgdata DIR (--target-time T | --target-lsn L | --target-xid X | --last-good
+//         | --immediate | --target immediate|latest) [--exclusive] [--cluster SYSID] [--timeline
+//         N|latest] [--backup ID]
 //         [--target-action pause|promote|shutdown] [--start]
 //         [--dry-run] [--json]
 // Wired into `restore` (cmd_restore.cpp) when --pgdata is given.
@@ -65,10 +66,14 @@ void run_physical_restore_command(Context& ctx, const PhysicalRestoreCli& o)
   options.pgdata = std::filesystem::absolute(o.pgdata).lexically_normal().string();
   // --immediate and --target immediate are one spelling each of the same target.
   const bool immediate = o.immediate || o.target == "immediate";
-  int targets = !o.target_time.empty() + !o.target_lsn.empty() + immediate + (o.target == "latest");
+  int targets = !o.target_time.empty() + !o.target_lsn.empty() + !o.target_xid.empty() + immediate +
+                (o.target == "latest");
   if (targets > 1)
-    throw UsageError("give one of --target-time, --target-lsn, --target immediate|latest "
-                     "(--immediate) (or none for --last-good)");
+    throw UsageError("give one of --target-time, --target-lsn, --target-xid, --target "
+                     "immediate|latest (--immediate) (or none for --last-good)");
+  if (o.exclusive && o.target_time.empty() && o.target_lsn.empty() && o.target_xid.empty())
+    throw UsageError("--exclusive goes with --target-time, --target-lsn or --target-xid");
+  options.plan.target.inclusive = !o.exclusive;
   if (!o.target_time.empty()) {
     options.plan.target.kind = restore::TargetKind::Time;
     options.plan.target.time = restore::parse_target_time(o.target_time);
@@ -76,12 +81,15 @@ void run_physical_restore_command(Context& ctx, const PhysicalRestoreCli& o)
   } else if (!o.target_lsn.empty()) {
     options.plan.target.kind = restore::TargetKind::Lsn;
     options.plan.target.lsn = pg::Lsn::parse(o.target_lsn);
+  } else if (!o.target_xid.empty()) {
+    options.plan.target.kind = restore::TargetKind::Xid;
+    options.plan.target.xid = restore::parse_target_xid(o.target_xid);
   } else if (immediate) {
     options.plan.target.kind = restore::TargetKind::Immediate;
   } else if (o.target == "latest") {
     options.plan.target.kind = restore::TargetKind::Latest;
   } else if (!o.last_good) {
-    throw UsageError("restore --pgdata needs --target-time, --target-lsn, --target "
+    throw UsageError("restore --pgdata needs --target-time, --target-lsn, --target-xid, --target "
                      "immediate|latest (--immediate) or --last-good (the latest point the archive "
                      "reaches)");
   }
@@ -114,8 +122,10 @@ void run_physical_restore_command(Context& ctx, const PhysicalRestoreCli& o)
                 << printable_name(p.backup->root_key) << ", " << p.backup->status << ")\n"
                 << "  target     " << restore::to_string(p.target.kind)
                 << (options.target_time ? " " + *options.target_time : "")
-                << (p.target.lsn ? " " + p.target.lsn->str() : "") << ", timeline "
-                << p.target_timeline << '\n'
+                << (p.target.lsn ? " " + p.target.lsn->str() : "")
+                << (p.target.xid ? " " + std::to_string(*p.target.xid) : "")
+                << (p.target.inclusive ? "" : " (exclusive)") << ", timeline " << p.target_timeline
+                << '\n'
                 << "  wal        " << p.wal.size() << " archived files\n"
                 << "  pgdata     " << options.pgdata << '\n';
       for (const auto& w : p.warnings)

@@ -1,4 +1,5 @@
 // wal [--cluster SYSID] [--json]: timelines, archived ranges, gaps
+// (wal search: cmd_wal_search.cpp)
 
 #include "catalog/wal_summary.hpp"
 #include "cli/context.hpp"
@@ -71,7 +72,9 @@ void register_wal_command(CLI::App& app, Context& ctx)
   wal->add_option("--cluster", opts->cluster, "only this cluster (system identifier)")
       ->check(system_identifier_value());
   wal->add_flag("--json", opts->json, "print one JSON document");
-  wal->callback([&ctx, opts] {
+  auto* search = register_wal_search_command(*wal, ctx);
+  wal->callback([&ctx, opts, search] {
+    if (search->parsed()) return;
     std::optional<std::string> cluster;
     if (!opts->cluster.empty()) cluster = opts->cluster;
     auto clusters = catalog::wal_summary(ctx.catalog().db(), cluster);

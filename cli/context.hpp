@@ -48,6 +48,8 @@ void register_repo_commands(CLI::App& app, Context& ctx);
 void register_scan_command(CLI::App& app, Context& ctx);
 void register_backup_list_commands(CLI::App& app, Context& ctx);
 void register_wal_command(CLI::App& app, Context& ctx);
+// `wal search` (cmd_wal_search.cpp), a subcommand of `wal`; returns it.
+CLI::App* register_wal_search_command(CLI::App& wal, Context& ctx);
 void register_verify_commands(CLI::App& app, Context& ctx);
 void register_pick_command(CLI::App& app, Context& ctx);
 void register_backup_command(CLI::App& app, Context& ctx);

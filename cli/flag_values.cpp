@@ -53,6 +53,11 @@ CLI::Validator lsn_value()
   return checked_by("LSN", [](const std::string& v) { pg::Lsn::parse(v); });
 }
 
+CLI::Validator xid_value()
+{
+  return checked_by("XID", [](const std::string& v) { restore::parse_target_xid(v); });
+}
+
 CLI::Validator timeline_value()
 {
   return checked_by("N|latest", [](const std::string& v) { parse_timeline(v); });

@@ -13,6 +13,7 @@ namespace lastgood::cli {
 CLI::Validator time_value();              // RFC 3339, offset within -23:59..+23:59
 CLI::Validator duration_value();          // 90s, 36h, 7d, 1d12h
 CLI::Validator lsn_value();               // X/Y in hex, e.g. 16/B374D848
+CLI::Validator xid_value();               // a transaction ID, decimal, 3 .. 4294967295
 CLI::Validator timeline_value();          // N (decimal, > 0) or latest
 CLI::Validator backup_id_value();         // an ID or a prefix of one: letters, digits, - . _
 CLI::Validator system_identifier_value(); // a cluster's system identifier: decimal digits

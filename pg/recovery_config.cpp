@@ -91,13 +91,18 @@ std::string self_executable()
 
 std::string recovery_conf_text(const RecoverySettings& s)
 {
-  int targets = (s.target_immediate ? 1 : 0) + (s.target_time ? 1 : 0) + (s.target_lsn ? 1 : 0);
-  if (targets > 1) throw UsageError("give at most one recovery target (immediate, time or LSN)");
+  int targets = (s.target_immediate ? 1 : 0) + (s.target_time ? 1 : 0) + (s.target_lsn ? 1 : 0) +
+                (s.target_xid ? 1 : 0);
+  if (targets > 1)
+    throw UsageError("give at most one recovery target (immediate, time, LSN or xid)");
   std::string text = "\n# ---- lastgood restore: recovery settings ----\n";
   text += "restore_command = " + conf_quote(s.restore_command) + "\n";
   if (s.target_immediate) text += "recovery_target = 'immediate'\n";
   if (s.target_time) text += "recovery_target_time = " + conf_quote(*s.target_time) + "\n";
   if (s.target_lsn) text += "recovery_target_lsn = " + conf_quote(*s.target_lsn) + "\n";
+  if (s.target_xid) text += "recovery_target_xid = " + conf_quote(*s.target_xid) + "\n";
+  if (targets && !s.target_immediate && !s.target_inclusive)
+    text += "recovery_target_inclusive = 'off'\n";
   text += "recovery_target_timeline = " + conf_quote(s.target_timeline) + "\n";
   if (targets) text += "recovery_target_action = " + conf_quote(s.target_action) + "\n";
   for (const auto& [name, value] : s.extra)

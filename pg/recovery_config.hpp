@@ -18,6 +18,8 @@ struct RecoverySettings
   bool target_immediate = false;          // recovery_target = 'immediate': stop once consistent
   std::optional<std::string> target_time; // RFC 3339 with an explicit offset
   std::optional<std::string> target_lsn;  // "X/Y"
+  std::optional<std::string> target_xid;  // a transaction ID, decimal
+  bool target_inclusive = true;           // false: recovery_target_inclusive = off
   std::string target_timeline = "latest"; // "latest", "current" or a number
   std::string target_action = "promote";  // pause | promote | shutdown
   std::vector<std::pair<std::string, std::string>> extra; // further name = value settings

@@ -69,6 +69,8 @@ std::int64_t begin_run(catalog::Database& db, const PitrPlan& plan, const Physic
       {"timeline", plan.target_timeline},
       {"action", o.target_action}};
   if (plan.target.lsn) target["lsn"] = plan.target.lsn->str();
+  if (plan.target.xid) target["xid"] = *plan.target.xid;
+  if (!plan.target.inclusive) target["inclusive"] = false;
   return catalog::begin_physical_restore_run(db, plan.backup->id, o.pgdata, target.dump(),
                                              static_cast<std::int64_t>(plan.wal.size()),
                                              now_text());
@@ -217,6 +219,9 @@ PhysicalRestoreResult run_physical_restore(catalog::Database& db, const Physical
       if (r.plan.target.kind == TargetKind::Time)
         settings.target_time = pg::recovery_target_time_value(*o.target_time);
       if (r.plan.target.kind == TargetKind::Lsn) settings.target_lsn = r.plan.target.lsn->str();
+      if (r.plan.target.kind == TargetKind::Xid)
+        settings.target_xid = std::to_string(*r.plan.target.xid);
+      settings.target_inclusive = r.plan.target.inclusive;
       settings.target_timeline = o.plan.timeline ? std::to_string(*o.plan.timeline) : "latest";
       settings.target_action = o.target_action;
       // The backup's archive_command points at the old server's archive.

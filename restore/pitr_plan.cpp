@@ -4,49 +4,19 @@
 #include "catalog/base_backup_candidates.hpp"
 #include "catalog/wal_chain.hpp"
 #include "common/error.hpp"
+#include "restore/cluster_choice.hpp"
 #include "restore/commit_times.hpp"
 #include "restore/pitr_path.hpp"
 #include "restore/pitr_time.hpp"
+#include "restore/wal_activity_scan.hpp"
+#include "restore/xid_target.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 namespace lastgood::restore {
 
 namespace {
-
-struct ClusterRef
-{
-  std::int64_t id = 0;
-  std::string system_identifier;
-  std::uint64_t segment_size = pg::kDefaultWalSegmentSize;
-};
-
-// The requested cluster; without one, the only cluster with base backups (a
-// stray foreign segment must not make the question ambiguous), else the only
-// one with WAL.
-std::optional<ClusterRef> resolve_cluster(catalog::Database& db,
-                                          const std::optional<std::string>& wanted)
-{
-  for (auto clusters_having : {&catalog::clusters_with_base_backups, &catalog::clusters_with_wal}) {
-    std::vector<ClusterRef> found;
-    for (const auto& row : clusters_having(db, wanted)) {
-      ClusterRef c{row.id, row.system_identifier, pg::kDefaultWalSegmentSize};
-      if (row.wal_segment_size &&
-          pg::valid_segment_size(static_cast<std::uint64_t>(*row.wal_segment_size)))
-        c.segment_size = static_cast<std::uint64_t>(*row.wal_segment_size);
-      found.push_back(c);
-    }
-    if (found.size() > 1) {
-      std::string list;
-      for (const auto& c : found)
-        list += (list.empty() ? "" : ", ") + c.system_identifier;
-      throw UsageError("the catalog holds several clusters (" + list +
-                       "): choose one with --cluster SYSID");
-    }
-    if (!found.empty()) return found.front();
-  }
-  return std::nullopt;
-}
 
 PlannedBackup planned(const catalog::BaseBackupRow& row)
 {
@@ -99,6 +69,7 @@ private:
   const PlanRequest& m_request;
   ClusterRef m_cluster;
   catalog::WalChain m_chain;
+  std::optional<TransactionEnd> m_xid_end; // Xid targets
 };
 
 std::optional<std::int64_t> Planner::backup_filter()
@@ -244,7 +215,7 @@ std::optional<Failure> Planner::try_backup(const PlannedBackup& b, PitrPlan& pla
         " ends in the target's second; commit records show it ends before the target");
   }
   // Where the target lies: its last needed segment, and on which timeline.
-  TargetEstimate target = estimate_target(m_db, m_chain, m_request, b, *path, seg);
+  TargetEstimate target = estimate_target(m_db, m_chain, m_request, b, *path, seg, m_xid_end);
   plan.target_point = target.point;
   for (auto& n : target.notes)
     plan.notes.push_back(n);
@@ -402,6 +373,26 @@ PitrPlan Planner::run()
     bound = format_rfc3339(TimePoint{std::chrono::floor<std::chrono::seconds>(*t.time)});
   } else if (t.kind == TargetKind::Lsn) {
     lsn_bound = t.lsn->value;
+  } else if (t.kind == TargetKind::Xid) {
+    // The base backup must be consistent before the transaction's end record.
+    auto path = search_path(m_chain, m_request.timeline);
+    m_xid_end = find_transaction_end(m_db, m_chain, path, m_cluster.segment_size, *t.xid);
+    if (!m_xid_end) {
+      Unreachable u;
+      u.reason = UnreachableReason::XidNotFound;
+      u.message = "no commit or abort record of transaction " + std::to_string(*t.xid) +
+                  " in the archived WAL of cluster " + m_cluster.system_identifier + " (timeline " +
+                  std::to_string(path.back().timeline) +
+                  " and its history): recovery would replay everything and never stop there; "
+                  "find the transaction with `lastgood wal search`";
+      plan.unreachable = u;
+      return plan;
+    }
+    plan.transaction = m_xid_end;
+    if (m_xid_end->kind == "abort")
+      plan.warnings.push_back("transaction " + std::to_string(*t.xid) +
+                              " aborted: recovery stops at its abort record");
+    lsn_bound = m_xid_end->end_lsn.value;
   }
   // Newest first; among backups with the same consistency point (copies in two
   // repositories) a verified one first.
@@ -469,11 +460,27 @@ PitrPlan Planner::run()
 
 } // namespace
 
+std::uint32_t parse_target_xid(std::string_view text)
+{
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 3 ||
+      value > 0xFFFFFFFFu)
+    throw ValidationError("invalid transaction ID '" + std::string(text) +
+                          "': give a decimal xid from 3 to 4294967295 (as `lastgood wal search` "
+                          "prints it)");
+  return static_cast<std::uint32_t>(value);
+}
+
 PitrPlan plan_pitr(catalog::Database& db, const PlanRequest& request)
 {
   const auto& t = request.target;
   if (t.kind == TargetKind::Time && !t.time) throw UsageError("a time target needs a time");
   if (t.kind == TargetKind::Lsn && !t.lsn) throw UsageError("an LSN target needs an LSN");
+  if (t.kind == TargetKind::Xid && !t.xid) throw UsageError("an xid target needs a transaction ID");
+  if (!t.inclusive && t.kind != TargetKind::Time && t.kind != TargetKind::Lsn &&
+      t.kind != TargetKind::Xid)
+    throw UsageError("--exclusive goes with --target-time, --target-lsn or --target-xid");
   auto cluster = resolve_cluster(db, request.cluster);
   if (!cluster) {
     PitrPlan plan;

@@ -26,6 +26,7 @@ enum class TargetKind {
   Lsn,       // recovery_target_lsn: stop after the first record at or after `lsn`
   Immediate, // recovery_target = 'immediate': stop as soon as the backup is consistent
   Latest,    // no target: replay every archived segment of the target timeline
+  Xid,       // recovery_target_xid: stop at the commit (or abort) record of `xid`
 };
 
 // Target times keep PostgreSQL's microseconds (marker commits a second apart matter).
@@ -34,15 +35,33 @@ using TimeUs = std::chrono::sys_time<std::chrono::microseconds>;
 struct PitrTarget
 {
   TargetKind kind = TargetKind::Latest;
-  std::optional<TimeUs> time; // kind == Time
-  std::optional<pg::Lsn> lsn; // kind == Lsn
+  std::optional<TimeUs> time;       // kind == Time
+  std::optional<pg::Lsn> lsn;       // kind == Lsn
+  std::optional<std::uint32_t> xid; // kind == Xid
+  // recovery_target_inclusive: false stops just before the target (--exclusive);
+  // for Time, Lsn and Xid only.
+  bool inclusive = true;
+};
+
+// Where a transaction ended in WAL, read from its commit or abort record.
+struct TransactionEnd
+{
+  std::uint32_t xid = 0;
+  pg::Lsn first_lsn;               // its first record found (in the end's segment or later)
+  pg::Lsn end_lsn;                 // the commit/abort record
+  std::uint32_t timeline = 0;      // the timeline whose file holds it
+  std::optional<std::string> time; // commit time, RFC 3339 UTC with microseconds
+  std::string kind;                // commit | abort
 };
 
 // RFC 3339 with optional fractional seconds (to the microsecond) and offset;
 // throws ValidationError.
 TimeUs parse_target_time(std::string_view text);
-std::string
-format_target_time(TimeUs time); // "2026-11-22T04:11:02.066106Z" (fraction only when non-zero)
+std::string format_target_time(TimeUs time);
+// A transaction ID for recovery_target_xid: decimal, 3 .. 4294967295 (0-2 are
+// special); throws ValidationError.
+std::uint32_t parse_target_xid(
+    std::string_view text); // "2026-11-22T04:11:02.066106Z" (fraction only when non-zero)
 
 struct PlanRequest
 {
@@ -116,6 +135,7 @@ enum class UnreachableReason {
   TimelineNotReachable,    // the target timeline's history does not contain the backup's
                            // timeline/position
   TargetBeforeConsistency, // the target precedes every usable backup's consistent point
+  XidNotFound,             // no commit or abort record of the target xid in the archived WAL
 };
 
 struct Unreachable
@@ -148,8 +168,9 @@ struct PitrPlan
   std::optional<RecoveryPoint> latest; // latest reachable (end of the last contiguous segment)
   std::vector<std::string>
       warnings; // e.g. unverified base backup, target after the end of the archive
-  std::vector<std::string> notes;         // how times were mapped to WAL and how precise that is
-  std::optional<Unreachable> unreachable; // set when !reachable
+  std::vector<std::string> notes;            // how times were mapped to WAL and how precise that is
+  std::optional<Unreachable> unreachable;    // set when !reachable
+  std::optional<TransactionEnd> transaction; // Xid targets: where it ends in WAL
 };
 
 // Plans recovery. Throws UsageError for bad requests (several clusters and no

@@ -49,6 +49,8 @@ std::string to_string(TargetKind kind)
     return "immediate";
   case TargetKind::Latest:
     return "latest";
+  case TargetKind::Xid:
+    return "xid";
   }
   return "?";
 }
@@ -68,6 +70,8 @@ std::string to_string(UnreachableReason reason)
     return "timeline_not_reachable";
   case UnreachableReason::TargetBeforeConsistency:
     return "target_before_consistency";
+  case UnreachableReason::XidNotFound:
+    return "xid_not_found";
   }
   return "?";
 }
@@ -92,6 +96,8 @@ nlohmann::json to_json(const PitrPlan& plan)
   json target = {{"kind", to_string(plan.target.kind)}};
   if (plan.target.time) target["time"] = format_target_time(*plan.target.time);
   if (plan.target.lsn) target["lsn"] = plan.target.lsn->str();
+  if (plan.target.xid) target["xid"] = *plan.target.xid;
+  target["inclusive"] = plan.target.inclusive;
   json out = {{"system_identifier", plan.system_identifier},
               {"segment_size", plan.segment_size},
               {"target", target},
@@ -152,6 +158,15 @@ nlohmann::json to_json(const PitrPlan& plan)
         {"nearest", opt_point(u.nearest)}};
   } else {
     out["unreachable"] = json();
+  }
+  if (plan.transaction) {
+    const auto& t = *plan.transaction;
+    out["transaction"] = {{"xid", t.xid},
+                          {"first_lsn", t.first_lsn.str()},
+                          {"end_lsn", t.end_lsn.str()},
+                          {"timeline", t.timeline},
+                          {"time", t.time ? json(*t.time) : json()},
+                          {"kind", t.kind}};
   }
   return out;
 }

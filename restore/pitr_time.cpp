@@ -43,7 +43,8 @@ std::optional<std::uint64_t> upper_anchor(catalog::Database& db, std::int64_t cl
 
 TargetEstimate estimate_target(catalog::Database& db, catalog::WalChain& chain,
                                const PlanRequest& request, const PlannedBackup& backup,
-                               const std::vector<PathStep>& path, std::uint64_t segment_size)
+                               const std::vector<PathStep>& path, std::uint64_t segment_size,
+                               const std::optional<TransactionEnd>& xid_end)
 {
   TargetEstimate e;
   const auto& t = request.target;
@@ -64,6 +65,17 @@ TargetEstimate estimate_target(catalog::Database& db, catalog::WalChain& chain,
     auto tli = timeline_of_segment(path, e.last_segno, segment_size);
     e.point = {pg::segment_start(e.last_segno + 1, segment_size), tli, std::nullopt,
                "approximate: end of the newest archived segment (recovery replays what it finds)"};
+    return e;
+  }
+  case TargetKind::Xid: {
+    // Planning found the end record (pitr_plan.cpp); recovery stops there.
+    const auto end = xid_end ? xid_end->end_lsn : backup.stop_lsn;
+    e.last_segno = std::max(consistent, pg::segment_of(end, segment_size));
+    e.point = {end, timeline_of_segment(path, e.last_segno, segment_size),
+               xid_end ? xid_end->time : std::nullopt,
+               "exact: the " + (xid_end ? xid_end->kind : std::string("end")) +
+                   " record of transaction " + std::to_string(t.xid.value_or(0)) +
+                   " (pg_waldump); recovery stops " + (t.inclusive ? "after" : "before") + " it"};
     return e;
   }
   case TargetKind::Time:

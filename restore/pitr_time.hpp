@@ -24,7 +24,8 @@ struct TargetEstimate
 
 TargetEstimate estimate_target(catalog::Database& db, catalog::WalChain& chain,
                                const PlanRequest& request, const PlannedBackup& backup,
-                               const std::vector<PathStep>& path, std::uint64_t segment_size);
+                               const std::vector<PathStep>& path, std::uint64_t segment_size,
+                               const std::optional<TransactionEnd>& xid_end = std::nullopt);
 
 // The timeline whose file holds segno on this path.
 std::uint32_t timeline_of_segment(const std::vector<PathStep>& path, std::uint64_t segno,

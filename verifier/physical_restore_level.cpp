@@ -248,6 +248,8 @@ restore_base_backup_and_check(catalog::Database& db, storage::Storage& storage,
     return result;
   }
   result.recovery_point = recovery_point_from_log(cluster->log_tail(400));
+  if (request.inspect) request.inspect(*cluster);
+  if (!request.data_checks) return result;
   try {
     auto conn = pg::connect(cluster->conninfo("template1"));
     auto row = pqxx::nontransaction(*conn).exec1(

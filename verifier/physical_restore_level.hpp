@@ -20,6 +20,10 @@
 #include <string>
 #include <vector>
 
+namespace lastgood::pg {
+class ScratchCluster;
+}
+
 namespace lastgood::verifier {
 
 struct PhysicalRestoreRequest
@@ -31,6 +35,11 @@ struct PhysicalRestoreRequest
   // data directory instead of extract_base_backup, with the same contract;
   // empty: extract the cataloged objects.
   std::function<ExtractResult(const ExtractOptions&)> materialise;
+  // Set: called with the recovered, promoted cluster (its superuser found)
+  // before the data checks; wal search reads pg_class there. Its exceptions
+  // propagate.
+  std::function<void(pg::ScratchCluster&)> inspect{};
+  bool data_checks = true; // false: only recover (and inspect)
 };
 
 struct PhysicalRestoreResult

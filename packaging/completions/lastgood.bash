@@ -3,14 +3,14 @@
 
 _lastgood_is_command() {
   case $1 in
-    "repo"|"scan"|"backups"|"show"|"wal"|"verify"|"history"|"pick"|"backup"|"fingerprint"|"restore"|"retention"|"hold"|"wal-fetch"|"plan"|"report"|"metrics"|"status"|"check"|"drill"|"run"|"config"|"catalog"|"repo add"|"repo list"|"repo remove"|"retention plan"|"retention apply"|"hold add"|"hold release"|"hold list"|"catalog init"|"catalog check") return 0 ;;
+    "repo"|"scan"|"backups"|"show"|"wal"|"verify"|"history"|"pick"|"backup"|"fingerprint"|"restore"|"retention"|"hold"|"wal-fetch"|"plan"|"report"|"metrics"|"status"|"check"|"drill"|"run"|"config"|"catalog"|"repo add"|"repo list"|"repo remove"|"wal search"|"retention plan"|"retention apply"|"hold add"|"hold release"|"hold list"|"catalog init"|"catalog check") return 0 ;;
   esac
   return 1
 }
 
 _lastgood_takes_value() {
   case $1 in
-    --as|--as-of|--attach|--backup|--before|--budget|--catalog|--check|--cluster|--compress|--config|--database|--database-from-name|--dbname|--every|--format|--jobs|--label|--level|--metrics|--output|--period|--pgdata|--reason|--repo|--report|--rollback|--run-as|--schema|--scratch|--server|--slice|--snapshot|--source|--stanza|--table|--target|--target-action|--target-lsn|--target-time|--to|--until) return 0 ;;
+    --after|--as|--as-of|--attach|--backup|--before|--budget|--catalog|--check|--cluster|--compress|--config|--database|--database-from-name|--dbname|--every|--format|--jobs|--label|--level|--metrics|--output|--period|--pgdata|--reason|--repo|--report|--rollback|--run-as|--schema|--scratch|--server|--slice|--snapshot|--source|--stanza|--table|--target|--target-action|--target-lsn|--target-time|--target-xid|--to|--until) return 0 ;;
   esac
   return 1
 }
@@ -46,7 +46,7 @@ _lastgood() {
       commands=""
       options="-h --help --backup --objects --json" ;;
     "wal")
-      commands=""
+      commands="search"
       options="-h --help --cluster --json" ;;
     "verify")
       commands=""
@@ -65,7 +65,7 @@ _lastgood() {
       options="-h --help --dbname --mode --snapshot --attach --json" ;;
     "restore")
       commands=""
-      options="-h --help --last-good --database --source --to --dbname --drop-existing --no-safety-snapshot --terminate-connections --rollback --cleanup --pgdata --target-time --target-lsn --immediate --target --cluster --timeline --backup --target-action --run-as --start --as --table --schema --schema-only --data-only --jobs --dry-run --json" ;;
+      options="-h --help --last-good --database --source --to --dbname --drop-existing --no-safety-snapshot --terminate-connections --rollback --cleanup --pgdata --target-time --target-lsn --target-xid --exclusive --immediate --target --cluster --timeline --backup --target-action --run-as --start --as --table --schema --schema-only --data-only --jobs --dry-run --json" ;;
     "retention")
       commands="plan apply"
       options="-h --help" ;;
@@ -77,7 +77,7 @@ _lastgood() {
       options="-h --help --cluster" ;;
     "plan")
       commands=""
-      options="-h --help --target-time --target-lsn --target --cluster --timeline --backup --no-waldump --json" ;;
+      options="-h --help --target-time --target-lsn --target-xid --exclusive --target --cluster --timeline --backup --no-waldump --json" ;;
     "report")
       commands=""
       options="-h --help --format --output --as-of --period --json" ;;
@@ -111,6 +111,9 @@ _lastgood() {
     "repo remove")
       commands=""
       options="-h --help" ;;
+    "wal search")
+      commands=""
+      options="-h --help --database --table --op --after --before --cluster --dbname --timeline --json" ;;
     "retention plan")
       commands=""
       options="-h --help --json" ;;

@@ -46,6 +46,20 @@ TEST(RecoveryConfig, ImmediateAndLsnAndNoTarget)
   EXPECT_THROW(recovery_conf_text(s), UsageError);
 }
 
+TEST(RecoveryConfig, XidTargetExclusive)
+{
+  RecoverySettings s;
+  s.restore_command = "false";
+  s.target_xid = "48213";
+  auto text = recovery_conf_text(s);
+  EXPECT_NE(text.find("recovery_target_xid = '48213'\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("recovery_target_inclusive"), std::string::npos) << "inclusive by default";
+  s.target_inclusive = false;
+  EXPECT_NE(recovery_conf_text(s).find("recovery_target_inclusive = 'off'\n"), std::string::npos);
+  s.target_lsn = "0/B028030";
+  EXPECT_THROW(recovery_conf_text(s), UsageError);
+}
+
 TEST(RecoveryConfig, WalFetchCommandQuotesPathsAndPercent)
 {
   EXPECT_EQ(wal_fetch_command("/usr/local/bin/lastgood", "/var/lib/lastgood/catalog.db", "",

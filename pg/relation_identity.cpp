@@ -1,0 +1,46 @@
+#include "pg/relation_identity.hpp"
+
+#include "common/error.hpp"
+#include "common/redact.hpp"
+#include "pg/pg_connection.hpp"
+
+#include <pqxx/pqxx>
+
+namespace lastgood::pg {
+
+std::optional<RelationIdentity> lookup_relation(const std::string& conninfo,
+                                                const std::string& database,
+                                                const std::string& schema, const std::string& table)
+{
+  auto conn = connect(conninfo, "--dbname");
+  try {
+    pqxx::nontransaction tx(*conn);
+    auto db = tx.exec1("SELECT current_database(), (SELECT oid FROM pg_database WHERE datname = "
+                       "current_database())::bigint,"
+                       " (SELECT dattablespace FROM pg_database WHERE datname = "
+                       "current_database())::bigint");
+    if (db[0].as<std::string>() != database)
+      throw UsageError("--dbname connects to database " + db[0].as<std::string>() + ", not " +
+                       database + ": give a connection string to " + database);
+    auto rows = tx.exec_params(
+        "SELECT c.oid::bigint, c.reltablespace::bigint, pg_relation_filenode(c.oid)::bigint"
+        " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'm')",
+        schema, table);
+    if (rows.empty()) return std::nullopt;
+    RelationIdentity r;
+    r.database_oid = static_cast<std::uint32_t>(db[1].as<std::int64_t>());
+    r.oid = static_cast<std::uint32_t>(rows[0][0].as<std::int64_t>());
+    auto tablespace = rows[0][1].as<std::int64_t>();
+    r.tablespace_oid =
+        static_cast<std::uint32_t>(tablespace ? tablespace : db[2].as<std::int64_t>());
+    if (!rows[0][2].is_null())
+      r.relfilenode = static_cast<std::uint32_t>(rows[0][2].as<std::int64_t>());
+    return r;
+  } catch (const pqxx::failure& e) {
+    throw DatabaseError("cannot look up " + schema + "." + table + " on " + redact(conninfo) +
+                        ": " + e.what());
+  }
+}
+
+} // namespace lastgood::pg
