@@ -223,6 +223,12 @@ void require_pgbackrest_passphrase(storage::Storage& storage, const Repository& 
   }
 }
 
+std::optional<std::string> pgbackrest_latest_link_prefix(const Repository& repository)
+{
+  if (repository.format != repository_format::pgbackrest || !repository.stanza) return std::nullopt;
+  return "backup/" + *repository.stanza + "/latest/";
+}
+
 std::optional<std::string> unreadable_pgbackrest_archive(storage::Storage& storage,
                                                          const Repository& repository)
 {

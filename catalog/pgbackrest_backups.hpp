@@ -37,6 +37,12 @@ void require_pgbackrest_passphrase(storage::Storage& storage, const Repository& 
 std::optional<std::string> unreadable_pgbackrest_archive(storage::Storage& storage,
                                                          const Repository& repository);
 
+// "backup/<stanza>/latest/" of a pgBackRest repository, else nullopt: pgBackRest's
+// link to the newest backup. Followed, it would list that backup's files a
+// second time under other keys (hashed twice, and "changed" whenever a newer
+// backup moves the link); the scan skips what is below it.
+std::optional<std::string> pgbackrest_latest_link_prefix(const Repository& repository);
+
 // Call inside a transaction, after the repository's objects are recorded.
 // Problems with the repository are returned, never thrown.
 PgbackrestCatalogResult catalog_pgbackrest_stanza(Database& db, const Repository& repository,

@@ -106,8 +106,8 @@ RecognisedFormat recognise_repository_format(storage::Storage& storage,
   if (stanzas.empty()) {
     if (format || stanza)
       throw UsageError(storage.display_url() +
-                       " holds no pgBackRest stanza (no backup/<stanza>/backup.info with an "
-                       "archive/<stanza>/archive.info): check the path");
+                       " holds no pgBackRest stanza (no backup/<stanza>/backup.info): check "
+                       "the path");
     return {};
   }
   RecognisedFormat out;

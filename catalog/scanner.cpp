@@ -184,9 +184,11 @@ ScanSummary scan_repository(Database& db, const Repository& repository, storage:
       record(std::move(*d));
   };
 
+  const auto latest_link = pgbackrest_latest_link_prefix(repository);
   storage.list(
       "",
       [&](const storage::ObjectInfo& info) {
+        if (latest_link && info.key.starts_with(*latest_link)) return;
         ++progress.listed;
         auto known = records.find(info.key);
         const bool same = known && known->sha256 && !known->missing && known->size == info.size &&

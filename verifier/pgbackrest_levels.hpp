@@ -35,9 +35,11 @@ PgbackrestBackupPlace pgbackrest_place(const catalog::BackupRow& backup);
 bool pgbackrest_needs_passphrase(storage::Storage& repo, const catalog::BackupRow& backup);
 
 // wal_segment_size: the cluster's, from the catalog; the archive's own first
-// segment header wins when it is readable.
+// segment header wins when it is readable. read_all_data: also read every
+// stored file and check its size and SHA-1 against the manifest (the
+// structure level; the restore level does so while materialising).
 Findings verify_pgbackrest_structure(storage::Storage& repo, const catalog::BackupRow& backup,
-                                     std::uint64_t wal_segment_size);
+                                     std::uint64_t wal_segment_size, bool read_all_data);
 
 // Writes the backup into data_dir (absent or empty) as its data directory,
 // owned by `owner` when given. Damaged files are failures; a repository that

@@ -92,8 +92,9 @@ class FileResolver
 {
 public:
   FileResolver(storage::Storage& repo, const pgbr::BackupInfo& info, const pgbr::Manifest& m,
-               std::string stanza, Findings& findings)
-      : m_repo(repo), m_info(info), m_manifest(m), m_stanza(std::move(stanza)), m_findings(findings)
+               std::string stanza, bool read_all_data, Findings& findings)
+      : m_repo(repo), m_info(info), m_manifest(m), m_stanza(std::move(stanza)),
+        m_read_all_data(read_all_data), m_findings(findings)
   {
     for (const auto& label : m.references)
       if (label != m.label) load_reference(label);
@@ -161,6 +162,21 @@ public:
                      where.key + " holds " + std::to_string(found->second) +
                          " bytes where the manifest records " + std::to_string(f.repo_size) +
                          " stored bytes for " + f.name + ": the file is truncated or damaged");
+    else if (m_read_all_data)
+      check_content(manifest_of(owner), f, where.key);
+  }
+
+  // The catalog's SHA-256 is of whatever bytes the scan saw (damage before
+  // the first scan included): only the manifest's SHA-1 of the content proves them.
+  void check_content(const pgbr::Manifest& owner, const pgbr::ManifestFile& f,
+                     const std::string& stored_key)
+  {
+    try {
+      pgbr::read_stored_file(m_repo, owner, f, m_stanza);
+    } catch (const pgbr::FileDamagedError& e) {
+      m_findings.add(fk::manifest_mismatch, Severity::Failure, stored_key,
+                     std::string(e.what()) + ": the backup cannot be restored");
+    }
   }
 
 private:
@@ -221,6 +237,7 @@ private:
   const pgbr::BackupInfo& m_info;
   const pgbr::Manifest& m_manifest;
   std::string m_stanza;
+  bool m_read_all_data;
   Findings& m_findings;
   std::map<std::string, pgbr::Manifest> m_references;
   std::map<std::string, std::map<std::string, std::uint64_t>> m_listings;
@@ -254,7 +271,7 @@ bool pgbackrest_needs_passphrase(storage::Storage& repo, const catalog::BackupRo
 }
 
 Findings verify_pgbackrest_structure(storage::Storage& repo, const catalog::BackupRow& backup,
-                                     std::uint64_t wal_segment_size)
+                                     std::uint64_t wal_segment_size, bool read_all_data)
 {
   Findings findings;
   try {
@@ -265,7 +282,7 @@ Findings verify_pgbackrest_structure(storage::Storage& repo, const catalog::Back
     add_repo_findings(loaded.findings, Severity::Failure, findings);
     const auto& m = loaded.manifest;
     check_against_backup_info(stanza.backup, m, place.stanza, findings);
-    FileResolver resolver(repo, stanza.backup, m, place.stanza, findings);
+    FileResolver resolver(repo, stanza.backup, m, place.stanza, read_all_data, findings);
     for (const auto& f : m.files)
       resolver.check(f);
     if (const auto* entry = stanza.backup.find(place.label);

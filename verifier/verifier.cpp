@@ -186,7 +186,8 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
     findings.append(verify_barman_structure(storage, backup));
   } else if (backup.format == catalog::repository_format::pgbackrest) {
     findings.append(verify_pgbackrest_structure(storage, backup,
-                                                structure_context(m_db, backup).wal_segment_size));
+                                                structure_context(m_db, backup).wal_segment_size,
+                                                level == Level::Structure));
   } else {
     auto context = structure_context(m_db, backup);
     context.read_all_data = level == Level::Structure;

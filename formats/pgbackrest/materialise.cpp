@@ -81,55 +81,9 @@ void restore_file(storage::Storage& repo, const Manifest& manifest, const Manife
                   std::string_view stanza, const fs::path& path)
 {
   FileWriter out(path);
-  if (file.size > 0) {
-    const StoredLocation where = stored_location(manifest, file, stanza);
-    const std::string what =
-        file.name + " (stored in " + where.key +
-        (file.bundle_id ? " at offset " + std::to_string(where.offset) : std::string()) + ")";
-    std::vector<std::unique_ptr<Transform>> chain;
-    if (manifest.cipher_pass)
-      chain.push_back(make_decryptor(*manifest.cipher_pass, manifest.bundle_raw));
-    if (manifest.compress_type != CompressType::none)
-      chain.push_back(make_decompressor(manifest.compress_type, manifest.bundle_raw));
-    std::unique_ptr<storage::ReadStream> in;
-    try {
-      in = transform_stream(repo.read(where.key, where.offset, where.length), std::move(chain),
-                            what);
-    } catch (const NotFoundError&) {
-      throw FileDamagedError(what + ": missing from the repository");
-    }
-    Sha1 hash;
-    std::uint64_t size = 0;
-    std::vector<std::byte> buffer(256 * 1024);
-    try {
-      while (std::size_t n = in->read(buffer)) {
-        size += n;
-        if (size > file.size)
-          throw FileDamagedError(what + ": holds more than the " + std::to_string(file.size) +
-                                 " bytes the manifest records (the file is damaged)");
-        hash.update(std::span(buffer.data(), n));
-        out.write(buffer.data(), n);
-      }
-    } catch (const FileDamagedError&) {
-      throw;
-    } catch (const ValidationError& e) {
-      throw FileDamagedError(std::string(e.what()) + " (the file is damaged)");
-    } catch (const NotFoundError&) {
-      throw FileDamagedError(what + ": missing from the repository");
-    } catch (const StorageError& e) {
-      if (file.bundle_id)
-        throw FileDamagedError(what + ": " + e.what() + " (the bundle is truncated)");
-      throw;
-    }
-    if (size != file.size)
-      throw FileDamagedError(what + ": " + std::to_string(size) +
-                             " bytes where the manifest records " + std::to_string(file.size) +
-                             " (the file is truncated or damaged)");
-    const std::string actual = hash.hex_digest();
-    if (actual != *file.checksum)
-      throw FileDamagedError(what + ": SHA-1 " + actual + " where the manifest records " +
-                             *file.checksum + " (the file is damaged)");
-  }
+  read_stored_file(repo, manifest, file, stanza, [&](std::span<const std::byte> chunk) {
+    out.write(chunk.data(), chunk.size());
+  });
   out.close();
   fs::permissions(path, parse_mode(file.mode, fs::perms::owner_read | fs::perms::owner_write));
 }
@@ -157,6 +111,58 @@ StoredLocation stored_location(const Manifest& manifest, const ManifestFile& fil
     return {dir + "/bundle/" + std::to_string(*file.bundle_id), file.bundle_offset, file.repo_size};
   return {dir + "/" + file.name + std::string(compress_extension(manifest.compress_type)), 0,
           std::nullopt};
+}
+
+void read_stored_file(storage::Storage& repo, const Manifest& manifest, const ManifestFile& file,
+                      std::string_view stanza, const StoredFileSink& sink)
+{
+  if (file.size == 0) return;
+  const StoredLocation where = stored_location(manifest, file, stanza);
+  const std::string what =
+      file.name + " (stored in " + where.key +
+      (file.bundle_id ? " at offset " + std::to_string(where.offset) : std::string()) + ")";
+  std::vector<std::unique_ptr<Transform>> chain;
+  if (manifest.cipher_pass)
+    chain.push_back(make_decryptor(*manifest.cipher_pass, manifest.bundle_raw));
+  if (manifest.compress_type != CompressType::none)
+    chain.push_back(make_decompressor(manifest.compress_type, manifest.bundle_raw));
+  std::unique_ptr<storage::ReadStream> in;
+  try {
+    in = transform_stream(repo.read(where.key, where.offset, where.length), std::move(chain), what);
+  } catch (const NotFoundError&) {
+    throw FileDamagedError(what + ": missing from the repository");
+  }
+  Sha1 hash;
+  std::uint64_t size = 0;
+  std::vector<std::byte> buffer(256 * 1024);
+  try {
+    while (std::size_t n = in->read(buffer)) {
+      size += n;
+      if (size > file.size)
+        throw FileDamagedError(what + ": holds more than the " + std::to_string(file.size) +
+                               " bytes the manifest records (the file is damaged)");
+      hash.update(std::span(buffer.data(), n));
+      if (sink) sink(std::span<const std::byte>(buffer.data(), n));
+    }
+  } catch (const FileDamagedError&) {
+    throw;
+  } catch (const ValidationError& e) {
+    throw FileDamagedError(std::string(e.what()) + " (the file is damaged)");
+  } catch (const NotFoundError&) {
+    throw FileDamagedError(what + ": missing from the repository");
+  } catch (const StorageError& e) {
+    if (file.bundle_id)
+      throw FileDamagedError(what + ": " + e.what() + " (the bundle is truncated)");
+    throw;
+  }
+  if (size != file.size)
+    throw FileDamagedError(what + ": " + std::to_string(size) +
+                           " bytes where the manifest records " + std::to_string(file.size) +
+                           " (the file is truncated or damaged)");
+  const std::string actual = hash.hex_digest();
+  if (actual != *file.checksum)
+    throw FileDamagedError(what + ": SHA-1 " + actual + " where the manifest records " +
+                           *file.checksum + " (the file is damaged)");
 }
 
 MaterialiseResult materialise_backup(storage::Storage& repo, std::string_view stanza,

@@ -12,7 +12,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +51,15 @@ struct StoredLocation
 };
 StoredLocation stored_location(const Manifest& manifest, const ManifestFile& file,
                                std::string_view stanza);
+
+// Reads one file's stored bytes (decrypted, decompressed; from its bundle when
+// bundled) and checks them against the manifest's size and SHA-1, handing each
+// chunk to `sink` when one is given. `manifest` is that of the backup storing
+// the file. Throws FileDamagedError (missing, wrong size or SHA-1, undecodable),
+// StorageError (could not read).
+using StoredFileSink = std::function<void(std::span<const std::byte>)>;
+void read_stored_file(storage::Storage& repo, const Manifest& manifest, const ManifestFile& file,
+                      std::string_view stanza, const StoredFileSink& sink = {});
 
 struct MaterialiseResult
 {

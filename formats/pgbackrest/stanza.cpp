@@ -30,12 +30,7 @@ std::vector<std::string> list_stanzas(storage::Storage& repo)
           with_backup_info.emplace(key.substr(0, slash));
       },
       [](const storage::ListProblem&) {});
-  std::vector<std::string> out;
-  for (const auto& stanza : with_backup_info) {
-    const auto key = archive_info_key(stanza);
-    if (repo.stat(key) || repo.stat(key + ".copy")) out.push_back(stanza);
-  }
-  return out;
+  return {with_backup_info.begin(), with_backup_info.end()};
 }
 
 StanzaInfo read_stanza(storage::Storage& repo, std::string_view stanza,

@@ -26,7 +26,9 @@ std::string backup_info_key(std::string_view stanza);  // backup/<stanza>/backup
 std::string archive_info_key(std::string_view stanza); // archive/<stanza>/archive.info
 
 // The stanzas a repository holds: those with a backup/<stanza>/backup.info
-// and an archive/<stanza>/archive.info (or their .copy twins), sorted.
+// (or its .copy twin), sorted. archive.info is not required: a stanza whose
+// archive.info and copy were lost is a damaged repository to report, not
+// plain files.
 std::vector<std::string> list_stanzas(storage::Storage& repo);
 
 // repo_passphrase: repo-cipher-pass of an encrypted repository, else nullopt.

@@ -17,6 +17,11 @@ std::vector<std::string> pgbackrest_labels(const std::string& name);
 std::string pgbackrest_passphrase();
 // Copies a fixture repository into `to` (damage tests work on copies).
 void copy_pgbackrest_repo(const std::string& name, const std::filesystem::path& to);
+// Rewrites an info file (or manifest) with `from` replaced by `to` in one
+// line and its backrest-checksum computed again, as pgBackRest would have
+// written it: the change is a different fact, not damage.
+void rewrite_pgbackrest_info_file(const std::filesystem::path& path, const std::string& from,
+                                  const std::string& to);
 // Flips one bit of the byte at `offset` of a file.
 void flip_byte(const std::filesystem::path& file, std::uintmax_t offset);
 

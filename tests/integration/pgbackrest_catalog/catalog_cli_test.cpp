@@ -300,3 +300,29 @@ TEST_F(PgbackrestCatalog, NeverPlannedForDeletion)
 
 } // namespace
 } // namespace lastgood
+
+namespace lastgood {
+namespace {
+
+// pgBackRest's backup/<stanza>/latest link to the newest backup is not
+// followed: its files are cataloged once, under the backup's own label.
+TEST(PgbackrestCatalogLatestLink, FilesBelowTheLatestLinkAreNotCatalogedTwice)
+{
+  const fs::path repo = testing::pgbackrest_repo("plain");
+  const fs::path latest =
+      repo / "backup" / testing::pgbackrest_expected()["stanza"].get<std::string>() / "latest";
+  ASSERT_TRUE(fs::is_symlink(latest)) << latest << " (pgBackRest makes it a symlink)";
+  std::size_t files = 0; // recursive_directory_iterator does not follow directory links
+  for (const auto& entry : fs::recursive_directory_iterator(repo))
+    if (entry.is_regular_file() && !entry.is_symlink()) ++files;
+
+  TempDir home;
+  const std::string catalog = "--catalog " + shell_quote((home.path() / "c.db").string()) + " ";
+  ASSERT_EQ(run_lastgood(catalog + "repo add plain " + shell_quote(repo.string())).exit_code, 0);
+  const auto scan = run_lastgood(catalog + "scan --json");
+  ASSERT_EQ(scan.exit_code, 0) << scan.out << scan.err;
+  EXPECT_EQ(json::parse(scan.out)["repositories"][0]["new"].get<std::size_t>(), files);
+}
+
+} // namespace
+} // namespace lastgood

@@ -3,7 +3,6 @@
 // test-restore and pass; damage in a data file, the WAL range or a manifest
 // makes the backup bad (exit 3) with a finding naming the file.
 
-#include "formats/pgbackrest/info_text.hpp"
 #include "tests/integration/pgbackrest/repos.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -18,7 +17,6 @@ namespace lastgood {
 namespace {
 
 namespace fs = std::filesystem;
-namespace pgbr = formats::pgbackrest;
 using nlohmann::json;
 using testing::run_lastgood;
 using testing::shell_quote;
@@ -35,38 +33,6 @@ std::string read_text(const fs::path& path)
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
-}
-
-// Rewrites an info file (or manifest) with `from` replaced by `to` in one
-// line and its backrest-checksum computed again, as pgBackRest would have
-// written it: the change is a different fact, not damage.
-void rewrite_info_file(const fs::path& path, const std::string& from, const std::string& to)
-{
-  std::string text = read_text(path);
-  const auto at = text.find(from);
-  ASSERT_NE(at, std::string::npos) << from << " not in " << path;
-  text.replace(at, from.size(), to);
-  std::vector<pgbr::InfoValue> values;
-  std::string section, checksum_line;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.empty()) continue;
-    if (line.front() == '[') {
-      section = line.substr(1, line.size() - 2);
-      continue;
-    }
-    const auto eq = line.find('=');
-    if (line.starts_with("backrest-checksum=")) {
-      checksum_line = line;
-      continue;
-    }
-    values.push_back({section, line.substr(0, eq), line.substr(eq + 1)});
-  }
-  ASSERT_FALSE(checksum_line.empty());
-  text.replace(text.find(checksum_line), checksum_line.size(),
-               "backrest-checksum=\"" + pgbr::info_checksum(values) + "\"");
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
-  pgbr::parse_info_text(read_text(path), path.string()); // throws when the test got it wrong
 }
 
 bool has_finding(const json& run, const std::string& kind, const std::string& subject_part,
@@ -271,8 +237,9 @@ TEST_F(PgbackrestVerify, ManifestProblemsAreFindingsNamingTheFile)
     const auto flag = text.find("\"checksum-page\":true", line);
     ASSERT_LT(flag, text.find('\n', line + 1)) << path;
     const std::string head = text.substr(line, flag - line);
-    rewrite_info_file(path, head + "\"checksum-page\":true",
-                      head + "\"checksum-page\":false,\"checksum-page-error\":[1,[3,5]]");
+    testing::rewrite_pgbackrest_info_file(
+        path, head + "\"checksum-page\":true",
+        head + "\"checksum-page\":false,\"checksum-page-error\":[1,[3,5]]");
   }
   // The full a diff and an incr reference loses its manifest and copy.
   const fs::path lost = add_copy("plain", "lost");
