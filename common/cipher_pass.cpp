@@ -40,4 +40,20 @@ std::optional<std::string> repository_cipher_pass(const Config& config,
   return std::nullopt;
 }
 
+CipherPassLookup cipher_pass_lookup(const Config& config)
+{
+  Config repositories;
+  repositories.repositories = config.repositories;
+  return [repositories = std::move(repositories)](const std::string& repository) {
+    return repository_cipher_pass(repositories, repository);
+  };
+}
+
+std::string cipher_pass_hint(const std::string& repository)
+{
+  return "give repository " + repository +
+         "'s passphrase in a file named by cipher_pass_file in its [[repository]] entry, or in " +
+         cipher_pass_variable(repository);
+}
+
 } // namespace lastgood

@@ -179,13 +179,14 @@ PhysicalRestoreResult run_physical_restore(catalog::Database& db, const Physical
     if (owner) extract.owner = verifier::Owner{owner->first, owner->second};
     // Another tool's backup is read through its own layout: pgBackRest's
     // manifest, references and bundles; Barman's data/ or tars.
-    auto extracted =
-        backup->format == catalog::repository_format::pgbackrest
-            ? verifier::materialise_pgbackrest_backup(*storage, *backup, o.pgdata, extract.owner)
-        : backup->format == "barman"
-            ? verifier::materialise_barman_backup(*storage, *backup, extract)
-            : verifier::extract_base_backup(*storage, *backup,
-                                            catalog::backup_objects(db, backup->id), extract);
+    auto extracted = backup->format == catalog::repository_format::pgbackrest
+                         ? verifier::materialise_pgbackrest_backup(
+                               *storage, *backup, o.pgdata, extract.owner,
+                               o.cipher_pass ? o.cipher_pass(backup->repository) : std::nullopt)
+                     : backup->format == "barman"
+                         ? verifier::materialise_barman_backup(*storage, *backup, extract)
+                         : verifier::extract_base_backup(
+                               *storage, *backup, catalog::backup_objects(db, backup->id), extract);
     if (!extracted.ok()) {
       r.outcome = extracted.findings.any(verifier::Severity::Failure) ? "fail" : "error";
       for (const auto& f : extracted.findings.items())
