@@ -49,7 +49,7 @@ void register_wal_fetch_command(CLI::App& app, Context& ctx)
     request.data_directory = std::filesystem::current_path().string();
     // The passphrase comes from the environment PostgreSQL inherited or from
     // the --config file's cipher_pass_file: never from this command line.
-    request.cipher_pass = cipher_pass_lookup(ctx.config());
+    request.cipher_pass = cipher_pass_lookup(ctx.config(), /*environment_first=*/true);
     auto result = restore::wal_fetch(ctx.catalog().db(), request);
     if (result.foreign_cluster) {
       spdlog::error("{}", result.message);

@@ -40,11 +40,16 @@ std::optional<std::string> repository_cipher_pass(const Config& config,
   return std::nullopt;
 }
 
-CipherPassLookup cipher_pass_lookup(const Config& config)
+CipherPassLookup cipher_pass_lookup(const Config& config, bool environment_first)
 {
   Config repositories;
   repositories.repositories = config.repositories;
-  return [repositories = std::move(repositories)](const std::string& repository) {
+  return [repositories = std::move(repositories),
+          environment_first](const std::string& repository) -> std::optional<std::string> {
+    if (environment_first) {
+      const char* value = std::getenv(cipher_pass_variable(repository).c_str());
+      if (value && *value) return std::string(value);
+    }
     return repository_cipher_pass(repositories, repository);
   };
 }

@@ -27,7 +27,10 @@ std::optional<std::string> repository_cipher_pass(const Config& config,
 using CipherPassLookup = std::function<std::optional<std::string>(const std::string& repository)>;
 
 // repository_cipher_pass over a copy of config's [[repository]] entries.
-CipherPassLookup cipher_pass_lookup(const Config& config);
+// environment_first: the variable wins over cipher_pass_file (wal-fetch: the
+// lastgood that started the server put it there; the server's user may not
+// be able to read the file).
+CipherPassLookup cipher_pass_lookup(const Config& config, bool environment_first = false);
 
 // Where a repository's passphrase is given, for messages (never the passphrase).
 std::string cipher_pass_hint(const std::string& repository);

@@ -31,6 +31,10 @@ struct PhysicalRestoreRequest
   // data directory instead of extract_base_backup, with the same contract;
   // empty: extract the cataloged objects.
   std::function<ExtractResult(const ExtractOptions&)> materialise;
+  // For wal-fetch (the restored server's restore_command), in the server's
+  // environment only: e.g. LASTGOOD_CIPHER_PASS_<NAME> of an encrypted
+  // pgBackRest repository, whose cipher_pass_file the server's user may not read.
+  std::vector<std::pair<std::string, std::string>> server_environment;
 };
 
 struct PhysicalRestoreResult

@@ -179,6 +179,8 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
     request.config_path = m_config_path;
     if (backup.format == catalog::repository_format::pgbackrest) {
       const auto passphrase = cipher_pass(backup);
+      if (passphrase)
+        request.server_environment = {{cipher_pass_variable(backup.repository), *passphrase}};
       request.materialise = [&storage, &backup, passphrase](const ExtractOptions& options) {
         return materialise_pgbackrest_backup(storage, backup, options.data_dir, options.owner,
                                              passphrase);
