@@ -99,6 +99,7 @@ void run_physical_restore_command(Context& ctx, const PhysicalRestoreCli& o)
   if (!ctx.config_flag.empty())
     options.config_path = std::filesystem::absolute(ctx.config_flag).string();
   options.cipher_pass = cipher_pass_lookup(ctx.config());
+  options.plan.cipher_pass = options.cipher_pass;
 
   auto& db = ctx.catalog().db();
   auto result = o.dry_run ? restore::dry_run_physical_restore(db, options)

@@ -4,15 +4,14 @@
 #include "common/cipher_pass.hpp"
 #include "common/error.hpp"
 #include "common/sha256.hpp"
-#include "formats/pgbackrest/archive_info.hpp"
 #include "formats/pgbackrest/archive_layout.hpp"
-#include "formats/pgbackrest/info_loader.hpp"
 #include "formats/pgbackrest/sha1.hpp"
 #include "formats/pgbackrest/transform.hpp"
 #include "pg/decompress.hpp"
 #include "pg/lsn.hpp"
 #include "pg/pg_control.hpp"
 #include "pg/wal_page_header.hpp"
+#include "restore/pgbackrest_wal.hpp"
 #include "storage/posix_handles.hpp"
 #include "storage/storage.hpp"
 #include "verifier/hashing_stream.hpp"
@@ -208,46 +207,6 @@ void check_page_header(const std::string& first_page, const std::string& name,
                           " was not written");
 }
 
-// The passphrase of a pgBackRest archive's WAL files: archive.info (beside
-// the "<version>-<id>" directories of `key`) decrypted with the repository's
-// passphrase. Without a repository passphrase the archive is taken as
-// unencrypted unless archive.info says otherwise (an unreadable archive.info
-// then changes nothing: the SHA-1 in each name still checks every file).
-std::optional<std::string> archive_cipher_pass(storage::Storage& storage, const std::string& key,
-                                               const std::string& repository,
-                                               const CipherPassLookup& lookup)
-{
-  namespace pgbr = formats::pgbackrest;
-  const auto passphrase = lookup ? lookup(repository) : std::nullopt;
-  const std::string info_key =
-      (fs::path(key).parent_path().parent_path().parent_path() / "archive.info").string();
-  try {
-    auto loaded = pgbr::load_info_file(storage, info_key, passphrase);
-    return pgbr::parse_archive_info(loaded.text, info_key).cipher_pass;
-  } catch (const pgbr::PassphraseError& e) {
-    throw Error(std::string("cannot read WAL from ") + repository + ": " + e.what() + "; " +
-                cipher_pass_hint(repository));
-  } catch (const ValidationError&) {
-    if (passphrase) throw;
-  } catch (const NotFoundError&) {
-    if (passphrase) throw;
-  }
-  return std::nullopt;
-}
-
-// A pgBackRest archive file decrypted and decompressed.
-std::unique_ptr<storage::ReadStream>
-pgbackrest_stream(std::unique_ptr<storage::ReadStream> stored,
-                  const formats::pgbackrest::ArchiveFileName& name, const std::string& key,
-                  const std::optional<std::string>& cipher_pass)
-{
-  std::vector<std::unique_ptr<formats::pgbackrest::Transform>> chain;
-  if (cipher_pass) chain.push_back(formats::pgbackrest::make_decryptor(*cipher_pass));
-  if (name.compression != formats::pgbackrest::CompressType::none)
-    chain.push_back(formats::pgbackrest::make_decompressor(name.compression));
-  return formats::pgbackrest::transform_stream(std::move(stored), std::move(chain), key);
-}
-
 } // namespace
 
 std::optional<ArchivedWalFile> find_archived_wal_file(catalog::Database& db,
@@ -316,15 +275,16 @@ WalFetchResult wal_fetch(catalog::Database& db, const WalFetchRequest& request)
       formats::pgbackrest::parse_archive_file_name(fs::path(file->key).filename().string());
   const bool named_by_sha1 = pgbackrest_name && pgbackrest_name->sha1;
   const auto cipher_pass =
+      named_by_sha1 ? pgbackrest_archive_cipher_pass(*storage, file->key, file->repository,
+                                                     request.cipher_pass)
+                    : std::nullopt;
+  auto source =
       named_by_sha1
-          ? archive_cipher_pass(*storage, file->key, file->repository, request.cipher_pass)
-          : std::nullopt;
-  auto source = named_by_sha1
-                    ? pgbackrest_stream(std::move(stored), *pgbackrest_name, file->key, cipher_pass)
-                    : pg::decompressing_stream(std::move(stored), file->compression == "gzip" ? "gz"
-                                                                  : file->compression == "zstd"
-                                                                      ? "zst"
-                                                                      : file->compression);
+          ? pgbackrest_wal_stream(std::move(stored), *pgbackrest_name, file->key, cipher_pass)
+          : pg::decompressing_stream(std::move(stored), file->compression == "gzip" ? "gz"
+                                                        : file->compression == "zstd"
+                                                            ? "zst"
+                                                            : file->compression);
   formats::pgbackrest::Sha1 content_sha1;
 
   TempFile temp{request.destination + ".lastgood-" + std::to_string(::getpid())};

@@ -201,6 +201,15 @@ TEST_F(PgbackrestRestorePgdata, EncryptedRepositoryRestoresWithItsPassphraseInNo
   auto plan = lastgood(with_config + "plan --json --target-lsn " + target);
   ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
   EXPECT_NE(plan.out.find(labels.back()), std::string::npos) << plan.out;
+  // A time target: the planner reads the commit records of the decrypted WAL.
+  std::string stop_time;
+  for (const auto& b : json::parse(lastgood("backups --json").out)["backups"].get<json::array_t>())
+    if (b["label"] == labels.back()) stop_time = b["stop_time"];
+  auto timed = lastgood(with_config + "plan --json --target-time " + second_after(stop_time));
+  ASSERT_EQ(timed.exit_code, 0) << timed.out << timed.err;
+  EXPECT_EQ(timed.out.find("commit records could not be read"), std::string::npos) << timed.out;
+  EXPECT_NE(timed.out.find("exact segment: pg_waldump commit records"), std::string::npos)
+      << timed.out;
 
   auto r = lastgood(with_config + "restore --start --pgdata " + shell_quote(pgdata().string()) +
                     " --target-lsn " + target);
@@ -210,7 +219,7 @@ TEST_F(PgbackrestRestorePgdata, EncryptedRepositoryRestoresWithItsPassphraseInNo
   ASSERT_NE(m_connect.find("psql"), std::string::npos) << r.out;
   EXPECT_EQ(psql("SELECT to_regclass('after_full') IS NOT NULL"), "t\n");
   EXPECT_EQ(psql("SELECT to_regclass('after_diff') IS NULL"), "t\n");
-  for (const auto& out : {plan.out + plan.err, r.out + r.err})
+  for (const auto& out : {plan.out + plan.err, timed.out + timed.err, r.out + r.err})
     EXPECT_EQ(out.find(passphrase), std::string::npos) << out;
   // postgresql.auto.conf (restore_command), the server's log, the catalog copy.
   EXPECT_EQ(files_holding(pgdata(), passphrase), std::vector<std::string>{});
