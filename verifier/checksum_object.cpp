@@ -11,6 +11,7 @@ namespace {
 // Small enough that the bytes are still in L2 for the second checksum.
 constexpr std::size_t kBufferBytes = 256 * 1024;
 
+
 // "./global/pg_control" -> "global/pg_control"; "./" -> "".
 std::string member_path(std::string path)
 {

@@ -1,13 +1,13 @@
 #include "verifier/data_checks.hpp"
 
-#include "catalog/work_queue.hpp"
-#include "pg/pg_connection.hpp"
-
 #include <algorithm>
 #include <map>
 #include <mutex>
 #include <pqxx/pqxx>
 #include <thread>
+
+#include "catalog/work_queue.hpp"
+#include "pg/pg_connection.hpp"
 
 namespace lastgood::verifier {
 
@@ -22,8 +22,7 @@ std::string qualified(const std::string& schema, const std::string& table)
 
 // One unit of checking on one relation; the big ones dominate, so they are
 // handed out first to the parallel connections.
-struct CheckTask
-{
+struct CheckTask {
   enum Kind { CountRows, IndexCheck, HeapCheck } kind;
   std::int64_t oid;
   std::string schema, name;
@@ -35,16 +34,12 @@ std::vector<CheckTask> plan_tasks(pqxx::connection& conn, bool& has_heapam)
   std::vector<CheckTask> tasks;
   pqxx::nontransaction tx(conn);
   tx.exec("CREATE EXTENSION IF NOT EXISTS amcheck");
-  has_heapam = tx.exec1("SELECT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'verify_heapam')")[0]
-                   .as<bool>();
-  const char* user_relations =
-      " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relpersistence <> 't'"
-      " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
-      " AND n.nspname NOT LIKE 'pg\\_toast%'";
-  for (auto row :
-       tx.exec(std::string(
-                   "SELECT c.oid, n.nspname, c.relname, c.relpages, c.relkind FROM pg_class c") +
-               user_relations + " AND c.relkind IN ('r', 'm')")) {
+  has_heapam = tx.exec1("SELECT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'verify_heapam')")[0].as<bool>();
+  const char* user_relations = " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relpersistence <> 't'"
+                               " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+                               " AND n.nspname NOT LIKE 'pg\\_toast%'";
+  for (auto row : tx.exec(std::string("SELECT c.oid, n.nspname, c.relname, c.relpages, c.relkind FROM pg_class c") +
+                          user_relations + " AND c.relkind IN ('r', 'm')")) {
     CheckTask task{CheckTask::CountRows, row[0].as<std::int64_t>(), row[1].as<std::string>(),
                    row[2].as<std::string>(), row[3].as<std::int64_t>()};
     if (row[4].as<std::string>() == "r") tasks.push_back(task);
@@ -53,21 +48,19 @@ std::vector<CheckTask> plan_tasks(pqxx::connection& conn, bool& has_heapam)
       tasks.push_back(task);
     }
   }
-  for (auto row :
-       tx.exec(std::string("SELECT c.oid, n.nspname, c.relname, c.relpages FROM pg_class c") +
-               user_relations +
-               " AND c.relkind = 'i' AND c.relam = (SELECT oid FROM pg_am WHERE amname = 'btree')"
-               " AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = c.oid AND i.indisvalid"
-               " AND i.indisready)"))
+  for (auto row : tx.exec(std::string("SELECT c.oid, n.nspname, c.relname, c.relpages FROM pg_class c") +
+                          user_relations +
+                          " AND c.relkind = 'i' AND c.relam = (SELECT oid FROM pg_am WHERE amname = 'btree')"
+                          " AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = c.oid AND i.indisvalid"
+                          " AND i.indisready)"))
     tasks.push_back({CheckTask::IndexCheck, row[0].as<std::int64_t>(), row[1].as<std::string>(),
                      row[2].as<std::string>(), row[3].as<std::int64_t>()});
-  std::stable_sort(tasks.begin(), tasks.end(),
-                   [](const auto& a, const auto& b) { return a.pages > b.pages; });
+  std::stable_sort(tasks.begin(), tasks.end(), [](const auto& a, const auto& b) { return a.pages > b.pages; });
   return tasks;
 }
 
-void run_task(pqxx::connection& conn, const CheckTask& task, bool heapallindexed,
-              DataCheckResult& out, std::mutex& lock)
+void run_task(pqxx::connection& conn, const CheckTask& task, bool heapallindexed, DataCheckResult& out,
+              std::mutex& lock)
 {
   const auto name = qualified(task.schema, task.name);
   pqxx::nontransaction tx(conn);
@@ -85,27 +78,24 @@ void run_task(pqxx::connection& conn, const CheckTask& task, bool heapallindexed
       throw;
     } catch (const pqxx::sql_error& e) {
       std::lock_guard guard(lock);
-      out.findings.add(fk::amcheck, Severity::Failure, name,
-                       std::string("amcheck bt_index_check: ") + e.what());
+      out.findings.add(fk::amcheck, Severity::Failure, name, std::string("amcheck bt_index_check: ") + e.what());
     }
     return;
   case CheckTask::HeapCheck: {
-    auto problems = tx.exec_params(
-        "SELECT blkno, offnum, attnum, msg FROM verify_heapam($1::oid::regclass) LIMIT 20",
-        task.oid);
+    auto problems = tx.exec_params("SELECT blkno, offnum, attnum, msg FROM verify_heapam($1::oid::regclass) LIMIT 20",
+                                   task.oid);
     std::lock_guard guard(lock);
     for (auto p : problems)
       out.findings.add(fk::amcheck, Severity::Failure, name,
-                       "verify_heapam: block " + p[0].as<std::string>("?") + " offset " +
-                           p[1].as<std::string>("?") + ": " + p[3].as<std::string>(""));
+                       "verify_heapam: block " + p[0].as<std::string>("?") + " offset " + p[1].as<std::string>("?") +
+                           ": " + p[3].as<std::string>(""));
     return;
   }
   }
 }
 
 // Row counts and amcheck over `jobs` connections at once.
-void run_relation_checks(const std::string& conninfo, bool heapallindexed, unsigned jobs,
-                         DataCheckResult& out)
+void run_relation_checks(const std::string& conninfo, bool heapallindexed, unsigned jobs, DataCheckResult& out)
 {
   bool has_heapam = false;
   std::vector<CheckTask> tasks;
@@ -114,8 +104,7 @@ void run_relation_checks(const std::string& conninfo, bool heapallindexed, unsig
     tasks = plan_tasks(*conn, has_heapam);
   }
   catalog::WorkQueue<CheckTask> queue;
-  for (auto& t : tasks)
-    queue.push(std::move(t));
+  for (auto& t : tasks) queue.push(std::move(t));
   queue.close();
   std::mutex lock;
   std::exception_ptr failure;
@@ -124,8 +113,7 @@ void run_relation_checks(const std::string& conninfo, bool heapallindexed, unsig
     workers.emplace_back([&] {
       try {
         auto conn = pg::connect(conninfo);
-        while (auto task = queue.pop())
-          run_task(*conn, *task, heapallindexed, out, lock);
+        while (auto task = queue.pop()) run_task(*conn, *task, heapallindexed, out, lock);
       } catch (...) {
         std::lock_guard guard(lock);
         if (!failure) failure = std::current_exception();
@@ -140,11 +128,10 @@ void run_relation_checks(const std::string& conninfo, bool heapallindexed, unsig
   });
 }
 
-void run_user_checks(const std::string& conninfo, const std::string& database,
-                     const VerifyConfig& config, Findings& findings)
+void run_user_checks(const std::string& conninfo, const std::string& database, const VerifyConfig& config,
+                     Findings& findings)
 {
-  if (std::none_of(config.checks.begin(), config.checks.end(),
-                   [&](const auto& c) { return c.database == database; }))
+  if (std::none_of(config.checks.begin(), config.checks.end(), [&](const auto& c) { return c.database == database; }))
     return;
   auto conn = pg::connect(conninfo);
   for (const auto& check : config.checks) {
@@ -154,9 +141,8 @@ void run_user_checks(const std::string& conninfo, const std::string& database,
       auto result = tx.exec(check.sql);
       if (result.size() != 1 || result.columns() != 1) {
         findings.add(fk::check_error, Severity::Failure, check.name,
-                     "check '" + check.name + "' returned " + std::to_string(result.size()) +
-                         " rows of " + std::to_string(result.columns()) +
-                         " columns; it must return one boolean");
+                     "check '" + check.name + "' returned " + std::to_string(result.size()) + " rows of " +
+                         std::to_string(result.columns()) + " columns; it must return one boolean");
         continue;
       }
       bool passed = false;
@@ -164,20 +150,18 @@ void run_user_checks(const std::string& conninfo, const std::string& database,
         passed = result[0][0].as<bool>();
       } catch (const std::exception&) {
         findings.add(fk::check_error, Severity::Failure, check.name,
-                     "check '" + check.name + "' returned '" +
-                         result[0][0].as<std::string>("NULL") + "', not a boolean");
+                     "check '" + check.name + "' returned '" + result[0][0].as<std::string>("NULL") +
+                         "', not a boolean");
         continue;
       }
       if (!passed)
         findings.add(fk::check_failed, Severity::Failure, check.name,
-                     "check '" + check.name + "' returned false on the restored data",
-                     {{"sql", check.sql}});
+                     "check '" + check.name + "' returned false on the restored data", {{"sql", check.sql}});
     } catch (const pqxx::broken_connection&) {
       throw;
     } catch (const pqxx::sql_error& e) {
       findings.add(fk::check_error, Severity::Failure, check.name,
-                   "check '" + check.name + "' failed to run: " + e.what() +
-                       "; fix its SQL in the configuration",
+                   "check '" + check.name + "' failed to run: " + e.what() + "; fix its SQL in the configuration",
                    {{"sql", check.sql}});
     }
   }
@@ -186,15 +170,12 @@ void run_user_checks(const std::string& conninfo, const std::string& database,
 } // namespace
 
 Findings compare_row_counts(const std::vector<catalog::RowCountRecord>& previous,
-                            const std::vector<catalog::RowCountRecord>& current,
-                            const VerifyConfig& config)
+                            const std::vector<catalog::RowCountRecord>& current, const VerifyConfig& config)
 {
   Findings findings;
-  const Severity severity =
-      config.shrink_severity == "failure" ? Severity::Failure : Severity::Warning;
+  const Severity severity = config.shrink_severity == "failure" ? Severity::Failure : Severity::Warning;
   std::map<std::string, std::int64_t> now;
-  for (const auto& c : current)
-    now[c.schema_name + "." + c.table_name] = c.row_count;
+  for (const auto& c : current) now[c.schema_name + "." + c.table_name] = c.row_count;
   for (const auto& p : previous) {
     const auto name = p.schema_name + "." + p.table_name;
     auto it = now.find(name);
@@ -205,22 +186,19 @@ Findings compare_row_counts(const std::vector<catalog::RowCountRecord>& previous
                    {{"previous_rows", p.row_count}});
       continue;
     }
-    if (p.row_count > 0 && static_cast<double>(p.row_count - it->second) >
-                               config.shrink_threshold * static_cast<double>(p.row_count))
+    if (p.row_count > 0 &&
+        static_cast<double>(p.row_count - it->second) > config.shrink_threshold * static_cast<double>(p.row_count))
       findings.add(fk::data_shrink, severity, name,
                    "table " + name + " shrank from " + std::to_string(p.row_count) + " to " +
                        std::to_string(it->second) + " rows since the last passing restore",
-                   {{"previous_rows", p.row_count},
-                    {"rows", it->second},
-                    {"threshold", config.shrink_threshold}});
+                   {{"previous_rows", p.row_count}, {"rows", it->second}, {"threshold", config.shrink_threshold}});
   }
   return findings;
 }
 
 DataCheckResult check_restored_database(const std::string& conninfo, const std::string& database,
                                         const VerifyConfig& config,
-                                        const std::vector<catalog::RowCountRecord>& previous,
-                                        unsigned jobs)
+                                        const std::vector<catalog::RowCountRecord>& previous, unsigned jobs)
 {
   DataCheckResult result;
   run_relation_checks(conninfo, config.amcheck_heapallindexed, jobs, result);
