@@ -3,6 +3,7 @@
 
 #include "cli/context.hpp"
 #include "cli/flag_values.hpp"
+#include "common/cipher_pass.hpp"
 #include "common/error.hpp"
 #include "common/printable_name.hpp"
 #include "restore/pitr_plan.hpp"
@@ -151,6 +152,7 @@ void register_plan_command(CLI::App& app, Context& ctx)
   plan->add_flag("--json", opts->json, "print one JSON document");
   plan->callback([&ctx, opts] {
     auto request = make_request(*opts);
+    request.cipher_pass = cipher_pass_lookup(ctx.config());
     auto result = restore::plan_pitr(ctx.catalog().db(), request);
     if (opts->json)
       print_json(restore::to_json(result));

@@ -9,6 +9,7 @@
 
 #include "cli/flag_values.hpp"
 #include "cli/recovery_point_text.hpp"
+#include "common/cipher_pass.hpp"
 #include "common/error.hpp"
 #include "common/printable_name.hpp"
 #include "common/redact.hpp"
@@ -105,6 +106,8 @@ void run_physical_restore_command(Context& ctx, const PhysicalRestoreCli& o)
       std::filesystem::absolute(catalog::resolve_catalog_path(ctx.catalog_flag)).string();
   if (!ctx.config_flag.empty())
     options.config_path = std::filesystem::absolute(ctx.config_flag).string();
+  options.cipher_pass = cipher_pass_lookup(ctx.config());
+  options.plan.cipher_pass = options.cipher_pass;
 
   auto& db = ctx.catalog().db();
   auto result = o.dry_run ? restore::dry_run_physical_restore(db, options)

@@ -8,6 +8,7 @@
 #include "cli/flag_spellings.hpp"
 #include "cli/flag_values.hpp"
 #include "cli/recovery_point_text.hpp"
+#include "common/cipher_pass.hpp"
 #include "common/error.hpp"
 #include "common/printable_name.hpp"
 #include "common/text_table.hpp"
@@ -154,6 +155,7 @@ void register_verify_commands(CLI::App& app, Context& ctx)
     if (!opts->target_time.empty())
       verifier.set_target_time(pg::recovery_target_time_value(opts->target_time));
     verifier.set_config_path(ctx.config_flag);
+    verifier.set_cipher_pass(cipher_pass_lookup(ctx.config()));
     if (opts->scratch_flag.was_given()) verifier.set_scratch_flag(opts->scratch_flag.given());
     verifier::BatchOptions batch;
     batch.budget = budget;

@@ -3,6 +3,7 @@
 // Without --cluster, the asking cluster is read from ./global/pg_control.
 
 #include "cli/context.hpp"
+#include "common/cipher_pass.hpp"
 #include "common/error.hpp"
 #include "restore/wal_fetch.hpp"
 
@@ -46,6 +47,9 @@ void register_wal_fetch_command(CLI::App& app, Context& ctx)
     if (!o->cluster.empty()) request.cluster = o->cluster;
     // PostgreSQL runs restore_command in the data directory that asks.
     request.data_directory = std::filesystem::current_path().string();
+    // The passphrase comes from the environment PostgreSQL inherited or from
+    // the --config file's cipher_pass_file: never from this command line.
+    request.cipher_pass = cipher_pass_lookup(ctx.config(), /*environment_first=*/true);
     auto result = restore::wal_fetch(ctx.catalog().db(), request);
     if (result.foreign_cluster) {
       spdlog::error("{}", result.message);

@@ -40,4 +40,25 @@ std::optional<std::string> repository_cipher_pass(const Config& config,
   return std::nullopt;
 }
 
+CipherPassLookup cipher_pass_lookup(const Config& config, bool environment_first)
+{
+  Config repositories;
+  repositories.repositories = config.repositories;
+  return [repositories = std::move(repositories),
+          environment_first](const std::string& repository) -> std::optional<std::string> {
+    if (environment_first) {
+      const char* value = std::getenv(cipher_pass_variable(repository).c_str());
+      if (value && *value) return std::string(value);
+    }
+    return repository_cipher_pass(repositories, repository);
+  };
+}
+
+std::string cipher_pass_hint(const std::string& repository)
+{
+  return "give repository " + repository +
+         "'s passphrase in a file named by cipher_pass_file in its [[repository]] entry, or in " +
+         cipher_pass_variable(repository);
+}
+
 } // namespace lastgood

@@ -195,6 +195,7 @@ std::vector<std::string> ScratchCluster::pg_ctl(std::vector<std::string> args) c
 void ScratchCluster::init(const ScratchClusterOptions& options)
 {
   m_start_timeout = options.start_timeout;
+  m_environment = options.environment;
   if (options.populate) {
     std::optional<std::pair<uid_t, gid_t>> owner;
     if (!m_run_as.empty() && ::geteuid() == 0) {
@@ -274,6 +275,7 @@ bool ScratchCluster::try_start(int port, std::string& failure)
   m_server = std::make_unique<BackgroundProcess>(
       ProcessOptions{
           .argv = {find_pg_program("postgres"), "-D", m_data_dir, "-p", std::to_string(port)},
+          .env = m_environment,
           .run_as_user = m_run_as,
           .cwd = m_dir},
       m_log);

@@ -38,6 +38,9 @@ struct ScratchClusterOptions
       populate{};
   // How long pg_ctl start may wait (a restored cluster replays WAL first).
   std::chrono::seconds start_timeout{60};
+  // Added to the server's environment (its restore_command inherits them):
+  // secrets go here, never into a setting written to disk or an argument.
+  std::vector<std::pair<std::string, std::string>> environment{};
 };
 
 class ScratchCluster
@@ -83,6 +86,7 @@ private:
   std::string m_run_as;
   std::string m_user = kSuperuser;
   std::chrono::seconds m_start_timeout{60};
+  std::vector<std::pair<std::string, std::string>> m_environment;
   std::string m_dir, m_data_dir, m_log;
   int m_port = 0;
   pid_t m_postmaster = 0;

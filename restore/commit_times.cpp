@@ -6,6 +6,7 @@
 #include "common/owned_temp.hpp"
 #include "pg/child_process.hpp"
 #include "pg/decompress.hpp"
+#include "restore/pgbackrest_wal.hpp"
 #include "restore/pitr_time.hpp"
 #include "storage/storage.hpp"
 
@@ -46,7 +47,10 @@ private:
 class SegmentReader
 {
 public:
-  SegmentReader(catalog::Database& db) : m_db(db) {}
+  SegmentReader(catalog::Database& db, CipherPassLookup cipher_pass)
+      : m_db(db), m_cipher_pass(std::move(cipher_pass))
+  {
+  }
 
   // Commit times of the archived file, from the cache or pg_waldump.
   pg::CommitTimes times(const catalog::ArchivedFile& f)
@@ -55,8 +59,7 @@ public:
     if (!m_dir) m_dir = std::make_unique<ScratchDir>();
     auto local = fs::path(m_dir->path()) / f.name;
     {
-      auto source =
-          pg::decompressing_stream(storage_for(f.repository_id).read(f.key), f.compression);
+      auto source = open(f);
       std::ofstream out(local, std::ios::binary | std::ios::trunc);
       std::vector<std::byte> buf(1 << 20);
       while (auto n = source->read(buf))
@@ -72,6 +75,19 @@ public:
   int segments_read() const { return m_read; }
 
 private:
+  // pgBackRest's archive (<segment>-<sha1>[.ext]) may be encrypted.
+  std::unique_ptr<storage::ReadStream> open(const catalog::ArchivedFile& f)
+  {
+    auto& storage = storage_for(f.repository_id);
+    const auto pgbackrest =
+        formats::pgbackrest::parse_archive_file_name(fs::path(f.key).filename().string());
+    if (!pgbackrest || !pgbackrest->sha1)
+      return pg::decompressing_stream(storage.read(f.key), f.compression);
+    const auto cipher_pass =
+        pgbackrest_archive_cipher_pass(storage, f.key, f.repository, m_cipher_pass);
+    return pgbackrest_wal_stream(storage.read(f.key), *pgbackrest, f.key, cipher_pass);
+  }
+
   storage::Storage& storage_for(std::int64_t repository_id)
   {
     auto& slot = m_storages[repository_id];
@@ -85,6 +101,7 @@ private:
   }
 
   catalog::Database& m_db;
+  CipherPassLookup m_cipher_pass;
   std::unique_ptr<ScratchDir> m_dir;
   std::map<std::int64_t, std::unique_ptr<storage::Storage>> m_storages;
   int m_read = 0;
@@ -101,11 +118,11 @@ std::string fixed_width(TimeUs t)
 
 std::optional<bool> written_before(catalog::Database& db, catalog::WalChain& chain,
                                    const std::vector<PathStep>& path, pg::Lsn lsn, TimeUs target,
-                                   std::uint64_t segment_size)
+                                   std::uint64_t segment_size, const CipherPassLookup& cipher_pass)
 {
   try {
     (void)pg::find_pg_program("pg_waldump");
-    SegmentReader reader(db);
+    SegmentReader reader(db, cipher_pass);
     const auto t = fixed_width(target);
     auto first = pg::segment_of(lsn, segment_size);
     for (auto segno = first; segno <= first + 1; ++segno) {
@@ -129,7 +146,8 @@ std::optional<bool> written_before(catalog::Database& db, catalog::WalChain& cha
 RefinedTarget refine_with_commit_times(catalog::Database& db, catalog::WalChain& chain,
                                        const std::vector<PathStep>& path, TimeUs target,
                                        std::uint64_t first, std::uint64_t end, std::uint64_t guess,
-                                       std::uint64_t segment_size)
+                                       std::uint64_t segment_size,
+                                       const CipherPassLookup& cipher_pass)
 {
   RefinedTarget r;
   try {
@@ -139,7 +157,7 @@ RefinedTarget refine_with_commit_times(catalog::Database& db, catalog::WalChain&
     return r;
   }
   const std::string t = format_target_time(target);
-  SegmentReader reader(db);
+  SegmentReader reader(db, cipher_pass);
   int budget = kMaxSegmentsRead;
   std::optional<std::uint64_t> missing; // a segment the scan needed that is not archived
   // Whether segno holds a commit after the target; nullopt when it cannot tell.

@@ -4,6 +4,7 @@
 // needs is the first one (along the replay path) holding a commit after T.
 
 #include "catalog/wal_chain.hpp"
+#include "common/cipher_pass.hpp"
 #include "restore/pitr_path.hpp"
 #include "restore/pitr_plan.hpp"
 
@@ -28,7 +29,8 @@ struct RefinedTarget
 RefinedTarget refine_with_commit_times(catalog::Database& db, catalog::WalChain& chain,
                                        const std::vector<PathStep>& path, TimeUs target,
                                        std::uint64_t first, std::uint64_t end, std::uint64_t guess,
-                                       std::uint64_t segment_size);
+                                       std::uint64_t segment_size,
+                                       const CipherPassLookup& cipher_pass = {});
 
 // Whether commit records prove that WAL at `lsn` was written before `target`:
 // a commit at or after lsn, timed at or before target, in lsn's segment or the
@@ -36,6 +38,7 @@ RefinedTarget refine_with_commit_times(catalog::Database& db, catalog::WalChain&
 // nullopt when pg_waldump is missing or the segments cannot be read.
 std::optional<bool> written_before(catalog::Database& db, catalog::WalChain& chain,
                                    const std::vector<PathStep>& path, pg::Lsn lsn, TimeUs target,
-                                   std::uint64_t segment_size);
+                                   std::uint64_t segment_size,
+                                   const CipherPassLookup& cipher_pass = {});
 
 } // namespace lastgood::restore

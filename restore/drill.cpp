@@ -4,6 +4,7 @@
 #include "catalog/repositories.hpp"
 #include "catalog/run_records.hpp"
 #include "catalog/verification_runs.hpp"
+#include "common/cipher_pass.hpp"
 #include "common/error.hpp"
 #include "common/redact.hpp"
 #include "common/time.hpp"
@@ -117,6 +118,7 @@ public:
     auto backup = select();
     if (backup) {
       verifier::Verifier verifier(m_db, verify, m_request.scratch, m_request.jobs);
+      verifier.set_cipher_pass(cipher_pass_lookup(m_config));
       if (!m_request.scratch.empty() && !m_request.scratch_flag.empty())
         verifier.set_scratch_flag(m_request.scratch_flag);
       if (checksum(verifier, *backup) == "pass") {

@@ -90,7 +90,10 @@ void finish_run(catalog::Database& db, PhysicalRestoreResult& r, double seconds)
 // Starts the restored server (pg_ctl, a free port, its socket in /tmp) and
 // waits for recovery to reach its end: paused at the target, promoted, shut
 // down at the target, or failed.
+// environment: the server's additions (wal-fetch inherits them), e.g. an
+// encrypted repository's passphrase, which goes on no command line.
 void start_and_wait(const PhysicalRestoreOptions& o, const std::string& user,
+                    const std::vector<std::pair<std::string, std::string>>& environment,
                     PhysicalRestoreResult& r)
 {
   const std::string log = o.pgdata + "/lastgood-restore.log";
@@ -98,6 +101,7 @@ void start_and_wait(const PhysicalRestoreOptions& o, const std::string& user,
   auto started =
       pg::run_process({.argv = {pg::find_pg_program("pg_ctl"), "-D", o.pgdata, "-l", log, "-o",
                                 "-p " + std::to_string(port) + " -k /tmp", "start"},
+                       .env = environment,
                        .run_as_user = user,
                        .cwd = "/",
                        .timeout = 60s});
@@ -181,13 +185,17 @@ PhysicalRestoreResult run_physical_restore(catalog::Database& db, const Physical
     if (owner) extract.owner = verifier::Owner{owner->first, owner->second};
     // Another tool's backup is read through its own layout: pgBackRest's
     // manifest, references and bundles; Barman's data/ or tars.
-    auto extracted =
-        backup->format == catalog::repository_format::pgbackrest
-            ? verifier::materialise_pgbackrest_backup(*storage, *backup, o.pgdata, extract.owner)
-        : backup->format == "barman"
-            ? verifier::materialise_barman_backup(*storage, *backup, extract)
-            : verifier::extract_base_backup(*storage, *backup,
-                                            catalog::backup_objects(db, backup->id), extract);
+    const bool pgbackrest = backup->format == catalog::repository_format::pgbackrest;
+    const auto passphrase =
+        pgbackrest && o.cipher_pass ? o.cipher_pass(backup->repository) : std::nullopt;
+    std::vector<std::pair<std::string, std::string>> server_environment;
+    if (passphrase) server_environment = {{cipher_pass_variable(backup->repository), *passphrase}};
+    auto extracted = pgbackrest ? verifier::materialise_pgbackrest_backup(
+                                      *storage, *backup, o.pgdata, extract.owner, passphrase)
+                     : backup->format == "barman"
+                         ? verifier::materialise_barman_backup(*storage, *backup, extract)
+                         : verifier::extract_base_backup(
+                               *storage, *backup, catalog::backup_objects(db, backup->id), extract);
     if (!extracted.ok()) {
       r.outcome = extracted.findings.any(verifier::Severity::Failure) ? "fail" : "error";
       for (const auto& f : extracted.findings.items())
@@ -232,7 +240,8 @@ PhysicalRestoreResult run_physical_restore(catalog::Database& db, const Physical
                   std::to_string(extracted.files) + " files checked), " +
                   std::to_string(r.plan.wal.size()) + " archived WAL files planned";
       if (o.start) {
-        start_and_wait(o, owner ? (o.run_as.empty() ? "postgres" : o.run_as) : "", r);
+        start_and_wait(o, owner ? (o.run_as.empty() ? "postgres" : o.run_as) : "",
+                       server_environment, r);
         if (r.outcome == "pass") r.message += "; server started, recovery reached its end";
       }
       r.exit_code = r.outcome == "pass"   ? kExitOk

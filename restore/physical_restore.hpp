@@ -7,6 +7,7 @@
 // is recorded (physical_restore_runs) with audit rows restore.started/finished.
 
 #include "catalog/sqlite.hpp"
+#include "common/cipher_pass.hpp"
 #include "restore/pitr_plan.hpp"
 
 #include <nlohmann/json.hpp>
@@ -24,6 +25,7 @@ struct PhysicalRestoreOptions
   bool start = false;
   std::string run_as;                    // server's OS user when root (default postgres)
   std::string catalog_path, config_path; // for wal-fetch
+  CipherPassLookup cipher_pass;          // encrypted pgBackRest repositories' passphrases
 };
 
 struct PhysicalRestoreResult

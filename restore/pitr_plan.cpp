@@ -198,9 +198,9 @@ std::optional<Failure> Planner::try_backup(const PlannedBackup& b, PitrPlan& pla
       t.kind == TargetKind::Time && b.stop_time &&
       *b.stop_time >=
           format_rfc3339(TimePoint{std::chrono::floor<std::chrono::seconds>(*t.time)})) {
-    auto proven = m_request.use_waldump
-                      ? written_before(m_db, m_chain, *path, b.stop_lsn, *t.time, seg)
-                      : std::nullopt;
+    auto proven = m_request.use_waldump ? written_before(m_db, m_chain, *path, b.stop_lsn, *t.time,
+                                                         seg, m_request.cipher_pass)
+                                        : std::nullopt;
     if (!proven || !*proven) {
       Failure f;
       f.unreachable.reason = UnreachableReason::TargetBeforeConsistency;

@@ -8,6 +8,7 @@
 // Stable API (other rooms and branches build on it): fields are only ever added.
 
 #include "catalog/sqlite.hpp"
+#include "common/cipher_pass.hpp"
 #include "common/time.hpp"
 #include "pg/lsn.hpp"
 
@@ -72,6 +73,8 @@ struct PlanRequest
   // Refine time targets with pg_waldump commit records when the server tools
   // are installed (results are cached in the catalog, migration 0005).
   bool use_waldump = true;
+  // Encrypted pgBackRest archives' passphrases, for reading commit records.
+  CipherPassLookup cipher_pass = {};
 };
 
 struct PlannedBackup

@@ -105,7 +105,7 @@ TargetEstimate estimate_target(catalog::Database& db, catalog::WalChain& chain,
   bool exact = false;
   if (request.use_waldump) {
     auto refined = refine_with_commit_times(db, chain, path, target, consistent, end, e.last_segno,
-                                            segment_size);
+                                            segment_size, request.cipher_pass);
     if (refined.segno) {
       e.last_segno = *refined.segno;
       exact = true;

@@ -1,6 +1,7 @@
 #include "restore/wal_fetch.hpp"
 
 #include "catalog/wal_copies.hpp"
+#include "common/cipher_pass.hpp"
 #include "common/error.hpp"
 #include "common/sha256.hpp"
 #include "formats/pgbackrest/archive_layout.hpp"
@@ -10,6 +11,7 @@
 #include "pg/lsn.hpp"
 #include "pg/pg_control.hpp"
 #include "pg/wal_page_header.hpp"
+#include "restore/pgbackrest_wal.hpp"
 #include "storage/posix_handles.hpp"
 #include "storage/storage.hpp"
 #include "verifier/hashing_stream.hpp"
@@ -205,17 +207,6 @@ void check_page_header(const std::string& first_page, const std::string& name,
                           " was not written");
 }
 
-// A pgBackRest archive file decompressed (unencrypted archives: no passphrase setting yet).
-std::unique_ptr<storage::ReadStream>
-pgbackrest_stream(std::unique_ptr<storage::ReadStream> stored,
-                  const formats::pgbackrest::ArchiveFileName& name, const std::string& key)
-{
-  std::vector<std::unique_ptr<formats::pgbackrest::Transform>> chain;
-  if (name.compression != formats::pgbackrest::CompressType::none)
-    chain.push_back(formats::pgbackrest::make_decompressor(name.compression));
-  return formats::pgbackrest::transform_stream(std::move(stored), std::move(chain), key);
-}
-
 } // namespace
 
 std::optional<ArchivedWalFile> find_archived_wal_file(catalog::Database& db,
@@ -283,12 +274,17 @@ WalFetchResult wal_fetch(catalog::Database& db, const WalFetchRequest& request)
   const auto pgbackrest_name =
       formats::pgbackrest::parse_archive_file_name(fs::path(file->key).filename().string());
   const bool named_by_sha1 = pgbackrest_name && pgbackrest_name->sha1;
-  auto source = named_by_sha1
-                    ? pgbackrest_stream(std::move(stored), *pgbackrest_name, file->key)
-                    : pg::decompressing_stream(std::move(stored), file->compression == "gzip" ? "gz"
-                                                                  : file->compression == "zstd"
-                                                                      ? "zst"
-                                                                      : file->compression);
+  const auto cipher_pass =
+      named_by_sha1 ? pgbackrest_archive_cipher_pass(*storage, file->key, file->repository,
+                                                     request.cipher_pass)
+                    : std::nullopt;
+  auto source =
+      named_by_sha1
+          ? pgbackrest_wal_stream(std::move(stored), *pgbackrest_name, file->key, cipher_pass)
+          : pg::decompressing_stream(std::move(stored), file->compression == "gzip" ? "gz"
+                                                        : file->compression == "zstd"
+                                                            ? "zst"
+                                                            : file->compression);
   formats::pgbackrest::Sha1 content_sha1;
 
   TempFile temp{request.destination + ".lastgood-" + std::to_string(::getpid())};

@@ -7,6 +7,7 @@
 // exist yet, e.g. the next timeline's history): it returns at once, no retries.
 
 #include "catalog/sqlite.hpp"
+#include "common/cipher_pass.hpp"
 
 #include <optional>
 #include <string>
@@ -21,6 +22,9 @@ struct WalFetchRequest
   // PostgreSQL runs restore_command in its data directory: without `cluster`,
   // the asking cluster is the one its global/pg_control names.
   std::optional<std::string> data_directory = std::nullopt;
+  // Passphrases of encrypted pgBackRest repositories (their archive.info
+  // holds the WAL files' own passphrase); unset: none is known.
+  CipherPassLookup cipher_pass = {};
 };
 
 enum class WalFetchOutcome { Fetched, NotInArchive };

@@ -2,6 +2,7 @@
 // batch (dumps and base backups alike), recorded with trigger 'due'.
 
 #include "catalog/verification_runs.hpp"
+#include "common/cipher_pass.hpp"
 #include "common/redact.hpp"
 #include "common/time.hpp"
 #include "schedule/stages.hpp"
@@ -43,6 +44,7 @@ void verify_stage(Stage& stage, catalog::Database& db, const Config& config,
       request.jobs ? request.jobs : std::max(1u, std::thread::hardware_concurrency());
   verifier::Verifier verifier(db, config.verify, request.scratch, jobs, watermark);
   verifier.set_config_path(request.config_path);
+  verifier.set_cipher_pass(cipher_pass_lookup(config));
   verifier.set_planned_at(planned_at);
   verifier::BatchOptions options;
   options.budget = request.budget;

@@ -30,23 +30,24 @@ struct PgbackrestBackupPlace
 };
 PgbackrestBackupPlace pgbackrest_place(const catalog::BackupRow& backup);
 
-// True when the stanza's info files are encrypted and no passphrase is set:
-// nothing beyond the checksum level can be read.
-bool pgbackrest_needs_passphrase(storage::Storage& repo, const catalog::BackupRow& backup);
+// repo_passphrase: an encrypted repository's passphrase (common/cipher_pass),
+// else nullopt. Without it, or with a wrong one, nothing is checked: an
+// error finding saying where the passphrase goes, never a failure.
 
 // wal_segment_size: the cluster's, from the catalog; the archive's own first
 // segment header wins when it is readable. read_all_data: also read every
 // stored file and check its size and SHA-1 against the manifest (the
 // structure level; the restore level does so while materialising).
 Findings verify_pgbackrest_structure(storage::Storage& repo, const catalog::BackupRow& backup,
-                                     std::uint64_t wal_segment_size, bool read_all_data);
+                                     std::uint64_t wal_segment_size, bool read_all_data,
+                                     const std::optional<std::string>& repo_passphrase);
 
 // Writes the backup into data_dir (absent or empty) as its data directory,
 // owned by `owner` when given. Damaged files are failures; a repository that
 // cannot be read is an error; ok() says whether a server may start on it.
 ExtractResult materialise_pgbackrest_backup(storage::Storage& repo,
                                             const catalog::BackupRow& backup,
-                                            const std::string& data_dir,
-                                            std::optional<Owner> owner);
+                                            const std::string& data_dir, std::optional<Owner> owner,
+                                            const std::optional<std::string>& repo_passphrase);
 
 } // namespace lastgood::verifier

@@ -1,3 +1,4 @@
+#include "common/cipher_pass.hpp"
 #include "common/error.hpp"
 #include "formats/pgbackrest/materialise.hpp"
 #include "formats/pgbackrest/stanza.hpp"
@@ -54,7 +55,8 @@ std::string stored_key(const std::string& message, const catalog::BackupRow& bac
 
 ExtractResult materialise_pgbackrest_backup(storage::Storage& repo,
                                             const catalog::BackupRow& backup,
-                                            const std::string& data_dir, std::optional<Owner> owner)
+                                            const std::string& data_dir, std::optional<Owner> owner,
+                                            const std::optional<std::string>& repo_passphrase)
 {
   ExtractResult result;
   std::error_code ignored;
@@ -63,7 +65,7 @@ ExtractResult materialise_pgbackrest_backup(storage::Storage& repo,
   const bool was_empty = !existed || fs::is_empty(data_dir, ignored);
   try {
     const auto place = pgbackrest_place(backup);
-    const auto info = pgbr::read_stanza(repo, place.stanza, std::nullopt);
+    const auto info = pgbr::read_stanza(repo, place.stanza, repo_passphrase);
     if (block_incremental(
             pgbr::load_manifest(repo, place.stanza, place.label, info.backup.cipher_pass)
                 .manifest)) {
@@ -75,7 +77,7 @@ ExtractResult materialise_pgbackrest_backup(storage::Storage& repo,
       return result;
     }
     auto written =
-        pgbr::materialise_backup(repo, place.stanza, place.label, data_dir, std::nullopt);
+        pgbr::materialise_backup(repo, place.stanza, place.label, data_dir, repo_passphrase);
     result.files = written.files;
     result.bytes = written.bytes;
     fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace);
@@ -88,7 +90,8 @@ ExtractResult materialise_pgbackrest_backup(storage::Storage& repo,
                         std::string(e.what()) + ": the backup cannot be restored");
   } catch (const pgbr::PassphraseError& e) {
     result.findings.add(fk::unreadable_object, Severity::Error, backup.root_key,
-                        std::string("could not read the backup: ") + e.what());
+                        std::string("could not read the backup: ") + e.what() + "; " +
+                            cipher_pass_hint(backup.repository));
   } catch (const ObjectUnreadable& e) {
     result.findings.add(unreadable_finding(e.key(), e.reason()));
   } catch (const ValidationError& e) {

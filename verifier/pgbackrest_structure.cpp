@@ -1,3 +1,4 @@
+#include "common/cipher_pass.hpp"
 #include "common/error.hpp"
 #include "formats/pgbackrest/materialise.hpp"
 #include "formats/pgbackrest/stanza.hpp"
@@ -257,26 +258,14 @@ PgbackrestBackupPlace pgbackrest_place(const catalog::BackupRow& backup)
   return {key.substr(first + 1, last - first - 1), key.substr(last + 1)};
 }
 
-bool pgbackrest_needs_passphrase(storage::Storage& repo, const catalog::BackupRow& backup)
-{
-  try {
-    pgbr::load_info_file(repo, pgbr::backup_info_key(pgbackrest_place(backup).stanza),
-                         std::nullopt);
-  } catch (const pgbr::PassphraseError&) {
-    return true;
-  } catch (const Error&) {
-    // Missing or damaged: the structure level says so.
-  }
-  return false;
-}
-
 Findings verify_pgbackrest_structure(storage::Storage& repo, const catalog::BackupRow& backup,
-                                     std::uint64_t wal_segment_size, bool read_all_data)
+                                     std::uint64_t wal_segment_size, bool read_all_data,
+                                     const std::optional<std::string>& repo_passphrase)
 {
   Findings findings;
   try {
     const auto place = pgbackrest_place(backup);
-    auto stanza = pgbr::read_stanza(repo, place.stanza, std::nullopt);
+    auto stanza = pgbr::read_stanza(repo, place.stanza, repo_passphrase);
     add_repo_findings(stanza.findings, Severity::Warning, findings);
     auto loaded = pgbr::load_manifest(repo, place.stanza, place.label, stanza.backup.cipher_pass);
     add_repo_findings(loaded.findings, Severity::Failure, findings);
@@ -297,7 +286,8 @@ Findings verify_pgbackrest_structure(storage::Storage& repo, const catalog::Back
                  std::string(e.what()) + ": the backup cannot be restored from this repository");
   } catch (const pgbr::PassphraseError& e) {
     findings.add(fk::unreadable_object, Severity::Error, backup.root_key,
-                 std::string("could not check: ") + e.what());
+                 std::string("could not check: ") + e.what() + "; " +
+                     cipher_pass_hint(backup.repository));
   } catch (const ObjectUnreadable& e) {
     findings.add(unreadable_finding(e.key(), e.reason()));
   } catch (const ValidationError& e) {

@@ -169,6 +169,7 @@ restore_base_backup_and_check(catalog::Database& db, storage::Storage& storage,
   pg::ScratchClusterOptions options;
   options.run_as_user = config.run_as;
   options.start_timeout = std::chrono::duration_cast<std::chrono::seconds>(kRecoveryTimeout);
+  options.environment = request.server_environment;
   options.populate = [&](const std::string& data_dir,
                          std::optional<std::pair<uid_t, gid_t>> owner) {
     ExtractOptions extract;

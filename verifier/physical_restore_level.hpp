@@ -40,6 +40,10 @@ struct PhysicalRestoreRequest
   // propagate.
   std::function<void(pg::ScratchCluster&)> inspect{};
   bool data_checks = true; // false: only recover (and inspect)
+  // For wal-fetch (the restored server's restore_command), in the server's
+  // environment only: e.g. LASTGOOD_CIPHER_PASS_<NAME> of an encrypted
+  // pgBackRest repository, whose cipher_pass_file the server's user may not read.
+  std::vector<std::pair<std::string, std::string>> server_environment;
 };
 
 struct PhysicalRestoreResult

@@ -187,7 +187,7 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
   } else if (backup.format == catalog::repository_format::pgbackrest) {
     findings.append(verify_pgbackrest_structure(storage, backup,
                                                 structure_context(m_db, backup).wal_segment_size,
-                                                level == Level::Structure));
+                                                level == Level::Structure, cipher_pass(backup)));
   } else {
     auto context = structure_context(m_db, backup);
     context.read_all_data = level == Level::Structure;
@@ -203,10 +203,15 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
     if (level == Level::Pitr) request.target_time = m_target_time;
     request.jobs = m_jobs;
     request.config_path = m_config_path;
-    if (backup.format == catalog::repository_format::pgbackrest)
-      request.materialise = [&](const ExtractOptions& options) {
-        return materialise_pgbackrest_backup(storage, backup, options.data_dir, options.owner);
+    if (backup.format == catalog::repository_format::pgbackrest) {
+      const auto passphrase = cipher_pass(backup);
+      if (passphrase)
+        request.server_environment = {{cipher_pass_variable(backup.repository), *passphrase}};
+      request.materialise = [&storage, &backup, passphrase](const ExtractOptions& options) {
+        return materialise_pgbackrest_backup(storage, backup, options.data_dir, options.owner,
+                                             passphrase);
       };
+    }
     if (barman)
       request.materialise = [&](const ExtractOptions& options) {
         return materialise_barman_backup(storage, backup, options);
@@ -252,13 +257,9 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
   return findings;
 }
 
-bool Verifier::encrypted_without_passphrase(const catalog::BackupRow& backup)
+std::optional<std::string> Verifier::cipher_pass(const catalog::BackupRow& backup) const
 {
-  try {
-    return pgbackrest_needs_passphrase(storage_for(backup.repository), backup);
-  } catch (const Error&) {
-    return false; // the run itself says what is wrong with the repository
-  }
+  return m_cipher_pass ? m_cipher_pass(backup.repository) : std::nullopt;
 }
 
 std::optional<Finding> Verifier::deleted_while_read(const catalog::BackupRow& backup,
@@ -288,18 +289,6 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
     throw UsageError(backup.kind != "physical" ? "--level pitr recovers base backups; " +
                                                      backup.backup_id + " is a logical dump"
                                                : "--level pitr needs --target-time TIME");
-  if (level != Level::Checksum && backup.format == catalog::repository_format::pgbackrest &&
-      encrypted_without_passphrase(backup)) {
-    // No passphrase setting yet: only the stored files can be re-hashed.
-    if (level == Level::Pitr)
-      throw UsageError("PITR drills of encrypted pgBackRest backups need the repository's "
-                       "passphrase, which lastgood has no setting for yet; " +
-                       backup.backup_id + " can be verified at --level checksum");
-    report.level = Level::Checksum;
-    report.notes.push_back("encrypted pgBackRest repository: without its passphrase lastgood "
-                           "verifies its backups to the checksum level only (a pass re-read "
-                           "every stored file, it proves no restore)");
-  }
   if (level == Level::Restore && backup.format == "plain_cluster") {
     report.level = Level::Structure;
     report.notes.push_back(

@@ -7,6 +7,7 @@
 #include "catalog/backup_queries.hpp"
 #include "catalog/sqlite.hpp"
 #include "catalog/verification_runs.hpp"
+#include "common/cipher_pass.hpp"
 #include "common/config.hpp"
 #include "storage/storage.hpp"
 #include "verifier/finding.hpp"
@@ -85,6 +86,9 @@ public:
   void set_scratch_flag(std::string flag) { m_scratch_flag = std::move(flag); }
   // Passed on to wal-fetch by test restores of base backups.
   void set_config_path(std::string path) { m_config_path = std::move(path); }
+  // The passphrases of encrypted pgBackRest repositories (cipher_pass_lookup
+  // of the configuration); unset: none is known.
+  void set_cipher_pass(CipherPassLookup lookup) { m_cipher_pass = std::move(lookup); }
 
 private:
   storage::Storage& storage_for(const std::string& repository);
@@ -98,8 +102,7 @@ private:
                        VerifyReport& report);
   Findings run_levels(const catalog::BackupRow& backup, Level level, std::int64_t run_id,
                       VerifyReport& report);
-  // A pgBackRest backup whose info files are encrypted (no passphrase setting yet).
-  bool encrypted_without_passphrase(const catalog::BackupRow& backup);
+  std::optional<std::string> cipher_pass(const catalog::BackupRow& backup) const;
   // The finding that replaces the others when objects went missing because
   // `retention apply` deleted the backup since this Verifier was created.
   std::optional<Finding> deleted_while_read(const catalog::BackupRow& backup,
@@ -119,6 +122,7 @@ private:
   std::int64_t m_watermark = 0; // newest run id when the work was planned
   std::string m_target_time;
   std::string m_config_path;
+  CipherPassLookup m_cipher_pass;
   std::string m_planned_at; // see set_planned_at
   std::function<void(const catalog::BackupRow&)> m_before_reading;
 };

@@ -9,11 +9,13 @@
 
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <unistd.h>
+#include <vector>
 
 namespace lastgood {
 namespace {
@@ -152,6 +154,80 @@ TEST_F(PgbackrestRestorePgdata, PitrDrillOfADiffBackupStopsAtTheTarget)
   };
   EXPECT_TRUE(has_table("after_full")) << run.dump(2);
   EXPECT_FALSE(has_table("after_diff")) << run.dump(2);
+}
+
+// Every file under `dir` (recursively) that holds `secret`.
+std::vector<std::string> files_holding(const fs::path& dir, const std::string& secret)
+{
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (!it->is_regular_file()) continue;
+    std::ifstream in(it->path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    if (bytes.find(secret) != std::string::npos) found.push_back(it->path().string());
+  }
+  return found;
+}
+
+// An encrypted repository restored with --pgdata and started: the passphrase
+// comes from a cipher_pass_file only root can read; the server's wal-fetch
+// gets it through the environment lastgood starts the server with, never from
+// a command line or a file in the data directory.
+TEST_F(PgbackrestRestorePgdata, EncryptedRepositoryRestoresWithItsPassphraseInNoFile)
+{
+  const std::string passphrase = testing::pgbackrest_passphrase();
+  const auto labels = testing::pgbackrest_labels("enc"); // full, incr
+  const fs::path pass_file = m_home.path() / "enc.pass";
+  std::ofstream(pass_file) << passphrase << "\n";
+  fs::permissions(pass_file, fs::perms::owner_read | fs::perms::owner_write,
+                  fs::perm_options::replace);
+  const fs::path config = m_home.path() / "config.toml";
+  std::ofstream(config) << "[[repository]]\nname = \"enc\"\nurl = "
+                        << json(testing::pgbackrest_repo("enc").string()).dump()
+                        << "\ncipher_pass_file = " << json(pass_file.string()).dump() << "\n";
+  const std::string with_config = "--config " + shell_quote(config.string()) + " ";
+  ASSERT_EQ(lastgood(with_config + "repo add enc " +
+                     shell_quote(testing::pgbackrest_repo("enc").string()))
+                .exit_code,
+            0);
+  ASSERT_EQ(lastgood(with_config + "scan -q").exit_code, 0);
+  // Inside the archive, past the incremental's end (0/1000100): recovery
+  // reads decrypted WAL through wal-fetch. after_full exists, after_diff not.
+  const std::string target = "0/1100000";
+  ASSERT_EQ(testing::pgbackrest_expected()["repos"]["enc"]["backups"][labels.back()]["lsn_stop"],
+            "0/1000100");
+  auto plan = lastgood(with_config + "plan --json --target-lsn " + target);
+  ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  EXPECT_NE(plan.out.find(labels.back()), std::string::npos) << plan.out;
+  // A time target: the planner reads the commit records of the decrypted WAL.
+  std::string stop_time;
+  for (const auto& b : json::parse(lastgood("backups --json").out)["backups"].get<json::array_t>())
+    if (b["label"] == labels.back()) stop_time = b["stop_time"];
+  auto timed = lastgood(with_config + "plan --json --target-time " + second_after(stop_time));
+  ASSERT_EQ(timed.exit_code, 0) << timed.out << timed.err;
+  EXPECT_EQ(timed.out.find("commit records could not be read"), std::string::npos) << timed.out;
+  EXPECT_NE(timed.out.find("exact segment: pg_waldump commit records"), std::string::npos)
+      << timed.out;
+
+  auto r = lastgood(with_config + "restore --start --pgdata " + shell_quote(pgdata().string()) +
+                    " --target-lsn " + target);
+  m_stop = line_after(r.out, "stop");
+  m_connect = line_after(r.out, "connect");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_NE(m_connect.find("psql"), std::string::npos) << r.out;
+  EXPECT_EQ(psql("SELECT to_regclass('after_full') IS NOT NULL"), "t\n");
+  EXPECT_EQ(psql("SELECT to_regclass('after_diff') IS NULL"), "t\n");
+  for (const auto& out : {plan.out + plan.err, timed.out + timed.err, r.out + r.err})
+    EXPECT_EQ(out.find(passphrase), std::string::npos) << out;
+  // postgresql.auto.conf (restore_command), the server's log, the catalog copy.
+  EXPECT_EQ(files_holding(pgdata(), passphrase), std::vector<std::string>{});
+  EXPECT_EQ(files_holding(pgdata().string() + ".wal-fetch", passphrase),
+            std::vector<std::string>{});
+  std::ifstream db(m_home.path() / "catalog.db", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(db)), {});
+  EXPECT_EQ(bytes.find(passphrase), std::string::npos) << "the passphrase is in the catalog";
 }
 
 TEST_F(PgbackrestRestorePgdata, DamagedFileLeavesNothingBehind)

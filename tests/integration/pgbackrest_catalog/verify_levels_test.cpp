@@ -7,6 +7,7 @@
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -81,6 +82,17 @@ protected:
     ADD_FAILURE() << "no backup " << label << " in " << repository;
     return "";
   }
+  // lastgood with an encrypted repository's passphrase in its environment.
+  testing::CommandResult with_passphrase(const std::string& repository,
+                                         const std::string& passphrase, const std::string& args)
+  {
+    std::string variable = "LASTGOOD_CIPHER_PASS_";
+    for (char c : repository)
+      variable += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return testing::run_shell(variable + "=" + shell_quote(passphrase) + " " +
+                              testing::lastgood_binary() + " " + m_catalog + args);
+  }
+  std::string catalog_bytes() const { return read_text(m_home.path() / "catalog.db"); }
   json verify(const std::string& id, const std::string& level, int exit_code)
   {
     auto runs = json_of("verify " + id + " --level " + level + " --json", exit_code)["runs"];
@@ -159,6 +171,106 @@ TEST_F(PgbackrestVerify, FullAndIncrementalBackupsTestRestoreAndPass)
     EXPECT_FALSE(run["recovery_point"].value("consistent_at", "").empty()) << run.dump(2);
     EXPECT_EQ(status_of(id), "good");
   }
+}
+
+// With its passphrase (LASTGOOD_CIPHER_PASS_ENC) an encrypted, bundled, zst
+// repository's full and incremental backups are materialised (decrypted),
+// recovered with WAL that wal-fetch decrypts, and pass; the passphrase is in
+// no output and no catalog byte.
+TEST_F(PgbackrestVerify, EncryptedBackupsTestRestoreWithTheirPassphrase)
+{
+  const std::string passphrase = testing::pgbackrest_passphrase();
+  const auto labels = testing::pgbackrest_labels("enc"); // full, incr
+  ASSERT_EQ(lastgood("repo add enc " + shell_quote(testing::pgbackrest_repo("enc"))).exit_code, 0);
+  ASSERT_EQ(with_passphrase("enc", passphrase, "scan -q").exit_code, 0);
+  struct Case
+  {
+    std::string label, newest_table, later_table;
+  };
+  for (const auto& c : {Case{labels.front(), "notes", "after_full"},
+                        Case{labels.back(), "after_full", "after_diff"}}) {
+    SCOPED_TRACE(c.label);
+    const auto id = id_of("enc", c.label);
+    for (const std::string level : {"structure", "restore"}) {
+      auto r = with_passphrase("enc", passphrase, "verify " + id + " --level " + level + " --json");
+      ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+      EXPECT_EQ((r.out + r.err).find(passphrase), std::string::npos) << r.out << r.err;
+      const auto run = json::parse(r.out)["runs"][0];
+      EXPECT_EQ(run["level"], level) << run.dump(2);
+      EXPECT_EQ(run["outcome"], "pass") << run.dump(2);
+      EXPECT_TRUE(run["findings"].empty()) << run.dump(2);
+      if (level == "restore") {
+        EXPECT_TRUE(has_table(run, c.newest_table)) << run.dump(2);
+        EXPECT_FALSE(has_table(run, c.later_table)) << run.dump(2);
+        EXPECT_FALSE(run["recovery_point"].value("consistent_at", "").empty()) << run.dump(2);
+      }
+    }
+    EXPECT_EQ(status_of(id), "good");
+    auto history = lastgood("history " + id + " --json");
+    EXPECT_EQ(history.out.find(passphrase), std::string::npos) << history.out;
+  }
+  EXPECT_EQ(catalog_bytes().find(passphrase), std::string::npos)
+      << "the passphrase is in the catalog";
+}
+
+// Without the passphrase, or with a wrong one, nothing past the stored bytes
+// can be checked: exit 1 (error), a message saying where the passphrase
+// goes, and the backup is not bad.
+TEST_F(PgbackrestVerify, EncryptedBackupWithoutItsPassphraseIsAnErrorNotBad)
+{
+  const std::string passphrase = testing::pgbackrest_passphrase();
+  const std::string wrong = "not-the-" + passphrase;
+  const auto labels = testing::pgbackrest_labels("enc");
+  ASSERT_EQ(lastgood("repo add enc " + shell_quote(testing::pgbackrest_repo("enc"))).exit_code, 0);
+  ASSERT_EQ(with_passphrase("enc", passphrase, "scan -q").exit_code, 0);
+  const auto id = id_of("enc", labels.back());
+  for (const std::string level : {"structure", "restore"}) {
+    SCOPED_TRACE(level);
+    auto run = verify(id, level, 1);
+    EXPECT_EQ(run["outcome"], "error") << run.dump(2);
+    EXPECT_NE(run.dump().find("LASTGOOD_CIPHER_PASS_ENC"), std::string::npos) << run.dump(2);
+    EXPECT_NE(run.dump().find("cipher_pass_file"), std::string::npos) << run.dump(2);
+
+    auto r = with_passphrase("enc", wrong, "verify " + id + " --level " + level + " --json");
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_NE(r.out.find("could not be decrypted"), std::string::npos) << r.out << r.err;
+    EXPECT_EQ((r.out + r.err).find(wrong), std::string::npos) << r.out << r.err;
+    EXPECT_EQ((r.out + r.err).find(passphrase), std::string::npos) << r.out << r.err;
+  }
+  EXPECT_NE(status_of(id), "bad");
+  EXPECT_NE(status_of(id), "good");
+  EXPECT_EQ(catalog_bytes().find(wrong), std::string::npos);
+}
+
+// A flipped byte in an encrypted bundle (damaged before the scan: only the
+// manifest's SHA-1, after decrypting and decompressing, can tell) makes the
+// backup bad, exit 3.
+TEST_F(PgbackrestVerify, FlippedByteInAnEncryptedBundleIsBad)
+{
+  const std::string passphrase = testing::pgbackrest_passphrase();
+  const auto labels = testing::pgbackrest_labels("enc");
+  const fs::path repo = add_copy("enc", "encdamaged");
+  fs::path largest;
+  std::uintmax_t size = 0;
+  for (const auto& entry :
+       fs::directory_iterator(repo / "backup" / stanza() / labels.front() / "bundle"))
+    if (entry.file_size() > size) {
+      size = entry.file_size();
+      largest = entry.path();
+    }
+  ASSERT_GT(size, 4096u) << "no bundle in the encrypted full backup";
+  testing::flip_byte(largest, size / 2);
+  ASSERT_EQ(with_passphrase("encdamaged", passphrase, "scan -q").exit_code, 0);
+  const auto id = id_of("encdamaged", labels.front());
+  auto r = with_passphrase("encdamaged", passphrase, "verify " + id + " --level restore --json");
+  ASSERT_EQ(r.exit_code, 3) << r.out << r.err;
+  const auto run = json::parse(r.out)["runs"][0];
+  EXPECT_EQ(run["outcome"], "fail") << run.dump(2);
+  const std::string bundle_key =
+      (fs::path("backup") / stanza() / labels.front() / "bundle" / largest.filename()).string();
+  EXPECT_NE(run.dump().find(bundle_key), std::string::npos) << run.dump(2);
+  EXPECT_EQ(status_of(id), "bad");
+  EXPECT_EQ((r.out + r.err).find(passphrase), std::string::npos);
 }
 
 TEST_F(PgbackrestVerify, DamagedDataFileMakesTheBackupAndItsDependentsBad)
