@@ -131,7 +131,8 @@ Findings verify_barman_checksums(storage::Storage& storage, const catalog::Backu
     // keep annotations): it is read at the structure level, not hashed.
     if (object.role == "barman_backup_info") continue;
     if (object.key == manifest_key) has_manifest = true;
-    work.push_back({object.key, object.size, object.sha256, true, ObjectContent::Opaque, "", {}, true});
+    work.push_back(
+        {object.key, object.size, object.sha256, true, ObjectContent::Opaque, "", {}, true});
   }
   std::unique_ptr<ManifestVerifier> manifest;
   if (has_manifest) {
