@@ -7,6 +7,7 @@
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "formats/barman/server_directory.hpp"
+#include "pg/wal_archive_name.hpp"
 
 #include <optional>
 
@@ -19,17 +20,6 @@ namespace {
 std::optional<std::int64_t> lsn_of(const std::optional<pg::Lsn>& lsn)
 {
   return lsn ? std::optional<std::int64_t>(static_cast<std::int64_t>(lsn->value)) : std::nullopt;
-}
-
-// The timeline is the first 8 hex digits of a WAL segment name.
-std::optional<std::int64_t> timeline_of(const std::string& segment)
-{
-  if (segment.size() != 24) return std::nullopt;
-  try {
-    return static_cast<std::int64_t>(std::stoul(segment.substr(0, 8), nullptr, 16));
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
 }
 
 // server_version_num 150018 -> "15.18"; 90624 -> "9.6.24".
@@ -64,7 +54,7 @@ BackupFacts facts_of(Database& db, const Repository& repository,
   f.label = info.backup_id;
   f.start_lsn = lsn_of(info.begin_xlog);
   if (info.timeline) f.timeline = *info.timeline;
-  f.stop_timeline = timeline_of(info.end_wal);
+  f.stop_timeline = pg::segment_timeline(info.end_wal);
   if (info.begin_time_utc) f.start_time = format_rfc3339(*info.begin_time_utc);
   if (info.end_time_utc) f.stop_time = format_rfc3339(*info.end_time_utc);
   f.tool_version = "Barman (" + (info.mode.empty() ? std::string("?") : info.mode) + " method)";

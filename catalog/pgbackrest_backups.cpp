@@ -26,17 +26,6 @@ std::optional<std::int64_t> lsn_of(const std::string& text)
   return lsn ? std::optional<std::int64_t>(static_cast<std::int64_t>(lsn->value)) : std::nullopt;
 }
 
-// The timeline is the first 8 hex digits of a WAL segment name.
-std::optional<std::int64_t> timeline_of(const std::string& segment)
-{
-  if (segment.size() != 24) return std::nullopt;
-  try {
-    return static_cast<std::int64_t>(std::stoul(segment.substr(0, 8), nullptr, 16));
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
 // The WAL segment size on which the backup's start LSN and start segment
 // agree (pgBackRest records both, but no size). The cluster learns it here
 // even when its archive is encrypted and no page header can be read; 0 when
@@ -95,8 +84,8 @@ BackupFacts facts_of(Database& db, const Repository& repository, const std::stri
   f.label = entry.label;
   f.start_lsn = lsn_of(entry.lsn_start);
   f.stop_lsn = lsn_of(entry.lsn_stop);
-  f.timeline = timeline_of(entry.archive_start);
-  f.stop_timeline = timeline_of(entry.archive_stop);
+  f.timeline = pg::segment_timeline(entry.archive_start);
+  f.stop_timeline = pg::segment_timeline(entry.archive_stop);
   f.start_time = format_rfc3339(TimePoint(std::chrono::seconds(entry.timestamp_start)));
   f.stop_time = format_rfc3339(TimePoint(std::chrono::seconds(entry.timestamp_stop)));
   f.tool_version = "pgBackRest " + entry.backrest_version;

@@ -132,4 +132,12 @@ std::optional<WalArchiveName> parse_wal_archive_name(std::string_view name)
   return out;
 }
 
+std::optional<std::int64_t> segment_timeline(std::string_view name)
+{
+  if (name.size() != 24) return std::nullopt;
+  auto parsed = parse_wal_archive_name(name);
+  if (!parsed || parsed->kind != WalFileKind::Segment) return std::nullopt;
+  return static_cast<std::int64_t>(parsed->timeline);
+}
+
 } // namespace lastgood::pg

@@ -155,5 +155,15 @@ TEST(WalArchiveName, KindNames)
   EXPECT_EQ(to_string(WalFileKind::BackupHistory), "backup_history");
 }
 
+TEST(WalArchiveName, SegmentTimelineOfAnotherToolsRecord)
+{
+  EXPECT_EQ(segment_timeline("00000002000000000000000C"), 2);
+  EXPECT_EQ(segment_timeline("0000000A00000001000000FF"), 10);
+  EXPECT_EQ(segment_timeline("00000002.history"), std::nullopt);
+  EXPECT_EQ(segment_timeline("00000000000000000000000C"), std::nullopt); // no timeline 0
+  EXPECT_EQ(segment_timeline("0000000200000000000000"), std::nullopt);
+  EXPECT_EQ(segment_timeline(""), std::nullopt);
+}
+
 } // namespace
 } // namespace lastgood::pg
