@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -213,9 +214,16 @@ WalSearchResult search_wal(catalog::Database& db, const WalSearchRequest& req)
   WalActivityScanner scanner(db, chain, cluster->segment_size);
   std::map<std::uint32_t, Transaction> transactions;
   std::optional<std::int64_t> after_ns;
-  if (req.after && !follow_from)
-    after_ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(req.after->time_since_epoch()).count();
+  if (req.after && !follow_from) {
+    // Nanoseconds end in 2262: a later --after matches nothing, not overflow.
+    constexpr auto last =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::nanoseconds::max());
+    const auto since = req.after->time_since_epoch();
+    after_ns = since >= last ? std::numeric_limits<std::int64_t>::max()
+               : since <= -last
+                   ? std::numeric_limits<std::int64_t>::min()
+                   : std::chrono::duration_cast<std::chrono::nanoseconds>(since).count();
+  }
   bool skipped_before_backup = false;
   for (const auto& span : archive_spans(db, chain, path, cluster->segment_size)) {
     if (span.last < span.first) continue;

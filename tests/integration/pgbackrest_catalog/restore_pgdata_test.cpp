@@ -193,11 +193,18 @@ TEST_F(PgbackrestRestorePgdata, EncryptedRepositoryRestoresWithItsPassphraseInNo
                 .exit_code,
             0);
   ASSERT_EQ(lastgood(with_config + "scan -q").exit_code, 0);
-  // Inside the archive, past the incremental's end (0/1000100): recovery
-  // reads decrypted WAL through wal-fetch. after_full exists, after_diff not.
-  const std::string target = "0/1100000";
-  ASSERT_EQ(testing::pgbackrest_expected()["repos"]["enc"]["backups"][labels.back()]["lsn_stop"],
-            "0/1000100");
+  // Inside the archive, at the start of the (1 MB) segment after the
+  // incremental's end: recovery reads decrypted WAL through wal-fetch.
+  // after_full exists, after_diff not.
+  const std::string stop =
+      testing::pgbackrest_expected()["repos"]["enc"]["backups"][labels.back()]["lsn_stop"];
+  const auto slash = stop.find('/');
+  ASSERT_NE(slash, std::string::npos) << stop;
+  const std::uint64_t stop_low = std::stoull(stop.substr(slash + 1), nullptr, 16);
+  std::ostringstream next_segment;
+  next_segment << stop.substr(0, slash) << '/' << std::uppercase << std::hex
+               << ((stop_low >> 20) + 1) * 0x100000;
+  const std::string target = next_segment.str();
   auto plan = lastgood(with_config + "plan --json --target-lsn " + target);
   ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
   EXPECT_NE(plan.out.find(labels.back()), std::string::npos) << plan.out;
