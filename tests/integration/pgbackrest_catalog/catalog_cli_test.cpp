@@ -3,6 +3,7 @@
 // `pgbackrest info --output=json` said of them (expected.json).
 
 #include "tests/integration/pgbackrest/repos.hpp"
+#include "tests/integration/pgbackrest_catalog/catalog_home.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -21,26 +22,8 @@ using testing::run_lastgood;
 using testing::shell_quote;
 using testing::TempDir;
 
-class PgbackrestCatalog : public ::testing::Test
+class PgbackrestCatalog : public testing::PgbackrestCatalogHome
 {
-protected:
-  void SetUp() override
-  {
-    testing::pgbackrest_fixture_dir(); // skips without the fixture
-    m_catalog = "--catalog " + shell_quote((m_home.path() / "catalog.db").string()) + " ";
-  }
-  testing::CommandResult lastgood(const std::string& args)
-  {
-    return run_lastgood(m_catalog + args);
-  }
-  json json_of(const std::string& args, int exit_code = 0)
-  {
-    auto r = lastgood(args);
-    EXPECT_EQ(r.exit_code, exit_code) << args << "\n" << r.out << r.err;
-    return r.out.empty() ? json() : json::parse(r.out);
-  }
-  TempDir m_home;
-  std::string m_catalog;
 };
 
 std::int64_t timeline_of(const std::string& segment)

@@ -8,6 +8,7 @@
 
 #include "storage/storage.hpp"
 #include "tests/integration/pgbackrest/repos.hpp"
+#include "tests/integration/pgbackrest_catalog/catalog_home.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/s3_server.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -68,24 +69,9 @@ std::int64_t timeline_of(const std::string& segment)
   return std::stoll(segment.substr(0, 8), nullptr, 16);
 }
 
-class PgbackrestOnS3 : public ::testing::Test
+class PgbackrestOnS3 : public testing::PgbackrestCatalogHome
 {
 protected:
-  void SetUp() override
-  {
-    testing::pgbackrest_fixture_dir(); // fails without the fixture
-    m_catalog = "--catalog " + shell_quote((m_home.path() / "catalog.db").string()) + " ";
-  }
-  testing::CommandResult lastgood(const std::string& args)
-  {
-    return run_lastgood(m_catalog + args);
-  }
-  json json_of(const std::string& args, int exit_code = 0)
-  {
-    auto r = lastgood(args);
-    EXPECT_EQ(r.exit_code, exit_code) << args << "\n" << r.out << r.err;
-    return r.out.empty() ? json() : json::parse(r.out);
-  }
   // A fixture repository uploaded to a fresh prefix and added as `name`.
   std::string add_uploaded(const std::string& fixture, const std::string& name)
   {
@@ -108,9 +94,6 @@ protected:
     auto runs = json_of("verify " + id + " --level " + level + " --json", exit_code)["runs"];
     return runs.empty() ? json::object() : runs[0];
   }
-
-  TempDir m_home;
-  std::string m_catalog;
 };
 
 TEST_F(PgbackrestOnS3, CatalogedVerifiedAndTestRestoredThroughTheBucket)

@@ -4,6 +4,7 @@
 // makes the backup bad (exit 3) with a finding naming the file.
 
 #include "tests/integration/pgbackrest/repos.hpp"
+#include "tests/integration/pgbackrest_catalog/catalog_home.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -47,24 +48,9 @@ bool has_finding(const json& run, const std::string& kind, const std::string& su
   return false;
 }
 
-class PgbackrestVerify : public ::testing::Test
+class PgbackrestVerify : public testing::PgbackrestCatalogHome
 {
 protected:
-  void SetUp() override
-  {
-    testing::pgbackrest_fixture_dir(); // fails without the fixture
-    m_catalog = "--catalog " + shell_quote((m_home.path() / "catalog.db").string()) + " ";
-  }
-  testing::CommandResult lastgood(const std::string& args)
-  {
-    return run_lastgood(m_catalog + args);
-  }
-  json json_of(const std::string& args, int exit_code = 0)
-  {
-    auto r = lastgood(args);
-    EXPECT_EQ(r.exit_code, exit_code) << args << "\n" << r.out << r.err;
-    return r.out.empty() ? json() : json::parse(r.out);
-  }
   // A copy of a fixture repository to damage, registered as `name` (not scanned).
   fs::path add_copy(const std::string& fixture, const std::string& name)
   {
@@ -115,9 +101,6 @@ protected:
     ADD_FAILURE() << segment << " is not archived in " << dir;
     return {};
   }
-
-  TempDir m_home;
-  std::string m_catalog;
 };
 
 bool has_table(const json& run, const std::string& table)
