@@ -15,7 +15,7 @@ class RetentionLock
 {
 public:
   // Blocks until no other process applies retention to this catalog.
-  explicit RetentionLock(const Database& db, const std::function<void()>& on_wait = {})
+  explicit RetentionLock(Database& db, const std::function<void()>& on_wait = {})
       : m_lock(db, 0, on_wait)
   {
   }
