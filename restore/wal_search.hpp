@@ -31,8 +31,10 @@ struct WalSearchRequest
   std::optional<std::string> dbname; // a live server's connection string
   std::optional<std::uint32_t> timeline;
   int max_backup_restores = 2; // base backups restored to read pg_class
-  VerifyConfig verify;         // scratch clusters (run_as)
-  std::string config_path;     // for wal-fetch in those clusters
+  // Recoveries of a base backup to just before an event, for a table created after it.
+  int max_point_recoveries = 3;
+  VerifyConfig verify;     // scratch clusters (run_as)
+  std::string config_path; // for wal-fetch in those clusters
 };
 
 struct WalSearchHit
@@ -60,6 +62,9 @@ struct WalSearchResult
   std::vector<WalSearchHit> hits;
   std::uint64_t segments_scanned = 0, segments_read = 0, segments_cached = 0;
   std::optional<std::string> first_segment, last_segment;
+  // Set when reading stopped before the archive's end: this segment's commits
+  // passed --before (a window read from a base backup needs no later WAL).
+  std::optional<std::string> window_end_segment;
 };
 
 // Throws UsageError for a bad request, Error when the archive cannot be read.
