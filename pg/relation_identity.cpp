@@ -43,6 +43,19 @@ std::optional<RelationIdentity> lookup_relation(const std::string& conninfo,
   }
 }
 
+std::uint32_t current_database_oid(const std::string& conninfo)
+{
+  auto conn = connect(conninfo, "--dbname");
+  try {
+    pqxx::nontransaction tx(*conn);
+    return static_cast<std::uint32_t>(
+        tx.exec1("SELECT oid::bigint FROM pg_database WHERE datname = current_database()")[0]
+            .as<std::int64_t>());
+  } catch (const pqxx::failure& e) {
+    throw DatabaseError("cannot read the database's OID on " + redact(conninfo) + ": " + e.what());
+  }
+}
+
 std::vector<NamedRelationFile> relation_files(const std::string& conninfo)
 {
   auto conn = connect(conninfo, "--dbname");

@@ -28,6 +28,9 @@ std::optional<RelationIdentity> lookup_relation(const std::string& conninfo,
                                                 const std::string& schema,
                                                 const std::string& table);
 
+// The OID of the database `conninfo` connects to. Throws DatabaseError.
+std::uint32_t current_database_oid(const std::string& conninfo);
+
 struct NamedRelationFile
 {
   RelationIdentity identity;

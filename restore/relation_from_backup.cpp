@@ -49,8 +49,11 @@ BackupRelationLookup relation_from_base_backups(catalog::Database& db, std::int6
           db, *row, std::nullopt,
           [&](pg::ScratchCluster& cluster) {
             try {
-              if (auto r = pg::lookup_relation(cluster.conninfo(database), database, schema, table))
+              const auto conninfo = cluster.conninfo(database);
+              if (auto r = pg::lookup_relation(conninfo, database, schema, table))
                 found = {true, r->database_oid, r->oid, r->tablespace_oid, r->relfilenode};
+              else
+                found.database_oid = pg::current_database_oid(conninfo);
             } catch (const DatabaseError&) {
               // No such database in that backup: the table is not there either.
             }
@@ -71,7 +74,10 @@ BackupRelationLookup relation_from_base_backups(catalog::Database& db, std::int6
     }
     out.notes.push_back("base backup " + row->backup_id + " has no table " + name + " in " +
                         database);
-    if (!out.lacking) out.lacking = *row;
+    if (!out.lacking) {
+      out.lacking = *row;
+      if (known->database_oid) out.lacking_database_oid = known->database_oid;
+    }
   }
   return out;
 }

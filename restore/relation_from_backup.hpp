@@ -27,6 +27,7 @@ struct BackupRelationLookup
   // The newest backup read that has no such table: one created after it is
   // looked for in that backup recovered further (relations_before_lsn.hpp).
   std::optional<catalog::BaseBackupRow> lacking;
+  std::optional<std::uint32_t> lacking_database_oid; // the database's OID there, when known
 };
 
 // Tries the newest base backups of the cluster that stopped at or before

@@ -220,6 +220,7 @@ WalSearchResult search_wal(catalog::Database& db, const WalSearchRequest& req)
   // The newest base backup before the window has no such table: it may have
   // been created after it (resolved once the WAL after that backup is read).
   std::optional<catalog::BaseBackupRow> created_after;
+  std::optional<std::uint32_t> database_oid;
   if (req.dbname) {
     if (auto found = pg::lookup_relation(*req.dbname, req.database, r.schema, r.table)) {
       r.identity = found;
@@ -248,6 +249,7 @@ WalSearchResult search_wal(catalog::Database& db, const WalSearchRequest& req)
       resolving_backup = look.backup_id;
     } else if (look.lacking) {
       created_after = look.lacking;
+      database_oid = look.lacking_database_oid;
       follow_from = static_cast<std::uint64_t>(look.lacking->start_lsn);
       resolving_backup = look.lacking->backup_id;
     }
@@ -258,9 +260,9 @@ WalSearchResult search_wal(catalog::Database& db, const WalSearchRequest& req)
                       "base backup taken before the window has it; nothing was searched");
     return r;
   }
-  // Until the name is resolved every database's transactions are kept.
-  const auto database_oid =
-      r.identity ? std::optional<std::uint32_t>(r.identity->database_oid) : std::nullopt;
+  // Unknown only for a name not yet resolved from a backup read before this
+  // was recorded: then every database's transactions are kept.
+  if (r.identity) database_oid = r.identity->database_oid;
   const auto after = req.after ? std::optional(fixed_width(*req.after)) : std::nullopt;
   const auto before = req.before ? std::optional(fixed_width(*req.before)) : std::nullopt;
   // Followed forward from a base backup, the table's files need no WAL past
