@@ -229,9 +229,9 @@ WalSearchResult search_wal(catalog::Database& db, const WalSearchRequest& req)
     r.notes.push_back("WAL before base backup " + resolving_backup +
                       " started was not searched: the name is resolved as of that backup");
   if (window_passed_in)
-    r.notes.push_back("WAL after " + *window_passed_in +
-                      " was not read: it has commits later than --before by more than " +
-                      std::to_string(kCommitTimeSlack.count()) + "s");
+    r.notes.push_back("WAL after segment " + *window_passed_in + " was not read: " +
+                      *window_passed_in + " already holds a commit stamped more than " +
+                      std::to_string(kCommitTimeSlack.count()) + "s after --before");
 
   // Subtransactions' work counts for the transaction that committed them.
   for (auto& [xid, t] : transactions)

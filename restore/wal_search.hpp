@@ -4,8 +4,11 @@
 // segment once; kept in the catalog), with the xid to stop just before each.
 // The table's name is resolved to its OID and relation file from a live
 // server (--dbname) or, when no server knows it any more, from pg_class of a
-// test-restored base backup; its relation files are then followed through
-// TRUNCATE and rewrites by the exclusive locks those take on its OID.
+// test-restored base backup, or - created after that backup - from pg_class
+// of the backup recovered to just before an event on its files; its relation
+// files are then followed through TRUNCATE and rewrites by the exclusive
+// locks those take on its OID. Followed forward from a base backup, WAL past
+// the --before window is not read.
 
 #include "catalog/sqlite.hpp"
 #include "common/config.hpp"
