@@ -28,8 +28,8 @@ void store_backup_relation(Database& db, std::int64_t backup_row_id, const std::
                            const BackupRelation& r)
 {
   std::optional<std::int64_t> database_oid, relation_oid, tablespace_oid, relfilenode;
+  if (r.database_oid) database_oid = r.database_oid;
   if (r.found) {
-    database_oid = r.database_oid;
     relation_oid = r.relation_oid;
     tablespace_oid = r.tablespace_oid;
     relfilenode = r.relfilenode;

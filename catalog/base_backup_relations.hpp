@@ -14,7 +14,9 @@ namespace lastgood::catalog {
 struct BackupRelation
 {
   bool found = false; // false: the backup has no such table (or database)
-  std::uint32_t database_oid = 0, relation_oid = 0, tablespace_oid = 0, relfilenode = 0;
+  // Also when not found, if the database exists (0: unknown).
+  std::uint32_t database_oid = 0;
+  std::uint32_t relation_oid = 0, tablespace_oid = 0, relfilenode = 0;
 };
 
 std::optional<BackupRelation> cached_backup_relation(Database& db, std::int64_t backup_row_id,

@@ -43,4 +43,46 @@ std::optional<RelationIdentity> lookup_relation(const std::string& conninfo,
   }
 }
 
+std::uint32_t current_database_oid(const std::string& conninfo)
+{
+  auto conn = connect(conninfo, "--dbname");
+  try {
+    pqxx::nontransaction tx(*conn);
+    return static_cast<std::uint32_t>(
+        tx.exec1("SELECT oid::bigint FROM pg_database WHERE datname = current_database()")[0]
+            .as<std::int64_t>());
+  } catch (const pqxx::failure& e) {
+    throw DatabaseError("cannot read the database's OID on " + redact(conninfo) + ": " + e.what());
+  }
+}
+
+std::vector<NamedRelationFile> relation_files(const std::string& conninfo)
+{
+  auto conn = connect(conninfo, "--dbname");
+  try {
+    pqxx::nontransaction tx(*conn);
+    auto rows = tx.exec(
+        "SELECT d.oid::bigint, c.oid::bigint,"
+        " (CASE c.reltablespace WHEN 0 THEN d.dattablespace ELSE c.reltablespace END)::bigint,"
+        " pg_relation_filenode(c.oid)::bigint, n.nspname, c.relname"
+        " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " JOIN pg_database d ON d.datname = current_database()"
+        " WHERE c.relkind IN ('r', 'm') AND pg_relation_filenode(c.oid) IS NOT NULL");
+    std::vector<NamedRelationFile> out;
+    for (const auto& row : rows) {
+      NamedRelationFile f;
+      f.identity.database_oid = static_cast<std::uint32_t>(row[0].as<std::int64_t>());
+      f.identity.oid = static_cast<std::uint32_t>(row[1].as<std::int64_t>());
+      f.identity.tablespace_oid = static_cast<std::uint32_t>(row[2].as<std::int64_t>());
+      f.identity.relfilenode = static_cast<std::uint32_t>(row[3].as<std::int64_t>());
+      f.schema = row[4].as<std::string>();
+      f.name = row[5].as<std::string>();
+      out.push_back(std::move(f));
+    }
+    return out;
+  } catch (const pqxx::failure& e) {
+    throw DatabaseError("cannot read pg_class on " + redact(conninfo) + ": " + e.what());
+  }
+}
+
 } // namespace lastgood::pg

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace lastgood::pg {
 
@@ -26,5 +27,18 @@ std::optional<RelationIdentity> lookup_relation(const std::string& conninfo,
                                                 const std::string& database,
                                                 const std::string& schema,
                                                 const std::string& table);
+
+// The OID of the database `conninfo` connects to. Throws DatabaseError.
+std::uint32_t current_database_oid(const std::string& conninfo);
+
+struct NamedRelationFile
+{
+  RelationIdentity identity;
+  std::string schema, name;
+};
+
+// Every table's (and materialized view's) relation file in the database
+// `conninfo` connects to, with its name. Throws DatabaseError.
+std::vector<NamedRelationFile> relation_files(const std::string& conninfo);
 
 } // namespace lastgood::pg

@@ -1,13 +1,10 @@
 #include "restore/relation_from_backup.hpp"
 
-#include "catalog/backup_queries.hpp"
 #include "catalog/base_backup_candidates.hpp"
 #include "catalog/base_backup_relations.hpp"
-#include "catalog/repositories.hpp"
 #include "common/error.hpp"
 #include "pg/scratch_cluster.hpp"
-#include "storage/storage.hpp"
-#include "verifier/physical_restore_level.hpp"
+#include "restore/base_backup_inspect.hpp"
 
 namespace lastgood::restore {
 
@@ -46,36 +43,24 @@ BackupRelationLookup relation_from_base_backups(catalog::Database& db, std::int6
                             " (at most " + std::to_string(max_restores) + " per search)");
         break;
       }
-      auto backup = catalog::find_backup(db, row->backup_id);
-      auto url = catalog::repository_url(db, row->repository_id);
-      if (!backup || !url) continue;
-      auto storage = storage::open_storage(*url);
       catalog::BackupRelation found;
-      verifier::PhysicalRestoreRequest request;
-      request.config_path = config_path;
-      request.data_checks = false;
-      bool inspected = false;
-      request.inspect = [&](pg::ScratchCluster& cluster) {
-        inspected = true;
-        try {
-          if (auto r = pg::lookup_relation(cluster.conninfo(database), database, schema, table)) {
-            found = {true, r->database_oid, r->oid, r->tablespace_oid, r->relfilenode};
-          }
-        } catch (const DatabaseError&) {
-          // No such database in that backup: the table is not there either.
-        }
-      };
       ++out.restored;
-      auto result = verifier::restore_base_backup_and_check(
-          db, *storage, *backup, catalog::backup_objects(db, backup->id), request, config);
-      if (!inspected) {
-        std::string why = "it could not be restored";
-        for (const auto& f : result.findings.items())
-          if (f.severity != verifier::Severity::Warning) {
-            why = f.message;
-            break;
-          }
-        out.notes.push_back("base backup " + row->backup_id + " could not be read: " + why);
+      auto failure = inspect_base_backup(
+          db, *row, std::nullopt,
+          [&](pg::ScratchCluster& cluster) {
+            try {
+              const auto conninfo = cluster.conninfo(database);
+              if (auto r = pg::lookup_relation(conninfo, database, schema, table))
+                found = {true, r->database_oid, r->oid, r->tablespace_oid, r->relfilenode};
+              else
+                found.database_oid = pg::current_database_oid(conninfo);
+            } catch (const DatabaseError&) {
+              // No such database in that backup: the table is not there either.
+            }
+          },
+          config, config_path);
+      if (failure) {
+        out.notes.push_back("base backup " + row->backup_id + " could not be read: " + *failure);
         continue;
       }
       catalog::store_backup_relation(db, row->id, database, schema, table, found);
@@ -89,6 +74,10 @@ BackupRelationLookup relation_from_base_backups(catalog::Database& db, std::int6
     }
     out.notes.push_back("base backup " + row->backup_id + " has no table " + name + " in " +
                         database);
+    if (!out.lacking) {
+      out.lacking = *row;
+      if (known->database_oid) out.lacking_database_oid = known->database_oid;
+    }
   }
   return out;
 }

@@ -5,6 +5,7 @@
 // there, the answer kept in the catalog. For names no live server knows any
 // more (a dropped table).
 
+#include "catalog/base_backup_candidates.hpp"
 #include "catalog/sqlite.hpp"
 #include "common/config.hpp"
 #include "pg/relation_identity.hpp"
@@ -23,6 +24,10 @@ struct BackupRelationLookup
   std::uint64_t backup_start_lsn = 0; // WAL from here on follows the table's files
   int restored = 0;                   // backups restored for this lookup (0: catalog cache)
   std::vector<std::string> notes;     // backups tried and why they did not help
+  // The newest backup read that has no such table: one created after it is
+  // looked for in that backup recovered further (relations_before_lsn.hpp).
+  std::optional<catalog::BaseBackupRow> lacking;
+  std::optional<std::uint32_t> lacking_database_oid; // the database's OID there, when known
 };
 
 // Tries the newest base backups of the cluster that stopped at or before

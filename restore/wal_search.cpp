@@ -4,8 +4,10 @@
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "restore/cluster_choice.hpp"
+#include "restore/relation_created_late.hpp"
 #include "restore/relation_from_backup.hpp"
 #include "restore/wal_activity_scan.hpp"
+#include "restore/wal_search_transactions.hpp"
 
 #include <algorithm>
 #include <array>
@@ -17,6 +19,10 @@ namespace lastgood::restore {
 
 namespace {
 
+// How far a commit's time may lag behind a later one's in WAL order: a
+// backend takes the time before it writes the record.
+constexpr std::chrono::seconds kCommitTimeSlack{10};
+
 constexpr std::array kOperations = {"drop",   "truncate", "rewrite", "delete",
                                     "update", "insert",   "create"};
 
@@ -27,81 +33,7 @@ std::string fixed_width(TimeUs t)
   return s.find('.') == std::string::npos ? s.substr(0, s.size() - 1) + ".000000Z" : s;
 }
 
-// One transaction over all segments it wrote in, limited to the database searched.
-struct Transaction
-{
-  std::uint64_t first_lsn = UINT64_MAX;
-  std::optional<std::uint64_t> end_lsn;
-  std::optional<std::string> time;
-  std::string kind;
-  std::uint32_t timeline = 0;
-  std::vector<std::uint32_t> subxacts;
-  std::map<pg::RelFile, pg::RelationTouch> touches;
-  std::set<pg::RelFile> created, dropped;
-  std::set<pg::RelationOid> locked, dropped_stats, truncated;
-  std::uint64_t full_page_images = 0;
-};
-
-bool in_database(const pg::TransactionActivity& t, std::uint32_t database)
-{
-  auto file_in = [&](const pg::RelFile& f) { return f.database == database; };
-  auto oid_in = [&](const pg::RelationOid& o) { return o.database == database; };
-  return std::any_of(t.touches.begin(), t.touches.end(),
-                     [&](const auto& touch) { return file_in(touch.file); }) ||
-         std::any_of(t.created.begin(), t.created.end(), file_in) ||
-         std::any_of(t.dropped.begin(), t.dropped.end(), file_in) ||
-         std::any_of(t.locked.begin(), t.locked.end(), oid_in) ||
-         std::any_of(t.dropped_stats.begin(), t.dropped_stats.end(), oid_in) ||
-         std::any_of(t.truncated.begin(), t.truncated.end(), oid_in);
-}
-
-void merge(Transaction& into, const pg::TransactionActivity& t, std::uint32_t database)
-{
-  into.first_lsn = std::min(into.first_lsn, t.first_lsn);
-  for (const auto& touch : t.touches) {
-    if (touch.file.database != database) continue;
-    auto& sum = into.touches[touch.file];
-    sum.file = touch.file;
-    sum.inserts += touch.inserts;
-    sum.updates += touch.updates;
-    sum.deletes += touch.deletes;
-    sum.records += touch.records;
-  }
-  for (const auto& f : t.created)
-    if (f.database == database) into.created.insert(f);
-  for (const auto& f : t.dropped)
-    if (f.database == database) into.dropped.insert(f);
-  into.locked.insert(t.locked.begin(), t.locked.end());
-  into.dropped_stats.insert(t.dropped_stats.begin(), t.dropped_stats.end());
-  into.truncated.insert(t.truncated.begin(), t.truncated.end());
-  into.full_page_images += t.full_page_images;
-}
-
-void merge(Transaction& into, const Transaction& sub)
-{
-  into.first_lsn = std::min(into.first_lsn, sub.first_lsn);
-  for (const auto& [file, touch] : sub.touches) {
-    auto& sum = into.touches[file];
-    sum.file = file;
-    sum.inserts += touch.inserts;
-    sum.updates += touch.updates;
-    sum.deletes += touch.deletes;
-    sum.records += touch.records;
-  }
-  into.created.insert(sub.created.begin(), sub.created.end());
-  into.dropped.insert(sub.dropped.begin(), sub.dropped.end());
-  into.locked.insert(sub.locked.begin(), sub.locked.end());
-  into.dropped_stats.insert(sub.dropped_stats.begin(), sub.dropped_stats.end());
-  into.truncated.insert(sub.truncated.begin(), sub.truncated.end());
-  into.full_page_images += sub.full_page_images;
-}
-
-bool intersects(const std::set<pg::RelFile>& a, const std::set<pg::RelFile>& b)
-{
-  return std::any_of(a.begin(), a.end(), [&](const auto& f) { return b.count(f) > 0; });
-}
-
-std::vector<std::string> operations_of(const Transaction& t, const pg::RelationOid& me,
+std::vector<std::string> operations_of(const SearchedTransaction& t, const pg::RelationOid& me,
                                        const std::set<pg::RelFile>& files, WalSearchHit& hit)
 {
   std::set<std::string> ops;
@@ -169,6 +101,10 @@ WalSearchResult search_wal(catalog::Database& db, const WalSearchRequest& req)
   // Who the table is: OID and relation file.
   std::optional<std::uint64_t> follow_from; // WAL before this LSN is not searched
   std::string resolving_backup;
+  // The newest base backup before the window has no such table: it may have
+  // been created after it (resolved once the WAL after that backup is read).
+  std::optional<catalog::BaseBackupRow> created_after;
+  std::optional<std::uint32_t> database_oid;
   if (req.dbname) {
     if (auto found = pg::lookup_relation(*req.dbname, req.database, r.schema, r.table)) {
       r.identity = found;
@@ -195,24 +131,40 @@ WalSearchResult search_wal(catalog::Database& db, const WalSearchRequest& req)
                         (look.restored ? "" : ", kept in the catalog") + ")";
       follow_from = look.backup_start_lsn;
       resolving_backup = look.backup_id;
+    } else if (look.lacking) {
+      created_after = look.lacking;
+      database_oid = look.lacking_database_oid;
+      follow_from = static_cast<std::uint64_t>(look.lacking->start_lsn);
+      resolving_backup = look.lacking->backup_id;
     }
   }
-  if (!r.identity) {
+  if (!r.identity && !created_after) {
     r.notes.push_back("cannot resolve " + name + " in " + req.database +
                       " for any part of the window: no live server knows it (--dbname) and no "
                       "base backup taken before the window has it; nothing was searched");
     return r;
   }
-  r.resolved = true;
-  const auto& id = *r.identity;
-  const pg::RelationOid me{id.database_oid, id.oid};
+  // Unknown only for a name not yet resolved from a backup read before this
+  // was recorded: then every database's transactions are kept.
+  if (r.identity) database_oid = r.identity->database_oid;
+  const auto after = req.after ? std::optional(fixed_width(*req.after)) : std::nullopt;
+  const auto before = req.before ? std::optional(fixed_width(*req.before)) : std::nullopt;
+  // Followed forward from a base backup, the table's files need no WAL past
+  // the window: reading stops after the first segment with a commit or abort
+  // stamped later than --before by more than the slack (commit times follow
+  // WAL order but for backends stalled between taking the time and writing
+  // the record). Resolved on a live server, the files are followed back from
+  // today's: the whole archive is read.
+  const auto read_until = before && follow_from
+                              ? std::optional(fixed_width(*req.before + kCommitTimeSlack))
+                              : std::nullopt;
 
   // Every segment from the window's start (or the resolving backup's) to the
-  // end of the archive: relation files are followed past the window's end.
+  // window's end, or to the end of the archive (see read_until).
   catalog::WalChain chain(db, cluster->id);
   const auto path = search_path(chain, req.timeline);
   WalActivityScanner scanner(db, chain, cluster->segment_size);
-  std::map<std::uint32_t, Transaction> transactions;
+  std::map<std::uint32_t, SearchedTransaction> transactions;
   std::optional<std::int64_t> after_ns;
   if (req.after && !follow_from) {
     // Nanoseconds end in 2262: a later --after matches nothing, not overflow.
@@ -225,8 +177,9 @@ WalSearchResult search_wal(catalog::Database& db, const WalSearchRequest& req)
                    : std::chrono::duration_cast<std::chrono::nanoseconds>(since).count();
   }
   bool skipped_before_backup = false;
+  std::optional<std::string> window_passed_in; // the segment whose commits passed read_until
   for (const auto& span : archive_spans(db, chain, path, cluster->segment_size)) {
-    if (span.last < span.first) continue;
+    if (span.last < span.first || window_passed_in) continue;
     std::uint64_t start = span.first;
     if (follow_from) {
       auto from = pg::segment_of(pg::Lsn{*follow_from}, cluster->segment_size);
@@ -241,22 +194,24 @@ WalSearchResult search_wal(catalog::Database& db, const WalSearchRequest& req)
       if (!first) continue;
       start = *first;
     }
-    for (auto segno = start; segno <= span.last; ++segno) {
+    for (auto segno = start; segno <= span.last && !window_passed_in; ++segno) {
       auto seg = scanner.read(span.timeline, segno);
       if (!seg) continue;
       ++r.segments_scanned;
       if (!r.first_segment) r.first_segment = seg->file.name;
       r.last_segment = seg->file.name;
       for (const auto& t : seg->activity.transactions) {
+        if (read_until && t.end_time && *t.end_time > *read_until)
+          window_passed_in = seg->file.name;
         auto it = transactions.find(t.xid);
         if (it == transactions.end()) {
-          bool wanted = in_database(t, id.database_oid);
+          bool wanted = in_database(t, database_oid);
           for (auto sub : t.subxacts)
             wanted = wanted || transactions.count(sub);
           if (!wanted) continue;
-          it = transactions.emplace(t.xid, Transaction{}).first;
+          it = transactions.emplace(t.xid, SearchedTransaction{}).first;
         }
-        merge(it->second, t, id.database_oid);
+        merge(it->second, t, database_oid);
         if (t.end_lsn) {
           it->second.end_lsn = t.end_lsn;
           it->second.time = t.end_time;
@@ -269,17 +224,47 @@ WalSearchResult search_wal(catalog::Database& db, const WalSearchRequest& req)
   }
   r.segments_read = static_cast<std::uint64_t>(scanner.segments_read());
   r.segments_cached = static_cast<std::uint64_t>(scanner.segments_cached());
+  r.window_end_segment = window_passed_in;
   if (skipped_before_backup)
     r.notes.push_back("WAL before base backup " + resolving_backup +
                       " started was not searched: the name is resolved as of that backup");
+  if (window_passed_in)
+    r.notes.push_back("WAL after segment " + *window_passed_in + " was not read: " +
+                      *window_passed_in + " already holds a commit stamped more than " +
+                      std::to_string(kCommitTimeSlack.count()) + "s after --before");
 
   // Subtransactions' work counts for the transaction that committed them.
   for (auto& [xid, t] : transactions)
     for (auto sub : t.subxacts)
       if (auto it = transactions.find(sub); it != transactions.end() && sub != xid) {
         merge(t, it->second);
-        it->second = Transaction{};
+        it->second = SearchedTransaction{};
       }
+  if (!r.identity) {
+    auto late =
+        relation_created_after_backup(db, *created_after, req.database, r.schema, r.table,
+                                      events_on_files_created_later(transactions, after, before),
+                                      req.verify, req.config_path, req.max_point_recoveries);
+    for (auto& n : late.notes)
+      r.notes.push_back(std::move(n));
+    if (!late.identity) {
+      r.notes.push_back("cannot resolve " + name + " in " + req.database + ": base backup " +
+                        created_after->backup_id +
+                        " has no such table, and no table of that name owns the relation files "
+                        "created after it that transactions in the window changed");
+      r.hits.clear();
+      return r;
+    }
+    r.identity = late.identity;
+    r.resolved_from = "base backup " + created_after->backup_id + " recovered to just before " +
+                      pg::Lsn{late.seen_before_lsn}.str() + " (pg_class there" +
+                      (late.recovered ? "" : ", kept in the catalog") +
+                      "): the table was created after the backup";
+  }
+  r.resolved = true;
+  const auto& id = *r.identity;
+  const pg::RelationOid me{id.database_oid, id.oid};
+
   // The table's relation files: the one resolved, and those a committed
   // transaction holding its exclusive lock swapped for one of them (TRUNCATE,
   // VACUUM FULL, CLUSTER, rewriting ALTER: new files created, old ones
@@ -304,13 +289,10 @@ WalSearchResult search_wal(catalog::Database& db, const WalSearchRequest& req)
                       "locks on its OID " +
                       std::to_string(id.oid) + ": " + file_list(files) +
                       " (row counts include its TOAST table's and index files carry none)");
-  const auto after = req.after ? std::optional(fixed_width(*req.after)) : std::nullopt;
-  const auto before = req.before ? std::optional(fixed_width(*req.before)) : std::nullopt;
   const std::string cluster_flag = req.cluster ? " --cluster " + *req.cluster : "";
   for (const auto& [xid, t] : transactions) {
     if (t.kind != "commit" || !t.end_lsn) continue; // aborted or unfinished: no damage done
-    if (after && (!t.time || *t.time < *after)) continue;
-    if (before && (!t.time || *t.time > *before)) continue;
+    if (!in_window(t, after, before)) continue;
     WalSearchHit hit;
     hit.operations = operations_of(t, me, files, hit);
     if (hit.operations.empty()) continue;
@@ -336,48 +318,6 @@ WalSearchResult search_wal(catalog::Database& db, const WalSearchRequest& req)
   std::sort(r.hits.begin(), r.hits.end(),
             [](const auto& a, const auto& b) { return a.commit_lsn < b.commit_lsn; });
   return r;
-}
-
-nlohmann::json to_json(const WalSearchResult& r)
-{
-  using nlohmann::json;
-  json hits = json::array();
-  for (const auto& h : r.hits)
-    hits.push_back({{"xid", h.xid},
-                    {"operation", h.operation},
-                    {"operations", h.operations},
-                    {"commit_time", h.commit_time ? json(*h.commit_time) : json()},
-                    {"first_lsn", h.first_lsn.str()},
-                    {"commit_lsn", h.commit_lsn.str()},
-                    {"timeline", h.timeline},
-                    {"records", h.records},
-                    {"rows",
-                     {{"inserted", h.rows_inserted},
-                      {"updated", h.rows_updated},
-                      {"deleted", h.rows_deleted}}},
-                    {"plan_command", h.plan_command},
-                    {"restore_command", h.restore_command}});
-  json identity;
-  if (r.identity)
-    identity = {{"database_oid", r.identity->database_oid},
-                {"oid", r.identity->oid},
-                {"tablespace_oid", r.identity->tablespace_oid},
-                {"relfilenode", r.identity->relfilenode},
-                {"from", r.resolved_from}};
-  return {{"system_identifier", r.system_identifier},
-          {"database", r.database},
-          {"table", r.schema + "." + r.table},
-          {"op", r.op},
-          {"resolved", r.resolved},
-          {"relation", identity},
-          {"notes", r.notes},
-          {"segments",
-           {{"scanned", r.segments_scanned},
-            {"read", r.segments_read},
-            {"cached", r.segments_cached},
-            {"first", r.first_segment ? json(*r.first_segment) : json()},
-            {"last", r.last_segment ? json(*r.last_segment) : json()}}},
-          {"results", hits}};
 }
 
 } // namespace lastgood::restore

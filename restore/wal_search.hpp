@@ -4,8 +4,11 @@
 // segment once; kept in the catalog), with the xid to stop just before each.
 // The table's name is resolved to its OID and relation file from a live
 // server (--dbname) or, when no server knows it any more, from pg_class of a
-// test-restored base backup; its relation files are then followed through
-// TRUNCATE and rewrites by the exclusive locks those take on its OID.
+// test-restored base backup, or - created after that backup - from pg_class
+// of the backup recovered to just before an event on its files; its relation
+// files are then followed through TRUNCATE and rewrites by the exclusive
+// locks those take on its OID. Followed forward from a base backup, WAL past
+// the --before window is not read.
 
 #include "catalog/sqlite.hpp"
 #include "common/config.hpp"
@@ -31,8 +34,10 @@ struct WalSearchRequest
   std::optional<std::string> dbname; // a live server's connection string
   std::optional<std::uint32_t> timeline;
   int max_backup_restores = 2; // base backups restored to read pg_class
-  VerifyConfig verify;         // scratch clusters (run_as)
-  std::string config_path;     // for wal-fetch in those clusters
+  // Recoveries of a base backup to just before an event, for a table created after it.
+  int max_point_recoveries = 3;
+  VerifyConfig verify;     // scratch clusters (run_as)
+  std::string config_path; // for wal-fetch in those clusters
 };
 
 struct WalSearchHit
@@ -60,6 +65,9 @@ struct WalSearchResult
   std::vector<WalSearchHit> hits;
   std::uint64_t segments_scanned = 0, segments_read = 0, segments_cached = 0;
   std::optional<std::string> first_segment, last_segment;
+  // Set when reading stopped before the archive's end: this segment's commits
+  // passed --before (a window read from a base backup needs no later WAL).
+  std::optional<std::string> window_end_segment;
 };
 
 // Throws UsageError for a bad request, Error when the archive cannot be read.

@@ -184,13 +184,17 @@ restore_base_backup_and_check(catalog::Database& db, storage::Storage& storage,
     write_owned(data_dir + "/pg_hba.conf", "local all all trust\n", owner);
     pg::RecoverySettings recovery;
     recovery.target_action = "promote"; // the directory is thrown away afterwards
+    const bool pitr = request.target_time || request.target_lsn;
     if (request.target_time) {
       recovery.target_time = *request.target_time;
+    } else if (request.target_lsn) {
+      recovery.target_lsn = *request.target_lsn;
+      recovery.target_inclusive = request.target_inclusive;
     } else {
       recovery.target_immediate = true;
       recovery.target_timeline = "current";
     }
-    if (!request.target_time && extracted.wal_included) {
+    if (!pitr && extracted.wal_included) {
       // Consistency needs only the WAL inside the backup (pg_wal/), which
       // recovery reads when restore_command has nothing.
       recovery.restore_command = "false";

@@ -29,6 +29,10 @@ namespace lastgood::verifier {
 struct PhysicalRestoreRequest
 {
   std::optional<std::string> target_time; // PITR drill; nullopt: recovery_target = 'immediate'
+  // Or a WAL position ("X/Y"): wal search reads pg_class just before a record
+  // with target_inclusive = false.
+  std::optional<std::string> target_lsn;
+  bool target_inclusive = true;
   unsigned jobs = 1;
   std::string config_path; // passed on to wal-fetch when set
   // Writes another tool's backup (pgBackRest's, Barman's layout) into the

@@ -6,12 +6,14 @@
 // restore --pgdata --target-xid X --exclusive --start brings back exactly the
 // rows as they were just before X.
 
+#include "common/time.hpp"
 #include "pg/child_process.hpp"
 #include "pg/pg_connection.hpp"
 #include "pg/scratch_cluster.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -272,6 +274,97 @@ TEST_F(WalSearch, RestoringJustBeforeEachChangeGivesTheRowsAsTheyWere)
   auto before_truncate = restore_started(ready(notes["results"][0]), pgdata("truncate"));
   EXPECT_EQ(one(before_truncate, "SELECT count(*) FROM notes"), "30");
   EXPECT_EQ(one(before_truncate, "SELECT sum(qty) FROM items WHERE id <= 5"), "5015");
+}
+
+TEST_F(WalSearch, NarrowWindowReadsOnlyTheWindowAndFindsTheSame)
+{
+  // Commits stamped well after --before (past the 10 s slack), in segments of their own.
+  const auto mark = now_seconds() + std::chrono::seconds(1);
+  std::this_thread::sleep_until(mark + std::chrono::seconds(12));
+  for (int i = 0; i < 3; ++i) {
+    exec("shop", "INSERT INTO items VALUES (" + std::to_string(1000 + i) + ", 1)");
+    archive_everything();
+  }
+  auto scan = lastgood("scan -q");
+  ASSERT_EQ(scan.exit_code, 0) << scan.out << scan.err;
+  const std::string before = format_rfc3339(mark);
+
+  auto narrow = search("--table public.orders --op drop --before " + before);
+  ASSERT_EQ(narrow["results"].size(), 1u) << narrow.dump(2);
+  EXPECT_EQ(std::to_string(narrow["results"][0]["xid"].get<std::uint32_t>()), m_xid["drop"]);
+  EXPECT_FALSE(narrow["segments"]["window_end"].is_null()) << narrow.dump(2);
+  // The whole archive from the base backup on: what the window did not need is read now.
+  auto full = search("--table public.orders --op drop");
+  EXPECT_TRUE(full["segments"]["window_end"].is_null()) << full.dump(2);
+  EXPECT_GT(full["segments"]["read"].get<int>(), 0) << full.dump(2);
+  EXPECT_LT(narrow["segments"]["scanned"].get<int>(), full["segments"]["scanned"].get<int>());
+  EXPECT_LT(narrow["segments"]["read"].get<int>(), full["segments"]["scanned"].get<int>());
+  EXPECT_EQ(narrow["results"], full["results"]);
+  EXPECT_EQ(narrow["relation"]["relfilenode"], full["relation"]["relfilenode"]);
+  EXPECT_EQ(narrow["relation"]["oid"], full["relation"]["oid"]);
+}
+
+// A table created after the only base backup, filled, truncated, filled
+// again and dropped: the backup's pg_class does not know it, the backup
+// recovered to just before the first change of its files does.
+class WalSearchCreatedAfterBackup : public WalSearch
+{
+protected:
+  void SetUp() override
+  {
+    WalSearch::SetUp();
+    if (HasFatalFailure()) return;
+    exec("shop", "CREATE TABLE late (id int PRIMARY KEY, body text NOT NULL)");
+    m_xid["late_fill"] =
+        committed("INSERT INTO late SELECT g, 'late ' || g FROM generate_series(1, 40) g");
+    m_xid["late_truncate"] = committed("TRUNCATE late");
+    m_xid["late_refill"] =
+        committed("INSERT INTO late SELECT g, 'again ' || g FROM generate_series(1, 7) g");
+    m_xid["late_drop"] = committed("DROP TABLE late");
+    archive_everything();
+    auto scan = lastgood("scan -q");
+    ASSERT_EQ(scan.exit_code, 0) << scan.out << scan.err;
+  }
+};
+
+TEST_F(WalSearchCreatedAfterBackup, FindsItsTruncateAndDropAndRestoresExactlyItsRows)
+{
+  auto found = search("--table public.late");
+  ASSERT_EQ(found["resolved"], true) << found.dump(2);
+  const std::string from = found["relation"]["from"];
+  EXPECT_NE(from.find("recovered to just before"), std::string::npos) << from;
+  EXPECT_EQ(from.find("kept in the catalog"), std::string::npos) << from;
+  EXPECT_EQ(hit_of(found, m_xid["late_fill"])["rows"]["inserted"], 40);
+  EXPECT_EQ(hit_of(found, m_xid["late_refill"])["rows"]["inserted"], 7);
+  const auto truncate = hit_of(found, m_xid["late_truncate"]);
+  EXPECT_EQ(truncate["operation"], "truncate") << found.dump(2);
+  const auto drop = hit_of(found, m_xid["late_drop"]);
+  EXPECT_EQ(drop["operation"], "drop") << found.dump(2);
+
+  // The second search recovers nothing and reads no WAL.
+  auto again = lastgood("wal search --database shop --table public.late --op drop");
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("segments read: 0 "), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("kept in the catalog"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("xid " + m_xid["late_drop"]), std::string::npos) << again.out;
+  // A name no point knows is said so, with exit 3.
+  auto never = lastgood("wal search --database shop --table public.never");
+  EXPECT_EQ(never.exit_code, 3) << never.out << never.err;
+  EXPECT_NE(never.out.find("cannot resolve public.never"), std::string::npos) << never.out;
+
+  auto ready = [](const json& hit) {
+    const std::string command = hit["restore_command"];
+    return command.substr(command.find("--target-xid"));
+  };
+  auto before_drop = restore_started(ready(drop));
+  EXPECT_EQ(one(before_drop, "SELECT count(*) FROM late"), "7");
+  EXPECT_EQ(one(before_drop, "SELECT sum(id) FROM late"), "28");
+  EXPECT_EQ(one(before_drop, "SELECT count(*) FROM late WHERE body = 'again ' || id"), "7");
+  stop(pgdata());
+  auto before_truncate = restore_started(ready(truncate), pgdata("truncate"));
+  EXPECT_EQ(one(before_truncate, "SELECT count(*) FROM late"), "40");
+  EXPECT_EQ(one(before_truncate, "SELECT sum(id) FROM late"), "820");
+  EXPECT_EQ(one(before_truncate, "SELECT count(*) FROM late WHERE body = 'late ' || id"), "40");
 }
 
 } // namespace
