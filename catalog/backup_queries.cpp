@@ -21,7 +21,7 @@ constexpr const char* kSelect =
     " (SELECT b.backup_type FROM backups b WHERE b.id = v_backups.id),"
     " (SELECT b.prior_label FROM backups b WHERE b.id = v_backups.id),"
     " (SELECT group_concat(label, ' ') FROM (SELECT label FROM backup_references br"
-    "   WHERE br.backup_id = v_backups.id ORDER BY label))"
+    "   WHERE br.backup_id = v_backups.id ORDER BY label) AS refs)"
     " FROM v_backups";
 
 BackupRow read_row(Statement& s)

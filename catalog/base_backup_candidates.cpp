@@ -56,7 +56,7 @@ std::string candidates_sql(bool stopped_by, bool stop_lsn_at_most)
   if (stopped_by)
     sql += " AND b.stop_time <= ?3 AND b.stop_lsn <= (SELECT max(stop_lsn) FROM (SELECT stop_lsn "
            "FROM backups"
-           " WHERE cluster_id = ?1 AND stop_time <= ?3 ORDER BY stop_time DESC LIMIT 100))";
+           " WHERE cluster_id = ?1 AND stop_time <= ?3 ORDER BY stop_time DESC LIMIT 100) AS recent)";
   else if (stop_lsn_at_most)
     sql += " AND b.stop_lsn <= ?4";
   // Newest first, straight off index backups_by_cluster.

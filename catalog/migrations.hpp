@@ -2,7 +2,8 @@
 // Catalog schema migrations: migrations/NNNN_name.sql, embedded at build time.
 // Both engines apply the same numbered migrations. PostgreSQL runs the same
 // text with SQLite's type names mapped to its own (postgres_migration_sql),
-// or migrations/postgresql/NNNN_name.sql where the text cannot be shared.
+// or migrations/postgresql/NNNN_name.sql where the text cannot be shared, and
+// then migrations/postgresql/NNNN_name.after.sql where one exists.
 
 #include <string>
 #include <string_view>
@@ -14,7 +15,8 @@ struct Migration {
   int version;
   std::string_view name;
   std::string_view sql;
-  std::string_view postgres_sql; // empty: the shared text, mapped
+  std::string_view postgres_sql;   // empty: the shared text, mapped
+  std::string_view postgres_after; // run after it on PostgreSQL; may be empty
 };
 
 // All migrations compiled into this binary, ordered by version.

@@ -3,9 +3,12 @@
 #include "common/error.hpp"
 
 #include <cstdlib>
+#include <cstring>
 #include <libpq-fe.h>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 namespace lastgood::catalog {
@@ -36,7 +39,7 @@ std::string uri_without_password(std::string_view uri)
   return out;
 }
 
-std::string number_placeholders(std::string_view sql)
+std::string number_placeholders(std::string_view sql, int* count)
 {
   std::string out;
   out.reserve(sql.size() + 16);
@@ -75,10 +78,47 @@ std::string number_placeholders(std::string_view sql)
       out += c;
     }
   }
+  if (count) *count = next;
   return out;
 }
 
 namespace {
+
+constexpr Oid kTextOid = 25; // pg_type.h: TEXTOID
+
+// "could not determine data type of parameter $N" (SQLSTATE 42P18, or 42P08
+// when the parse is done as a prepared statement's): N.
+std::optional<std::size_t> indeterminate_parameter(const PGresult* result)
+{
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const char* message = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  if (!state || !message ||
+      (std::string_view(state) != "42P18" && std::string_view(state) != "42P08"))
+    return std::nullopt;
+  const char* dollar = std::strrchr(message, '$');
+  if (!dollar) return std::nullopt;
+  const long n = std::strtol(dollar + 1, nullptr, 10);
+  if (n < 1) return std::nullopt;
+  return static_cast<std::size_t>(n);
+}
+
+// Parameter types learned per statement text (see PostgresConnection::run).
+std::mutex learned_mutex;
+std::unordered_map<std::string, std::vector<Oid>> learned;
+
+std::optional<std::vector<Oid>> learned_types(const std::string& sql)
+{
+  std::lock_guard lock(learned_mutex);
+  auto it = learned.find(sql);
+  if (it == learned.end()) return std::nullopt;
+  return it->second;
+}
+
+void learn_types(const std::string& sql, const std::vector<Oid>& types)
+{
+  std::lock_guard lock(learned_mutex);
+  learned.emplace(sql, types);
+}
 
 struct ResultDeleter
 {
@@ -164,14 +204,37 @@ public:
   PostgresConnection& operator=(const PostgresConnection&) = delete;
 
   // Runs `sql` with text parameters; throws naming the catalog and the query on failure.
+  // Parameters go untyped, so PostgreSQL gives each the type its use asks for,
+  // as SQLite's dynamic typing does. One used only where no type follows
+  // (`? IS NULL`, a select list) is sent again as text; what was learned is
+  // kept per statement text for the whole process. Inside a transaction the
+  // first run of a text is under a savepoint, since any error aborts the
+  // transaction.
   Result run(const std::string& sql, const std::vector<std::optional<std::string>>& params)
   {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params)
       values.push_back(p ? p->c_str() : nullptr);
-    Result result(PQexecParams(m_conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                               values.data(), nullptr, nullptr, 0));
+    auto types = learned_types(sql);
+    const bool known = types.has_value();
+    if (!types) types.emplace();
+    types->resize(params.size(), 0);
+    const bool guard = !known && PQtransactionStatus(m_conn) == PQTRANS_INTRANS;
+    if (guard) exec("SAVEPOINT lastgood_types");
+    Result result;
+    for (std::size_t attempt = 0; attempt <= params.size(); ++attempt) {
+      result.reset(PQexecParams(m_conn, sql.c_str(), static_cast<int>(values.size()),
+                                types->data(), values.data(), nullptr, nullptr, 0));
+      const auto index = known ? std::nullopt : indeterminate_parameter(result.get());
+      if (!index || *index > types->size() || (*types)[*index - 1] == kTextOid) break;
+      (*types)[*index - 1] = kTextOid;
+      if (guard) exec("ROLLBACK TO SAVEPOINT lastgood_types");
+    }
+    if (ok(result.get())) {
+      if (guard) exec("RELEASE SAVEPOINT lastgood_types");
+      if (!known) learn_types(sql, *types);
+    }
     check(result.get(), sql);
     const char* tuples = PQcmdTuples(result.get());
     m_changes = tuples && *tuples ? std::atoi(tuples) : 0;
@@ -204,11 +267,14 @@ public:
   void rollback() noexcept override { PQclear(PQexec(m_conn, "ROLLBACK")); }
 
 private:
-  void check(const PGresult* result, const std::string& sql)
+  static bool ok(const PGresult* result)
   {
     const auto status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
-    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY)
-      return;
+    return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY;
+  }
+  void check(const PGresult* result, const std::string& sql)
+  {
+    if (ok(result)) return;
     std::string message = "catalog " + m_display + ": catalog query failed '" + sql.substr(0, 60) +
                           "': " + error_of(m_conn, result);
     if (PQstatus(m_conn) != CONNECTION_OK)
@@ -225,8 +291,11 @@ private:
 };
 
 PostgresCursor::PostgresCursor(PostgresConnection& connection, std::string_view sql)
-    : m_connection(connection), m_sql(number_placeholders(sql))
+    : m_connection(connection)
 {
+  int count = 0;
+  m_sql = number_placeholders(sql, &count);
+  m_params.resize(static_cast<std::size_t>(count));
 }
 
 bool PostgresCursor::step()

@@ -18,8 +18,9 @@ std::unique_ptr<Connection> open_postgres(const std::string& uri, const std::str
 std::string uri_without_password(std::string_view uri);
 
 // `?` and `?NNN` placeholders numbered as PostgreSQL's $1, $2, … (those in
-// quoted strings, quoted names and comments are left alone).
-std::string number_placeholders(std::string_view sql);
+// quoted strings, quoted names and comments are left alone). `count` is set
+// to the highest number: SQLite binds NULL to a parameter never bound.
+std::string number_placeholders(std::string_view sql, int* count = nullptr);
 
 // The key of the advisory lock every catalog writer holds for its transaction.
 inline constexpr long long kWriterLockKey = 0x6c617374676f6f64; // "lastgood"

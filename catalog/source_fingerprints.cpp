@@ -10,8 +10,10 @@ void record_source_fingerprint(Database& db, std::int64_t backup_row_id,
   db.prepare("DELETE FROM source_fingerprint_tables WHERE backup_id = ?1")
       .bind_all(backup_row_id)
       .run();
-  db.prepare("INSERT OR REPLACE INTO source_fingerprints (backup_id, mode, wal_lsn, taken_at, how)"
-             " VALUES (?1, ?2, ?3, ?4, ?5)")
+  db.prepare("INSERT INTO source_fingerprints (backup_id, mode, wal_lsn, taken_at, how)"
+             " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (backup_id) DO UPDATE SET"
+             " mode = excluded.mode, wal_lsn = excluded.wal_lsn, taken_at = excluded.taken_at,"
+             " how = excluded.how")
       .bind_all(backup_row_id, pg::to_string(f.mode),
                 f.wal_lsn.empty() ? std::nullopt : std::optional<std::string>(f.wal_lsn),
                 fingerprint.taken_at, fingerprint.how)

@@ -20,8 +20,9 @@ std::optional<pg::WalActivity> cached_wal_activity(Database& db, std::int64_t ob
 void store_wal_activity(Database& db, std::int64_t object_id,
                         const std::optional<std::string>& sha256, const pg::WalActivity& activity)
 {
-  db.prepare("INSERT OR REPLACE INTO wal_activity (object_id, sha256, activity, computed_at)"
-             " VALUES (?, ?, ?, ?)")
+  db.prepare("INSERT INTO wal_activity (object_id, sha256, activity, computed_at)"
+             " VALUES (?, ?, ?, ?) ON CONFLICT (object_id) DO UPDATE SET sha256 = excluded.sha256,"
+             " activity = excluded.activity, computed_at = excluded.computed_at")
       .bind_all(object_id, sha256, pg::to_json(activity).dump(), format_rfc3339(now_seconds()))
       .run();
 }

@@ -135,7 +135,7 @@ std::vector<ClusterWal> wal_summary(Database& db,
       " LEFT JOIN clusters c ON c.id = ws.cluster_id UNION SELECT c.system_identifier FROM backups "
       "b"
       " JOIN clusters c ON c.id = b.cluster_id WHERE b.kind = 'physical' AND b.deleted_at IS NULL)"
-      " WHERE ?1 IS NULL OR system_identifier = ?1 ORDER BY 1");
+      " AS known WHERE ?1 IS NULL OR system_identifier = ?1 ORDER BY 1");
   clusters.bind(1, system_identifier);
   std::vector<std::optional<std::string>> ids;
   while (clusters.step())

@@ -1,5 +1,6 @@
 # Writes OUT: a C++ file holding every DIR/NNNN_name.sql as a string, in order,
-# with its PostgreSQL version DIR/postgresql/NNNN_name.sql where one exists,
+# with its PostgreSQL version DIR/postgresql/NNNN_name.sql where one exists
+# and what PostgreSQL runs after it (DIR/postgresql/NNNN_name.after.sql),
 # and DIR/postgresql/sqlite_compat.sql (functions PostgreSQL lacks).
 file(GLOB files ${DIR}/*.sql)
 list(SORT files)
@@ -13,7 +14,11 @@ foreach(f IN LISTS files)
   if(EXISTS ${DIR}/postgresql/${name}.sql)
     file(READ ${DIR}/postgresql/${name}.sql pg_sql)
   endif()
-  string(APPEND body "    {${number}, \"${name}\", R\"lastgood_sql(${sql})lastgood_sql\", R\"lastgood_sql(${pg_sql})lastgood_sql\"},\n")
+  set(pg_after "")
+  if(EXISTS ${DIR}/postgresql/${name}.after.sql)
+    file(READ ${DIR}/postgresql/${name}.after.sql pg_after)
+  endif()
+  string(APPEND body "    {${number}, \"${name}\", R\"lastgood_sql(${sql})lastgood_sql\", R\"lastgood_sql(${pg_sql})lastgood_sql\", R\"lastgood_sql(${pg_after})lastgood_sql\"},\n")
 endforeach()
 file(READ ${DIR}/postgresql/sqlite_compat.sql compat)
 file(WRITE ${OUT}.tmp "// Generated from migrations/*.sql by cmake/embed_migrations.cmake.\n#include \"catalog/migrations.hpp\"\n\nnamespace lastgood::catalog {\n\nconst std::vector<Migration>& embedded_migrations()\n{\n  static const std::vector<Migration> all = {\n${body}  };\n  return all;\n}\n\nstd::string_view postgres_compat_sql()\n{\n  return R\"lastgood_sql(${compat})lastgood_sql\";\n}\n\n} // namespace lastgood::catalog\n")
