@@ -12,7 +12,7 @@ constexpr const char* kBackupSelect =
     "IS NULL"
     " AND b.status <> 'bad' AND b.start_lsn IS NOT NULL AND b.stop_lsn IS NOT NULL AND "
     "r.removed_at IS NULL"
-    " AND (?2 IS NULL OR b.id = ?2)";
+    " AND (CAST(?2 AS BIGINT) IS NULL OR b.id = ?2)";
 
 BaseBackupRow read_backup(Statement& s)
 {

@@ -9,7 +9,7 @@ std::optional<pg::CommitTimes> cached_commit_times(Database& db, std::int64_t ob
 {
   auto s = db.prepare(
       "SELECT first_commit_time, latest_commit_time, first_commit_lsn, latest_commit_lsn, commits"
-      " FROM wal_commit_times WHERE object_id = ? AND sha256 IS ?");
+      " FROM wal_commit_times WHERE object_id = ? AND sha256 IS NOT DISTINCT FROM ?");
   s.bind_all(object_id, sha256);
   if (!s.step()) return std::nullopt;
   pg::CommitTimes t;

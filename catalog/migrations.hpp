@@ -27,7 +27,8 @@ const std::vector<Migration>& embedded_migrations();
 std::string_view postgres_compat_sql();
 
 // The migration as PostgreSQL runs it: INTEGER → BIGINT (SQLite's integers
-// are 64-bit), INTEGER PRIMARY KEY → an identity column, REAL → DOUBLE PRECISION.
+// are 64-bit), INTEGER PRIMARY KEY → an identity column, REAL → DOUBLE PRECISION,
+// TEXT → TEXT COLLATE "C" (bytewise, as SQLite compares).
 std::string postgres_migration_sql(const Migration& migration);
 
 } // namespace lastgood::catalog

@@ -32,13 +32,13 @@ CREATE INDEX wal_segments_usable ON wal_segments(cluster_id, timeline, segno)
 
 CREATE TABLE wal_commit_times (
   object_id          BIGINT PRIMARY KEY REFERENCES objects(id),
-  sha256             TEXT,
-  first_commit_time  TEXT,
-  latest_commit_time TEXT,
+  sha256             TEXT COLLATE "C",
+  first_commit_time  TEXT COLLATE "C",
+  latest_commit_time TEXT COLLATE "C",
   first_commit_lsn   BIGINT,
   latest_commit_lsn  BIGINT,
   commits            BIGINT NOT NULL DEFAULT 0,
-  computed_at        TEXT NOT NULL
+  computed_at        TEXT COLLATE "C" NOT NULL
 );
 
 CREATE INDEX backups_by_status_time ON backups(status, coalesce(stop_time, start_time));
