@@ -81,7 +81,7 @@ std::vector<BackupRow> list_backups(Database& db, const BackupFilter& filter)
                       " WHERE deleted_at IS NULL AND (?1 IS NULL OR database = ?1)"
                       " AND (?2 IS NULL OR system_identifier = ?2)"
                       " AND (?3 IS NULL OR coalesce(source, ?4) = ?3)"
-                      " ORDER BY coalesce(start_time, stop_time), backup_id");
+                      " ORDER BY coalesce(start_time, stop_time) NULLS FIRST, backup_id");
   s.bind_all(filter.database, filter.cluster, filter.source, kDefaultSource);
   std::vector<BackupRow> out;
   while (s.step())
@@ -113,7 +113,7 @@ std::optional<BackupRow> find_backup(Database& db, const std::string& id_or_pref
 {
   auto s = db.prepare(std::string(kSelect) +
                       " WHERE backup_id = ?1 OR substr(backup_id, 1, length(?1)) = ?1"
-                      " ORDER BY backup_id = ?1 DESC LIMIT 3");
+                      " ORDER BY backup_id = ?1 DESC, backup_id LIMIT 3");
   s.bind(1, id_or_prefix);
   std::vector<BackupRow> rows;
   while (s.step())

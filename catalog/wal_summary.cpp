@@ -94,7 +94,7 @@ void attach_backups(Database& db, ClusterWal& cluster)
       " JOIN clusters c ON c.id = b.cluster_id WHERE c.system_identifier = ? AND b.kind = "
       "'physical'"
       " AND b.deleted_at IS NULL AND b.start_lsn IS NOT NULL AND b.stop_lsn IS NOT NULL"
-      " ORDER BY b.stop_lsn, b.id");
+      " ORDER BY b.stop_lsn NULLS FIRST, b.id");
   s.bind(1, *cluster.system_identifier);
   std::optional<WalChain> chain;
   while (s.step()) {
