@@ -142,8 +142,14 @@ std::unique_ptr<Catalog> open_postgres_catalog(const CatalogLocation& location,
                                                IfMissing if_missing)
 {
   auto db = std::make_unique<Database>(location.path, Database::Mode::ReadWrite);
-  refuse_newer(*db);
-  refuse_foreign(*db);
+  {
+    // Under the writer lock: another host's first migration is either all
+    // there or not begun, never half-seen as someone else's tables.
+    Transaction tx(*db);
+    refuse_newer(*db);
+    refuse_foreign(*db);
+    tx.commit();
+  }
   if (if_missing == IfMissing::Refuse && current_schema_version(*db) == 0)
     throw UsageError("no catalog in " + db->path() + " (from " + location.chosen_by +
                      "); create it with `lastgood catalog init` or `lastgood repo add`, or pass "
