@@ -186,11 +186,20 @@ restore_base_backup_and_check(catalog::Database& db, storage::Storage& storage,
     recovery.target_action = "promote"; // the directory is thrown away afterwards
     if (request.target_time) {
       recovery.target_time = *request.target_time;
+    } else if (request.target_lsn) {
+      // A logical slot's consistent_point is the end of the record that made
+      // its snapshot consistent: the snapshot holds exactly the commits whose
+      // records start before it. recovery_target_inclusive = off stops before
+      // the first record starting at or after the target; 'on' would also
+      // replay that record, which may be a commit the snapshot does not hold
+      // (measured: see tests/integration/exact_fingerprint_drill_test.cpp).
+      recovery.target_lsn = *request.target_lsn;
+      recovery.target_inclusive = false;
     } else {
       recovery.target_immediate = true;
       recovery.target_timeline = "current";
     }
-    if (!request.target_time && extracted.wal_included) {
+    if (!request.target_time && !request.target_lsn && extracted.wal_included) {
       // Consistency needs only the WAL inside the backup (pg_wal/), which
       // recovery reads when restore_command has nothing.
       recovery.restore_command = "false";

@@ -29,6 +29,9 @@ namespace lastgood::verifier {
 struct PhysicalRestoreRequest
 {
   std::optional<std::string> target_time; // PITR drill; nullopt: recovery_target = 'immediate'
+  // PITR drill to the exact LSN of a source fingerprint (verifier/fingerprint_drill.hpp):
+  // every record that starts before it is replayed, none at or after it.
+  std::optional<std::string> target_lsn;
   unsigned jobs = 1;
   std::string config_path; // passed on to wal-fetch when set
   // Writes another tool's backup (pgBackRest's, Barman's layout) into the
