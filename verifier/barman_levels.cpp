@@ -7,6 +7,7 @@
 #include "pg/backup_manifest.hpp"
 #include "verifier/checksum_object.hpp"
 #include "verifier/manifest_verifier.hpp"
+#include "verifier/sha256_schedule.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -119,7 +120,7 @@ Finding finding_of(const barman::BarmanFinding& f, Severity severity = Severity:
 
 Findings verify_barman_checksums(storage::Storage& storage, const catalog::BackupRow& backup,
                                  const std::vector<catalog::BackupObjectRow>& objects,
-                                 unsigned jobs)
+                                 const ChecksumOptions& options, ChecksumStats* stats)
 {
   const std::string prefix = backup.root_key + "/";
   const std::string manifest_key = prefix + "data/backup_manifest";
@@ -131,8 +132,11 @@ Findings verify_barman_checksums(storage::Storage& storage, const catalog::Backu
     // keep annotations): it is read at the structure level, not hashed.
     if (object.role == "barman_backup_info") continue;
     if (object.key == manifest_key) has_manifest = true;
-    work.push_back(
-        {object.key, object.size, object.sha256, true, ObjectContent::Opaque, "", {}, true});
+    // XXH3-128 of first sight where the scan recorded one; SHA-256 when asked or due.
+    const bool sha256 =
+        options.cryptographic || sha256_due(object, options.sha256_every, options.now);
+    work.push_back({object.key, object.size, object.sha256, true, ObjectContent::Opaque, "",
+                    object.fast, sha256});
   }
   std::unique_ptr<ManifestVerifier> manifest;
   if (has_manifest) {
@@ -145,14 +149,16 @@ Findings verify_barman_checksums(storage::Storage& storage, const catalog::Backu
     findings.add(finding_kind::manifest_invalid, Severity::Warning, manifest_key,
                  "Barman backup " + backup.label.value_or("?") +
                      " has no backup_manifest (rsync method, or PostgreSQL 12 or older), so its "
-                     "files were checked against the SHA-256 lastgood recorded when it first "
+                     "files were checked against the hashes lastgood recorded when it first "
                      "saw them only");
   }
   std::stable_sort(work.begin(), work.end(), [](const ObjectJob& a, const ObjectJob& b) {
     return a.expected_size > b.expected_size;
   });
+  const unsigned jobs = options.jobs;
   const unsigned threads = static_cast<unsigned>(std::clamp<std::size_t>(
       work.size(), 1, jobs ? jobs : std::max(1u, std::thread::hardware_concurrency())));
+  std::vector<ObjectOutcome> outcomes(work.size());
   std::atomic<std::size_t> next{0};
   std::mutex mutex;
   std::exception_ptr failure;
@@ -163,9 +169,7 @@ Findings verify_barman_checksums(storage::Storage& storage, const catalog::Backu
         ObjectChecker checker(storage, manifest.get());
         for (std::size_t i; (i = next++) < work.size();) {
           try {
-            auto outcome = checker.check(work[i]);
-            std::lock_guard lock(mutex);
-            findings.append(outcome.findings);
+            outcomes[i] = checker.check(work[i]);
           } catch (...) {
             std::lock_guard lock(mutex);
             if (!failure) failure = std::current_exception();
@@ -175,7 +179,23 @@ Findings verify_barman_checksums(storage::Storage& storage, const catalog::Backu
       });
   }
   if (failure) std::rethrow_exception(failure);
-  if (manifest) findings.append(manifest->findings());
+  ChecksumStats totals;
+  for (std::size_t i = 0; i < work.size(); ++i) {
+    const ObjectJob& job = work[i];
+    ObjectOutcome& outcome = outcomes[i];
+    findings.append(outcome.findings);
+    ++totals.objects;
+    totals.bytes += outcome.bytes_read;
+    if (!outcome.read) continue;
+    ++(job.use_sha256 || job.expected_fast.empty() ? totals.objects_sha256 : totals.objects_xxh3);
+    if (!outcome.verified_sha256.empty())
+      totals.verified.push_back({job.key, outcome.verified_sha256, std::move(outcome.fast)});
+  }
+  if (manifest) {
+    findings.append(manifest->findings());
+    totals.manifest_files = manifest->files_checked();
+  }
+  if (stats) *stats = std::move(totals);
   return findings;
 }
 
