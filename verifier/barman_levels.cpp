@@ -10,11 +10,8 @@
 #include "verifier/sha256_schedule.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <unistd.h>
 
 namespace lastgood::verifier {
@@ -152,51 +149,11 @@ Findings verify_barman_checksums(storage::Storage& storage, const catalog::Backu
                      "files were checked against the hashes lastgood recorded when it first "
                      "saw them only");
   }
-  std::stable_sort(work.begin(), work.end(), [](const ObjectJob& a, const ObjectJob& b) {
-    return a.expected_size > b.expected_size;
-  });
-  const unsigned jobs = options.jobs;
-  const unsigned threads = static_cast<unsigned>(std::clamp<std::size_t>(
-      work.size(), 1, jobs ? jobs : std::max(1u, std::thread::hardware_concurrency())));
-  std::vector<ObjectOutcome> outcomes(work.size());
-  std::atomic<std::size_t> next{0};
-  std::mutex mutex;
-  std::exception_ptr failure;
-  {
-    std::vector<std::jthread> workers;
-    for (unsigned t = 0; t < threads; ++t)
-      workers.emplace_back([&] {
-        ObjectChecker checker(storage, manifest.get());
-        for (std::size_t i; (i = next++) < work.size();) {
-          try {
-            outcomes[i] = checker.check(work[i]);
-          } catch (...) {
-            std::lock_guard lock(mutex);
-            if (!failure) failure = std::current_exception();
-            next = work.size();
-          }
-        }
-      });
-  }
-  if (failure) std::rethrow_exception(failure);
   ChecksumStats totals;
-  for (std::size_t i = 0; i < work.size(); ++i) {
-    const ObjectJob& job = work[i];
-    ObjectOutcome& outcome = outcomes[i];
-    findings.append(outcome.findings);
-    ++totals.objects;
-    totals.bytes += outcome.bytes_read;
-    if (!outcome.read) continue;
-    ++(job.use_sha256 || job.expected_fast.empty() ? totals.objects_sha256 : totals.objects_xxh3);
-    if (!outcome.verified_sha256.empty())
-      totals.verified.push_back({job.key, outcome.verified_sha256, std::move(outcome.fast)});
-  }
-  if (manifest) {
-    findings.append(manifest->findings());
-    totals.manifest_files = manifest->files_checked();
-  }
+  auto checked = check_objects(storage, std::move(work), manifest.get(), options.jobs,
+                               std::move(findings), totals);
   if (stats) *stats = std::move(totals);
-  return findings;
+  return checked;
 }
 
 Findings verify_barman_structure(storage::Storage& storage, const catalog::BackupRow& backup)
