@@ -157,7 +157,10 @@ Findings Verifier::check_bytes(storage::Storage& storage, const catalog::BackupR
   options.cryptographic = m_cryptographic;
   options.sha256_every = m_config.sha256_every;
   ChecksumStats stats;
-  Findings findings = verify_checksums(storage, backup, objects, options, &stats);
+  // A Barman backup has its own layout (verifier/barman_levels), the same hashes.
+  Findings findings = backup.format == "barman"
+                          ? verify_barman_checksums(storage, backup, objects, options, &stats)
+                          : verify_checksums(storage, backup, objects, options, &stats);
   catalog::record_verified_hashes(m_db, backup.id, stats.verified, format_rfc3339(now_seconds()));
   report.checksum_hash = stats.hash_used();
   if (!report.checksum_hash.empty()) {
@@ -180,8 +183,7 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
   const auto objects = catalog::backup_objects(m_db, backup.id);
   // A Barman backup has its own layout and WAL archive (verifier/barman_levels).
   const bool barman = backup.format == "barman";
-  findings.append(barman ? verify_barman_checksums(storage, backup, objects, m_jobs)
-                         : check_bytes(storage, backup, objects, run_id, report));
+  findings.append(check_bytes(storage, backup, objects, run_id, report));
   if (level == Level::Checksum) return findings;
   if (barman) {
     findings.append(verify_barman_structure(storage, backup));
