@@ -26,9 +26,16 @@ struct AttachedFingerprint
   bool replaced = false; // the backup had one before
 };
 
+// The source fingerprint `fingerprint` shows and --attach records: as of
+// `snapshot` when given (its WAL position then approximate), else at an exact
+// LSN when the server can give one (pg/exact_fingerprint.hpp).
+pg::DatabaseFingerprint fingerprint_source(const std::string& conninfo, pg::FingerprintMode mode,
+                                           const std::string& snapshot);
+
 // Takes the fingerprint and records it for the backup with an audit row
 // (fingerprint.attached). Throws UsageError for an unknown backup or a
-// backup that is not a logical dump of one database.
+// pg_dumpall script. A base backup's fingerprint names its database and is
+// compared after a PITR drill to its LSN when that LSN is exact.
 AttachedFingerprint attach_source_fingerprint(catalog::Database& db,
                                               const AttachFingerprintRequest& request);
 

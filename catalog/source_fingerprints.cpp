@@ -10,13 +10,17 @@ void record_source_fingerprint(Database& db, std::int64_t backup_row_id,
   db.prepare("DELETE FROM source_fingerprint_tables WHERE backup_id = ?1")
       .bind_all(backup_row_id)
       .run();
-  db.prepare("INSERT INTO source_fingerprints (backup_id, mode, wal_lsn, taken_at, how)"
-             " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (backup_id) DO UPDATE SET"
+  db.prepare("INSERT INTO source_fingerprints"
+             " (backup_id, mode, wal_lsn, taken_at, how, exact_lsn, database_name)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (backup_id) DO UPDATE SET"
              " mode = excluded.mode, wal_lsn = excluded.wal_lsn, taken_at = excluded.taken_at,"
-             " how = excluded.how")
+             " how = excluded.how, exact_lsn = excluded.exact_lsn,"
+             " database_name = excluded.database_name")
       .bind_all(backup_row_id, pg::to_string(f.mode),
                 f.wal_lsn.empty() ? std::nullopt : std::optional<std::string>(f.wal_lsn),
-                fingerprint.taken_at, fingerprint.how)
+                fingerprint.taken_at, fingerprint.how, f.exact_lsn ? 1 : 0,
+                f.database_name.empty() ? std::nullopt
+                                        : std::optional<std::string>(f.database_name))
       .run();
   auto insert = db.prepare("INSERT INTO source_fingerprint_tables"
                            " (backup_id, schema_name, table_name, rows, content_hash)"
@@ -28,9 +32,9 @@ void record_source_fingerprint(Database& db, std::int64_t backup_row_id,
 
 std::optional<SourceFingerprint> source_fingerprint(Database& db, std::int64_t backup_row_id)
 {
-  auto head =
-      db.prepare("SELECT mode, coalesce(wal_lsn, ''), taken_at, how FROM source_fingerprints"
-                 " WHERE backup_id = ?1");
+  auto head = db.prepare("SELECT mode, coalesce(wal_lsn, ''), taken_at, how, exact_lsn,"
+                         " coalesce(database_name, '') FROM source_fingerprints"
+                         " WHERE backup_id = ?1");
   head.bind_all(backup_row_id);
   if (!head.step()) return std::nullopt;
   SourceFingerprint out;
@@ -38,6 +42,8 @@ std::optional<SourceFingerprint> source_fingerprint(Database& db, std::int64_t b
   out.fingerprint.wal_lsn = head.text(1);
   out.taken_at = head.text(2);
   out.how = head.text(3);
+  out.fingerprint.exact_lsn = head.int64(4) != 0;
+  out.fingerprint.database_name = head.text(5);
   auto tables = db.prepare("SELECT schema_name, table_name, rows, content_hash"
                            " FROM source_fingerprint_tables WHERE backup_id = ?1"
                            " ORDER BY schema_name, table_name");

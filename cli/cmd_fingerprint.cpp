@@ -29,7 +29,13 @@ nlohmann::json to_json(const pg::DatabaseFingerprint& f)
     if (t.content_hash) row["content_hash"] = *t.content_hash;
     tables.push_back(row);
   }
-  return {{"mode", pg::to_string(f.mode)}, {"wal_lsn", f.wal_lsn}, {"tables", tables}};
+  nlohmann::json doc = {{"mode", pg::to_string(f.mode)},
+                        {"database", f.database_name},
+                        {"wal_lsn", f.wal_lsn},
+                        {"exact_lsn", f.exact_lsn},
+                        {"tables", tables}};
+  if (!f.lsn_note.empty()) doc["lsn_note"] = f.lsn_note;
+  return doc;
 }
 
 } // namespace
@@ -57,7 +63,7 @@ void register_fingerprint_command(CLI::App& app, Context& ctx)
     std::string attached;
     pg::DatabaseFingerprint f;
     if (o->attach.empty()) {
-      f = pg::fingerprint_database(o->dbname, mode, o->snapshot);
+      f = backup::fingerprint_source(o->dbname, mode, o->snapshot);
     } else {
       auto a = backup::attach_source_fingerprint(ctx.catalog().db(),
                                                  {o->dbname, mode, o->snapshot, o->attach});
@@ -76,8 +82,14 @@ void register_fingerprint_command(CLI::App& app, Context& ctx)
         if (t.content_hash) std::cout << "  " << *t.content_hash;
         std::cout << '\n';
       }
-      std::cout << f.tables.size() << " tables"
-                << (f.wal_lsn.empty() ? "" : ", at WAL " + f.wal_lsn) << '\n';
+      std::cout << f.tables.size() << " tables";
+      if (f.exact_lsn)
+        std::cout << ", exactly at WAL " << f.wal_lsn
+                  << " (the snapshot of a temporary logical replication slot)";
+      else if (!f.wal_lsn.empty())
+        std::cout << ", at WAL " << f.wal_lsn << " (approximate)";
+      std::cout << '\n';
+      if (!f.lsn_note.empty()) std::cout << f.lsn_note << '\n';
       if (!attached.empty())
         std::cout << "recorded as the source fingerprint of " << attached << '\n';
     }

@@ -59,8 +59,9 @@ DatabaseFingerprint fingerprint_in(pqxx::transaction_base& tx, FingerprintMode m
   if (mode == FingerprintMode::None) return out;
   tx.exec0(kOutputSettings);
   auto lsn = tx.exec1("SELECT CASE WHEN pg_is_in_recovery() THEN '' "
-                      "ELSE pg_current_wal_lsn()::text END");
+                      "ELSE pg_current_wal_lsn()::text END, current_database()");
   out.wal_lsn = lsn[0].as<std::string>();
+  out.database_name = lsn[1].as<std::string>();
   for (const auto& row : tx.exec(kTablesQuery)) {
     TableFingerprint t;
     t.schema_name = row[0].as<std::string>();

@@ -36,7 +36,14 @@ struct DatabaseFingerprint
 {
   FingerprintMode mode = FingerprintMode::None;
   std::vector<TableFingerprint> tables; // sorted by schema, table
-  std::string wal_lsn;                  // pg_current_wal_lsn() (empty on a standby)
+  // exact_lsn: the consistent point of the temporary logical slot whose
+  // exported snapshot was read (pg/exact_fingerprint.hpp): recovery to it
+  // reproduces exactly this state. Otherwise pg_current_wal_lsn() read in the
+  // snapshot (empty on a standby), which commits racing the read can pass.
+  std::string wal_lsn;
+  bool exact_lsn = false;
+  std::string lsn_note;      // why the LSN is only approximate, when it is
+  std::string database_name; // current_database() of the fingerprinted database
 };
 
 // A REPEATABLE READ transaction on `conninfo` that has exported its snapshot,

@@ -7,13 +7,11 @@
 #include "pg/backup_manifest.hpp"
 #include "verifier/checksum_object.hpp"
 #include "verifier/manifest_verifier.hpp"
+#include "verifier/sha256_schedule.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <unistd.h>
 
 namespace lastgood::verifier {
@@ -119,7 +117,7 @@ Finding finding_of(const barman::BarmanFinding& f, Severity severity = Severity:
 
 Findings verify_barman_checksums(storage::Storage& storage, const catalog::BackupRow& backup,
                                  const std::vector<catalog::BackupObjectRow>& objects,
-                                 unsigned jobs)
+                                 const ChecksumOptions& options, ChecksumStats* stats)
 {
   const std::string prefix = backup.root_key + "/";
   const std::string manifest_key = prefix + "data/backup_manifest";
@@ -131,8 +129,11 @@ Findings verify_barman_checksums(storage::Storage& storage, const catalog::Backu
     // keep annotations): it is read at the structure level, not hashed.
     if (object.role == "barman_backup_info") continue;
     if (object.key == manifest_key) has_manifest = true;
-    work.push_back(
-        {object.key, object.size, object.sha256, true, ObjectContent::Opaque, "", {}, true});
+    // XXH3-128 of first sight where the scan recorded one; SHA-256 when asked or due.
+    const bool sha256 =
+        options.cryptographic || sha256_due(object, options.sha256_every, options.now);
+    work.push_back({object.key, object.size, object.sha256, true, ObjectContent::Opaque, "",
+                    object.fast, sha256});
   }
   std::unique_ptr<ManifestVerifier> manifest;
   if (has_manifest) {
@@ -145,38 +146,14 @@ Findings verify_barman_checksums(storage::Storage& storage, const catalog::Backu
     findings.add(finding_kind::manifest_invalid, Severity::Warning, manifest_key,
                  "Barman backup " + backup.label.value_or("?") +
                      " has no backup_manifest (rsync method, or PostgreSQL 12 or older), so its "
-                     "files were checked against the SHA-256 lastgood recorded when it first "
+                     "files were checked against the hashes lastgood recorded when it first "
                      "saw them only");
   }
-  std::stable_sort(work.begin(), work.end(), [](const ObjectJob& a, const ObjectJob& b) {
-    return a.expected_size > b.expected_size;
-  });
-  const unsigned threads = static_cast<unsigned>(std::clamp<std::size_t>(
-      work.size(), 1, jobs ? jobs : std::max(1u, std::thread::hardware_concurrency())));
-  std::atomic<std::size_t> next{0};
-  std::mutex mutex;
-  std::exception_ptr failure;
-  {
-    std::vector<std::jthread> workers;
-    for (unsigned t = 0; t < threads; ++t)
-      workers.emplace_back([&] {
-        ObjectChecker checker(storage, manifest.get());
-        for (std::size_t i; (i = next++) < work.size();) {
-          try {
-            auto outcome = checker.check(work[i]);
-            std::lock_guard lock(mutex);
-            findings.append(outcome.findings);
-          } catch (...) {
-            std::lock_guard lock(mutex);
-            if (!failure) failure = std::current_exception();
-            next = work.size();
-          }
-        }
-      });
-  }
-  if (failure) std::rethrow_exception(failure);
-  if (manifest) findings.append(manifest->findings());
-  return findings;
+  ChecksumStats totals;
+  auto checked = check_objects(storage, std::move(work), manifest.get(), options.jobs,
+                               std::move(findings), totals);
+  if (stats) *stats = std::move(totals);
+  return checked;
 }
 
 Findings verify_barman_structure(storage::Storage& storage, const catalog::BackupRow& backup)

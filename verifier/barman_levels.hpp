@@ -3,8 +3,10 @@
 // catalog/barman_backups), which pg_basebackup's rules would misjudge:
 // Barman keeps tablespaces beside data/ and its WAL compressed in wals/.
 //   checksum:  every stored file but backup.info (Barman rewrites it)
-//              against the catalog's SHA-256 (first sight: Barman keeps
-//              none) and, where the backup has one,
+//              against the catalog's hashes of first sight (Barman keeps
+//              none): XXH3-128 routinely, SHA-256 with --cryptographic or
+//              when verify.sha256_every says so (like verify_checksums),
+//              and, where the backup has one,
 //              against data/backup_manifest (like `barman verify-backup`).
 //   structure: Barman's own status (DONE) and the backup's WAL range
 //              (begin_wal..end_wal) present, listed and valid
@@ -14,6 +16,7 @@
 
 #include "catalog/backup_queries.hpp"
 #include "storage/storage.hpp"
+#include "verifier/checksum_level.hpp"
 #include "verifier/finding.hpp"
 #include "verifier/pgdata_extract.hpp"
 
@@ -26,10 +29,12 @@ namespace finding_kind {
 inline constexpr const char* barman_status = "barman_status";
 } // namespace finding_kind
 
-// Throws only when verification cannot be done at all.
+// Throws only when verification cannot be done at all. stats: as
+// verify_checksums fills them (which hash compared each object, the SHA-256
+// reads whose XXH3-128 the catalog may fill in).
 Findings verify_barman_checksums(storage::Storage& storage, const catalog::BackupRow& backup,
                                  const std::vector<catalog::BackupObjectRow>& objects,
-                                 unsigned jobs);
+                                 const ChecksumOptions& options, ChecksumStats* stats = nullptr);
 
 // StorageError when storage fails (the caller reports it as an error).
 Findings verify_barman_structure(storage::Storage& storage, const catalog::BackupRow& backup);

@@ -244,6 +244,16 @@ Findings verify_checksums(storage::Storage& storage, const catalog::BackupRow& b
         classify_for_manifest(job, prefix, tar_format);
   }
 
+  auto checked = check_objects(storage, std::move(work), manifest.get(), options.jobs,
+                               std::move(findings), totals);
+  if (stats) *stats = totals;
+  return checked;
+}
+
+Findings check_objects(storage::Storage& storage, std::vector<ObjectJob> work,
+                       ManifestVerifier* manifest, unsigned jobs, Findings findings,
+                       ChecksumStats& totals)
+{
   std::stable_sort(work.begin(), work.end(), [](const ObjectJob& a, const ObjectJob& b) {
     return a.expected_size > b.expected_size;
   });
@@ -272,12 +282,11 @@ Findings verify_checksums(storage::Storage& storage, const catalog::BackupRow& b
     for (std::uint64_t b = 0; b < count; ++b)
       tasks.push_back({j, static_cast<std::int64_t>(b)});
   }
-  unsigned threads =
-      options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = jobs ? jobs : std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::clamp<std::size_t>(tasks.size(), 1, threads));
-  run_tasks(storage, manifest.get(), work, tasks, crc_for, results, threads);
+  run_tasks(storage, manifest, work, tasks, crc_for, results, threads);
 
-  ObjectChecker fallback(storage, manifest.get());
+  ObjectChecker fallback(storage, manifest);
   for (std::size_t j = 0; j < work.size(); ++j) {
     const ObjectJob& job = work[j];
     ObjectOutcome outcome;
@@ -307,7 +316,6 @@ Findings verify_checksums(storage::Storage& storage, const catalog::BackupRow& b
     findings.append(manifest->findings());
     totals.manifest_files = manifest->files_checked();
   }
-  if (stats) *stats = totals;
 
   // Stable output: by object, whatever thread got there first.
   Findings sorted;

@@ -7,6 +7,7 @@
 #include "catalog/verified_hashes.hpp"
 #include "common/time.hpp"
 #include "storage/storage.hpp"
+#include "verifier/checksum_object.hpp"
 #include "verifier/finding.hpp"
 
 #include <chrono>
@@ -74,5 +75,15 @@ Findings verify_checksums(storage::Storage& storage, const catalog::BackupRow& b
 Findings verify_checksums(storage::Storage& storage, const catalog::BackupRow& backup,
                           const std::vector<catalog::BackupObjectRow>& objects, unsigned jobs,
                           ChecksumStats* stats = nullptr);
+
+// What verify_checksums does once it knows its objects (other layouts, e.g.
+// Barman's, build their own jobs): reads them on `jobs` threads (0 = one per
+// core), largest first, those compared by XXH3-128 and larger than a block in
+// parallel block ranges, each compared with the catalog and, with a manifest,
+// fed to it (whose findings are added last). Returns `findings` with theirs,
+// ordered by subject; adds to totals.
+Findings check_objects(storage::Storage& storage, std::vector<ObjectJob> work,
+                       ManifestVerifier* manifest, unsigned jobs, Findings findings,
+                       ChecksumStats& totals);
 
 } // namespace lastgood::verifier

@@ -29,8 +29,9 @@ namespace lastgood::verifier {
 struct PhysicalRestoreRequest
 {
   std::optional<std::string> target_time; // PITR drill; nullopt: recovery_target = 'immediate'
-  // Or a WAL position ("X/Y"): wal search reads pg_class just before a record
-  // with target_inclusive = false.
+  // Or a WAL position ("X/Y"): wal search reads pg_class just before a
+  // record, a fingerprint drill recovers to a source fingerprint's exact LSN
+  // (verifier/fingerprint_drill.hpp); both with target_inclusive = false.
   std::optional<std::string> target_lsn;
   bool target_inclusive = true;
   unsigned jobs = 1;

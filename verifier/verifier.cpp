@@ -15,6 +15,7 @@
 #include "verifier/checksum_level.hpp"
 #include "verifier/dump_feed.hpp"
 #include "verifier/fair_order.hpp"
+#include "verifier/fingerprint_drill.hpp"
 #include "verifier/local_copy.hpp"
 #include "verifier/object_access.hpp"
 #include "verifier/pgbackrest_levels.hpp"
@@ -156,7 +157,10 @@ Findings Verifier::check_bytes(storage::Storage& storage, const catalog::BackupR
   options.cryptographic = m_cryptographic;
   options.sha256_every = m_config.sha256_every;
   ChecksumStats stats;
-  Findings findings = verify_checksums(storage, backup, objects, options, &stats);
+  // A Barman backup has its own layout (verifier/barman_levels), the same hashes.
+  Findings findings = backup.format == "barman"
+                          ? verify_barman_checksums(storage, backup, objects, options, &stats)
+                          : verify_checksums(storage, backup, objects, options, &stats);
   catalog::record_verified_hashes(m_db, backup.id, stats.verified, format_rfc3339(now_seconds()));
   report.checksum_hash = stats.hash_used();
   if (!report.checksum_hash.empty()) {
@@ -179,8 +183,7 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
   const auto objects = catalog::backup_objects(m_db, backup.id);
   // A Barman backup has its own layout and WAL archive (verifier/barman_levels).
   const bool barman = backup.format == "barman";
-  findings.append(barman ? verify_barman_checksums(storage, backup, objects, m_jobs)
-                         : check_bytes(storage, backup, objects, run_id, report));
+  findings.append(check_bytes(storage, backup, objects, run_id, report));
   if (level == Level::Checksum) return findings;
   if (barman) {
     findings.append(verify_barman_structure(storage, backup));
@@ -216,11 +219,45 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
       request.materialise = [&](const ExtractOptions& options) {
         return materialise_barman_backup(storage, backup, options);
       };
+    const auto drill = plan_fingerprint_drill(m_db, backup, request.target_time.has_value());
+    std::optional<FingerprintComparison> compared;
+    if (drill.source) {
+      request.target_lsn = drill.target_lsn;
+      // A logical slot's consistent_point is the end of the RUNNING_XACTS
+      // record that made its snapshot consistent: the snapshot holds exactly
+      // the commits whose records start before it. Not inclusive stops before
+      // the first record starting at or after it; inclusive would replay that
+      // record too, which may be a commit the snapshot lacks. Measured (1 and
+      // 4 sessions committing, 18 points): not inclusive reproduced every
+      // snapshot; inclusive did too only because that record was never a commit.
+      request.target_inclusive = false;
+      request.inspect = [&](pg::ScratchCluster& cluster) {
+        compared = compare_recovered(drill, cluster, backup);
+      };
+    } else if (!drill.note.empty()) {
+      report.notes.push_back(drill.note);
+    }
     auto restored =
         restore_base_backup_and_check(m_db, storage, backup, objects, request, m_config);
     findings.append(restored.findings);
     report.row_counts = std::move(restored.row_counts);
     report.recovery_point = std::move(restored.recovery_point);
+    // Kept with the run (its recovery point) so `show`/history say whether
+    // the source fingerprint was compared, and why not.
+    if (compared) {
+      findings.append(compared->findings);
+      if (!compared->note.empty()) report.notes.push_back(compared->note);
+      if (compared->match) catalog::set_run_source_match(m_db, run_id, *compared->match);
+      report.recovery_point["source_fingerprint"] =
+          "compared at WAL " + drill.target_lsn +
+          (compared->match ? ": identical" : ": differs (see the findings)");
+    } else if (drill.source) {
+      report.recovery_point["source_fingerprint"] = "not compared: the cluster recovered to WAL " +
+                                                    drill.target_lsn +
+                                                    " was not reached (see the findings)";
+    } else if (!drill.note.empty()) {
+      report.recovery_point["source_fingerprint"] = drill.note;
+    }
     if (!report.recovery_point.is_null() && !report.recovery_point.empty())
       catalog::set_run_recovery_point(m_db, run_id, report.recovery_point.dump());
     return findings;

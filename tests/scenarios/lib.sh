@@ -136,12 +136,13 @@ PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 as_pg() {
   if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi
 }
+# SOURCE_SERVER_OPTS: further postgres options (e.g. "-c wal_level=logical").
 source_server() {
   mkdir -p "$S/server" "$S/sock"
   ((EUID == 0)) && chown postgres "$S/server" "$S/sock"
   as_pg "$PG_BIN/initdb" -D "$S/server" -U postgres -A trust --no-sync >/dev/null
   as_pg "$PG_BIN/pg_ctl" -D "$S/server" -l "$S/server/log" -w \
-    -o "-k $S/sock -c listen_addresses='' -c fsync=off" start >/dev/null
+    -o "-k $S/sock -c listen_addresses='' -c fsync=off ${SOURCE_SERVER_OPTS:-}" start >/dev/null
   SERVER_PID_FILE=$S/server/postmaster.pid
   SERVER="host=$S/sock user=postgres"
   as_pg "$PG_BIN/psql" -qX -h "$S/sock" -U postgres -c "CREATE DATABASE shop" >/dev/null

@@ -143,6 +143,58 @@ TEST_F(BarmanVerify, AFlippedByteInADataFileIsBad)
   EXPECT_EQ(verify(backup_labelled(m_expected["PLAIN2"])["id"], "checksum", 0)["outcome"], "pass");
 }
 
+// Barman objects get XXH3-128 at the scan like every other object: the
+// checksum level compares it (no SHA-256), --cryptographic recomputes SHA-256,
+// and a byte changed after the scan is found by XXH3 naming its byte range.
+TEST_F(BarmanVerify, TheChecksumLevelComparesXxh3AndCryptographicRecomputesSha256)
+{
+  copy_home();
+  add_and_scan("tar");
+  const std::string id = backup_labelled(m_expected["TAR1"])["id"];
+  auto hash_of_last_run = [&] {
+    auto runs = json_of("history " + id + " --json")["runs"];
+    EXPECT_FALSE(runs.empty());
+    std::string newest;
+    std::int64_t newest_id = -1;
+    for (const auto& r : runs)
+      if (r["run"].get<std::int64_t>() > newest_id) {
+        newest_id = r["run"].get<std::int64_t>();
+        newest = r["checksum_hash"].is_null() ? "" : r["checksum_hash"].get<std::string>();
+      }
+    return newest;
+  };
+  EXPECT_EQ(verify(id, "checksum", 0)["outcome"], "pass");
+  EXPECT_EQ(hash_of_last_run(), "xxh3-128") << "every Barman object was hashed with XXH3 at scan";
+  auto crypto = json_of("verify " + id + " --level checksum --cryptographic --json")["runs"];
+  ASSERT_EQ(crypto.size(), 1u);
+  EXPECT_EQ(crypto[0]["outcome"], "pass") << crypto.dump(2);
+  EXPECT_EQ(hash_of_last_run(), "sha256");
+
+  // base.tar changed after the scan: the routine read finds it by XXH3.
+  fs::path tar;
+  for (const auto& e :
+       fs::directory_iterator(m_copy / "tar" / "base" / m_expected["TAR1"] / "data"))
+    if (e.path().filename().string().starts_with("base.tar")) tar = e.path();
+  ASSERT_FALSE(tar.empty());
+  flip_byte(tar, static_cast<std::streamoff>(fs::file_size(tar) / 2));
+  auto run = verify(id, "checksum", 3);
+  EXPECT_EQ(run["outcome"], "fail") << run.dump(2);
+  bool by_xxh3 = false;
+  for (const auto& f : run["findings"])
+    by_xxh3 =
+        by_xxh3 || (f["kind"] == "checksum_mismatch" &&
+                    f["subject"].get<std::string>().find("/data/base.tar") != std::string::npos &&
+                    f["message"].get<std::string>().find("XXH3-128") != std::string::npos &&
+                    f["message"].get<std::string>().find("in bytes 0-") != std::string::npos);
+  EXPECT_TRUE(by_xxh3) << run.dump(2);
+  EXPECT_EQ(hash_of_last_run(), "xxh3-128");
+  EXPECT_EQ(backup_labelled(m_expected["TAR1"])["status"], "bad");
+  // --cryptographic finds it by SHA-256.
+  run = json_of("verify " + id + " --level checksum --cryptographic --json", 3)["runs"][0];
+  EXPECT_TRUE(has_finding(run, "checksum_mismatch", "/data/base.tar")) << run.dump(2);
+  EXPECT_EQ(hash_of_last_run(), "sha256");
+}
+
 TEST_F(BarmanVerify, AMissingWalSegmentInsideTheBackupsRangeIsBad)
 {
   copy_home();

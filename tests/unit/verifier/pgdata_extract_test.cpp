@@ -1,6 +1,7 @@
 // Extracting base backups into a data directory: plain and tar, manifest and
 // catalog checks on the way, and refusal of members that would land outside.
 
+#include "common/fast_hash.hpp"
 #include "tests/unit/verifier/fake_backup.hpp"
 #include "verifier/extract_paths.hpp"
 #include "verifier/pgdata_extract.hpp"
@@ -174,6 +175,41 @@ TEST_F(PgdataExtract, CatalogMismatchRemovesEverything)
   auto result = extract();
   EXPECT_FALSE(result.ok());
   EXPECT_EQ(of(result.findings), Strings{"checksum_mismatch base/t1/pg_wal.tar"});
+  EXPECT_FALSE(fs::exists(target()));
+  EXPECT_FALSE(fs::exists(result.tablespace_dir));
+}
+
+// The catalog's XXH3-128 blocks (recorded by the scan) name the bytes that changed.
+TEST_F(PgdataExtract, ACatalogMismatchNamesItsByteRange)
+{
+  make_tar_backup(false);
+  for (auto& o : m_objects) {
+    FastHasher hasher;
+    const std::string data = testing::read_file(repo() / o.key);
+    hasher.update(std::as_bytes(std::span(data)));
+    o.fast = hasher.finish();
+  }
+  flip_byte("base/t1/pg_wal.tar", 700);
+  auto result = extract();
+  ASSERT_EQ(of(result.findings), Strings{"checksum_mismatch base/t1/pg_wal.tar"});
+  const Finding& f = result.findings.items().front();
+  const std::uint64_t size = fs::file_size(repo() / "base/t1/pg_wal.tar");
+  EXPECT_NE(f.message.find("XXH3-128 blocks differ in bytes 0-" + std::to_string(size - 1)),
+            std::string::npos)
+      << f.message;
+  EXPECT_NE(f.message.find("nothing extracted from it was kept"), std::string::npos) << f.message;
+  EXPECT_EQ(f.detail["ranges"][0]["first_byte"], 0) << f.detail.dump();
+  EXPECT_FALSE(fs::exists(target()));
+}
+
+// Changed bytes that break the tar on the way are what they are: a mismatch
+// with the catalog (the rest is read to tell), not a damaged backup as cataloged.
+TEST_F(PgdataExtract, ATarBrokenByChangedBytesIsACatalogMismatch)
+{
+  make_tar_backup(false);
+  flip_byte("base/t1/base.tar", 100); // the first header's mode: its checksum fails
+  auto result = extract();
+  EXPECT_EQ(of(result.findings), Strings{"checksum_mismatch base/t1/base.tar"});
   EXPECT_FALSE(fs::exists(target()));
   EXPECT_FALSE(fs::exists(result.tablespace_dir));
 }
