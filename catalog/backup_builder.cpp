@@ -1,8 +1,8 @@
 #include "catalog/backup_builder.hpp"
-#include "catalog/key_range.hpp"
 
 #include "catalog/classify.hpp"
 #include "catalog/dump_database_name.hpp"
+#include "catalog/key_range.hpp"
 #include "catalog/object_records.hpp"
 #include "common/sha256.hpp"
 #include "common/time.hpp"

@@ -1,4 +1,5 @@
 #include "catalog/backup_membership.hpp"
+
 #include "catalog/key_range.hpp"
 
 #include <set>

@@ -92,8 +92,9 @@ std::vector<BackupRow> list_backups(Database& db, const BackupFilter& filter)
 std::vector<std::optional<std::string>> sources_of_database(Database& db,
                                                             const std::string& database)
 {
-  auto s = db.prepare("SELECT source FROM backups WHERE database = ? AND kind = 'logical'"
-                      " AND deleted_at IS NULL GROUP BY source ORDER BY source IS NOT NULL, source");
+  auto s =
+      db.prepare("SELECT source FROM backups WHERE database = ? AND kind = 'logical'"
+                 " AND deleted_at IS NULL GROUP BY source ORDER BY source IS NOT NULL, source");
   s.bind(1, database);
   std::vector<std::optional<std::string>> out;
   while (s.step())

@@ -56,7 +56,8 @@ std::string candidates_sql(bool stopped_by, bool stop_lsn_at_most)
   if (stopped_by)
     sql += " AND b.stop_time <= ?3 AND b.stop_lsn <= (SELECT max(stop_lsn) FROM (SELECT stop_lsn "
            "FROM backups"
-           " WHERE cluster_id = ?1 AND stop_time <= ?3 ORDER BY stop_time DESC NULLS LAST LIMIT 100) AS recent)";
+           " WHERE cluster_id = ?1 AND stop_time <= ?3 ORDER BY stop_time DESC NULLS LAST LIMIT "
+           "100) AS recent)";
   else if (stop_lsn_at_most)
     sql += " AND b.stop_lsn <= ?4";
   // Newest first, straight off index backups_by_cluster.
@@ -116,7 +117,8 @@ std::vector<BaseBackupRow> base_backups_on_timeline(Database& db, std::int64_t c
                                                     std::int64_t timeline, bool newest_first)
 {
   auto s = db.prepare(std::string(kBackupSelect) + " AND b.timeline = ?3 AND b.stop_timeline = ?3" +
-                      (newest_first ? " ORDER BY b.stop_lsn DESC NULLS LAST" : " ORDER BY b.stop_lsn ASC NULLS FIRST") +
+                      (newest_first ? " ORDER BY b.stop_lsn DESC NULLS LAST"
+                                    : " ORDER BY b.stop_lsn ASC NULLS FIRST") +
                       " LIMIT 20");
   s.bind_all(cluster_id, std::nullopt, timeline);
   std::vector<BaseBackupRow> out;

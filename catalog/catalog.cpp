@@ -111,17 +111,16 @@ void refuse_newer(Database& db)
 void refuse_foreign(Database& db)
 {
   if (current_schema_version(db) > 0) return;
-  auto other = tables_named(db, db.engine() == Engine::Postgres
-                                    ? "table_name <> 'schema_migrations'"
-                                    : "name <> 'schema_migrations'");
+  auto other =
+      tables_named(db, db.engine() == Engine::Postgres ? "table_name <> 'schema_migrations'"
+                                                       : "name <> 'schema_migrations'");
   if (other.step())
-    throw DatabaseError("catalog " + db.path() +
-                            (db.engine() == Engine::Postgres ? " is a PostgreSQL"
-                                                             : " is an SQLite") +
-                            " database but not a lastgood catalog (it holds table " +
-                            other.text(0) +
-                            " and no schema_migrations); pass --catalog with the catalog's path",
-                        kExitUsage);
+    throw DatabaseError(
+        "catalog " + db.path() +
+            (db.engine() == Engine::Postgres ? " is a PostgreSQL" : " is an SQLite") +
+            " database but not a lastgood catalog (it holds table " + other.text(0) +
+            " and no schema_migrations); pass --catalog with the catalog's path",
+        kExitUsage);
 }
 
 bool writable(const std::string& path)
@@ -189,7 +188,8 @@ std::unique_ptr<Catalog> Catalog::open(const CatalogLocation& location, IfMissin
 
 std::unique_ptr<Catalog> Catalog::open(const std::string& path)
 {
-  if (is_postgres_location(path)) return open_postgres_catalog({path, "its caller"}, IfMissing::Create);
+  if (is_postgres_location(path))
+    return open_postgres_catalog({path, "its caller"}, IfMissing::Create);
   namespace fs = std::filesystem;
   fs::path parent = fs::path(path).parent_path();
   if (!parent.empty() && !fs::exists(parent)) {

@@ -3,7 +3,7 @@
 // a busy timeout, or a PostgreSQL database (a postgresql:// URI), migrated to
 // this binary's schema on open.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <memory>
 #include <string>

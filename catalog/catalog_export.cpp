@@ -53,7 +53,8 @@ std::vector<Table> tables_of(Database& sqlite)
   while (names.step())
     by_name[names.text(0)].name = names.text(0);
   for (auto& [name, table] : by_name) {
-    auto columns = sqlite.prepare("SELECT name, upper(type) FROM pragma_table_info(?) ORDER BY cid");
+    auto columns =
+        sqlite.prepare("SELECT name, upper(type) FROM pragma_table_info(?) ORDER BY cid");
     columns.bind(1, name);
     while (columns.step())
       table.columns.push_back({columns.text(0), kind_of(columns.text(1))});
@@ -155,9 +156,9 @@ std::uint64_t copy_table(Database& from, Database& to, const Table& t)
 // PostgreSQL's identity columns go on after the highest copied id.
 void advance_identities(Database& postgres, const std::vector<Table>& tables)
 {
-  auto identities = postgres.prepare(
-      "SELECT table_name, column_name FROM information_schema.columns"
-      " WHERE table_schema = current_schema() AND is_identity = 'YES'");
+  auto identities =
+      postgres.prepare("SELECT table_name, column_name FROM information_schema.columns"
+                       " WHERE table_schema = current_schema() AND is_identity = 'YES'");
   std::vector<std::pair<std::string, std::string>> found;
   while (identities.step())
     found.emplace_back(identities.text(0), identities.text(1));

@@ -11,7 +11,8 @@
 
 namespace lastgood::catalog {
 
-struct Migration {
+struct Migration
+{
   int version;
   std::string_view name;
   std::string_view sql;

@@ -196,7 +196,8 @@ private:
 class PostgresConnection final : public Connection
 {
 public:
-  PostgresConnection(PGconn* conn, std::string display) : m_conn(conn), m_display(std::move(display))
+  PostgresConnection(PGconn* conn, std::string display)
+      : m_conn(conn), m_display(std::move(display))
   {
   }
   ~PostgresConnection() override { PQfinish(m_conn); }
@@ -224,8 +225,8 @@ public:
     if (guard) exec("SAVEPOINT lastgood_types");
     Result result;
     for (std::size_t attempt = 0; attempt <= params.size(); ++attempt) {
-      result.reset(PQexecParams(m_conn, sql.c_str(), static_cast<int>(values.size()),
-                                types->data(), values.data(), nullptr, nullptr, 0));
+      result.reset(PQexecParams(m_conn, sql.c_str(), static_cast<int>(values.size()), types->data(),
+                                values.data(), nullptr, nullptr, 0));
       const auto index = known ? std::nullopt : indeterminate_parameter(result.get());
       if (!index || *index > types->size() || (*types)[*index - 1] == kTextOid) break;
       (*types)[*index - 1] = kTextOid;
@@ -322,7 +323,8 @@ std::unique_ptr<Connection> open_postgres(const std::string& uri, const std::str
                         "PGPASSWORD or ~/.pgpass)");
   }
   // Server notices (e.g. "relation already exists, skipping") are not ours to print.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   auto connection = std::make_unique<PostgresConnection>(conn, display);
   connection->exec("SET client_min_messages = warning");
   if (read_only) connection->exec("SET default_transaction_read_only = on");

@@ -1,7 +1,7 @@
 #include "catalog/run_records.hpp"
+
 #include "catalog/catalog.hpp"
 #include "catalog/catalog_export.hpp"
-
 #include "catalog/local_process.hpp"
 
 #include <unistd.h>

@@ -3,7 +3,7 @@
 // (migration 0006), each begun before the work by this host and process and
 // finished with its outcome; and the catalog copy a restore_command reads.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstdint>
 #include <optional>

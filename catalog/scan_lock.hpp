@@ -9,7 +9,7 @@
 // PostgreSQL catalog is shared by hosts: there the lock is a session advisory
 // lock on the catalog server, dropped when the holder's connection ends.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstdint>
 #include <functional>

@@ -8,7 +8,6 @@
 
 namespace lastgood::catalog {
 
-
 namespace {
 
 // Every catalog error names the catalog's path.
@@ -162,8 +161,8 @@ std::unique_ptr<Connection> open_sqlite(const std::string& path, Database::Mode 
     // A WAL catalog in a directory this user cannot write has no -shm to share; when
     // no -wal exists either, every change is in the main file and reading it as
     // immutable sees all of it.
-    if (rc == SQLITE_OK && sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr,
-                                        nullptr, nullptr) != SQLITE_OK) {
+    if (rc == SQLITE_OK && sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr,
+                                        nullptr) != SQLITE_OK) {
       sqlite3_close(db);
       db = nullptr;
       struct stat wal;

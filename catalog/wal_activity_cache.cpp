@@ -7,7 +7,8 @@ namespace lastgood::catalog {
 std::optional<pg::WalActivity> cached_wal_activity(Database& db, std::int64_t object_id,
                                                    const std::optional<std::string>& sha256)
 {
-  auto s = db.prepare("SELECT activity FROM wal_activity WHERE object_id = ? AND sha256 IS NOT DISTINCT FROM ?");
+  auto s = db.prepare(
+      "SELECT activity FROM wal_activity WHERE object_id = ? AND sha256 IS NOT DISTINCT FROM ?");
   s.bind_all(object_id, sha256);
   if (!s.step()) return std::nullopt;
   try {

@@ -1,4 +1,5 @@
 #include "catalog/wal_copies.hpp"
+
 #include "catalog/key_range.hpp"
 
 namespace lastgood::catalog {

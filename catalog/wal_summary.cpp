@@ -143,12 +143,13 @@ std::vector<ClusterWal> wal_summary(Database& db,
   for (const auto& id : ids) {
     ClusterWal cluster;
     cluster.system_identifier = id;
-    auto s = db.prepare(
-        "SELECT ws.timeline, ws.segno, ws.partial, ws.segment_size, ws.problem, o.key"
-        " FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
-        " LEFT JOIN clusters c ON c.id = ws.cluster_id"
-        " WHERE o.missing_since IS NULL AND o.deleted_at IS NULL AND c.system_identifier IS NOT DISTINCT FROM ?"
-        " ORDER BY ws.timeline, ws.segno");
+    auto s =
+        db.prepare("SELECT ws.timeline, ws.segno, ws.partial, ws.segment_size, ws.problem, o.key"
+                   " FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
+                   " LEFT JOIN clusters c ON c.id = ws.cluster_id"
+                   " WHERE o.missing_since IS NULL AND o.deleted_at IS NULL AND "
+                   "c.system_identifier IS NOT DISTINCT FROM ?"
+                   " ORDER BY ws.timeline, ws.segno");
     s.bind(1, id);
     std::map<std::uint32_t, TimelineWal> timelines;
     std::optional<std::uint64_t> run_first, run_last;

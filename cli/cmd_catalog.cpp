@@ -24,10 +24,11 @@ void register_catalog_commands(CLI::App& app, Context& ctx)
     const bool existed = !postgres && std::filesystem::exists(location.path);
     auto& catalog = ctx.catalog(catalog::IfMissing::Create);
     if (!ctx.quiet)
-      std::cerr << (postgres ? "catalog at " : existed ? "catalog already at " : "created catalog at ")
-                << catalog.db().path()
-                << " (path from " << location.chosen_by << ", schema version "
-                << catalog.schema_version() << ")\n";
+      std::cerr << (postgres  ? "catalog at "
+                    : existed ? "catalog already at "
+                              : "created catalog at ")
+                << catalog.db().path() << " (path from " << location.chosen_by
+                << ", schema version " << catalog.schema_version() << ")\n";
   });
 
   auto json = std::make_shared<bool>(false);

@@ -77,8 +77,9 @@ protected:
   static void fill(const std::string& catalog)
   {
     for (const char* name : {"base", "dumps", "wal"})
-      ASSERT_EQ(lg(catalog, std::string("repo add ") + name + " " + shell_quote(repo(name))).exit_code,
-                0);
+      ASSERT_EQ(
+          lg(catalog, std::string("repo add ") + name + " " + shell_quote(repo(name))).exit_code,
+          0);
     auto scan = lg(catalog, "scan -q");
     ASSERT_EQ(scan.exit_code, 0) << scan.err;
   }
@@ -159,7 +160,8 @@ TEST_F(CatalogEngines, TheSameCommandsGiveTheSameAnswersOnSqliteAndPostgresql)
   for (const auto& command : commands) {
     auto a = lg(sqlite, command);
     auto b = lg(postgres, command);
-    EXPECT_EQ(a.exit_code, b.exit_code) << command << "\nSQLite: " << a.err << "\nPostgreSQL: " << b.err;
+    EXPECT_EQ(a.exit_code, b.exit_code)
+        << command << "\nSQLite: " << a.err << "\nPostgreSQL: " << b.err;
     EXPECT_EQ(without_moments(a.out), without_moments(b.out)) << command;
     EXPECT_EQ(b.err.find("catalog query failed"), std::string::npos) << command << ": " << b.err;
   }
@@ -174,10 +176,11 @@ TEST_F(CatalogEngines, MigrationsRacingFromSeveralProcessesApplyOnce)
   std::string script;
   for (int i = 0; i < 4; ++i)
     script += shell_quote(testing::lastgood_binary()) + " --catalog " + shell_quote(catalog) +
-              " catalog init > " + shell_quote((m_home.path() / ("out" + std::to_string(i))).string()) +
+              " catalog init > " +
+              shell_quote((m_home.path() / ("out" + std::to_string(i))).string()) +
               " 2>&1 & pids=\"$pids $!\"; ";
   auto r = run_shell("bash -c " + shell_quote(script + "fails=0; for p in $pids; do wait $p || "
-                                                     "fails=$((fails+1)); done; exit $fails"));
+                                                       "fails=$((fails+1)); done; exit $fails"));
   std::string outputs;
   for (int i = 0; i < 4; ++i)
     outputs += testing::read_file(m_home.path() / ("out" + std::to_string(i)));
@@ -187,7 +190,7 @@ TEST_F(CatalogEngines, MigrationsRacingFromSeveralProcessesApplyOnce)
   EXPECT_EQ(versions[0][0].as<int>(), versions[0][1].as<int>());
   EXPECT_EQ(versions[0][2].as<int>(), 1);
   EXPECT_EQ(versions[0][3].as<int>(), versions[0][0].as<int>()); // no gaps, each once
-  EXPECT_EQ(lg(catalog, "status --json").exit_code, 3);         // an empty catalog, usable
+  EXPECT_EQ(lg(catalog, "status --json").exit_code, 3);          // an empty catalog, usable
 }
 
 TEST_F(CatalogEngines, ANewerCatalogIsRefusedAndLeftUntouched)
@@ -209,8 +212,8 @@ TEST_F(CatalogEngines, ANewerCatalogIsRefusedAndLeftUntouched)
 
 TEST_F(CatalogEngines, ThePasswordNeverShows)
 {
-  for (const auto& catalog : {uri("no_such_db", "lastgood:s3cret-pw"),
-                              uri("no_such_db") + "&password=s3cret-pw"}) {
+  for (const auto& catalog :
+       {uri("no_such_db", "lastgood:s3cret-pw"), uri("no_such_db") + "&password=s3cret-pw"}) {
     auto r = lg(catalog, "status");
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_NE(r.err.find("no_such_db"), std::string::npos) << r.err;
@@ -273,9 +276,10 @@ TEST_F(CatalogEngines, ThreeVerifiersShareTheDueWorkExactlyOnce)
   std::string script;
   for (int i = 0; i < 3; ++i)
     script += shell_quote(testing::lastgood_binary()) + " --catalog " + shell_quote(catalog) +
-              " --config " + shell_quote(config.string()) + " verify --due -q > /dev/null 2>&1 & pids=\"$pids $!\"; ";
+              " --config " + shell_quote(config.string()) +
+              " verify --due -q > /dev/null 2>&1 & pids=\"$pids $!\"; ";
   auto r = run_shell("bash -c " + shell_quote(script + "fails=0; for p in $pids; do wait $p || "
-                                                     "fails=$((fails+1)); done; exit $fails"));
+                                                       "fails=$((fails+1)); done; exit $fails"));
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   auto runs = query("fleet", "SELECT backup_id, level, count(*) FROM verification_runs"
                              " GROUP BY backup_id, level HAVING count(*) > 1");

@@ -1,3 +1,0 @@
-#pragma once
-// Until every include names catalog/database.hpp.
-#include "catalog/database.hpp"
