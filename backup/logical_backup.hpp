@@ -12,8 +12,8 @@
 // then each file is streamed into the repository under "<...>.dir/", toc.dat
 // last, so the directory only becomes a backup once every file is there.
 
+#include "catalog/database.hpp"
 #include "catalog/repositories.hpp"
-#include "catalog/sqlite.hpp"
 #include "pg/table_fingerprint.hpp"
 #include "storage/storage.hpp"
 

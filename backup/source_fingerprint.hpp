@@ -4,7 +4,7 @@
 // read in the snapshot that tool used (--snapshot). `lastgood backup` takes
 // its own in pg_dump's snapshot (backup/logical_backup.hpp).
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "pg/table_fingerprint.hpp"
 
 #include <string>

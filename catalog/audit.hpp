@@ -2,10 +2,10 @@
 // The audit log: every destructive or surprising event gets a row, written
 // before the action it describes.
 
+#include "catalog/database.hpp"
+
 #include <nlohmann/json.hpp>
 #include <string_view>
-
-#include "catalog/sqlite.hpp"
 
 namespace lastgood::catalog {
 

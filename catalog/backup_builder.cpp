@@ -2,6 +2,7 @@
 
 #include "catalog/classify.hpp"
 #include "catalog/dump_database_name.hpp"
+#include "catalog/key_range.hpp"
 #include "catalog/object_records.hpp"
 #include "common/sha256.hpp"
 #include "common/time.hpp"
@@ -36,7 +37,7 @@ std::vector<Member> objects_under(Database& db, std::int64_t repository_id, cons
       db.prepare("SELECT id, key, kind, size, coalesce(mtime_ns, 0), detail, problem FROM objects"
                  " WHERE repository_id = ? AND key >= ? AND key < ? ORDER BY key");
   std::string low = dir.empty() ? std::string() : dir + "/";
-  std::string high = dir.empty() ? std::string("\xff") : dir + "0"; // '0' follows '/'
+  std::string high = dir.empty() ? after_every_key(db) : dir + "0"; // '0' follows '/'
   s.bind_all(repository_id, low, high);
   std::vector<Member> out;
   while (s.step())
@@ -366,7 +367,7 @@ void link_wal_facts(Database& db, const std::string& now)
     for (const auto& [object_id, repository_id, key] : rows) {
       auto dir = parent_dir(key);
       dominant.bind_all(repository_id, dir.empty() ? "" : dir + "/",
-                        dir.empty() ? "\xff" : dir + "0");
+                        dir.empty() ? after_every_key(db) : dir + "0");
       if (dominant.step()) {
         auto cluster = dominant.int64(0);
         dominant.reset();

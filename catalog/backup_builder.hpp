@@ -3,7 +3,7 @@
 // base backup directory (plain or tar) becomes one backup with its member
 // objects. Derived from the catalog alone, so it can be re-run at any time.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstdint>
 #include <nlohmann/json.hpp>

@@ -2,7 +2,7 @@
 // Single backup fields other rooms read or set after ingest: how a dump was
 // compressed, the label printed beside a backup.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstdint>
 #include <optional>

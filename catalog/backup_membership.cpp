@@ -1,5 +1,7 @@
 #include "catalog/backup_membership.hpp"
 
+#include "catalog/key_range.hpp"
+
 #include <set>
 
 namespace lastgood::catalog {
@@ -53,7 +55,7 @@ std::vector<UnbuiltMember> objects_missing_from_backups(Database& db, std::int64
     const std::int64_t backup_id = exists ? backup.int64(0) : -1;
     backup.reset();
     const std::string low = dir.empty() ? std::string() : dir + "/";
-    const std::string high = dir.empty() ? std::string("\xff") : dir + "0"; // '0' follows '/'
+    const std::string high = dir.empty() ? after_every_key(db) : dir + "0"; // '0' follows '/'
     strays.bind_all(repository_id, low, high, backup_id);
     while (out.size() < limit && strays.step())
       out.push_back({strays.text(0), dir, exists});

@@ -6,7 +6,7 @@
 // killed between committing object rows and building backups, a file first
 // unreadable then readable); `catalog check` reports where it does not.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -7,7 +7,7 @@
 // whatever the live server had written, so replay beyond it needs the
 // archive's copy.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "catalog/wal_chain.hpp"
 
 #include <cstdint>

@@ -21,7 +21,7 @@ constexpr const char* kSelect =
     " (SELECT b.backup_type FROM backups b WHERE b.id = v_backups.id),"
     " (SELECT b.prior_label FROM backups b WHERE b.id = v_backups.id),"
     " (SELECT group_concat(label, ' ') FROM (SELECT label FROM backup_references br"
-    "   WHERE br.backup_id = v_backups.id ORDER BY label))"
+    "   WHERE br.backup_id = v_backups.id ORDER BY label) AS refs)"
     " FROM v_backups";
 
 BackupRow read_row(Statement& s)
@@ -81,7 +81,7 @@ std::vector<BackupRow> list_backups(Database& db, const BackupFilter& filter)
                       " WHERE deleted_at IS NULL AND (?1 IS NULL OR database = ?1)"
                       " AND (?2 IS NULL OR system_identifier = ?2)"
                       " AND (?3 IS NULL OR coalesce(source, ?4) = ?3)"
-                      " ORDER BY coalesce(start_time, stop_time), backup_id");
+                      " ORDER BY coalesce(start_time, stop_time) NULLS FIRST, backup_id");
   s.bind_all(filter.database, filter.cluster, filter.source, kDefaultSource);
   std::vector<BackupRow> out;
   while (s.step())
@@ -92,8 +92,9 @@ std::vector<BackupRow> list_backups(Database& db, const BackupFilter& filter)
 std::vector<std::optional<std::string>> sources_of_database(Database& db,
                                                             const std::string& database)
 {
-  auto s = db.prepare("SELECT DISTINCT source FROM backups WHERE database = ? AND kind = 'logical'"
-                      " AND deleted_at IS NULL ORDER BY source IS NOT NULL, source");
+  auto s =
+      db.prepare("SELECT source FROM backups WHERE database = ? AND kind = 'logical'"
+                 " AND deleted_at IS NULL GROUP BY source ORDER BY source IS NOT NULL, source");
   s.bind(1, database);
   std::vector<std::optional<std::string>> out;
   while (s.step())
@@ -113,7 +114,7 @@ std::optional<BackupRow> find_backup(Database& db, const std::string& id_or_pref
 {
   auto s = db.prepare(std::string(kSelect) +
                       " WHERE backup_id = ?1 OR substr(backup_id, 1, length(?1)) = ?1"
-                      " ORDER BY backup_id = ?1 DESC LIMIT 3");
+                      " ORDER BY backup_id = ?1 DESC, backup_id LIMIT 3");
   s.bind(1, id_or_prefix);
   std::vector<BackupRow> rows;
   while (s.step())

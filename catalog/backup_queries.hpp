@@ -1,7 +1,7 @@
 #pragma once
 // Reading backups back out of the catalog, for `backups` and `show`.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/fast_hash.hpp"
 
 #include <cstdint>

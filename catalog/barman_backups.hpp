@@ -5,9 +5,9 @@
 // checksums: the scan's SHA-256 at first sight is what later reads are
 // compared with. The WAL under wals/ is classified by catalog/barman_wal_classify.
 
+#include "catalog/database.hpp"
 #include "catalog/repositories.hpp"
 #include "catalog/scanner.hpp"
-#include "catalog/sqlite.hpp"
 #include "storage/storage.hpp"
 
 #include <cstddef>

@@ -12,7 +12,7 @@ constexpr const char* kBackupSelect =
     "IS NULL"
     " AND b.status <> 'bad' AND b.start_lsn IS NOT NULL AND b.stop_lsn IS NOT NULL AND "
     "r.removed_at IS NULL"
-    " AND (?2 IS NULL OR b.id = ?2)";
+    " AND (CAST(?2 AS BIGINT) IS NULL OR b.id = ?2)";
 
 BaseBackupRow read_backup(Statement& s)
 {
@@ -56,11 +56,12 @@ std::string candidates_sql(bool stopped_by, bool stop_lsn_at_most)
   if (stopped_by)
     sql += " AND b.stop_time <= ?3 AND b.stop_lsn <= (SELECT max(stop_lsn) FROM (SELECT stop_lsn "
            "FROM backups"
-           " WHERE cluster_id = ?1 AND stop_time <= ?3 ORDER BY stop_time DESC LIMIT 100))";
+           " WHERE cluster_id = ?1 AND stop_time <= ?3 ORDER BY stop_time DESC NULLS LAST LIMIT "
+           "100) AS recent)";
   else if (stop_lsn_at_most)
     sql += " AND b.stop_lsn <= ?4";
   // Newest first, straight off index backups_by_cluster.
-  sql += " ORDER BY b.stop_lsn DESC, b.id DESC";
+  sql += " ORDER BY b.stop_lsn DESC NULLS LAST, b.id DESC";
   return sql;
 }
 
@@ -116,7 +117,8 @@ std::vector<BaseBackupRow> base_backups_on_timeline(Database& db, std::int64_t c
                                                     std::int64_t timeline, bool newest_first)
 {
   auto s = db.prepare(std::string(kBackupSelect) + " AND b.timeline = ?3 AND b.stop_timeline = ?3" +
-                      (newest_first ? " ORDER BY b.stop_lsn DESC" : " ORDER BY b.stop_lsn ASC") +
+                      (newest_first ? " ORDER BY b.stop_lsn DESC NULLS LAST"
+                                    : " ORDER BY b.stop_lsn ASC NULLS FIRST") +
                       " LIMIT 20");
   s.bind_all(cluster_id, std::nullopt, timeline);
   std::vector<BaseBackupRow> out;
@@ -128,7 +130,7 @@ std::vector<BaseBackupRow> base_backups_on_timeline(Database& db, std::int64_t c
 std::optional<BaseBackupRow> oldest_base_backup(Database& db, std::int64_t cluster_id,
                                                 const std::optional<std::int64_t>& only_backup)
 {
-  auto s = db.prepare(std::string(kBackupSelect) + " ORDER BY b.stop_lsn ASC LIMIT 1");
+  auto s = db.prepare(std::string(kBackupSelect) + " ORDER BY b.stop_lsn ASC NULLS FIRST LIMIT 1");
   s.bind_all(cluster_id, only_backup);
   if (!s.step()) return std::nullopt;
   return read_backup(s);

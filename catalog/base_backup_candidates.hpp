@@ -3,7 +3,7 @@
 // backups_by_cluster: physical, not deleted, not missing, not bad, with both
 // LSNs, in a repository still registered. restore/pitr_plan chooses among them.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstdint>
 #include <optional>

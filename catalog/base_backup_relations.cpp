@@ -34,9 +34,13 @@ void store_backup_relation(Database& db, std::int64_t backup_row_id, const std::
     tablespace_oid = r.tablespace_oid;
     relfilenode = r.relfilenode;
   }
-  db.prepare("INSERT OR REPLACE INTO base_backup_relations (backup_id, database_name, schema_name,"
+  db.prepare("INSERT INTO base_backup_relations (backup_id, database_name, schema_name,"
              " relation_name, found, database_oid, relation_oid, tablespace_oid, relfilenode,"
-             " computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+             " computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+             " ON CONFLICT (backup_id, database_name, schema_name, relation_name) DO UPDATE SET"
+             " found = excluded.found, database_oid = excluded.database_oid,"
+             " relation_oid = excluded.relation_oid, tablespace_oid = excluded.tablespace_oid,"
+             " relfilenode = excluded.relfilenode, computed_at = excluded.computed_at")
       .bind_all(backup_row_id, database, schema, table, r.found ? 1 : 0, database_oid, relation_oid,
                 tablespace_oid, relfilenode, format_rfc3339(now_seconds()))
       .run();

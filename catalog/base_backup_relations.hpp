@@ -3,7 +3,7 @@
 // test-restored copy; table base_backup_relations, migration 0017), so the
 // backup is restored for that name once.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -35,11 +35,27 @@ CatalogLocation locate_catalog(const std::string& flag_value)
                                                 : "default ~/.local/share/lastgood/catalog.db"};
 }
 
+namespace {
+
+// The catalog's own tables: SQLite's schema table, or PostgreSQL's in the
+// connection's schema (a PostgreSQL database may hold other schemas).
+Statement tables_named(Database& db, const char* condition)
+{
+  if (db.engine() == Engine::Postgres)
+    return db.prepare(std::string("SELECT table_name FROM information_schema.tables WHERE "
+                                  "table_schema = current_schema() AND ") +
+                      condition + " LIMIT 1");
+  return db.prepare(std::string("SELECT name FROM sqlite_master WHERE type = 'table' AND ") +
+                    condition + " LIMIT 1");
+}
+
+} // namespace
+
 int current_schema_version(Database& db)
 {
-  auto exists =
-      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
-  if (!exists.step()) return 0;
+  const char* is_migrations = db.engine() == Engine::Postgres ? "table_name = 'schema_migrations'"
+                                                              : "name = 'schema_migrations'";
+  if (!tables_named(db, is_migrations).step()) return 0;
   auto max = db.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
   max.step();
   return static_cast<int>(max.int64(0));
@@ -58,10 +74,12 @@ int migrate(Database& db, int up_to_version)
                             ", newer than this lastgood knows (" + std::to_string(newest_known) +
                             "); it was not modified. Upgrade lastgood to use it.",
                         kExitUsage);
+  const bool postgres = db.engine() == Engine::Postgres;
+  if (postgres && version == 0) db.exec(postgres_compat_sql());
   for (const auto& m : migrations) {
     if (m.version <= version) continue;
     if (up_to_version >= 0 && m.version > up_to_version) break;
-    db.exec(m.sql);
+    db.exec(postgres ? postgres_migration_sql(m) : std::string(m.sql));
     db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
         .bind_all(m.version, m.name, format_rfc3339(now_seconds()))
         .run();
@@ -93,15 +111,16 @@ void refuse_newer(Database& db)
 void refuse_foreign(Database& db)
 {
   if (current_schema_version(db) > 0) return;
-  auto other = db.prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'schema_migrations' "
-      "LIMIT 1");
+  auto other =
+      tables_named(db, db.engine() == Engine::Postgres ? "table_name <> 'schema_migrations'"
+                                                       : "name <> 'schema_migrations'");
   if (other.step())
-    throw DatabaseError("catalog " + db.path() +
-                            " is an SQLite database but not a lastgood catalog (it holds table " +
-                            other.text(0) +
-                            " and no schema_migrations); pass --catalog with the catalog's path",
-                        kExitUsage);
+    throw DatabaseError(
+        "catalog " + db.path() +
+            (db.engine() == Engine::Postgres ? " is a PostgreSQL" : " is an SQLite") +
+            " database but not a lastgood catalog (it holds table " + other.text(0) +
+            " and no schema_migrations); pass --catalog with the catalog's path",
+        kExitUsage);
 }
 
 bool writable(const std::string& path)
@@ -114,8 +133,35 @@ bool writable(const std::string& path)
 
 } // namespace
 
+namespace {
+
+// A PostgreSQL catalog lives in a database its administrator made; "missing"
+// means that database holds no catalog yet.
+std::unique_ptr<Catalog> open_postgres_catalog(const CatalogLocation& location,
+                                               IfMissing if_missing)
+{
+  auto db = std::make_unique<Database>(location.path, Database::Mode::ReadWrite);
+  {
+    // Under the writer lock: another host's first migration is either all
+    // there or not begun, never half-seen as someone else's tables.
+    Transaction tx(*db);
+    refuse_newer(*db);
+    refuse_foreign(*db);
+    tx.commit();
+  }
+  if (if_missing == IfMissing::Refuse && current_schema_version(*db) == 0)
+    throw UsageError("no catalog in " + db->path() + " (from " + location.chosen_by +
+                     "); create it with `lastgood catalog init` or `lastgood repo add`, or pass "
+                     "--catalog with the catalog's location");
+  const int version = migrate(*db);
+  return std::make_unique<Catalog>(std::move(db), version);
+}
+
+} // namespace
+
 std::unique_ptr<Catalog> Catalog::open(const CatalogLocation& location, IfMissing if_missing)
 {
+  if (is_postgres_location(location.path)) return open_postgres_catalog(location, if_missing);
   const auto& path = location.path;
   std::error_code ec;
   const bool exists = std::filesystem::exists(path, ec);
@@ -142,6 +188,8 @@ std::unique_ptr<Catalog> Catalog::open(const CatalogLocation& location, IfMissin
 
 std::unique_ptr<Catalog> Catalog::open(const std::string& path)
 {
+  if (is_postgres_location(path))
+    return open_postgres_catalog({path, "its caller"}, IfMissing::Create);
   namespace fs = std::filesystem;
   fs::path parent = fs::path(path).parent_path();
   if (!parent.empty() && !fs::exists(parent)) {

@@ -1,8 +1,9 @@
 #pragma once
 // The catalog: one SQLite file, opened with WAL journaling, foreign keys and
-// a busy timeout, migrated to this binary's schema on open.
+// a busy timeout, or a PostgreSQL database (a postgresql:// URI), migrated to
+// this binary's schema on open.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <memory>
 #include <string>
@@ -38,7 +39,10 @@ public:
   // read-only (no migrations: one that needs them is a DatabaseError, exit 1).
   static std::unique_ptr<Catalog> open(const CatalogLocation& location, IfMissing if_missing);
 
-  explicit Catalog(std::unique_ptr<Database> db) : m_db(std::move(db)) {}
+  explicit Catalog(std::unique_ptr<Database> db, int schema_version = 0)
+      : m_db(std::move(db)), m_schema_version(schema_version)
+  {
+  }
 
   Database& db() { return *m_db; }
   int schema_version() const { return m_schema_version; }

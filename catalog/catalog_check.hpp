@@ -5,7 +5,7 @@
 // state a scan keeps (backups and their members, WAL facts, missing marks),
 // which the next `scan` repairs.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <nlohmann/json.hpp>
 #include <string>

@@ -1,7 +1,7 @@
 #pragma once
 // What structure checks of a backup ask about its cluster's WAL archive.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstdint>
 #include <optional>

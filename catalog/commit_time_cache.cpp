@@ -9,7 +9,7 @@ std::optional<pg::CommitTimes> cached_commit_times(Database& db, std::int64_t ob
 {
   auto s = db.prepare(
       "SELECT first_commit_time, latest_commit_time, first_commit_lsn, latest_commit_lsn, commits"
-      " FROM wal_commit_times WHERE object_id = ? AND sha256 IS ?");
+      " FROM wal_commit_times WHERE object_id = ? AND sha256 IS NOT DISTINCT FROM ?");
   s.bind_all(object_id, sha256);
   if (!s.step()) return std::nullopt;
   pg::CommitTimes t;
@@ -27,10 +27,15 @@ void store_commit_times(Database& db, std::int64_t object_id,
   std::optional<std::int64_t> first_lsn, latest_lsn;
   if (t.first_lsn) first_lsn = static_cast<std::int64_t>(*t.first_lsn);
   if (t.latest_lsn) latest_lsn = static_cast<std::int64_t>(*t.latest_lsn);
-  db.prepare("INSERT OR REPLACE INTO wal_commit_times (object_id, sha256, first_commit_time, "
-             "latest_commit_time,"
-             " first_commit_lsn, latest_commit_lsn, commits, computed_at) VALUES (?, ?, ?, ?, ?, "
-             "?, ?, ?)")
+  db.prepare("INSERT INTO wal_commit_times (object_id, sha256, first_commit_time,"
+             " latest_commit_time, first_commit_lsn, latest_commit_lsn, commits, computed_at)"
+             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+             " ON CONFLICT (object_id) DO UPDATE SET sha256 = excluded.sha256,"
+             " first_commit_time = excluded.first_commit_time,"
+             " latest_commit_time = excluded.latest_commit_time,"
+             " first_commit_lsn = excluded.first_commit_lsn,"
+             " latest_commit_lsn = excluded.latest_commit_lsn, commits = excluded.commits,"
+             " computed_at = excluded.computed_at")
       .bind_all(object_id, sha256, t.first_time, t.latest_time, first_lsn, latest_lsn, t.commits,
                 format_rfc3339(now_seconds()))
       .run();

@@ -2,7 +2,7 @@
 // pg_waldump's commit times per archived segment (table wal_commit_times,
 // migration 0005), so a time target is mapped by reading each segment once.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "pg/waldump_times.hpp"
 
 #include <cstdint>

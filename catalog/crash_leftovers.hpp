@@ -7,8 +7,8 @@
 // removed, each with an audit row written before; nothing a live process (or
 // another machine) owns is touched.
 
+#include "catalog/database.hpp"
 #include "catalog/repositories.hpp"
-#include "catalog/sqlite.hpp"
 #include "storage/storage.hpp"
 
 #include <cstdint>

@@ -14,7 +14,7 @@ constexpr const char* kRestorable =
 // One scope per database (dumps) and per cluster (base backups).
 constexpr const char* kScope =
     "CASE WHEN b.kind = 'logical' THEN 'database ' || coalesce(b.source || '/', '') || b.database"
-    " ELSE 'cluster ' || coalesce(c.system_identifier, b.cluster_id) END";
+    " ELSE 'cluster ' || coalesce(c.system_identifier, CAST(b.cluster_id AS TEXT)) END";
 
 } // namespace
 
@@ -48,10 +48,12 @@ std::vector<RestoreDueScope> scopes_due_for_restore(Database& db, const std::str
 
 std::vector<ChecksumDueBackup> backups_due_for_checksum(Database& db, const std::string& cutoff)
 {
-  auto s = db.prepare("SELECT b.backup_id, (SELECT max(r.finished_at) FROM verification_runs r"
+  auto s = db.prepare("SELECT backup_id, last FROM (SELECT b.backup_id,"
+                      " (SELECT max(r.finished_at) FROM verification_runs r"
                       "  WHERE r.backup_id = b.id AND r.outcome IN ('pass', 'fail')) AS last"
-                      " FROM backups b WHERE b.deleted_at IS NULL AND b.missing_since IS NULL"
-                      " AND (last IS NULL OR last < ?) ORDER BY last NULLS FIRST, b.backup_id");
+                      " FROM backups b WHERE b.deleted_at IS NULL AND b.missing_since IS NULL)"
+                      " AS checked WHERE last IS NULL OR last < ?"
+                      " ORDER BY last NULLS FIRST, backup_id");
   s.bind(1, cutoff);
   std::vector<ChecksumDueBackup> out;
   while (s.step())

@@ -4,7 +4,7 @@
 // which backups' bytes were last read before a cutoff. verifier/due_policy
 // decides what to do with them.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <optional>
 #include <string>

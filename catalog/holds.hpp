@@ -3,7 +3,7 @@
 // active": not released and not expired at a given moment. Every query that
 // asks whether a backup is held uses active_hold_condition().
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/time.hpp"
 
 #include <cstdint>

@@ -5,8 +5,8 @@
 // classification), derives the backup, and stamps the exact start and stop
 // times a scan cannot know. A later scan sees the objects as unchanged.
 
+#include "catalog/database.hpp"
 #include "catalog/repositories.hpp"
-#include "catalog/sqlite.hpp"
 #include "common/fast_hash.hpp"
 #include "storage/storage.hpp"
 

@@ -12,7 +12,7 @@ std::optional<std::string> newest_backup_with_status(Database& db, const NewestB
                       " AND (?3 IS NULL OR system_identifier = ?3 AND kind = 'physical')"
                       " AND (?4 IS NULL OR coalesce(stop_time, start_time) < ?4)"
                       " AND (?5 IS NULL OR coalesce(source, ?6) = ?5)"
-                      " ORDER BY coalesce(stop_time, start_time) DESC, id DESC LIMIT 1");
+                      " ORDER BY coalesce(stop_time, start_time) DESC NULLS LAST, id DESC LIMIT 1");
   s.bind_all(query.status, query.database, query.cluster, query.before, query.source,
              kDefaultSource);
   if (!s.step()) return std::nullopt;

@@ -4,7 +4,7 @@
 // its own time; and the restore-level run that is a backup's evidence. pick,
 // restore and drill all ask these two questions here, nowhere else.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -5,7 +5,7 @@
 // (kill -9 takes the thread with it) stops renewing and loses the lease
 // when it runs out. Stops when destroyed.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -3,7 +3,7 @@
 // notification_state, migration 0012): the memory behind deduplication,
 // reminders and "recovered" messages. One row per channel and event.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <string>
 #include <vector>

@@ -29,8 +29,8 @@ std::int64_t ensure_cluster(Database& db, const std::string& system_identifier, 
   auto insert = db.prepare(
       "INSERT INTO clusters (system_identifier, pg_version, wal_segment_size, first_seen)"
       " VALUES (?, ?, ?, ?) ON CONFLICT (system_identifier) DO UPDATE SET"
-      " pg_version = coalesce(pg_version, excluded.pg_version),"
-      " wal_segment_size = coalesce(wal_segment_size, excluded.wal_segment_size)"
+      " pg_version = coalesce(clusters.pg_version, excluded.pg_version),"
+      " wal_segment_size = coalesce(clusters.wal_segment_size, excluded.wal_segment_size)"
       " RETURNING id");
   insert.bind_all(system_identifier, version, seg, format_rfc3339(now_seconds()));
   insert.step();
@@ -226,8 +226,8 @@ void ObjectRecords::record_wal_facts(std::int64_t object_id, const Classificatio
 void ObjectRecords::record_carried_wal(std::int64_t object_id, const json& entries)
 {
   auto insert = m_db.prepare(
-      "INSERT OR IGNORE INTO backup_carried_wal (object_id, name, timeline, segno, segment_size,"
-      " system_identifier, problem) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO backup_carried_wal (object_id, name, timeline, segno, segment_size,"
+      " system_identifier, problem) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
   for (const auto& e : entries) {
     std::uint64_t segment_size = pg::kDefaultWalSegmentSize;
     std::optional<std::string> sysid, problem;

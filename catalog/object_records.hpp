@@ -2,8 +2,8 @@
 // The scan's writes to the objects table and the WAL tables derived from
 // single objects, with statements prepared once per scan.
 
+#include "catalog/database.hpp"
 #include "catalog/object_reader.hpp"
-#include "catalog/sqlite.hpp"
 
 #include <cstdint>
 #include <optional>

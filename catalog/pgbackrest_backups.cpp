@@ -139,7 +139,8 @@ void record_lineage(Database& db, std::int64_t repository_id, const std::string&
       .bind_all(std::string(pgbr::to_string(entry.type)), entry.prior, id)
       .run();
   db.prepare("DELETE FROM backup_references WHERE backup_id = ?").bind(1, id).run();
-  auto add = db.prepare("INSERT OR IGNORE INTO backup_references (backup_id, label) VALUES (?, ?)");
+  auto add = db.prepare("INSERT INTO backup_references (backup_id, label) VALUES (?, ?)"
+                        " ON CONFLICT DO NOTHING");
   for (const auto& label : entry.references)
     add.bind_all(id, label).run();
 }

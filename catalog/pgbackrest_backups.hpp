@@ -6,9 +6,9 @@
 // archive.info names for their archive id. Objects themselves are found,
 // hashed and classified by the scan as in any repository.
 
+#include "catalog/database.hpp"
 #include "catalog/repositories.hpp"
 #include "catalog/scanner.hpp"
-#include "catalog/sqlite.hpp"
 #include "storage/storage.hpp"
 
 #include <cstddef>

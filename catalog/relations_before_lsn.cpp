@@ -68,9 +68,9 @@ void store_lsn_lookup(Database& db, std::int64_t backup_row_id, const std::strin
 {
   Transaction tx(db);
   auto insert = db.prepare(
-      "INSERT OR IGNORE INTO base_backup_relfilenodes (backup_id, database_name, tablespace_oid,"
+      "INSERT INTO base_backup_relfilenodes (backup_id, database_name, tablespace_oid,"
       " relfilenode, database_oid, relation_oid, schema_name, relation_name, seen_before_lsn)"
-      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
   for (const auto& r : seen) {
     insert.reset();
     insert
@@ -80,8 +80,10 @@ void store_lsn_lookup(Database& db, std::int64_t backup_row_id, const std::strin
                   static_cast<std::int64_t>(r.relation_oid), r.schema, r.name, before_lsn)
         .run();
   }
-  db.prepare("INSERT OR REPLACE INTO base_backup_lsn_lookups (backup_id, database_name,"
-             " before_lsn, outcome, computed_at) VALUES (?, ?, ?, ?, ?)")
+  db.prepare("INSERT INTO base_backup_lsn_lookups (backup_id, database_name,"
+             " before_lsn, outcome, computed_at) VALUES (?, ?, ?, ?, ?)"
+             " ON CONFLICT (backup_id, database_name, before_lsn) DO UPDATE SET"
+             " outcome = excluded.outcome, computed_at = excluded.computed_at")
       .bind_all(backup_row_id, database, before_lsn, outcome, format_rfc3339(now_seconds()))
       .run();
   tx.commit();

@@ -4,7 +4,7 @@
 // base_backup_relfilenodes and base_backup_lsn_lookups, migration 0019), so
 // each such point is recovered once.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -27,7 +27,7 @@ std::vector<ReportBackupRow> report_backups(Database& db, const std::string& as_
       " v.source,"
       " (SELECT r.source_match_mode || ' ' || r.source_match_tables FROM verification_runs r"
       "   WHERE r.backup_id = v.id AND r.level IN ('restore', 'pitr') AND r.outcome = 'pass'"
-      "   AND r.finished_at <= ?1 ORDER BY r.finished_at DESC, r.id DESC LIMIT 1)"
+      "   AND r.finished_at <= ?1 ORDER BY r.finished_at DESC NULLS LAST, r.id DESC LIMIT 1)"
       " FROM v_backups v WHERE coalesce(v.stop_time, v.start_time) <= ?1"
       " AND (v.deleted_at IS NULL OR v.deleted_at > ?1) ORDER BY 5, v.id");
   b.bind(1, as_of);
@@ -143,7 +143,7 @@ std::optional<std::int64_t> segment_archived_at_ns(Database& db,
       "SELECT o.mtime_ns FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
       " JOIN clusters c ON c.id = ws.cluster_id WHERE c.system_identifier = ? AND ws.timeline = ?"
       " AND ws.segno = ? AND ws.partial = 0 AND o.missing_since IS NULL AND o.mtime_ns IS NOT NULL"
-      " ORDER BY o.mtime_ns DESC LIMIT 1");
+      " ORDER BY o.mtime_ns DESC NULLS LAST LIMIT 1");
   s.bind_all(system_identifier, timeline, segno);
   if (!s.step()) return std::nullopt;
   return s.int64(0);

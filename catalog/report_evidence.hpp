@@ -4,7 +4,7 @@
 // then active, deletions and audit events in a period. compliance/ turns it
 // into facts and verdicts.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "catalog/verification_runs.hpp"
 
 #include <cstdint>

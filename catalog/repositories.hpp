@@ -1,7 +1,7 @@
 #pragma once
 // Registered repositories: where backups live.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/config.hpp"
 
 #include <cstdint>

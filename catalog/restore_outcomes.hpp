@@ -2,7 +2,7 @@
 // Every restore (restore command) and every test restore (verify --level
 // restore), oldest first, as the metrics count them.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -3,7 +3,7 @@
 // logical backup, begun before anything happens on the target server and
 // finished with its outcome. Targets are stored redacted.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstdint>
 #include <nlohmann/json.hpp>

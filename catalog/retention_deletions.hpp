@@ -4,7 +4,7 @@
 // goes, so an object found missing after that row is retention's doing, not
 // damage (docs/reliability.md, "Known limits").
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <optional>
 #include <string>

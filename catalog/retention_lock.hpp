@@ -4,8 +4,8 @@
 // both reporting them). Byte 0 of the scan lock file (no repository has id 0,
 // rowids start at 1): the kernel drops it when its holder exits, even by kill -9.
 
+#include "catalog/database.hpp"
 #include "catalog/scan_lock.hpp"
-#include "catalog/sqlite.hpp"
 
 #include <functional>
 
@@ -15,7 +15,7 @@ class RetentionLock
 {
 public:
   // Blocks until no other process applies retention to this catalog.
-  explicit RetentionLock(const Database& db, const std::function<void()>& on_wait = {})
+  explicit RetentionLock(Database& db, const std::function<void()>& on_wait = {})
       : m_lock(db, 0, on_wait)
   {
   }

@@ -2,7 +2,7 @@
 // The catalog's side of retention: the backups and archived WAL segments it
 // decides about, and marking what it deleted. compliance/retention_* decides.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstdint>
 #include <optional>

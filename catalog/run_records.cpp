@@ -1,5 +1,7 @@
 #include "catalog/run_records.hpp"
 
+#include "catalog/catalog.hpp"
+#include "catalog/catalog_export.hpp"
 #include "catalog/local_process.hpp"
 
 #include <unistd.h>
@@ -53,7 +55,17 @@ void finish_drill_run(Database& db, const DrillRunEnd& end)
 
 void copy_catalog_to(Database& db, const std::string& path)
 {
+  if (db.engine() == Engine::Postgres) {
+    auto copy = Catalog::open(path);
+    export_catalog(db, copy->db());
+    return;
+  }
   db.prepare("VACUUM INTO ?").bind(1, path).run();
+}
+
+bool wal_fetch_needs_copy(const Database& db)
+{
+  return db.engine() == Engine::Postgres;
 }
 
 } // namespace lastgood::catalog

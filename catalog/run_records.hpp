@@ -3,7 +3,7 @@
 // (migration 0006), each begun before the work by this host and process and
 // finished with its outcome; and the catalog copy a restore_command reads.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -34,8 +34,13 @@ struct DrillRunEnd
 };
 void finish_drill_run(Database& db, const DrillRunEnd& end);
 
-// A consistent copy of the whole catalog at `path` (a new file), for a
+// A consistent copy of the whole catalog at `path` (a new SQLite file), for a
 // process that may not read the catalog itself (the server's restore_command).
 void copy_catalog_to(Database& db, const std::string& path);
+
+// Whether such a process needs that copy even as the same user: a PostgreSQL
+// catalog's password may come from this process's environment or ~/.pgpass,
+// which the server's restore_command does not have.
+bool wal_fetch_needs_copy(const Database& db);
 
 } // namespace lastgood::catalog

@@ -29,9 +29,29 @@ std::string ScanLock::path_for(const std::string& catalog_path)
   return catalog_path + "-scan.lock";
 }
 
-ScanLock::ScanLock(const Database& db, std::int64_t repository_id,
-                   const std::function<void()>& on_wait)
+namespace {
+
+// The first key of the two-key advisory lock: "lg" + "sc", this lock's class.
+constexpr int kScanLockClass = 0x6c677363;
+
+} // namespace
+
+ScanLock::ScanLock(Database& db, std::int64_t repository_id, const std::function<void()>& on_wait)
 {
+  if (db.engine() == Engine::Postgres) {
+    if (db.read_only()) return;
+    auto try_lock = db.prepare("SELECT pg_try_advisory_lock(?, CAST(? AS INTEGER))");
+    try_lock.bind_all(kScanLockClass, repository_id).step();
+    if (try_lock.int64(0) == 0) {
+      if (on_wait) on_wait();
+      db.prepare("SELECT pg_advisory_lock(?, CAST(? AS INTEGER))")
+          .bind_all(kScanLockClass, repository_id)
+          .run();
+    }
+    m_advisory = &db;
+    m_key = repository_id;
+    return;
+  }
   const std::string& catalog = db.path();
   // A read-only catalog: the scan's first write fails with the message that says why.
   if (catalog.empty() || catalog == ":memory:" || catalog.starts_with("file:") || db.read_only())
@@ -62,6 +82,15 @@ ScanLock::ScanLock(const Database& db, std::int64_t repository_id,
 
 ScanLock::~ScanLock()
 {
+  if (m_advisory) {
+    try {
+      m_advisory->prepare("SELECT pg_advisory_unlock(?, CAST(? AS INTEGER))")
+          .bind_all(kScanLockClass, m_key)
+          .run();
+    } catch (const std::exception&) {
+      // A lost connection has dropped the lock with it.
+    }
+  }
   if (m_fd >= 0) ::close(m_fd); // closing the description releases the lock
 }
 

@@ -2,8 +2,8 @@
 // `scan`: index new and changed objects of a repository, hash them on several
 // threads, classify them, mark vanished ones missing, and derive backups.
 
+#include "catalog/database.hpp"
 #include "catalog/repositories.hpp"
-#include "catalog/sqlite.hpp"
 #include "storage/storage.hpp"
 
 #include <chrono>

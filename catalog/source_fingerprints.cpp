@@ -10,9 +10,12 @@ void record_source_fingerprint(Database& db, std::int64_t backup_row_id,
   db.prepare("DELETE FROM source_fingerprint_tables WHERE backup_id = ?1")
       .bind_all(backup_row_id)
       .run();
-  db.prepare("INSERT OR REPLACE INTO source_fingerprints"
+  db.prepare("INSERT INTO source_fingerprints"
              " (backup_id, mode, wal_lsn, taken_at, how, exact_lsn, database_name)"
-             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (backup_id) DO UPDATE SET"
+             " mode = excluded.mode, wal_lsn = excluded.wal_lsn, taken_at = excluded.taken_at,"
+             " how = excluded.how, exact_lsn = excluded.exact_lsn,"
+             " database_name = excluded.database_name")
       .bind_all(backup_row_id, pg::to_string(f.mode),
                 f.wal_lsn.empty() ? std::nullopt : std::optional<std::string>(f.wal_lsn),
                 fingerprint.taken_at, fingerprint.how, f.exact_lsn ? 1 : 0,

@@ -1,7 +1,7 @@
 #pragma once
 // The source fingerprint recorded with a backup (migration 0011).
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "pg/table_fingerprint.hpp"
 
 #include <cstdint>

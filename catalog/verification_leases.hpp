@@ -14,7 +14,7 @@
 // and, for the per-source cap, pg_advisory_xact_lock(hashtext(source_key))
 // before counting that source's live restore leases.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <chrono>
 #include <cstdint>

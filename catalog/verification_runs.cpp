@@ -130,8 +130,9 @@ void refresh_backup_status(Database& db, std::int64_t backup_row_id)
 
 std::vector<RunRecord> list_runs(Database& db, std::optional<std::int64_t> backup_row_id, int limit)
 {
-  auto s = db.prepare(std::string(kRunSelect) +
-                      " WHERE ?1 IS NULL OR r.backup_id = ?1 ORDER BY r.id DESC LIMIT ?2");
+  auto s = db.prepare(
+      std::string(kRunSelect) +
+      " WHERE CAST(?1 AS BIGINT) IS NULL OR r.backup_id = ?1 ORDER BY r.id DESC LIMIT ?2");
   s.bind_all(backup_row_id, limit);
   std::vector<RunRecord> out;
   while (s.step())

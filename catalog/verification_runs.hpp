@@ -2,8 +2,8 @@
 // Verification history in the catalog. Every run is a new row; a backup's
 // status is derived from its runs (refresh_backup_status), never set by hand.
 
+#include "catalog/database.hpp"
 #include "catalog/local_process.hpp"
-#include "catalog/sqlite.hpp"
 #include "catalog/verification_leases.hpp"
 
 #include <chrono>

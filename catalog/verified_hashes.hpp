@@ -4,7 +4,7 @@
 // SHA-256 read, and when its SHA-256 was last recomputed and found equal.
 // And which hash a run compared bytes with, so reports can say so.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/fast_hash.hpp"
 
 #include <cstdint>

@@ -7,7 +7,8 @@ namespace lastgood::catalog {
 std::optional<pg::WalActivity> cached_wal_activity(Database& db, std::int64_t object_id,
                                                    const std::optional<std::string>& sha256)
 {
-  auto s = db.prepare("SELECT activity FROM wal_activity WHERE object_id = ? AND sha256 IS ?");
+  auto s = db.prepare(
+      "SELECT activity FROM wal_activity WHERE object_id = ? AND sha256 IS NOT DISTINCT FROM ?");
   s.bind_all(object_id, sha256);
   if (!s.step()) return std::nullopt;
   try {
@@ -20,8 +21,9 @@ std::optional<pg::WalActivity> cached_wal_activity(Database& db, std::int64_t ob
 void store_wal_activity(Database& db, std::int64_t object_id,
                         const std::optional<std::string>& sha256, const pg::WalActivity& activity)
 {
-  db.prepare("INSERT OR REPLACE INTO wal_activity (object_id, sha256, activity, computed_at)"
-             " VALUES (?, ?, ?, ?)")
+  db.prepare("INSERT INTO wal_activity (object_id, sha256, activity, computed_at)"
+             " VALUES (?, ?, ?, ?) ON CONFLICT (object_id) DO UPDATE SET sha256 = excluded.sha256,"
+             " activity = excluded.activity, computed_at = excluded.computed_at")
       .bind_all(object_id, sha256, pg::to_json(activity).dump(), format_rfc3339(now_seconds()))
       .run();
 }

@@ -3,7 +3,7 @@
 // object and content (table wal_activity, migration 0017), and the segment
 // bounds a search walks between.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "pg/wal_activity.hpp"
 
 #include <cstdint>

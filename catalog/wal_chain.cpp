@@ -151,7 +151,7 @@ const std::map<std::uint32_t, TimelineHistoryFile>& WalChain::histories()
       " FROM timeline_history th JOIN objects o ON o.id = th.object_id"
       " JOIN repositories r ON r.id = o.repository_id"
       " WHERE th.cluster_id = ? AND o.missing_since IS NULL AND o.deleted_at IS NULL"
-      " ORDER BY th.timeline, o.id DESC, th.parent_timeline");
+      " ORDER BY th.timeline, o.id DESC, th.parent_timeline NULLS FIRST");
   s.bind(1, m_cluster_id);
   while (s.step()) {
     auto tli = static_cast<std::uint32_t>(s.int64(4));

@@ -4,7 +4,7 @@
 // first missing segment, timeline history files, the files themselves. None of
 // them loads a whole timeline.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstdint>
 #include <map>

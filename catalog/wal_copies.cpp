@@ -1,5 +1,7 @@
 #include "catalog/wal_copies.hpp"
 
+#include "catalog/key_range.hpp"
+
 namespace lastgood::catalog {
 
 namespace {
@@ -56,7 +58,7 @@ std::vector<ArchivedCopy> archived_segment_copies(Database& db, const std::strin
     auto slash = copy.key.rfind('/');
     std::string dir = slash == std::string::npos ? "" : copy.key.substr(0, slash + 1);
     owner.reset();
-    owner.bind_all(s.int64(8), dir, dir.empty() ? std::string("\xff") : dir.substr(0, slash) + "0");
+    owner.bind_all(s.int64(8), dir, dir.empty() ? after_every_key(db) : dir.substr(0, slash) + "0");
     if (owner.step()) copy.dir_owner = owner.text(0);
     owner.reset();
     out.push_back(std::move(copy));

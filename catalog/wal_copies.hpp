@@ -4,7 +4,7 @@
 // and the cluster that owns the directory it sits in (a segment archived from
 // the wrong server sits among another cluster's segments). For wal-fetch.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstdint>
 #include <optional>

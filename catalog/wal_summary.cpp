@@ -94,7 +94,7 @@ void attach_backups(Database& db, ClusterWal& cluster)
       " JOIN clusters c ON c.id = b.cluster_id WHERE c.system_identifier = ? AND b.kind = "
       "'physical'"
       " AND b.deleted_at IS NULL AND b.start_lsn IS NOT NULL AND b.stop_lsn IS NOT NULL"
-      " ORDER BY b.stop_lsn, b.id");
+      " ORDER BY b.stop_lsn NULLS FIRST, b.id");
   s.bind(1, *cluster.system_identifier);
   std::optional<WalChain> chain;
   while (s.step()) {
@@ -135,7 +135,7 @@ std::vector<ClusterWal> wal_summary(Database& db,
       " LEFT JOIN clusters c ON c.id = ws.cluster_id UNION SELECT c.system_identifier FROM backups "
       "b"
       " JOIN clusters c ON c.id = b.cluster_id WHERE b.kind = 'physical' AND b.deleted_at IS NULL)"
-      " WHERE ?1 IS NULL OR system_identifier = ?1 ORDER BY 1");
+      " AS known WHERE ?1 IS NULL OR system_identifier = ?1 ORDER BY 1");
   clusters.bind(1, system_identifier);
   std::vector<std::optional<std::string>> ids;
   while (clusters.step())
@@ -143,12 +143,13 @@ std::vector<ClusterWal> wal_summary(Database& db,
   for (const auto& id : ids) {
     ClusterWal cluster;
     cluster.system_identifier = id;
-    auto s = db.prepare(
-        "SELECT ws.timeline, ws.segno, ws.partial, ws.segment_size, ws.problem, o.key"
-        " FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
-        " LEFT JOIN clusters c ON c.id = ws.cluster_id"
-        " WHERE o.missing_since IS NULL AND o.deleted_at IS NULL AND c.system_identifier IS ?"
-        " ORDER BY ws.timeline, ws.segno");
+    auto s =
+        db.prepare("SELECT ws.timeline, ws.segno, ws.partial, ws.segment_size, ws.problem, o.key"
+                   " FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
+                   " LEFT JOIN clusters c ON c.id = ws.cluster_id"
+                   " WHERE o.missing_since IS NULL AND o.deleted_at IS NULL AND "
+                   "c.system_identifier IS NOT DISTINCT FROM ?"
+                   " ORDER BY ws.timeline, ws.segno");
     s.bind(1, id);
     std::map<std::uint32_t, TimelineWal> timelines;
     std::optional<std::uint64_t> run_first, run_last;

@@ -2,7 +2,7 @@
 // What the cataloged WAL archive covers, per cluster and timeline:
 // contiguous ranges of segments, the gaps between them, and the timeline tree.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstdint>
 #include <nlohmann/json.hpp>

@@ -1,6 +1,7 @@
-// catalog init | check (migrate|export come later)
+// catalog init | check | export
 
 #include "catalog/catalog_check.hpp"
+#include "catalog/catalog_export.hpp"
 #include "cli/context.hpp"
 #include "common/error.hpp"
 
@@ -19,12 +20,15 @@ void register_catalog_commands(CLI::App& app, Context& ctx)
       "init", "create the catalog (or migrate an existing one to this lastgood)");
   init->callback([&ctx] {
     const auto location = ctx.catalog_location();
-    const bool existed = std::filesystem::exists(location.path);
+    const bool postgres = catalog::is_postgres_location(location.path);
+    const bool existed = !postgres && std::filesystem::exists(location.path);
     auto& catalog = ctx.catalog(catalog::IfMissing::Create);
     if (!ctx.quiet)
-      std::cerr << (existed ? "catalog already at " : "created catalog at ") << location.path
-                << " (path from " << location.chosen_by << ", schema version "
-                << catalog.schema_version() << ")\n";
+      std::cerr << (postgres  ? "catalog at "
+                    : existed ? "catalog already at "
+                              : "created catalog at ")
+                << catalog.db().path() << " (path from " << location.chosen_by
+                << ", schema version " << catalog.schema_version() << ")\n";
   });
 
   auto json = std::make_shared<bool>(false);
@@ -37,7 +41,7 @@ void register_catalog_commands(CLI::App& app, Context& ctx)
     if (*json) {
       print_json(catalog::to_json(result));
     } else {
-      std::cout << "catalog " << ctx.catalog_location().path << ": integrity " << result.integrity
+      std::cout << "catalog " << ctx.catalog().db().path() << ": integrity " << result.integrity
                 << "; "
                 << (result.clean()
                         ? "consistent"
@@ -48,6 +52,38 @@ void register_catalog_commands(CLI::App& app, Context& ctx)
                   << ")\n";
     }
     ctx.exit_code = result.clean() ? kExitOk : kExitProblem;
+  });
+
+  auto to = std::make_shared<std::string>();
+  auto export_json = std::make_shared<bool>(false);
+  auto exporter = group->add_subcommand(
+      "export", "copy the whole catalog into an empty one on the other engine (SQLite into "
+                "PostgreSQL, or back), checked row for row");
+  exporter
+      ->add_option("--to", *to,
+                   "the destination: a postgresql:// URI or an SQLite file path (created)")
+      ->required();
+  exporter->add_flag("--json", *export_json, "print one JSON document");
+  exporter->callback([&ctx, to, export_json] {
+    auto& source = ctx.catalog();
+    auto destination = catalog::Catalog::open(*to);
+    const auto result = catalog::export_catalog(source.db(), destination->db());
+    if (*export_json) {
+      nlohmann::json tables = nlohmann::json::object();
+      for (const auto& t : result.tables)
+        tables[t.name] = t.rows;
+      print_json({{"from", source.db().path()},
+                  {"to", destination->db().path()},
+                  {"rows", result.rows()},
+                  {"tables", tables},
+                  {"checked", "row for row"}});
+      return;
+    }
+    std::cout << "exported " << result.rows() << " rows in " << result.tables.size()
+              << " tables from " << source.db().path() << " to " << destination->db().path()
+              << ", checked row for row\n";
+    for (const auto& t : result.tables)
+      if (t.rows) std::cout << "  " << t.name << ": " << t.rows << '\n';
   });
 }
 

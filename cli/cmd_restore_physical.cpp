@@ -102,8 +102,10 @@ void run_physical_restore_command(Context& ctx, const PhysicalRestoreCli& o)
   options.target_action = o.target_action;
   options.start = o.start;
   options.run_as = o.run_as.empty() ? ctx.config().verify.run_as : o.run_as;
-  options.catalog_path =
-      std::filesystem::absolute(catalog::resolve_catalog_path(ctx.catalog_flag)).string();
+  const auto catalog_path = catalog::resolve_catalog_path(ctx.catalog_flag);
+  options.catalog_path = catalog::is_postgres_location(catalog_path)
+                             ? catalog_path
+                             : std::filesystem::absolute(catalog_path).string();
   if (!ctx.config_flag.empty())
     options.config_path = std::filesystem::absolute(ctx.config_flag).string();
   options.cipher_pass = cipher_pass_lookup(ctx.config());

@@ -37,7 +37,7 @@ void register_wal_fetch_command(CLI::App& app, Context& ctx)
   cmd->callback([&ctx, o] {
     // Never create a catalog here: a wrong path must fail, not look like an empty archive.
     const auto path = catalog::resolve_catalog_path(ctx.catalog_flag);
-    if (!std::filesystem::exists(path))
+    if (!catalog::is_postgres_location(path) && !std::filesystem::exists(path))
       throw UsageError("no catalog at " + path +
                        "; give wal-fetch the catalog the backups were scanned into "
                        "(--catalog PATH)");

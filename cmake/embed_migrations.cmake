@@ -1,4 +1,7 @@
-# Writes OUT: a C++ file holding every DIR/NNNN_name.sql as a string, in order.
+# Writes OUT: a C++ file holding every DIR/NNNN_name.sql as a string, in order,
+# with its PostgreSQL version DIR/postgresql/NNNN_name.sql where one exists
+# and what PostgreSQL runs after it (DIR/postgresql/NNNN_name.after.sql),
+# and DIR/postgresql/sqlite_compat.sql (functions PostgreSQL lacks).
 file(GLOB files ${DIR}/*.sql)
 list(SORT files)
 set(body "")
@@ -7,7 +10,16 @@ foreach(f IN LISTS files)
   string(REGEX MATCH "^[0-9]+" number ${name})
   math(EXPR number "${number} + 0")
   file(READ ${f} sql)
-  string(APPEND body "    {${number}, \"${name}\", R\"lastgood_sql(${sql})lastgood_sql\"},\n")
+  set(pg_sql "")
+  if(EXISTS ${DIR}/postgresql/${name}.sql)
+    file(READ ${DIR}/postgresql/${name}.sql pg_sql)
+  endif()
+  set(pg_after "")
+  if(EXISTS ${DIR}/postgresql/${name}.after.sql)
+    file(READ ${DIR}/postgresql/${name}.after.sql pg_after)
+  endif()
+  string(APPEND body "    {${number}, \"${name}\", R\"lastgood_sql(${sql})lastgood_sql\", R\"lastgood_sql(${pg_sql})lastgood_sql\", R\"lastgood_sql(${pg_after})lastgood_sql\"},\n")
 endforeach()
-file(WRITE ${OUT}.tmp "// Generated from migrations/*.sql by cmake/embed_migrations.cmake.\n#include \"catalog/migrations.hpp\"\n\nnamespace lastgood::catalog {\n\nconst std::vector<Migration>& embedded_migrations()\n{\n  static const std::vector<Migration> all = {\n${body}  };\n  return all;\n}\n\n} // namespace lastgood::catalog\n")
+file(READ ${DIR}/postgresql/sqlite_compat.sql compat)
+file(WRITE ${OUT}.tmp "// Generated from migrations/*.sql by cmake/embed_migrations.cmake.\n#include \"catalog/migrations.hpp\"\n\nnamespace lastgood::catalog {\n\nconst std::vector<Migration>& embedded_migrations()\n{\n  static const std::vector<Migration> all = {\n${body}  };\n  return all;\n}\n\nstd::string_view postgres_compat_sql()\n{\n  return R\"lastgood_sql(${compat})lastgood_sql\";\n}\n\n} // namespace lastgood::catalog\n")
 file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

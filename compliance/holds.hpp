@@ -4,8 +4,8 @@
 // stops protecting by itself). Adding and releasing are audited (hold.add,
 // hold.release); rows are never deleted.
 
+#include "catalog/database.hpp"
 #include "catalog/holds.hpp"
-#include "catalog/sqlite.hpp"
 #include "common/time.hpp"
 
 #include <cstdint>

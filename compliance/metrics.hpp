@@ -4,7 +4,7 @@
 // from restore runs and restore-level verification runs, plus lastgood_* gauges
 // per database and cluster from the compliance facts.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/config.hpp"
 #include "compliance/report_facts.hpp"
 #include "compliance/verdicts.hpp"

@@ -3,7 +3,7 @@
 // three always say the same: the report in a chosen format, the names of the
 // failing scopes for a notification, and the metrics as of a moment.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/config.hpp"
 #include "common/time.hpp"
 #include "compliance/verdicts.hpp"

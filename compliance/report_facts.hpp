@@ -3,7 +3,7 @@
 // each scope: a database (logical dumps) or a cluster (base backups + WAL).
 // Everything is read as of one moment, so an auditor can reproduce a report.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "catalog/verification_runs.hpp"
 #include "common/time.hpp"
 

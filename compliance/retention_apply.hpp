@@ -7,7 +7,7 @@
 // refuses (permissions, object lock) is recorded (retention.delete_refused)
 // and reported, and the rest goes on.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "compliance/retention_plan.hpp"
 
 #include <cstdint>

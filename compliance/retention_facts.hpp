@@ -2,7 +2,7 @@
 // What retention decides from: the facts about each backup and each archived
 // WAL segment, read from the catalog (load_*), or built by hand in tests.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/time.hpp"
 
 #include <cstdint>

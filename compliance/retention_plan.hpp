@@ -2,7 +2,7 @@
 // `retention plan`: every backup with keep or delete and every reason, the
 // WAL ranges to delete, and the bytes freed. Nothing is changed.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/config.hpp"
 #include "compliance/retention_facts.hpp"
 #include "compliance/retention_policy.hpp"

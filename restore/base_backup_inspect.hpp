@@ -5,7 +5,7 @@
 // cluster to a reader. How wal search reads pg_class as a backup had it.
 
 #include "catalog/base_backup_candidates.hpp"
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/config.hpp"
 
 #include <cstdint>

@@ -3,7 +3,7 @@
 // with base backups (a stray foreign segment must not make the question
 // ambiguous), else the only one with WAL.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "pg/lsn.hpp"
 
 #include <cstdint>

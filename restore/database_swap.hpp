@@ -6,7 +6,7 @@
 // terminate_connections blocked and terminated (audited). Nothing is dropped.
 
 #include "catalog/backup_queries.hpp"
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "restore/target_server.hpp"
 
 #include <cstdint>

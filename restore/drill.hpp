@@ -7,7 +7,7 @@
 // test restore are verification runs (trigger 'drill'); the drill itself is a
 // drill_runs row (migration 0006).
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/config.hpp"
 
 #include <cstdint>

@@ -8,7 +8,7 @@
 // restore_runs row with audit rows (restore.started before anything happens on the server,
 // restore.finished).
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "catalog/verification_runs.hpp"
 #include "common/config.hpp"
 #include "restore/restore_plan.hpp"

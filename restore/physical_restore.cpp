@@ -207,7 +207,7 @@ PhysicalRestoreResult run_physical_restore(catalog::Database& db, const Physical
     } else {
       // The server's user may not read our catalog: it gets a copy beside DIR.
       std::string catalog_path = o.catalog_path;
-      if (owner) {
+      if (owner || catalog::wal_fetch_needs_copy(db)) {
         // In a directory of its own: SQLite writes its -wal/-shm files beside it.
         const std::string dir = o.pgdata + ".wal-fetch";
         catalog_path = dir + "/catalog.db";
@@ -215,8 +215,8 @@ PhysicalRestoreResult run_physical_restore(catalog::Database& db, const Physical
         fs::remove_all(dir, ignored);
         fs::create_directory(dir);
         catalog::copy_catalog_to(db, catalog_path);
-        if (::chown(dir.c_str(), owner->first, owner->second) != 0 ||
-            ::chown(catalog_path.c_str(), owner->first, owner->second) != 0)
+        if (owner && (::chown(dir.c_str(), owner->first, owner->second) != 0 ||
+                      ::chown(catalog_path.c_str(), owner->first, owner->second) != 0))
           throw Error("cannot hand " + catalog_path + " to the server's user");
       }
       pg::RecoverySettings settings;

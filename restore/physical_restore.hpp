@@ -6,7 +6,7 @@
 // server is started on a free port and the reached point reported. Every run
 // is recorded (physical_restore_runs) with audit rows restore.started/finished.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/cipher_pass.hpp"
 #include "restore/pitr_plan.hpp"
 

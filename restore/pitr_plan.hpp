@@ -7,7 +7,7 @@
 //
 // Stable API (other rooms and branches build on it): fields are only ever added.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/cipher_pass.hpp"
 #include "common/time.hpp"
 #include "pg/lsn.hpp"

@@ -7,7 +7,7 @@
 // each answer kept in the catalog (catalog/relations_before_lsn.hpp).
 
 #include "catalog/base_backup_candidates.hpp"
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/config.hpp"
 #include "pg/relation_identity.hpp"
 #include "pg/wal_activity.hpp"

@@ -6,7 +6,7 @@
 // more (a dropped table).
 
 #include "catalog/base_backup_candidates.hpp"
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/config.hpp"
 #include "pg/relation_identity.hpp"
 

@@ -6,7 +6,7 @@
 // back. Runs by itself before every restore to the same target server, and on
 // `restore --cleanup --to CONNSTR`. Every action writes an audit row first.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "restore/target_server.hpp"
 
 #include <string>

@@ -4,7 +4,7 @@
 // renamed to <name>__lastgood_rolledback_<run> (kept) and the aside one gets
 // its name back. Nothing is dropped; the result says how to drop the leftovers.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 
 #include <cstdint>
 #include <nlohmann/json.hpp>

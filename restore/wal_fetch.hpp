@@ -6,7 +6,7 @@
 // in the archive is an ordinary answer (PostgreSQL asks for files that do not
 // exist yet, e.g. the next timeline's history): it returns at once, no retries.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/cipher_pass.hpp"
 
 #include <optional>

@@ -10,7 +10,7 @@
 // locks those take on its OID. Followed forward from a base backup, WAL past
 // the --before window is not read.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/config.hpp"
 #include "pg/lsn.hpp"
 #include "pg/relation_identity.hpp"

@@ -5,7 +5,7 @@
 // file found by scan must not keep the backups from being verified or the
 // metrics from being written); the run's outcome is the worst stage's.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/config.hpp"
 #include "schedule/stage.hpp"
 

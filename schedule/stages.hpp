@@ -2,8 +2,8 @@
 // The stages of a scheduled run, each filling in its Stage (run_stage times
 // them and turns an escaping exception into an error outcome).
 
+#include "catalog/database.hpp"
 #include "catalog/repositories.hpp"
-#include "catalog/sqlite.hpp"
 #include "common/config.hpp"
 #include "schedule/scheduled_run.hpp"
 

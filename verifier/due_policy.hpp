@@ -6,7 +6,7 @@
 // only the backups whose ID hashes into slice N of T, so T nightly runs with
 // different N cover everything deterministically.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/config.hpp"
 #include "verifier/finding.hpp"
 

@@ -5,7 +5,7 @@
 // never counted, so those are recorded as not compared, with the reason.
 
 #include "catalog/backup_queries.hpp"
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "catalog/verification_runs.hpp"
 #include "pg/table_fingerprint.hpp"
 #include "verifier/finding.hpp"

@@ -200,11 +200,11 @@ restore_base_backup_and_check(catalog::Database& db, storage::Storage& storage,
       recovery.restore_command = "false";
     } else {
       // The server's user may not read our catalog: give it a copy beside the data.
-      std::string catalog_path = db.path();
-      if (owner) {
+      std::string catalog_path = db.location();
+      if (owner || catalog::wal_fetch_needs_copy(db)) {
         catalog_path = fs::path(data_dir).parent_path() / "catalog-for-wal-fetch.db";
         catalog::copy_catalog_to(db, catalog_path);
-        if (::chown(catalog_path.c_str(), owner->first, owner->second) != 0)
+        if (owner && ::chown(catalog_path.c_str(), owner->first, owner->second) != 0)
           throw Error("cannot hand the catalog copy " + catalog_path + " to the server's user");
       }
       recovery.restore_command = pg::wal_fetch_command(

@@ -7,7 +7,7 @@
 // every database, then stop it and remove everything.
 
 #include "catalog/backup_queries.hpp"
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "catalog/verification_runs.hpp"
 #include "common/config.hpp"
 #include "storage/storage.hpp"

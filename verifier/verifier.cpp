@@ -393,7 +393,7 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
   }
   const auto started = std::chrono::steady_clock::now();
   // Renewed from here until the run is recorded; the lease is released after.
-  auto heartbeat = std::make_optional<catalog::LeaseHeartbeat>(m_db.path(), backup.id, holder(),
+  auto heartbeat = std::make_optional<catalog::LeaseHeartbeat>(m_db.location(), backup.id, holder(),
                                                                m_config.lease_expiry);
   // A base backup is restored into a private cluster of its own, whatever --scratch says.
   report.run_id = catalog::begin_run(

@@ -5,7 +5,7 @@
 // backup's status follows from its runs.
 
 #include "catalog/backup_queries.hpp"
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "catalog/verification_runs.hpp"
 #include "common/cipher_pass.hpp"
 #include "common/config.hpp"

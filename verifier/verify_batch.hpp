@@ -4,7 +4,7 @@
 // budget is spent, after cleaning up what crashed runs left behind.
 
 #include "catalog/backup_queries.hpp"
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/config.hpp"
 #include "verifier/due_policy.hpp"
 #include "verifier/verifier.hpp"

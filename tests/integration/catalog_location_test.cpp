@@ -2,7 +2,7 @@
 // set-up commands create one; a catalog the user may only read can still be read.
 
 #include "catalog/catalog.hpp"
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "common/sha256.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"

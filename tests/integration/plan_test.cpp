@@ -4,7 +4,7 @@
 // naming a deleted segment, and a segment from another cluster flagged and
 // never used.
 
-#include "catalog/sqlite.hpp"
+#include "catalog/database.hpp"
 #include "pg/child_process.hpp"
 #include "pg/lsn.hpp"
 #include "pg/scratch_cluster.hpp"

@@ -1,6 +1,10 @@
 #pragma once
-// A thin RAII layer over sqlite3: a connection, prepared statements with typed
-// binding, and transactions that roll back unless committed.
+// The catalog's connection, whichever engine holds it: an SQLite file (the
+// embedded default) or a PostgreSQL database (one catalog for a fleet). One
+// SQL text serves both: statements use `?` placeholders (numbered for
+// PostgreSQL), and the few SQLite functions the catalog uses exist on
+// PostgreSQL as compatibility functions made by its first migration (see
+// docs/catalog.md, "Two engines").
 
 #include <cstdint>
 #include <memory>
@@ -8,21 +12,27 @@
 #include <string>
 #include <string_view>
 
-struct sqlite3;
-struct sqlite3_stmt;
-
 namespace lastgood::catalog {
 
+class Connection;
+class Cursor;
 class Statement;
+
+enum class Engine { Sqlite, Postgres };
+
+// A catalog location is PostgreSQL's when it is a postgresql:// or postgres:// URI.
+bool is_postgres_location(std::string_view location);
 
 class Database
 {
 public:
   enum class Mode { ReadWrite, ReadWriteCreate, ReadOnly };
-  // Opens (creating if asked) the database file. New files are created 0600.
-  Database(const std::string& path, bool create);
+  // Opens the catalog at `location`: a file path (SQLite; new files are
+  // created 0600 when asked) or a PostgreSQL URI (the database must exist;
+  // its password comes from libpq's usual sources and is never shown).
+  Database(const std::string& location, bool create);
   // ReadOnly never writes a byte, not even WAL bookkeeping files when they cannot be made.
-  Database(const std::string& path, Mode mode);
+  Database(const std::string& location, Mode mode);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -31,14 +41,21 @@ public:
   Statement prepare(std::string_view sql);
   std::int64_t last_insert_id() const;
   int changes() const;
-  sqlite3* handle() const { return m_db; }
-  const std::string& path() const { return m_path; }
+  // The location for messages and for lock files beside an SQLite catalog:
+  // a file path, or a URI without its password.
+  const std::string& path() const { return m_display; }
+  // The location as given, to open a second connection to the same catalog.
+  const std::string& location() const { return m_location; }
   bool read_only() const { return m_read_only; }
+  Engine engine() const { return m_engine; }
+  Connection& connection() { return *m_connection; }
 
 private:
-  sqlite3* m_db = nullptr;
-  std::string m_path;
+  std::unique_ptr<Connection> m_connection;
+  std::string m_location;
+  std::string m_display;
   bool m_read_only = false;
+  Engine m_engine = Engine::Sqlite;
 };
 
 class Statement
@@ -95,11 +112,12 @@ public:
   std::optional<std::int64_t> opt_int64(int column) const;
 
 private:
-  Database* m_db;
-  sqlite3_stmt* m_stmt = nullptr;
+  std::unique_ptr<Cursor> m_cursor;
 };
 
-// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit().
+// A write transaction: every other writer waits from its start (SQLite's BEGIN
+// IMMEDIATE; on PostgreSQL a transaction-scoped advisory lock). Rolled back on
+// destruction unless commit().
 class Transaction
 {
 public:
