@@ -20,7 +20,8 @@ int main(int argc, char** argv)
   app.set_version_flag("--version", std::string("lastgood ") + LASTGOOD_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
-  app.add_option("--catalog", ctx.catalog_flag, "catalog file (env LASTGOOD_CATALOG)");
+  app.add_option("--catalog", ctx.catalog_flag,
+                 "catalog file, or a postgresql:// URI (env LASTGOOD_CATALOG)");
   app.add_option("--config", ctx.config_flag, "configuration file (env LASTGOOD_CONFIG)");
   app.add_flag("-v,--verbose", ctx.verbose, "more detail on stderr");
   app.add_flag("-q,--quiet", ctx.quiet, "only errors on stderr");
