@@ -78,7 +78,8 @@ struct DumpFeed::State
   std::deque<std::vector<std::byte>> queue;
   std::size_t queued_bytes = 0;
   bool reader_done = false, writer_gone = false;
-  bool cancelled = false; // destroyed without finish(): the tool never ran to the end
+  bool cancelled = false;   // destroyed without finish(): the tool never ran to the end
+  bool tool_opened = false; // fifo_path: the tool opened the FIFO before finish()
   FeedOutcome outcome;
   std::thread reader, writer;
 
@@ -98,6 +99,15 @@ struct DumpFeed::State
     // Outside the try: the catch below still reads the raw stream.
     std::unique_ptr<storage::ReadStream> in;
     storage::ReadStream* raw = nullptr;
+    if (!options.fifo_path.empty()) {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return tool_opened || writer_gone || cancelled; });
+      if (!tool_opened || cancelled) {
+        reader_done = true; // never asked for: nothing read, nothing known
+        changed.notify_all();
+        return;
+      }
+    }
     try {
       in = std::make_unique<TallyingStream>(storage.read(key), hash, outcome.bytes);
       raw = in.get();
@@ -165,6 +175,7 @@ struct DumpFeed::State
     sigemptyset(&pipe_signal);
     sigaddset(&pipe_signal, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
+    if (!options.fifo_path.empty() && !open_fifo()) return;
     for (;;) {
       std::vector<std::byte> chunk;
       {
@@ -194,6 +205,28 @@ struct DumpFeed::State
     // a refused line) a truncated one the tool fails on.
     ::close(write_fd);
     write_fd = -1;
+    if (!options.fifo_path.empty()) ::unlink(options.fifo_path.c_str());
+  }
+
+  // Blocks until the tool opens the FIFO (or finish() opens it to wake us).
+  // false: the tool never opened it.
+  bool open_fifo()
+  {
+    int fd = -1;
+    do
+      fd = ::open(options.fifo_path.c_str(), O_WRONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    std::lock_guard lock(mutex);
+    if (fd < 0 || writer_gone) {
+      if (fd >= 0) ::close(fd);
+      ::unlink(options.fifo_path.c_str());
+      changed.notify_all();
+      return false;
+    }
+    write_fd = fd;
+    tool_opened = true;
+    changed.notify_all();
+    return true;
   }
 };
 
@@ -202,11 +235,13 @@ DumpFeed::DumpFeed(storage::Storage& storage, const catalog::BackupRow& backup,
     : m_state(std::make_unique<State>())
 {
   m_state->options = options;
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0)
-    throw Error("could not create a pipe to stream " + object.key + ": " + std::strerror(errno));
-  m_state->read_fd = fds[0], m_state->write_fd = fds[1];
-  ::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20); // fewer wake-ups; the default is fine too
+  if (options.fifo_path.empty()) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+      throw Error("could not create a pipe to stream " + object.key + ": " + std::strerror(errno));
+    m_state->read_fd = fds[0], m_state->write_fd = fds[1];
+    ::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20); // fewer wake-ups; the default is fine too
+  }
   auto* state = m_state.get();
   m_state->writer = std::thread([state] { state->write_all(); });
   m_state->reader = std::thread(
@@ -232,14 +267,27 @@ FeedOutcome DumpFeed::finish()
 {
   if (m_state->read_fd >= 0) ::close(m_state->read_fd); // a blocked writer gets EPIPE
   m_state->read_fd = -1;
+  int waker = -1;
   {
     std::lock_guard lock(m_state->mutex);
     m_state->writer_gone = true; // the tool is done: the reader only hashes from now on
     m_state->changed.notify_all();
+    // A writer still waiting for the tool to open the FIFO returns once any
+    // reader opens it; held until the writer is gone. Never once the tool
+    // opened it: a writer blocked on a full FIFO must get EPIPE, not a reader.
+    if (!m_state->options.fifo_path.empty() && !m_state->tool_opened)
+      waker = ::open(m_state->options.fifo_path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   }
   m_state->writer.join();
+  if (waker >= 0) ::close(waker);
   m_state->reader.join();
   return m_state->outcome;
+}
+
+bool DumpFeed::opened_by_tool() const
+{
+  std::lock_guard lock(m_state->mutex);
+  return m_state->tool_opened;
 }
 
 Findings feed_findings(const catalog::BackupObjectRow& object, const FeedOutcome& outcome)

@@ -13,6 +13,7 @@
 #include "pg/scratch_cluster.hpp"
 #include "verifier/barman_levels.hpp"
 #include "verifier/checksum_level.hpp"
+#include "verifier/directory_feed.hpp"
 #include "verifier/dump_feed.hpp"
 #include "verifier/fair_order.hpp"
 #include "verifier/local_copy.hpp"
@@ -230,14 +231,25 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
   // is read in place or copied (parallel pg_restore seeks in the file).
   std::optional<LocalCopy> copy;
   std::optional<DumpFeed> feed;
+  std::optional<DirectoryFeed> members; // a directory dump: data members as FIFOs
   const unsigned restore_jobs = m_parallel_restore ? m_jobs : 1;
   const bool stream = streams_dump(storage, backup, restore_jobs) && objects.size() == 1;
   if (auto note = local_copy_note(storage, backup, restore_jobs)) report.notes.push_back(*note);
-  if (!stream) copy.emplace(storage, backup, objects);
+  if (streams_directory_dump(storage, backup)) {
+    members.emplace(storage, backup, objects);
+    if (!members->toc_findings().items().empty()) {
+      findings.append(members->finish()); // a TOC unlike the cataloged one: nothing to restore
+      return findings;
+    }
+  } else if (!stream) {
+    copy.emplace(storage, backup, objects);
+  }
   ScratchDatabase database(scratch(), kScratchPrefix + std::to_string(run_id));
   catalog::set_run_scratch_database(m_db, run_id, database.name());
   RestoreRequest request{
-      copy ? copy->path() : std::string(),
+      copy      ? copy->path()
+      : members ? members->path()
+                : std::string(),
       database.name(),
       m_jobs,
       catalog::previous_passing_row_counts(m_db, backup.database.value_or(""), run_id),
@@ -249,6 +261,7 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
     request.dump_stdin = feed->tool_stdin();
     request.finish_input = [&] { return feed_findings(objects.front(), feed->finish()); };
   }
+  if (members) request.finish_input = [&] { return members->finish(); };
   auto restored = restore_and_check(backup, request, scratch(), m_config);
   findings.append(restored.findings);
   report.row_counts = std::move(restored.row_counts);
