@@ -250,10 +250,11 @@ void execute(catalog::Database& db, const RestorePlan& plan, const VerifyConfig&
     members.emplace(*storage, plan.backup, objects);
     if (!members->toc_findings().items().empty()) {
       // The TOC read is not the cataloged one: nothing is restored from it.
-      result.findings = members->finish().items();
+      const auto toc = members->finish(*storage);
+      result.findings = toc.items();
       result.outcome = "fail";
       result.exit_code = kExitFailed;
-      result.message = "the restore did not happen: " + summary(members->finish());
+      result.message = "the restore did not happen: " + summary(toc);
       return;
     }
   } else if (!stream) {
@@ -270,7 +271,7 @@ void execute(catalog::Database& db, const RestorePlan& plan, const VerifyConfig&
   if (stream_members) {
     Findings tool_findings;
     run_tool(plan, server, temp, members->path(), -1, tool_findings);
-    auto input = members->finish();
+    auto input = members->finish(*storage);
     // What the tool made of a cut or foreign member proves nothing.
     findings.append(input.items().empty() ? tool_findings : input);
   } else if (stream) {

@@ -31,8 +31,8 @@ bool copied_locally(const std::string& relative)
 }
 
 // Copies one object, hashing it; a finding when the bytes are not the cataloged ones.
-void copy_checked(storage::Storage& storage, const catalog::BackupObjectRow& object,
-                  const fs::path& target, Findings& findings)
+StreamedObject copy_checked(storage::Storage& storage, const catalog::BackupObjectRow& object,
+                            const fs::path& target, Findings& findings)
 {
   fs::create_directories(target.parent_path());
   std::ofstream out(target, std::ios::binary);
@@ -52,6 +52,7 @@ void copy_checked(storage::Storage& storage, const catalog::BackupObjectRow& obj
   outcome.bytes = bytes;
   outcome.sha256 = hash.hex_digest();
   findings.append(feed_findings(object, outcome));
+  return {object, outcome};
 }
 
 } // namespace
@@ -76,7 +77,7 @@ DirectoryFeed::DirectoryFeed(storage::Storage& storage, const catalog::BackupRow
     const std::string relative = object.key.substr(prefix.size());
     const fs::path target = fs::path(m_path) / relative;
     if (copied_locally(relative)) {
-      copy_checked(storage, object, target, m_toc_findings);
+      m_streamed.push_back(copy_checked(storage, object, target, m_toc_findings));
       continue;
     }
     if (::mkfifo(target.c_str(), 0600) != 0)
@@ -97,13 +98,20 @@ DirectoryFeed::~DirectoryFeed()
   fs::remove_all(m_temp_dir, ignored);
 }
 
-Findings DirectoryFeed::finish()
+Findings DirectoryFeed::finish(storage::Storage& storage, bool hash_unopened)
 {
   Findings findings = m_toc_findings;
   if (m_finished) return findings;
   m_finished = true;
-  for (auto& member : m_members)
-    findings.append(feed_findings(member.object, member.feed->finish()));
+  for (auto& member : m_members) {
+    auto outcome = member.feed->finish();
+    if (!member.feed->opened_by_tool()) {
+      if (!hash_unopened) continue;
+      outcome = hash_object(storage, member.object);
+    }
+    findings.append(feed_findings(member.object, outcome));
+    m_streamed.push_back({member.object, outcome});
+  }
   return findings;
 }
 

@@ -43,7 +43,11 @@ public:
   const Findings& toc_findings() const { return m_toc_findings; }
   // Call once the tool exited: what streaming every member it opened found
   // (a read error, bytes differing from the catalog's hash), TOC files included.
-  Findings finish();
+  // hash_unopened: members the tool never opened are read and hashed now, so
+  // every member's bytes are known (the stream is the run's checksum evidence).
+  Findings finish(storage::Storage& storage, bool hash_unopened = false);
+  // After finish(): every member read, with what reading it found.
+  const std::vector<StreamedObject>& streamed() const { return m_streamed; }
 
 private:
   struct Member
@@ -54,6 +58,7 @@ private:
   std::string m_temp_dir, m_path;
   Findings m_toc_findings;
   std::vector<Member> m_members;
+  std::vector<StreamedObject> m_streamed; // TOC files at once, members at finish()
   bool m_finished = false;
 };
 

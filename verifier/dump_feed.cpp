@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/sha256.hpp"
 #include "pg/decompress.hpp"
+#include "verifier/growing_range_stream.hpp"
 #include "verifier/hashing_stream.hpp"
 
 #include <cerrno>
@@ -93,7 +94,8 @@ struct DumpFeed::State
     changed.notify_all();
   }
 
-  void read_all(storage::Storage& storage, const catalog::BackupRow& backup, std::string key)
+  void read_all(storage::Storage& storage, const catalog::BackupRow& backup, std::string key,
+                std::uint64_t size)
   {
     Sha256 hash;
     // Outside the try: the catch below still reads the raw stream.
@@ -109,7 +111,11 @@ struct DumpFeed::State
       }
     }
     try {
-      in = std::make_unique<TallyingStream>(storage.read(key), hash, outcome.bytes);
+      // A tool that reads only the head gets it without the rest being fetched ahead.
+      auto source = options.hash_all || size == 0
+                        ? storage.read(key)
+                        : std::make_unique<GrowingRangeStream>(storage, key, size);
+      in = std::make_unique<TallyingStream>(std::move(source), hash, outcome.bytes);
       raw = in.get();
       if (auto outer = outer_compression(backup); !outer.empty())
         in = pg::decompressing_stream(std::move(in), outer);
@@ -240,12 +246,14 @@ DumpFeed::DumpFeed(storage::Storage& storage, const catalog::BackupRow& backup,
     if (::pipe2(fds, O_CLOEXEC) != 0)
       throw Error("could not create a pipe to stream " + object.key + ": " + std::strerror(errno));
     m_state->read_fd = fds[0], m_state->write_fd = fds[1];
-    ::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20); // fewer wake-ups; the default is fine too
+    if (options.hash_all)
+      ::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20); // fewer wake-ups; the default is fine too
   }
   auto* state = m_state.get();
   m_state->writer = std::thread([state] { state->write_all(); });
-  m_state->reader = std::thread(
-      [state, &storage, backup, key = object.key] { state->read_all(storage, backup, key); });
+  m_state->reader = std::thread([state, &storage, backup, key = object.key, size = object.size] {
+    state->read_all(storage, backup, key, size);
+  });
 }
 
 DumpFeed::~DumpFeed()
@@ -288,6 +296,24 @@ bool DumpFeed::opened_by_tool() const
 {
   std::lock_guard lock(m_state->mutex);
   return m_state->tool_opened;
+}
+
+FeedOutcome hash_object(storage::Storage& storage, const catalog::BackupObjectRow& object)
+{
+  FeedOutcome outcome;
+  Sha256 hash;
+  try {
+    auto in = storage.read(object.key);
+    std::vector<std::byte> buffer(kChunk);
+    while (auto n = in->read(buffer)) {
+      hash.update(std::span(buffer).first(n));
+      outcome.bytes += n;
+    }
+    outcome.sha256 = hash.hex_digest();
+  } catch (const std::exception& e) {
+    outcome.read_error = e.what();
+  }
+  return outcome;
 }
 
 Findings feed_findings(const catalog::BackupObjectRow& object, const FeedOutcome& outcome)

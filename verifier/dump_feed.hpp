@@ -76,6 +76,16 @@ private:
   std::unique_ptr<State> m_state;
 };
 
+// One object read through a feed (or hashed beside one), with what reading found.
+struct StreamedObject
+{
+  catalog::BackupObjectRow object;
+  FeedOutcome outcome;
+};
+
+// Reads `object` to its end only to hash it (a member the tool never asked for).
+FeedOutcome hash_object(storage::Storage& storage, const catalog::BackupObjectRow& object);
+
 // What a finished feed of `object` says: a read error is an Error finding
 // (nothing is known about the backup), a SHA-256 other than the catalog's a
 // Failure (the bytes restored are not the bytes cataloged).

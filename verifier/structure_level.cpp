@@ -48,7 +48,7 @@ void check_archive_dump(storage::Storage& storage, const catalog::BackupRow& bac
       options.argv.push_back(members.path());
       pg::ProcessResult result;
       if (members.toc_findings().items().empty()) result = pg::run_process(options);
-      auto input = members.finish();
+      auto input = members.finish(storage);
       findings.append(input);
       input_failed = !input.items().empty();
       return result;
@@ -57,7 +57,10 @@ void check_archive_dump(storage::Storage& storage, const catalog::BackupRow& bac
       options.argv.push_back(copy->path());
       return pg::run_process(options);
     }
-    DumpFeed feed(storage, backup, objects.front(), {.hash_all = hash_all});
+    // --list reads only the head: a small read-ahead fetches little beyond it.
+    DumpFeed feed(storage, backup, objects.front(),
+                  {.read_ahead_bytes = hash_all ? std::size_t{16} << 20 : std::size_t{256} << 10,
+                   .hash_all = hash_all});
     options.stdin_fd = feed.tool_stdin();
     auto result = pg::run_process(options);
     auto input = feed_findings(objects.front(), feed.finish());
