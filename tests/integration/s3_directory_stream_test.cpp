@@ -3,6 +3,9 @@
 // test restore with --jobs 2 give exactly the source's rows, and TMPDIR never
 // holds more than the small TOC files; a bit flipped in one data member fails
 // both with a checksum mismatch naming that member and leaves no database.
+// verify --level restore of a custom or directory dump on S3 reads its bytes
+// once (counted at a logging proxy): the stream's SHA-256 is the checksum
+// evidence, and a byte changed after the TOC is still a checksum failure.
 
 #include "pg/child_process.hpp"
 #include "pg/pg_connection.hpp"
@@ -15,6 +18,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -27,6 +31,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using testing::FaultProxy;
 using testing::S3Server;
 using testing::shell_quote;
 using testing::TempDir;
@@ -234,6 +239,91 @@ TEST_F(S3DirectoryStream, ABitFlippedMemberFailsTheRunNamingItAndLeavesNoDatabas
     flagged = flagged || (f["kind"] == "checksum_mismatch" && f["subject"] == key);
   EXPECT_TRUE(flagged) << run.dump(2);
   EXPECT_EQ(databases(), before) << "the test restore left a database behind";
+}
+
+// Body bytes GETs of objects under `prefix` received, from a proxy's body
+// log, which is then emptied.
+std::uint64_t bytes_read(const fs::path& log, const std::string& prefix)
+{
+  std::ifstream in(log);
+  std::uint64_t total = 0;
+  for (std::string method, path, bytes; in >> method >> path >> bytes;)
+    if (method == "GET" && path.find("/" + prefix + "/") != std::string::npos)
+      total += std::stoull(bytes);
+  in.close();
+  std::ofstream(log, std::ios::trunc).close();
+  return total;
+}
+
+TEST_F(S3DirectoryStream, VerifyReadsADumpOnS3OnceAndAChangedByteIsStillAChecksumFailure)
+{
+  const fs::path custom = m_made.path() / "shop.dump";
+  pg::ProcessOptions dumping;
+  dumping.argv = {pg::find_pg_program("pg_dump"), "-Fc", "-f", custom.string(),
+                  m_cluster->conninfo("dirsrc")};
+  ASSERT_EQ(pg::run_process(dumping).exit_code, 0);
+  const std::string dump = testing::read_file(custom);
+  ASSERT_GT(dump.size(), 1u << 20);
+  const std::string prefix = testing::unique_s3_prefix("once");
+  auto bucket = storage::open_storage(S3Server::shared().url(prefix));
+  storage::testing::put_object(*bucket, "shop.dump", dump);
+  std::uint64_t directory_bytes = 0;
+  for (const auto& [name, bytes] : m_members) {
+    storage::testing::put_object(*bucket, "shop.dir/" + name, bytes);
+    directory_bytes += bytes.size();
+  }
+  const fs::path log = m_made.path() / "requests.log";
+  FaultProxy proxy(S3Server::shared().endpoint(), 1, 0.0, 0, "500", false, 0, "", log.string());
+  const std::string through =
+      "s3://" + std::string(S3Server::kBucket) + "/" + prefix + "?endpoint=" + proxy.endpoint();
+  ASSERT_EQ(lastgood("repo add proxied " + shell_quote(through)).exit_code, 0);
+  const auto scanned = lastgood("scan proxied");
+  ASSERT_EQ(scanned.exit_code, 0) << scanned.out << scanned.err;
+  std::map<std::string, std::string> ids;
+  const json listed = json::parse(lastgood("backups --json").out);
+  for (const auto& b : listed["backups"])
+    if (b["repository"] == "proxied") ids[b["location"].get<std::string>()] = b["id"];
+  ASSERT_EQ(ids.size(), 2u) << listed.dump(2);
+  bytes_read(log, prefix);
+
+  // Parallel restore of a custom dump needs a local copy: the custom dump with one job.
+  for (const auto& [location, size, jobs] :
+       {std::tuple<std::string, std::uint64_t, std::string>{"shop.dump", dump.size(), ""},
+        {"shop.dir", directory_bytes, " --jobs 2"}}) {
+    SCOPED_TRACE(location);
+    const auto verified =
+        lastgood("verify " + ids.at(location) + " --level restore --json" + jobs + scratch());
+    const auto read_once = bytes_read(log, prefix);
+    ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+    const json run = json::parse(verified.out)["runs"][0];
+    EXPECT_EQ(run["outcome"], "pass") << run.dump(2);
+    EXPECT_EQ(run["checksum_hash"], "sha256") << run.dump(2);
+    EXPECT_GE(read_once, size);
+    EXPECT_LT(read_once, size + size / 2) << "the dump was read more than once";
+
+    // The count does see the second read when the checksum level reads first.
+    const auto twice =
+        lastgood("verify " + ids.at(location) + " --level restore --json" + jobs + scratch(),
+                 "LASTGOOD_VERIFY_READ_TWICE=1");
+    ASSERT_EQ(twice.exit_code, 0) << twice.out << twice.err;
+    EXPECT_GE(bytes_read(log, prefix), 2 * size);
+  }
+
+  // A byte changed after the TOC: --list passes, the restore stream finds it.
+  std::string changed = dump;
+  changed[changed.size() - 4096] = static_cast<char>(changed[changed.size() - 4096] ^ 0x01);
+  storage::testing::put_object(*bucket, "shop.dump", changed);
+  const auto flipped =
+      lastgood("verify " + ids.at("shop.dump") + " --level restore --json" + scratch());
+  EXPECT_EQ(flipped.exit_code, 3) << flipped.out << flipped.err;
+  const json run = json::parse(flipped.out)["runs"][0];
+  EXPECT_EQ(run["outcome"], "fail") << run.dump(2);
+  EXPECT_EQ(run["checksum_hash"], "sha256") << run.dump(2);
+  bool mismatch = false;
+  for (const auto& f : run["findings"])
+    mismatch = mismatch || (f["kind"] == "checksum_mismatch" && f["severity"] == "failure" &&
+                            f["subject"] == "shop.dump");
+  EXPECT_TRUE(mismatch) << run.dump(2);
 }
 
 } // namespace
