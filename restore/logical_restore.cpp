@@ -249,14 +249,16 @@ void execute(catalog::Database& db, const RestorePlan& plan, const VerifyConfig&
   if (stream_members) {
     members.emplace(*storage, plan.backup, objects);
     if (!members->toc_findings().items().empty()) {
-      // The TOC read is not the cataloged one: nothing is restored from it.
+      // The TOC read is not the cataloged one (or was cut): nothing is restored from it.
       const auto toc = members->finish(*storage);
       result.findings = toc.items();
-      result.outcome = "fail";
+      result.outcome = toc.any(Severity::Failure) ? "fail" : "error";
       result.exit_code = kExitFailed;
       result.message = "the restore did not happen: " + summary(toc);
       return;
     }
+    report(progress, members->note());
+    result.notes.push_back(members->note());
   } else if (!stream) {
     copy.emplace(*storage, plan.backup, objects);
   }

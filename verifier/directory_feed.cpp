@@ -37,20 +37,23 @@ StreamedObject copy_checked(storage::Storage& storage, const catalog::BackupObje
   fs::create_directories(target.parent_path());
   std::ofstream out(target, std::ios::binary);
   Sha256 hash;
-  std::uint64_t bytes = 0;
-  std::vector<std::byte> buffer(1 << 20);
-  auto in = storage.read(object.key);
-  while (auto n = in->read(buffer)) {
-    hash.update(std::span(buffer).first(n));
-    bytes += n;
-    out.write(reinterpret_cast<const char*>(buffer.data()), static_cast<std::streamsize>(n));
-    if (!out) throw Error("cannot write " + target.string() + " (disk full?)");
-  }
-  out.close();
-  if (!out) throw Error("cannot write " + target.string() + " (disk full?)");
   FeedOutcome outcome;
-  outcome.bytes = bytes;
-  outcome.sha256 = hash.hex_digest();
+  std::vector<std::byte> buffer(1 << 20);
+  try {
+    auto in = storage.read(object.key);
+    while (auto n = in->read(buffer)) {
+      hash.update(std::span(buffer).first(n));
+      outcome.bytes += n;
+      out.write(reinterpret_cast<const char*>(buffer.data()), static_cast<std::streamsize>(n));
+      if (!out) throw Error("cannot write " + target.string() + " (disk full?)");
+    }
+    out.close();
+    if (!out) throw Error("cannot write " + target.string() + " (disk full?)");
+    outcome.sha256 = hash.hex_digest();
+  } catch (const StorageError& e) {
+    if (dynamic_cast<const NotFoundError*>(&e)) throw; // a missing object, as everywhere
+    outcome.read_error = e.what(); // cut or refused: a finding naming the object
+  }
   findings.append(feed_findings(object, outcome));
   return {object, outcome};
 }
@@ -96,6 +99,16 @@ DirectoryFeed::~DirectoryFeed()
   m_members.clear(); // each feed unblocks and joins its threads
   std::error_code ignored;
   fs::remove_all(m_temp_dir, ignored);
+}
+
+std::string DirectoryFeed::note() const
+{
+  std::uint64_t copied = 0;
+  for (const auto& toc : m_streamed)
+    copied += toc.outcome.bytes;
+  return "directory dump streamed: " + std::to_string(m_members.size()) +
+         " data file(s) fed to pg_restore through FIFOs, only its TOC file(s) (" +
+         std::to_string((copied + 1023) / 1024) + " KB) copied locally";
 }
 
 Findings DirectoryFeed::finish(storage::Storage& storage, bool hash_unopened)

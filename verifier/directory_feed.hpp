@@ -39,6 +39,8 @@ public:
 
   // The directory to hand to pg_restore.
   const std::string& path() const { return m_path; }
+  // "directory dump streamed: N data files through FIFOs, only its TOC files (K KB) copied"
+  std::string note() const;
   // A TOC file already differs from the catalog: do not run the tool at all.
   const Findings& toc_findings() const { return m_toc_findings; }
   // Call once the tool exited: what streaming every member it opened found

@@ -229,6 +229,7 @@ struct DumpFeed::State
       changed.notify_all();
       return false;
     }
+    ::fcntl(fd, F_SETPIPE_SZ, 1 << 20); // as for stdin: fewer wake-ups
     write_fd = fd;
     tool_opened = true;
     changed.notify_all();

@@ -257,10 +257,11 @@ Findings Verifier::restore_dump(storage::Storage& storage, const catalog::Backup
   if (streams_directory_dump(storage, backup)) {
     members.emplace(storage, backup, objects);
     if (!members->toc_findings().items().empty()) {
-      findings.append(
-          members->finish(storage)); // a TOC unlike the cataloged one: nothing to restore
+      // A TOC unlike the cataloged one (or cut): nothing to restore.
+      findings.append(members->finish(storage));
       return findings;
     }
+    report.notes.push_back(members->note());
   } else if (!stream) {
     copy.emplace(storage, backup, objects);
   }

@@ -7,6 +7,7 @@
 // once (counted at a logging proxy): the stream's SHA-256 is the checksum
 // evidence, and a byte changed after the TOC is still a checksum failure.
 
+#include "catalog/catalog.hpp"
 #include "pg/child_process.hpp"
 #include "pg/pg_connection.hpp"
 #include "pg/scratch_cluster.hpp"
@@ -239,6 +240,33 @@ TEST_F(S3DirectoryStream, ABitFlippedMemberFailsTheRunNamingItAndLeavesNoDatabas
     flagged = flagged || (f["kind"] == "checksum_mismatch" && f["subject"] == key);
   EXPECT_TRUE(flagged) << run.dump(2);
   EXPECT_EQ(databases(), before) << "the test restore left a database behind";
+}
+
+TEST_F(S3DirectoryStream, AStreamCutByTheProxyIsAnErrorNamingTheObjectAndRestoresNothing)
+{
+  FaultProxy proxy(S3Server::shared().endpoint(), 11, 1.0, 2500, "truncate", true);
+  const std::string through = "s3://" + std::string(S3Server::kBucket) + "/" + m_prefix +
+                              "?endpoint=" + proxy.endpoint() + "&timeout_ms=1000&max_attempts=2";
+  {
+    // The catalog keeps the backup; its repository is now reached through the proxy.
+    auto db = catalog::Catalog::open((m_home.path() / "catalog.db").string());
+    db->db()
+        .prepare("UPDATE repositories SET url = ? WHERE name = 'bucket'")
+        .bind_all(through)
+        .run();
+  }
+  const auto before = databases();
+  const auto restored = lastgood("restore " + m_id + " --as cut --jobs 2 --json" + to());
+  EXPECT_EQ(restored.exit_code, 1) << restored.out << restored.err;
+  const json result = json::parse(restored.out)["result"];
+  EXPECT_EQ(result["outcome"], "error") << result.dump(2);
+  bool named = false;
+  for (const auto& f : result["findings"])
+    named = named || (f["kind"] == "unreadable_object" && f["severity"] == "error" &&
+                      f["subject"].get<std::string>().starts_with(std::string(kRoot) + "/") &&
+                      f["message"].get<std::string>().find(" bytes (") != std::string::npos);
+  EXPECT_TRUE(named) << result.dump(2);
+  EXPECT_EQ(databases(), before) << "the cut restore left a database behind";
 }
 
 // Body bytes GETs of objects under `prefix` received, from a proxy's body
