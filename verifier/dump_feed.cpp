@@ -13,6 +13,7 @@
 #include <cstring>
 #include <deque>
 #include <fcntl.h>
+#include <functional>
 #include <mutex>
 #include <pthread.h>
 #include <string_view>
@@ -83,6 +84,7 @@ struct DumpFeed::State
   bool tool_opened = false; // fifo_path: the tool opened the FIFO before finish()
   FeedOutcome outcome;
   std::thread reader, writer;
+  std::function<void()> start_reader;
 
   void push(std::vector<std::byte> chunk)
   {
@@ -122,7 +124,12 @@ struct DumpFeed::State
       bool at_line_start = true, refused = false, stopped_early = false;
       for (;;) {
         {
-          std::lock_guard lock(mutex);
+          // Room first, then read: nothing is fetched beyond the read-ahead
+          // (pg_restore --list stops early; what it never needs stays unread).
+          std::unique_lock lock(mutex);
+          changed.wait(lock, [&] {
+            return cancelled || writer_gone || queued_bytes < options.read_ahead_bytes;
+          });
           if (cancelled || (!options.hash_all && writer_gone)) {
             stopped_early = true;
             break;
@@ -181,7 +188,10 @@ struct DumpFeed::State
     sigemptyset(&pipe_signal);
     sigaddset(&pipe_signal, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
-    if (!options.fifo_path.empty() && !open_fifo()) return;
+    if (!options.fifo_path.empty()) {
+      if (!open_fifo()) return;
+      start_reader(); // joined by finish() after this thread
+    }
     for (;;) {
       std::vector<std::byte> chunk;
       {
@@ -251,15 +261,17 @@ DumpFeed::DumpFeed(storage::Storage& storage, const catalog::BackupRow& backup,
       ::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20); // fewer wake-ups; the default is fine too
   }
   auto* state = m_state.get();
+  m_state->start_reader = [state, &storage, backup, key = object.key, size = object.size] {
+    state->reader = std::thread([=, &storage] { state->read_all(storage, backup, key, size); });
+  };
+  // A FIFO's reader starts once the tool opened it: a member waiting costs one thread.
+  if (options.fifo_path.empty()) m_state->start_reader();
   m_state->writer = std::thread([state] { state->write_all(); });
-  m_state->reader = std::thread([state, &storage, backup, key = object.key, size = object.size] {
-    state->read_all(storage, backup, key, size);
-  });
 }
 
 DumpFeed::~DumpFeed()
 {
-  if (!m_state->reader.joinable()) return;
+  if (!m_state->writer.joinable()) return;
   {
     std::lock_guard lock(m_state->mutex);
     m_state->cancelled = true; // an exception on the way: stop reading, nobody needs the hash
@@ -289,7 +301,7 @@ FeedOutcome DumpFeed::finish()
   }
   m_state->writer.join();
   if (waker >= 0) ::close(waker);
-  m_state->reader.join();
+  if (m_state->reader.joinable()) m_state->reader.join(); // a FIFO never opened has none
   return m_state->outcome;
 }
 

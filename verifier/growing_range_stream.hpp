@@ -1,5 +1,5 @@
 #pragma once
-// An object read in ranged reads that double in size (256 KiB, 512 KiB, ...
+// An object read in ranged reads that double in size (64 KiB, 128 KiB, ...
 // up to 8 MiB), each started only when the one before is used up: for a
 // reader that usually wants only the head (pg_restore --list reads a custom
 // dump's TOC), so a whole-object read's read-ahead does not fetch the rest.
@@ -43,7 +43,7 @@ private:
   static constexpr std::uint64_t kLargest = 8u << 20;
   storage::Storage& m_storage;
   std::string m_key;
-  std::uint64_t m_size, m_offset = 0, m_window = 256u << 10, m_window_end = 0;
+  std::uint64_t m_size, m_offset = 0, m_window = 64u << 10, m_window_end = 0;
   std::unique_ptr<storage::ReadStream> m_current;
 };
 

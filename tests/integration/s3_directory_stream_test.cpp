@@ -20,6 +20,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <gtest/gtest.h>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -326,6 +327,7 @@ TEST_F(S3DirectoryStream, VerifyReadsADumpOnS3OnceAndAChangedByteIsStillAChecksu
     const json run = json::parse(verified.out)["runs"][0];
     EXPECT_EQ(run["outcome"], "pass") << run.dump(2);
     EXPECT_EQ(run["checksum_hash"], "sha256") << run.dump(2);
+    std::cout << location << ": verify read " << read_once << " bytes of " << size << "\n";
     EXPECT_GE(read_once, size);
     EXPECT_LT(read_once, size + size / 2) << "the dump was read more than once";
 
