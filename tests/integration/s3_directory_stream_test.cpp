@@ -26,7 +26,10 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <set>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 namespace lastgood {
 namespace {
@@ -223,6 +226,13 @@ TEST_F(S3DirectoryStream, ABitFlippedMemberFailsTheRunNamingItAndLeavesNoDatabas
   const std::string key = std::string(kRoot) + "/" + m_largest;
   storage::testing::put_object(*m_bucket, key, changed);
   const auto before = databases();
+  // What a killed streamed restore leaves (a FIFO directory of a dead process) goes first.
+  const pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  ::waitpid(dead, nullptr, 0);
+  const fs::path leftover = m_tmp.path() / ("lastgood-stream-" + std::to_string(dead) + "-Ab12Cd");
+  fs::create_directories(leftover / "shop.dir");
+  ASSERT_EQ(::mkfifo((leftover / "shop.dir" / "3001.dat.gz").c_str(), 0600), 0);
 
   const auto restored = lastgood("restore " + m_id + " --as flipped --jobs 2 --json" + to());
   EXPECT_EQ(restored.exit_code, 1) << restored.out << restored.err;
@@ -235,6 +245,9 @@ TEST_F(S3DirectoryStream, ABitFlippedMemberFailsTheRunNamingItAndLeavesNoDatabas
                           "offsets 0-" + std::to_string(changed.size())) != std::string::npos);
   EXPECT_TRUE(named) << result.dump(2);
   EXPECT_EQ(databases(), before) << "the restore left a database behind";
+  EXPECT_FALSE(fs::exists(leftover)) << result.dump(2);
+  EXPECT_NE(result["cleaned_up"].dump().find(leftover.filename().string()), std::string::npos)
+      << result.dump(2);
 
   const auto verified = lastgood("verify " + m_id + " --level restore --jobs 2 --json" + scratch());
   EXPECT_EQ(verified.exit_code, 3) << verified.out << verified.err;
