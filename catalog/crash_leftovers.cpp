@@ -22,7 +22,7 @@ namespace {
 
 // The kinds of "lastgood-<kind>-<pid>-*" dirs in $TMPDIR holding no server
 // (scratch clusters go through pg::remove_stale_scratch_clusters).
-const std::vector<std::string> kPlainTempDirKinds = {"backup", "copy", "waldump"};
+const std::vector<std::string> kPlainTempDirKinds = {"backup", "copy", "stream", "waldump"};
 
 nlohmann::json audit_detail(const Leftover& l)
 {

@@ -205,37 +205,15 @@ public:
   PostgresConnection& operator=(const PostgresConnection&) = delete;
 
   // Runs `sql` with text parameters; throws naming the catalog and the query on failure.
-  // Parameters go untyped, so PostgreSQL gives each the type its use asks for,
-  // as SQLite's dynamic typing does. One used only where no type follows
-  // (`? IS NULL`, a select list) is sent again as text; what was learned is
-  // kept per statement text for the whole process. Inside a transaction the
-  // first run of a text is under a savepoint, since any error aborts the
-  // transaction.
   Result run(const std::string& sql, const std::vector<std::optional<std::string>>& params)
   {
+    const std::string& name = prepared(sql, params.size());
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params)
       values.push_back(p ? p->c_str() : nullptr);
-    auto types = learned_types(sql);
-    const bool known = types.has_value();
-    if (!types) types.emplace();
-    types->resize(params.size(), 0);
-    const bool guard = !known && PQtransactionStatus(m_conn) == PQTRANS_INTRANS;
-    if (guard) exec("SAVEPOINT lastgood_types");
-    Result result;
-    for (std::size_t attempt = 0; attempt <= params.size(); ++attempt) {
-      result.reset(PQexecParams(m_conn, sql.c_str(), static_cast<int>(values.size()), types->data(),
-                                values.data(), nullptr, nullptr, 0));
-      const auto index = known ? std::nullopt : indeterminate_parameter(result.get());
-      if (!index || *index > types->size() || (*types)[*index - 1] == kTextOid) break;
-      (*types)[*index - 1] = kTextOid;
-      if (guard) exec("ROLLBACK TO SAVEPOINT lastgood_types");
-    }
-    if (ok(result.get())) {
-      if (guard) exec("RELEASE SAVEPOINT lastgood_types");
-      if (!known) learn_types(sql, *types);
-    }
+    Result result(PQexecPrepared(m_conn, name.c_str(), static_cast<int>(values.size()),
+                                 values.data(), nullptr, nullptr, 0));
     check(result.get(), sql);
     const char* tuples = PQcmdTuples(result.get());
     m_changes = tuples && *tuples ? std::atoi(tuples) : 0;
@@ -268,6 +246,40 @@ public:
   void rollback() noexcept override { PQclear(PQexec(m_conn, "ROLLBACK")); }
 
 private:
+  // The statement prepared on this connection, once per text: parsed and
+  // planned once, however often a scan runs it. Parameters go untyped, so
+  // PostgreSQL gives each the type its use asks for, as SQLite's dynamic
+  // typing does; one used only where no type follows (`? IS NULL`, a select
+  // list) is declared text, and what was learned is kept per text for the
+  // process. Inside a transaction a text's first preparation is under a
+  // savepoint, since any error aborts the transaction.
+  const std::string& prepared(const std::string& sql, std::size_t parameters)
+  {
+    if (auto it = m_prepared.find(sql); it != m_prepared.end()) return it->second;
+    auto types = learned_types(sql);
+    const bool known = types.has_value();
+    if (!types) types.emplace();
+    types->resize(parameters, 0);
+    const std::string name = "lastgood_" + std::to_string(m_prepared.size() + 1);
+    const bool guard = !known && PQtransactionStatus(m_conn) == PQTRANS_INTRANS;
+    if (guard) exec("SAVEPOINT lastgood_types");
+    Result result;
+    for (std::size_t attempt = 0; attempt <= parameters; ++attempt) {
+      result.reset(PQprepare(m_conn, name.c_str(), sql.c_str(), static_cast<int>(parameters),
+                             types->data()));
+      const auto index = known ? std::nullopt : indeterminate_parameter(result.get());
+      if (!index || *index > types->size() || (*types)[*index - 1] == kTextOid) break;
+      (*types)[*index - 1] = kTextOid;
+      if (guard) exec("ROLLBACK TO SAVEPOINT lastgood_types");
+    }
+    if (ok(result.get())) {
+      if (guard) exec("RELEASE SAVEPOINT lastgood_types");
+      if (!known) learn_types(sql, *types);
+    }
+    check(result.get(), sql);
+    return m_prepared.emplace(sql, name).first->second;
+  }
+
   static bool ok(const PGresult* result)
   {
     const auto status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
@@ -289,6 +301,7 @@ private:
   PGconn* m_conn;
   std::string m_display;
   int m_changes = 0;
+  std::unordered_map<std::string, std::string> m_prepared; // text → statement name
 };
 
 PostgresCursor::PostgresCursor(PostgresConnection& connection, std::string_view sql)

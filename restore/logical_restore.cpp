@@ -13,6 +13,7 @@
 #include "restore/target_server.hpp"
 #include "storage/storage.hpp"
 #include "verifier/data_checks.hpp"
+#include "verifier/directory_feed.hpp"
 #include "verifier/dump_feed.hpp"
 #include "verifier/local_copy.hpp"
 #include "verifier/restore_level.hpp"
@@ -241,16 +242,41 @@ void execute(catalog::Database& db, const RestorePlan& plan, const VerifyConfig&
     report(progress, *note);
     result.notes.push_back(*note);
   }
+  // A directory dump on object storage: TOC files local, data members as FIFOs.
+  const bool stream_members = verifier::streams_directory_dump(*storage, plan.backup);
+  std::optional<verifier::DirectoryFeed> members;
   std::optional<verifier::LocalCopy> copy;
-  if (!stream) copy.emplace(*storage, plan.backup, objects);
+  if (stream_members) {
+    members.emplace(*storage, plan.backup, objects);
+    if (!members->toc_findings().items().empty()) {
+      // The TOC read is not the cataloged one (or was cut): nothing is restored from it.
+      const auto toc = members->finish(*storage);
+      result.findings = toc.items();
+      result.outcome = toc.any(Severity::Failure) ? "fail" : "error";
+      result.exit_code = kExitFailed;
+      result.message = "the restore did not happen: " + summary(toc);
+      return;
+    }
+    report(progress, members->note());
+    result.notes.push_back(members->note());
+  } else if (!stream) {
+    copy.emplace(*storage, plan.backup, objects);
+  }
   if (copy && plan.tool == "psql") refuse_reconnecting_plain_dump(plan.backup, copy->path());
 
   report(progress, "creating the temporary database " + temp);
   TemporaryDatabase database(server, temp);
   Findings findings;
   report(progress,
-         std::string(stream ? "streaming the dump into " : "restoring with ") + plan.tool);
-  if (stream) {
+         std::string(stream || stream_members ? "streaming the dump into " : "restoring with ") +
+             plan.tool);
+  if (stream_members) {
+    Findings tool_findings;
+    run_tool(plan, server, temp, members->path(), -1, tool_findings);
+    auto input = members->finish(*storage);
+    // What the tool made of a cut or foreign member proves nothing.
+    findings.append(input.items().empty() ? tool_findings : input);
+  } else if (stream) {
     verifier::DumpFeed feed(*storage, plan.backup, objects.front(),
                             {.refuse_connect = plan.tool == "psql"});
     Findings tool_findings;

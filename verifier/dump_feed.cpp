@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/sha256.hpp"
 #include "pg/decompress.hpp"
+#include "verifier/growing_range_stream.hpp"
 #include "verifier/hashing_stream.hpp"
 
 #include <cerrno>
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <deque>
 #include <fcntl.h>
+#include <functional>
 #include <mutex>
 #include <pthread.h>
 #include <string_view>
@@ -78,9 +80,11 @@ struct DumpFeed::State
   std::deque<std::vector<std::byte>> queue;
   std::size_t queued_bytes = 0;
   bool reader_done = false, writer_gone = false;
-  bool cancelled = false; // destroyed without finish(): the tool never ran to the end
+  bool cancelled = false;   // destroyed without finish(): the tool never ran to the end
+  bool tool_opened = false; // fifo_path: the tool opened the FIFO before finish()
   FeedOutcome outcome;
   std::thread reader, writer;
+  std::function<void()> start_reader;
 
   void push(std::vector<std::byte> chunk)
   {
@@ -92,21 +96,40 @@ struct DumpFeed::State
     changed.notify_all();
   }
 
-  void read_all(storage::Storage& storage, const catalog::BackupRow& backup, std::string key)
+  void read_all(storage::Storage& storage, const catalog::BackupRow& backup, std::string key,
+                std::uint64_t size)
   {
     Sha256 hash;
     // Outside the try: the catch below still reads the raw stream.
     std::unique_ptr<storage::ReadStream> in;
     storage::ReadStream* raw = nullptr;
+    if (!options.fifo_path.empty()) {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return tool_opened || writer_gone || cancelled; });
+      if (!tool_opened || cancelled) {
+        reader_done = true; // never asked for: nothing read, nothing known
+        changed.notify_all();
+        return;
+      }
+    }
     try {
-      in = std::make_unique<TallyingStream>(storage.read(key), hash, outcome.bytes);
+      // A tool that reads only the head gets it without the rest being fetched ahead.
+      auto source = options.hash_all || size == 0
+                        ? storage.read(key)
+                        : std::make_unique<GrowingRangeStream>(storage, key, size);
+      in = std::make_unique<TallyingStream>(std::move(source), hash, outcome.bytes);
       raw = in.get();
       if (auto outer = outer_compression(backup); !outer.empty())
         in = pg::decompressing_stream(std::move(in), outer);
       bool at_line_start = true, refused = false, stopped_early = false;
       for (;;) {
         {
-          std::lock_guard lock(mutex);
+          // Room first, then read: nothing is fetched beyond the read-ahead
+          // (pg_restore --list stops early; what it never needs stays unread).
+          std::unique_lock lock(mutex);
+          changed.wait(lock, [&] {
+            return cancelled || writer_gone || queued_bytes < options.read_ahead_bytes;
+          });
           if (cancelled || (!options.hash_all && writer_gone)) {
             stopped_early = true;
             break;
@@ -165,6 +188,10 @@ struct DumpFeed::State
     sigemptyset(&pipe_signal);
     sigaddset(&pipe_signal, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
+    if (!options.fifo_path.empty()) {
+      if (!open_fifo()) return;
+      start_reader(); // joined by finish() after this thread
+    }
     for (;;) {
       std::vector<std::byte> chunk;
       {
@@ -194,6 +221,29 @@ struct DumpFeed::State
     // a refused line) a truncated one the tool fails on.
     ::close(write_fd);
     write_fd = -1;
+    if (!options.fifo_path.empty()) ::unlink(options.fifo_path.c_str());
+  }
+
+  // Blocks until the tool opens the FIFO (or finish() opens it to wake us).
+  // false: the tool never opened it.
+  bool open_fifo()
+  {
+    int fd = -1;
+    do
+      fd = ::open(options.fifo_path.c_str(), O_WRONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    std::lock_guard lock(mutex);
+    if (fd < 0 || writer_gone) {
+      if (fd >= 0) ::close(fd);
+      ::unlink(options.fifo_path.c_str());
+      changed.notify_all();
+      return false;
+    }
+    ::fcntl(fd, F_SETPIPE_SZ, 1 << 20); // as for stdin: fewer wake-ups
+    write_fd = fd;
+    tool_opened = true;
+    changed.notify_all();
+    return true;
   }
 };
 
@@ -202,20 +252,26 @@ DumpFeed::DumpFeed(storage::Storage& storage, const catalog::BackupRow& backup,
     : m_state(std::make_unique<State>())
 {
   m_state->options = options;
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0)
-    throw Error("could not create a pipe to stream " + object.key + ": " + std::strerror(errno));
-  m_state->read_fd = fds[0], m_state->write_fd = fds[1];
-  ::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20); // fewer wake-ups; the default is fine too
+  if (options.fifo_path.empty()) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+      throw Error("could not create a pipe to stream " + object.key + ": " + std::strerror(errno));
+    m_state->read_fd = fds[0], m_state->write_fd = fds[1];
+    if (options.hash_all)
+      ::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20); // fewer wake-ups; the default is fine too
+  }
   auto* state = m_state.get();
+  m_state->start_reader = [state, &storage, backup, key = object.key, size = object.size] {
+    state->reader = std::thread([=, &storage] { state->read_all(storage, backup, key, size); });
+  };
+  // A FIFO's reader starts once the tool opened it: a member waiting costs one thread.
+  if (options.fifo_path.empty()) m_state->start_reader();
   m_state->writer = std::thread([state] { state->write_all(); });
-  m_state->reader = std::thread(
-      [state, &storage, backup, key = object.key] { state->read_all(storage, backup, key); });
 }
 
 DumpFeed::~DumpFeed()
 {
-  if (!m_state->reader.joinable()) return;
+  if (!m_state->writer.joinable()) return;
   {
     std::lock_guard lock(m_state->mutex);
     m_state->cancelled = true; // an exception on the way: stop reading, nobody needs the hash
@@ -232,14 +288,45 @@ FeedOutcome DumpFeed::finish()
 {
   if (m_state->read_fd >= 0) ::close(m_state->read_fd); // a blocked writer gets EPIPE
   m_state->read_fd = -1;
+  int waker = -1;
   {
     std::lock_guard lock(m_state->mutex);
     m_state->writer_gone = true; // the tool is done: the reader only hashes from now on
     m_state->changed.notify_all();
+    // A writer still waiting for the tool to open the FIFO returns once any
+    // reader opens it; held until the writer is gone. Never once the tool
+    // opened it: a writer blocked on a full FIFO must get EPIPE, not a reader.
+    if (!m_state->options.fifo_path.empty() && !m_state->tool_opened)
+      waker = ::open(m_state->options.fifo_path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   }
   m_state->writer.join();
-  m_state->reader.join();
+  if (waker >= 0) ::close(waker);
+  if (m_state->reader.joinable()) m_state->reader.join(); // a FIFO never opened has none
   return m_state->outcome;
+}
+
+bool DumpFeed::opened_by_tool() const
+{
+  std::lock_guard lock(m_state->mutex);
+  return m_state->tool_opened;
+}
+
+FeedOutcome hash_object(storage::Storage& storage, const catalog::BackupObjectRow& object)
+{
+  FeedOutcome outcome;
+  Sha256 hash;
+  try {
+    auto in = storage.read(object.key);
+    std::vector<std::byte> buffer(kChunk);
+    while (auto n = in->read(buffer)) {
+      hash.update(std::span(buffer).first(n));
+      outcome.bytes += n;
+    }
+    outcome.sha256 = hash.hex_digest();
+  } catch (const std::exception& e) {
+    outcome.read_error = e.what();
+  }
+  return outcome;
 }
 
 Findings feed_findings(const catalog::BackupObjectRow& object, const FeedOutcome& outcome)

@@ -50,6 +50,11 @@ public:
     // false: stop reading once the tool stopped (pg_restore --list reads only
     // the head); the outcome then has no sha256.
     bool hash_all = true;
+    // Set: the tool opens this named FIFO (made by the caller) instead of
+    // reading stdin. Reading starts once the tool opened it, so a member the
+    // tool never asks for costs neither memory nor a download; once fed, the
+    // FIFO is removed, so opening it a second time fails instead of hanging.
+    std::string fifo_path{};
   };
   // Starts reading the backup's dump object (decompressing a dump compressed
   // as a whole) at once.
@@ -59,15 +64,27 @@ public:
   DumpFeed(const DumpFeed&) = delete;
   DumpFeed& operator=(const DumpFeed&) = delete;
 
-  // The pipe's read end, for pg::ProcessOptions::stdin_fd.
+  // The pipe's read end, for pg::ProcessOptions::stdin_fd (-1 with a fifo_path).
   int tool_stdin() const;
   // Call once the tool exited: closes the read end, waits for the threads.
   FeedOutcome finish();
+  // With a fifo_path: whether the tool opened the FIFO (known after finish()).
+  bool opened_by_tool() const;
 
 private:
   struct State;
   std::unique_ptr<State> m_state;
 };
+
+// One object read through a feed (or hashed beside one), with what reading found.
+struct StreamedObject
+{
+  catalog::BackupObjectRow object;
+  FeedOutcome outcome;
+};
+
+// Reads `object` to its end only to hash it (a member the tool never asked for).
+FeedOutcome hash_object(storage::Storage& storage, const catalog::BackupObjectRow& object);
 
 // What a finished feed of `object` says: a read error is an Error finding
 // (nothing is known about the backup), a SHA-256 other than the catalog's a

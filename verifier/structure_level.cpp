@@ -7,6 +7,7 @@
 #include "pg/lsn.hpp"
 #include "pg/tar_reader.hpp"
 #include "storage/string_read_stream.hpp"
+#include "verifier/directory_feed.hpp"
 #include "verifier/dump_feed.hpp"
 #include "verifier/extract_paths.hpp"
 #include "verifier/local_copy.hpp"
@@ -29,9 +30,11 @@ void check_archive_dump(storage::Storage& storage, const catalog::BackupRow& bac
                         Findings& findings)
 {
   // A custom dump on object storage streams into pg_restore; the rest is read in place.
+  // A directory dump there: its data members as FIFOs (directory_feed.hpp).
   const bool stream = streams_dump(storage, backup, 1) && objects.size() == 1;
+  const bool stream_members = streams_directory_dump(storage, backup);
   std::optional<LocalCopy> copy;
-  if (!stream) copy.emplace(storage, backup, objects);
+  if (!stream && !stream_members) copy.emplace(storage, backup, objects);
   const auto pg_restore = pg::find_pg_program("pg_restore");
   // Runs pg_restore with `args` on the dump (a path, or the stream on stdin);
   // a streamed dump's read error or hash mismatch is added to findings.
@@ -40,11 +43,24 @@ void check_archive_dump(storage::Storage& storage, const catalog::BackupRow& bac
     pg::ProcessOptions options;
     options.argv = {pg_restore};
     options.argv.insert(options.argv.end(), args.begin(), args.end());
+    if (stream_members) {
+      DirectoryFeed members(storage, backup, objects);
+      options.argv.push_back(members.path());
+      pg::ProcessResult result;
+      if (members.toc_findings().items().empty()) result = pg::run_process(options);
+      auto input = members.finish(storage);
+      findings.append(input);
+      input_failed = !input.items().empty();
+      return result;
+    }
     if (!stream) {
       options.argv.push_back(copy->path());
       return pg::run_process(options);
     }
-    DumpFeed feed(storage, backup, objects.front(), {.hash_all = hash_all});
+    // --list reads only the head: a small read-ahead fetches little beyond it.
+    DumpFeed feed(storage, backup, objects.front(),
+                  {.read_ahead_bytes = hash_all ? std::size_t{16} << 20 : std::size_t{256} << 10,
+                   .hash_all = hash_all});
     options.stdin_fd = feed.tool_stdin();
     auto result = pg::run_process(options);
     auto input = feed_findings(objects.front(), feed.finish());

@@ -13,6 +13,7 @@
 #include "pg/scratch_cluster.hpp"
 #include "verifier/barman_levels.hpp"
 #include "verifier/checksum_level.hpp"
+#include "verifier/directory_feed.hpp"
 #include "verifier/dump_feed.hpp"
 #include "verifier/fair_order.hpp"
 #include "verifier/fingerprint_drill.hpp"
@@ -22,6 +23,7 @@
 #include "verifier/physical_restore_level.hpp"
 #include "verifier/restore_level.hpp"
 #include "verifier/scratch_server.hpp"
+#include "verifier/stream_checksums.hpp"
 #include "verifier/structure_level.hpp"
 
 #include <algorithm>
@@ -183,7 +185,14 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
   const auto objects = catalog::backup_objects(m_db, backup.id);
   // A Barman backup has its own layout and WAL archive (verifier/barman_levels).
   const bool barman = backup.format == "barman";
-  findings.append(check_bytes(storage, backup, objects, run_id, report));
+  // A test restore that streams every byte of the dump compares them with the
+  // catalog on the way: the bytes are read once.
+  const bool bytes_in_restore =
+      level == Level::Restore && !barman &&
+      backup.format != catalog::repository_format::pgbackrest &&
+      restore_stream_reads_all(storage, backup, objects, m_parallel_restore ? m_jobs : 1);
+  if (!bytes_in_restore)
+    findings.append(check_bytes(storage, backup, objects, run_id, report));
   if (level == Level::Checksum) return findings;
   if (barman) {
     findings.append(verify_barman_structure(storage, backup));
@@ -198,6 +207,9 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
   }
   if (level == Level::Structure) return findings;
   if (findings.any(Severity::Failure) || findings.any(Severity::Error)) {
+    // Damaged bytes and a damaged dump look alike to pg_restore --list: the
+    // checksum read the restore would have made tells them apart.
+    if (bytes_in_restore) findings.append(check_bytes(storage, backup, objects, run_id, report));
     report.notes.push_back("test restore skipped: the checks above already failed");
     return findings;
   }
@@ -262,19 +274,40 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
       catalog::set_run_recovery_point(m_db, run_id, report.recovery_point.dump());
     return findings;
   }
+  return restore_dump(storage, backup, objects, run_id, report, bytes_in_restore);
+}
+
+Findings Verifier::restore_dump(storage::Storage& storage, const catalog::BackupRow& backup,
+                                const std::vector<catalog::BackupObjectRow>& objects,
+                                std::int64_t run_id, VerifyReport& report, bool bytes_in_restore)
+{
+  Findings findings;
   clean_up_after_crashes();
   // A custom or plain dump on object storage streams into the tool; the rest
   // is read in place or copied (parallel pg_restore seeks in the file).
   std::optional<LocalCopy> copy;
   std::optional<DumpFeed> feed;
+  std::optional<DirectoryFeed> members; // a directory dump: data members as FIFOs
   const unsigned restore_jobs = m_parallel_restore ? m_jobs : 1;
   const bool stream = streams_dump(storage, backup, restore_jobs) && objects.size() == 1;
   if (auto note = local_copy_note(storage, backup, restore_jobs)) report.notes.push_back(*note);
-  if (!stream) copy.emplace(storage, backup, objects);
+  if (streams_directory_dump(storage, backup)) {
+    members.emplace(storage, backup, objects);
+    if (!members->toc_findings().items().empty()) {
+      // A TOC unlike the cataloged one (or cut): nothing to restore.
+      findings.append(members->finish(storage));
+      return findings;
+    }
+    report.notes.push_back(members->note());
+  } else if (!stream) {
+    copy.emplace(storage, backup, objects);
+  }
   ScratchDatabase database(scratch(), kScratchPrefix + std::to_string(run_id));
   catalog::set_run_scratch_database(m_db, run_id, database.name());
   RestoreRequest request{
-      copy ? copy->path() : std::string(),
+      copy      ? copy->path()
+      : members ? members->path()
+                : std::string(),
       database.name(),
       m_jobs,
       catalog::previous_passing_row_counts(m_db, backup.database.value_or(""), run_id),
@@ -284,8 +317,31 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
   if (stream) {
     feed.emplace(storage, backup, objects.front(), DumpFeed::Options{});
     request.dump_stdin = feed->tool_stdin();
-    request.finish_input = [&] { return feed_findings(objects.front(), feed->finish()); };
   }
+  if (stream || members)
+    request.finish_input = [&] {
+      std::vector<StreamedObject> streamed;
+      Findings input;
+      if (feed) {
+        streamed.push_back({objects.front(), feed->finish()});
+        input = feed_findings(objects.front(), streamed.back().outcome);
+      } else {
+        input = members->finish(storage, bytes_in_restore);
+        streamed = members->streamed();
+      }
+      if (!bytes_in_restore) return input;
+      auto sums = stream_checksums(streamed, objects);
+      catalog::record_verified_hashes(m_db, backup.id, sums.verified,
+                                      format_rfc3339(now_seconds()));
+      if (sums.compared) {
+        report.checksum_hash = "sha256";
+        catalog::set_run_checksum_hash(m_db, run_id, report.checksum_hash);
+        report.notes.push_back(
+            "bytes compared by SHA-256 while streaming them into the test restore (one read of " +
+            std::to_string(streamed.size()) + " object(s))");
+      }
+      return sums.findings;
+    };
   auto restored = restore_and_check(backup, request, scratch(), m_config);
   findings.append(restored.findings);
   report.row_counts = std::move(restored.row_counts);

@@ -100,6 +100,11 @@ private:
   Findings check_bytes(storage::Storage& storage, const catalog::BackupRow& backup,
                        const std::vector<catalog::BackupObjectRow>& objects, std::int64_t run_id,
                        VerifyReport& report);
+  // The restore level of a logical dump. bytes_in_restore: the stream into
+  // pg_restore is the run's checksum evidence (stream_checksums.hpp).
+  Findings restore_dump(storage::Storage& storage, const catalog::BackupRow& backup,
+                        const std::vector<catalog::BackupObjectRow>& objects, std::int64_t run_id,
+                        VerifyReport& report, bool bytes_in_restore);
   Findings run_levels(const catalog::BackupRow& backup, Level level, std::int64_t run_id,
                       VerifyReport& report);
   std::optional<std::string> cipher_pass(const catalog::BackupRow& backup) const;

@@ -14,10 +14,12 @@
 //   --from-byte N    only ranged GETs starting at byte N or later misbehave
 //                    (a part failing mid-way through an object)
 //   --log FILE       appends "METHOD RANGE" (or "-") per request, to count them
+//   --body-log FILE  appends "METHOD PATH BYTES" per forwarded answer: the body
+//                    bytes actually sent (what a client really read)
 'use strict';
 const http = require('http');
 
-const options = { upstream: '', seed: 1, rate: 0.3, stallMs: 3000, faults: '500,503,stall,truncate,drop', objectsOnly: false, fromByte: 0, log: '' };
+const options = { upstream: '', seed: 1, rate: 0.3, stallMs: 3000, faults: '500,503,stall,truncate,drop', objectsOnly: false, fromByte: 0, log: '', bodyLog: '' };
 for (let i = 2; i < process.argv.length; i++) {
   const arg = process.argv[i];
   if (arg === '--upstream') options.upstream = process.argv[++i];
@@ -28,6 +30,7 @@ for (let i = 2; i < process.argv.length; i++) {
   else if (arg === '--objects-only') options.objectsOnly = true;
   else if (arg === '--from-byte') options.fromByte = Number(process.argv[++i]);
   else if (arg === '--log') options.log = process.argv[++i];
+  else if (arg === '--body-log') options.bodyLog = process.argv[++i];
   else {
     console.error(`fault-proxy: unknown argument ${arg}`);
     process.exit(2);
@@ -58,6 +61,13 @@ function forward(req, res, truncate) {
     upstreamRes => {
       res.writeHead(upstreamRes.statusCode, upstreamRes.headers);
       if (!truncate) {
+        if (options.bodyLog) {
+          let sent = 0;
+          upstreamRes.on('data', c => (sent += c.length));
+          upstreamRes.on('end', () =>
+            fs.appendFileSync(options.bodyLog, `${req.method} ${req.url.split('?')[0]} ${sent}\n`),
+          );
+        }
         upstreamRes.pipe(res);
         return;
       }

@@ -43,7 +43,7 @@ std::string S3Server::url(const std::string& prefix, const std::string& bucket,
 
 FaultProxy::FaultProxy(const std::string& upstream, unsigned seed, double rate, int stall_ms,
                        const std::string& faults, bool objects_only, std::uint64_t from_byte,
-                       const std::string& request_log)
+                       const std::string& request_log, const std::string& body_log)
 {
   std::vector<std::string> args = {(source_dir() / "tests/support/fault-proxy.js").string(),
                                    "--upstream",
@@ -59,6 +59,7 @@ FaultProxy::FaultProxy(const std::string& upstream, unsigned seed, double rate, 
   if (objects_only) args.push_back("--objects-only");
   if (from_byte > 0) args.insert(args.end(), {"--from-byte", std::to_string(from_byte)});
   if (!request_log.empty()) args.insert(args.end(), {"--log", request_log});
+  if (!body_log.empty()) args.insert(args.end(), {"--body-log", body_log});
   m_process = std::make_unique<NodeProcess>(
       args, "the fault-injecting proxy (tests/support/fault-proxy.js)");
   m_endpoint = m_process->field("endpoint");

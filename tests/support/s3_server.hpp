@@ -48,10 +48,12 @@ class FaultProxy
 {
 public:
   // from_byte: only ranged GETs from that byte on misbehave (0: all requests);
-  // request_log: a file that gets "METHOD RANGE" per request ("" = none).
+  // request_log: a file that gets "METHOD RANGE" per request ("" = none);
+  // body_log: one that gets "METHOD PATH BYTES" per forwarded answer.
   FaultProxy(const std::string& upstream, unsigned seed, double rate, int stall_ms,
              const std::string& faults = "500,503,stall,truncate,drop", bool objects_only = false,
-             std::uint64_t from_byte = 0, const std::string& request_log = "");
+             std::uint64_t from_byte = 0, const std::string& request_log = "",
+             const std::string& body_log = "");
   const std::string& endpoint() const { return m_endpoint; }
 
 private:

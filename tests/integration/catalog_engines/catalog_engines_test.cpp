@@ -3,7 +3,7 @@
 // same answers on both engines; migrations racing from several processes
 // apply once; a newer catalog is refused; the password never shows; catalog
 // export copies every row both ways; three verifiers share the due work
-// exactly once.
+// exactly once; the Grafana dashboard's queries run on the PostgreSQL catalog.
 
 #include "pg/pg_connection.hpp"
 #include "pg/scratch_cluster.hpp"
@@ -168,6 +168,21 @@ TEST_F(CatalogEngines, TheSameCommandsGiveTheSameAnswersOnSqliteAndPostgresql)
   // The restore test ran and passed on both: the verdict is not vacuous.
   auto pick = json::parse(lg(postgres, "pick --database inventory --json").out);
   EXPECT_EQ(pick["backup"]["id"], inventory);
+  // Grafana's PostgreSQL data source charts the fleet from the catalog's
+  // views: every panel's query of the shipped dashboard runs and has rows.
+  const auto dashboard = json::parse(testing::read_file(
+      testing::source_dir() / "docs/grafana/lastgood-catalog-dashboard.json"));
+  int panels = 0;
+  for (const auto& panel : dashboard["panels"])
+    for (const auto& target : panel.value("targets", json::array())) {
+      if (!target.contains("rawSql")) continue;
+      const std::string sql = target["rawSql"];
+      ++panels;
+      const auto rows = query("same_answers", sql);
+      if (sql.find("v_verification_leases") == std::string::npos) // none held now
+        EXPECT_GT(rows.size(), 0u) << sql;
+    }
+  EXPECT_GE(panels, 6);
 }
 
 TEST_F(CatalogEngines, MigrationsRacingFromSeveralProcessesApplyOnce)
