@@ -170,8 +170,8 @@ TEST_F(CatalogEngines, TheSameCommandsGiveTheSameAnswersOnSqliteAndPostgresql)
   EXPECT_EQ(pick["backup"]["id"], inventory);
   // Grafana's PostgreSQL data source charts the fleet from the catalog's
   // views: every panel's query of the shipped dashboard runs and has rows.
-  const auto dashboard = json::parse(testing::read_file(
-      testing::source_dir() / "docs/grafana/lastgood-catalog-dashboard.json"));
+  const auto dashboard = json::parse(
+      testing::read_file(testing::source_dir() / "docs/grafana/lastgood-catalog-dashboard.json"));
   int panels = 0;
   for (const auto& panel : dashboard["panels"])
     for (const auto& target : panel.value("targets", json::array())) {
@@ -179,8 +179,9 @@ TEST_F(CatalogEngines, TheSameCommandsGiveTheSameAnswersOnSqliteAndPostgresql)
       const std::string sql = target["rawSql"];
       ++panels;
       const auto rows = query("same_answers", sql);
-      if (sql.find("v_verification_leases") == std::string::npos) // none held now
+      if (sql.find("v_verification_leases") == std::string::npos) { // none held now
         EXPECT_GT(rows.size(), 0u) << sql;
+      }
     }
   EXPECT_GE(panels, 6);
 }
