@@ -3,7 +3,7 @@
 
 _lastgood_is_command() {
   case $1 in
-    "repo"|"scan"|"backups"|"show"|"wal"|"verify"|"history"|"pick"|"backup"|"fingerprint"|"restore"|"retention"|"hold"|"wal-fetch"|"plan"|"report"|"metrics"|"status"|"check"|"drill"|"run"|"config"|"catalog"|"repo add"|"repo list"|"repo remove"|"wal search"|"retention plan"|"retention apply"|"hold add"|"hold release"|"hold list"|"catalog init"|"catalog check") return 0 ;;
+    "repo"|"scan"|"backups"|"show"|"wal"|"verify"|"history"|"pick"|"backup"|"fingerprint"|"restore"|"retention"|"hold"|"wal-fetch"|"plan"|"report"|"metrics"|"status"|"check"|"drill"|"run"|"config"|"catalog"|"repo add"|"repo list"|"repo remove"|"wal search"|"retention plan"|"retention apply"|"hold add"|"hold release"|"hold list"|"catalog init"|"catalog check"|"catalog export") return 0 ;;
   esac
   return 1
 }
@@ -100,7 +100,7 @@ _lastgood() {
       commands=""
       options="-h --help --json --docs --example" ;;
     "catalog")
-      commands="init check"
+      commands="init check export"
       options="-h --help" ;;
     "repo add")
       commands=""
@@ -135,6 +135,9 @@ _lastgood() {
     "catalog check")
       commands=""
       options="-h --help --json" ;;
+    "catalog export")
+      commands=""
+      options="-h --help --to --json" ;;
   esac
   # Options once a dash is typed; otherwise the commands below, else file names.
   if [[ $cur == -* ]]; then
