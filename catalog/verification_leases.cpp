@@ -21,8 +21,29 @@ unsigned live_restores_of_source(Database& db, const LeaseRequest& request, cons
 
 } // namespace
 
+namespace {
+
+// The lease when a live holder other than `request`'s holds it unexpired:
+// read without the writer lock, since acquiring it is not possible anyway.
+std::optional<LeaseAttempt> held_elsewhere(Database& db, const LeaseRequest& request)
+{
+  auto current =
+      db.prepare("SELECT holder, expires_at FROM verification_leases WHERE backup_id = ?");
+  current.bind(1, request.backup_row_id);
+  if (!current.step() || current.text(0) == request.holder) return std::nullopt;
+  if (current.text(1) <= format_rfc3339(now_seconds()) || holder_is_dead(current.text(0)))
+    return std::nullopt;
+  LeaseAttempt attempt;
+  attempt.held_by = current.text(0);
+  attempt.expires_at = current.text(1);
+  return attempt;
+}
+
+} // namespace
+
 LeaseAttempt acquire_lease(Database& db, const LeaseRequest& request)
 {
+  if (auto held = held_elsewhere(db, request)) return *held;
   Transaction tx(db);
   const auto now = now_seconds();
   const auto now_text = format_rfc3339(now);

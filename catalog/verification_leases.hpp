@@ -5,14 +5,14 @@
 // expires and any host takes it over; a holder that is a dead process on this
 // host (a verify killed with -9) loses its lease at once.
 //
-// Acquisition is one transaction (SQLite: BEGIN IMMEDIATE serialises writers).
-// A PostgreSQL backend implements the same functions with row locks:
-//   SELECT holder, expires_at, run_id FROM verification_leases
-//    WHERE backup_id = $1 FOR UPDATE SKIP LOCKED   -- a locked row: another host
-//                                                   -- is acquiring it: "held"
-//   INSERT ... ON CONFLICT (backup_id) DO NOTHING  -- 0 rows: lost the race: "held"
-// and, for the per-source cap, pg_advisory_xact_lock(hashtext(source_key))
-// before counting that source's live restore leases.
+// Acquisition is one write transaction, on both engines serialised with every
+// other catalog writer (SQLite's BEGIN IMMEDIATE; on PostgreSQL the catalog's
+// transaction-scoped advisory lock, see catalog/database.hpp), so the check of
+// the current holder, the per-source cap and the insert see one state. A lease
+// plainly held by a live holder is seen by a read first and skipped without
+// that lock: only a free, expired or dead-holder lease costs a write.
+// (Row locks with FOR UPDATE SKIP LOCKED would let PostgreSQL workers acquire
+// in parallel; bench/fleet's lease figures show what the serialisation costs.)
 
 #include "catalog/database.hpp"
 
