@@ -191,8 +191,7 @@ Findings Verifier::run_levels(const catalog::BackupRow& backup, Level level, std
       level == Level::Restore && !barman &&
       backup.format != catalog::repository_format::pgbackrest &&
       restore_stream_reads_all(storage, backup, objects, m_parallel_restore ? m_jobs : 1);
-  if (!bytes_in_restore)
-    findings.append(check_bytes(storage, backup, objects, run_id, report));
+  if (!bytes_in_restore) findings.append(check_bytes(storage, backup, objects, run_id, report));
   if (level == Level::Checksum) return findings;
   if (barman) {
     findings.append(verify_barman_structure(storage, backup));
