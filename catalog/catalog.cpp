@@ -1,6 +1,7 @@
 #include "catalog/catalog.hpp"
 
 #include "catalog/migrations.hpp"
+#include "catalog/postgres_connection.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
 
@@ -22,6 +23,11 @@ std::string resolve_catalog_path(const std::string& flag_value)
   else
     throw UsageError("cannot place the catalog: set --catalog, LASTGOOD_CATALOG or HOME");
   return (base / "lastgood" / "catalog.db").string();
+}
+
+std::string CatalogLocation::shown() const
+{
+  return is_postgres_location(path) ? uri_without_password(path) : path;
 }
 
 CatalogLocation locate_catalog(const std::string& flag_value)

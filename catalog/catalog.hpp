@@ -17,9 +17,13 @@ std::string resolve_catalog_path(const std::string& flag_value);
 // The catalog's path and how it was chosen, for messages that must say both.
 struct CatalogLocation
 {
+  // A file path or a postgresql:// URI, as given (it may hold a password):
+  // show shown() instead.
   std::string path;
   std::string chosen_by; // "flag --catalog", "env LASTGOOD_CATALOG", "default
                          // $XDG_DATA_HOME/lastgood/catalog.db"
+  // The location without any password, for output.
+  std::string shown() const;
 };
 CatalogLocation locate_catalog(const std::string& flag_value);
 

@@ -74,13 +74,13 @@ void register_config_command(CLI::App& app, Context& ctx)
              {"secret", e.secret}});
       print_json({{"config_file",
                    config.source.empty() ? nlohmann::json() : nlohmann::json(config.source)},
-                  {"catalog", {{"path", catalog.path}, {"origin", catalog.chosen_by}}},
+                  {"catalog", {{"path", catalog.shown()}, {"origin", catalog.chosen_by}}},
                   {"keys", keys}});
       return;
     }
     std::cout << "# configuration file: " << (config.source.empty() ? "none" : config.source)
               << '\n'
-              << "# catalog: " << catalog.path << "  (" << catalog.chosen_by << ")\n";
+              << "# catalog: " << catalog.shown() << "  (" << catalog.chosen_by << ")\n";
     for (const auto& e : config.entries)
       std::cout << e.key << " = " << (e.value.empty() ? "(unset)" : e.value) << "  ("
                 << e.origin.text() << ")\n";

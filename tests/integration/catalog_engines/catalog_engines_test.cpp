@@ -235,6 +235,11 @@ TEST_F(CatalogEngines, ThePasswordNeverShows)
     EXPECT_NE(r.err.find("no_such_db"), std::string::npos) << r.err;
     EXPECT_EQ(r.err.find("s3cret-pw"), std::string::npos) << r.err;
     EXPECT_EQ(r.out.find("s3cret-pw"), std::string::npos) << r.out;
+    for (const char* shows_the_catalog : {"config", "config --json"}) {
+      auto shown = lg(catalog, shows_the_catalog);
+      EXPECT_NE(shown.out.find("no_such_db"), std::string::npos) << shown.out << shown.err;
+      EXPECT_EQ(shown.out.find("s3cret-pw"), std::string::npos) << shown.out;
+    }
   }
   // Without a catalog there, a command that does not create one says so.
   const std::string empty = new_postgres_catalog("empty");
