@@ -25,7 +25,7 @@ expect "backups backup" lastgood ba
 expect "--level" lastgood verify --le
 expect "add list remove" lastgood repo ""
 expect "add list remove" lastgood --catalog /tmp/c.db repo ""
-expect "init check" lastgood catalog ""
+expect "init check export" lastgood catalog ""
 expect "--until" lastgood hold add --un
 # The value of an option is a file name (complete -o default), not a command.
 expect "" lastgood --catalog ba
