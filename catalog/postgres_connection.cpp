@@ -26,16 +26,21 @@ std::string uri_without_password(std::string_view uri)
       if (colon != std::string::npos && colon < at) out.erase(colon, at - colon);
     }
   }
-  // password=... among the query parameters
-  for (auto pos = out.find("password="); pos != std::string::npos; pos = out.find("password=")) {
-    if (pos == 0 || (out[pos - 1] != '?' && out[pos - 1] != '&')) break;
-    auto end = out.find('&', pos);
-    if (end == std::string::npos) {
-      out.erase(pos - 1); // with its ? or &
-    } else {
-      out.erase(pos, end + 1 - pos);
-    }
+  // Query parameters holding a secret (libpq's password and sslpassword).
+  const auto query = out.find('?');
+  if (query == std::string::npos) return out;
+  std::string kept;
+  for (std::size_t start = query + 1; start <= out.size();) {
+    auto end = out.find('&', start);
+    if (end == std::string::npos) end = out.size();
+    const std::string_view parameter(out.data() + start, end - start);
+    const auto key = parameter.substr(0, parameter.find('='));
+    if (key != "password" && key != "sslpassword")
+      kept += (kept.empty() ? "" : "&") + std::string(parameter);
+    start = end + 1;
   }
+  out.erase(query);
+  if (!kept.empty()) out += "?" + kept;
   return out;
 }
 
