@@ -23,18 +23,16 @@ namespace {
 
 // The shape of the text each format may parse. date::parse reads some
 // malformed stamps (e.g. "00:2(7:29") into NaN seconds and converts those to
-// an integer, undefined behaviour found by fuzzing (tests/fuzz): only text of
-// the right shape reaches it.
+// an integer, and negates an unset offset for "-1" after %z: undefined
+// behaviour found by fuzzing (tests/fuzz). Only text of the right shape
+// reaches it, and offsets are read here, never by date::parse.
 bool has_shape(std::string_view text, std::string_view format)
 {
   static const std::regex date_time(
       R"(\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{1,2}:\d{1,2}(\.\d+)?\s*)");
-  static const std::regex date_time_offset(
-      R"(\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{1,2}:\d{1,2}(\.\d+)?[+-]\d{1,2}(:?\d{2})?\s*)");
   static const std::regex date_only(R"(\d{4}-\d{1,2}-\d{1,2}\s*)");
   const std::string s(text);
   if (format == "%F") return std::regex_match(s, date_only);
-  if (format.ends_with("z")) return std::regex_match(s, date_time_offset);
   return std::regex_match(s, date_time);
 }
 
@@ -51,17 +49,40 @@ bool try_parse(std::string_view text, const char* format, TimePoint& out)
   return true;
 }
 
-// RFC 3339 offsets are -23:59..+23:59; date::parse's %Ez takes any two digits (+25:00).
-bool offset_in_range(const std::string& s)
+// A numeric UTC offset: +HH, +HHMM or +HH:MM. RFC 3339 allows -23:59..+23:59
+// (date::parse's %z would take +25:00 as 25 hours).
+struct UtcOffset
 {
-  if (s.size() < 6 || s[10] != 'T') return true; // a bare date or 'Z': no offset
-  const std::string offset = s.substr(s.size() - 6);
-  if ((offset[0] != '+' && offset[0] != '-') || offset[3] != ':') return true; // %Ez refuses it
-  for (int i : {1, 2, 4, 5})
-    if (!std::isdigit(static_cast<unsigned char>(offset[i]))) return true;
-  const int hours = (offset[1] - '0') * 10 + (offset[2] - '0');
-  const int minutes = (offset[4] - '0') * 10 + (offset[5] - '0');
-  return hours <= 23 && minutes <= 59;
+  bool well_formed = false;
+  bool in_range = false;
+  std::chrono::minutes value{0};
+};
+
+UtcOffset read_offset(std::string_view z)
+{
+  UtcOffset o;
+  if (z.size() < 3 || (z[0] != '+' && z[0] != '-')) return o;
+  std::string digits;
+  for (size_t i = 1; i < z.size(); ++i) {
+    if (z[i] == ':' && i == 3 && z.size() == 6) continue;
+    if (!std::isdigit(static_cast<unsigned char>(z[i]))) return o;
+    digits += z[i];
+  }
+  if (digits.size() != 2 && digits.size() != 4) return o;
+  o.well_formed = true;
+  const int hours = std::stoi(digits.substr(0, 2));
+  const int minutes = digits.size() == 4 ? std::stoi(digits.substr(2)) : 0;
+  o.in_range = hours <= 23 && minutes <= 59;
+  o.value = std::chrono::minutes((z[0] == '-' ? -1 : 1) * (hours * 60 + minutes));
+  return o;
+}
+
+// Where a trailing offset starts in "YYYY-MM-DDTHH:MM:SS[.f]±..", or npos.
+size_t offset_start(const std::string& s)
+{
+  if (s.size() <= 11 || s[10] != 'T') return std::string::npos;
+  const size_t at = s.find_last_of("+-");
+  return at != std::string::npos && at > 10 ? at : std::string::npos;
 }
 
 } // namespace
@@ -73,18 +94,28 @@ TimePoint parse_rfc3339(std::string_view text)
     if (c == 't') c = 'T';
   if (s.size() > 10 && s[10] == ' ') s[10] = 'T';
   if (!s.empty() && (s.back() == 'Z' || s.back() == 'z')) s.back() = 'Z';
+  const auto invalid = [&] {
+    return ValidationError(
+        "invalid time '" + std::string(text) +
+        "': use RFC 3339, e.g. 2026-11-22T02:00:00Z or 2026-11-22T03:00:00+01:00");
+  };
   TimePoint out;
-  if (!offset_in_range(s))
-    throw ValidationError("invalid time '" + std::string(text) +
-                          "': the offset must be between -23:59 and +23:59");
   if (!s.empty() && s.back() == 'Z') {
     s.pop_back();
     if (try_parse(s, "%FT%T", out)) return out;
-  } else if (try_parse(s, "%FT%T%Ez", out) || try_parse(s, "%F", out)) {
-    return out;
+    throw invalid();
   }
-  throw ValidationError("invalid time '" + std::string(text) +
-                        "': use RFC 3339, e.g. 2026-11-22T02:00:00Z or 2026-11-22T03:00:00+01:00");
+  if (const size_t at = offset_start(s); at != std::string::npos) {
+    const UtcOffset offset = read_offset(std::string_view(s).substr(at));
+    if (!offset.well_formed) throw invalid();
+    if (!offset.in_range)
+      throw ValidationError("invalid time '" + std::string(text) +
+                            "': the offset must be between -23:59 and +23:59");
+    if (try_parse(s.substr(0, at), "%FT%T", out)) return out - offset.value;
+    throw invalid();
+  }
+  if (try_parse(s, "%F", out)) return out;
+  throw invalid();
 }
 
 bool parse_pg_timestamp(std::string_view text, TimePoint& out)
@@ -96,9 +127,10 @@ bool parse_pg_timestamp(std::string_view text, TimePoint& out)
   if (zone == "UTC" || zone == "GMT" || zone == "Z") return try_parse(stamp, "%F %T", out);
   // Numeric zones such as "+01" or "-0530" (log_timezone set to an offset).
   if (!zone.empty() && (zone[0] == '+' || zone[0] == '-')) {
-    std::string z(zone);
-    if (z.size() == 3) z += "00";
-    return try_parse(std::string(stamp) + z, "%F %T%z", out);
+    const UtcOffset offset = read_offset(zone);
+    if (!offset.well_formed || !offset.in_range || !try_parse(stamp, "%F %T", out)) return false;
+    out -= offset.value;
+    return true;
   }
   return false;
 }

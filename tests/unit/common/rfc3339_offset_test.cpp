@@ -32,5 +32,39 @@ TEST(Rfc3339Offset, OffsetsBeyondADayAreRefusedWithTheRange)
   }
 }
 
+// Found by fuzzing: date::parse negated an unset offset for a one-digit
+// negative zone ("-1"), undefined behaviour. Offsets are now read by us.
+TEST(Rfc3339Offset, MalformedOffsetsAreInvalidTimes)
+{
+  for (const char* bad :
+       {"2026-11-22T02:00:00-1", "2026-11-22T02:00:00-0:00", "2026-11-22T02:00:00+1",
+        "2026-11-22T02:00:00-:00", "2026-11-22T02:00:00+01:0", "2026-11-22T02:00:00-01x00"}) {
+    SCOPED_TRACE(bad);
+    try {
+      parse_rfc3339(bad);
+      ADD_FAILURE() << "accepted";
+    } catch (const ValidationError& e) {
+      EXPECT_NE(std::string(e.what()).find("use RFC 3339"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(PgTimestamp, UtcAndNumericZonesAreReadOthersAreNot)
+{
+  TimePoint t;
+  ASSERT_TRUE(parse_pg_timestamp("2026-11-26 00:27:29 UTC", t));
+  EXPECT_EQ(format_rfc3339(t), "2026-11-26T00:27:29Z");
+  ASSERT_TRUE(parse_pg_timestamp("2026-11-26 01:27:29 +01", t));
+  EXPECT_EQ(format_rfc3339(t), "2026-11-26T00:27:29Z");
+  ASSERT_TRUE(parse_pg_timestamp("2026-11-25 19:57:29 -0430", t));
+  EXPECT_EQ(format_rfc3339(t), "2026-11-26T00:27:29Z");
+  for (const char* unread :
+       {"2026-11-26 00:27:29 CET", "2026-11-26 00:27:29 -1", "2026-11-26 00:27:29 -0",
+        "2026-11-26 00:27:29 +25", "2026-11-26 00:27:29 +01:6"}) {
+    SCOPED_TRACE(unread);
+    EXPECT_FALSE(parse_pg_timestamp(unread, t));
+  }
+}
+
 } // namespace
 } // namespace lastgood
