@@ -2,6 +2,7 @@
 
 #include "catalog/migrations.hpp"
 #include "catalog/postgres_connection.hpp"
+#include "catalog/test_catalog_server.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
 
@@ -144,13 +145,20 @@ namespace {
 // A PostgreSQL catalog lives in a database its administrator made; "missing"
 // means that database holds no catalog yet.
 std::unique_ptr<Catalog> open_postgres_catalog(const CatalogLocation& location,
-                                               IfMissing if_missing)
+                                               IfMissing if_missing, bool read_only = false)
 {
-  auto db = std::make_unique<Database>(location.path, Database::Mode::ReadWrite);
+  auto db = std::make_unique<Database>(location.path, read_only ? Database::Mode::ReadOnly
+                                                                : Database::Mode::ReadWrite);
   // A catalog at this binary's version needs nothing: no writer lock, so a
   // command that only reads never waits behind another host's write.
   if (current_schema_version(*db) == newest_known_version())
     return std::make_unique<Catalog>(std::move(db), newest_known_version());
+  if (read_only)
+    throw DatabaseError("catalog " + db->path() + " has schema version " +
+                        std::to_string(current_schema_version(*db)) + " and needs migrating to " +
+                        std::to_string(newest_known_version()) +
+                        ", but this user can only read it; run lastgood once as a user who can "
+                        "write it (e.g. `lastgood catalog init`)");
   {
     // Under the writer lock: another host's first migration is either all
     // there or not begun, never half-seen as someone else's tables.
@@ -181,6 +189,9 @@ std::unique_ptr<Catalog> Catalog::open(const CatalogLocation& location, IfMissin
         "no catalog at " + path + " (path from " + location.chosen_by +
         "); create it with `lastgood catalog init` or `lastgood repo add`, or pass --catalog with "
         "the catalog's path");
+  if (auto on_server = catalog_on_test_server(path))
+    return open_postgres_catalog({*on_server, location.chosen_by}, IfMissing::Create,
+                                 !writable(path));
   if (writable(path)) return open(path);
   auto db = std::make_unique<Database>(path, Database::Mode::ReadOnly);
   refuse_newer(*db);
@@ -200,6 +211,13 @@ std::unique_ptr<Catalog> Catalog::open(const std::string& path)
 {
   if (is_postgres_location(path))
     return open_postgres_catalog({path, "its caller"}, IfMissing::Create);
+  if (auto on_server = catalog_on_test_server(path))
+    return open_postgres_catalog({*on_server, "its caller"}, IfMissing::Create);
+  return open_file(path);
+}
+
+std::unique_ptr<Catalog> Catalog::open_file(const std::string& path)
+{
   namespace fs = std::filesystem;
   fs::path parent = fs::path(path).parent_path();
   if (!parent.empty() && !fs::exists(parent)) {

@@ -42,6 +42,9 @@ public:
   // naming the path and how it was chosen. A catalog this user cannot write is opened
   // read-only (no migrations: one that needs them is a DatabaseError, exit 1).
   static std::unique_ptr<Catalog> open(const CatalogLocation& location, IfMissing if_missing);
+  // Always an SQLite file, whatever a test maps catalog paths to (the copy a
+  // PostgreSQL catalog makes for restore_command must be a file).
+  static std::unique_ptr<Catalog> open_file(const std::string& path);
 
   explicit Catalog(std::unique_ptr<Database> db, int schema_version = 0)
       : m_db(std::move(db)), m_schema_version(schema_version)

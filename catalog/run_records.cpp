@@ -56,7 +56,7 @@ void finish_drill_run(Database& db, const DrillRunEnd& end)
 void copy_catalog_to(Database& db, const std::string& path)
 {
   if (db.engine() == Engine::Postgres) {
-    auto copy = Catalog::open(path);
+    auto copy = Catalog::open_file(path);
     export_catalog(db, copy->db());
     return;
   }

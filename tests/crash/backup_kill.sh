@@ -18,7 +18,7 @@ lg "$W/base.db" repo add main "$REPO"
 
 for format in custom directory; do
   args=(backup --repo main --dbname "$SERVER dbname=shop" --format "$format")
-  sqlite3 "$W/base.db" ".backup '$W/ref.db'"
+  catalog_copy "$W/base.db" "$W/ref.db"
   span_ms=$(time_ms "$W/ref.db" "${args[@]}")
   ((RC == 0)) || fail "uninterrupted backup ($format) exited $RC: $(cat "$W/out" "$W/err")"
   echo "uninterrupted backup --format $format: ${span_ms} ms; seed $SEED"
@@ -29,7 +29,7 @@ for format in custom directory; do
     find "$REPO" -mindepth 1 -delete
     catalog=$W/trial.db
     rm -f "$catalog" "$catalog"-*
-    sqlite3 "$W/base.db" ".backup '$catalog'"
+    catalog_copy "$W/base.db" "$catalog"
     delay=$(seconds_to_sleep "$span_ms")
     lg_bg --catalog "$catalog" "${args[@]}"
     kill_after "$delay"
@@ -39,7 +39,7 @@ for format in custom directory; do
     files_of "$REPO" >"$W/files.killed"
     lgt "$catalog" scan
     ((RC == 0)) || fail "$what: the scan after the kill exited $RC: $(cat "$W/out" "$W/err")"
-    after_kill=$(sqlite3 "$catalog" 'SELECT count(*) FROM backups')
+    after_kill=$(catalog_sql "$catalog" 'SELECT count(*) FROM backups')
     if ((after_kill > 0)); then
       lgt "$catalog" verify --level structure
       ((RC == 0)) || fail "$what (kill at $delay s): the scan after the kill cataloged an unfinished backup: $(cat "$W/out" "$W/err")"
@@ -50,7 +50,7 @@ for format in custom directory; do
     lgt "$catalog" "${args[@]}"
     ((RC == 0)) || fail "$what (kill at $delay s): the rerun exited $RC: $(cat "$W/out" "$W/err")"
     lgt "$catalog" scan
-    total=$(sqlite3 "$catalog" 'SELECT count(*) FROM backups WHERE deleted_at IS NULL')
+    total=$(catalog_sql "$catalog" 'SELECT count(*) FROM backups WHERE deleted_at IS NULL')
     ((total == after_kill + 1)) || fail "$what: $total backups after the rerun, expected $((after_kill + 1))"
     lgt "$catalog" verify --level structure
     ((RC == 0)) || fail "$what: verifying the backups after the rerun exited $RC: $(cat "$W/out" "$W/err")"

@@ -12,9 +12,9 @@ start_server
 printf '[retention]\nkeep_last = 4\n' >"$W/config.toml"
 make_dump_repository "$W/pristine" "$COUNT"
 REPO=$W/repo
-live_backups() { sqlite3 "$1" 'SELECT backup_id FROM backups WHERE deleted_at IS NULL ORDER BY backup_id'; }
+live_backups() { catalog_sql "$1" 'SELECT backup_id FROM backups WHERE deleted_at IS NULL ORDER BY backup_id'; }
 live_verdicts() {
-  sqlite3 "$1" "SELECT s.backup_id, coalesce(s.last_restore_outcome, 'none') FROM v_backup_status s
+  catalog_sql "$1" "SELECT s.backup_id, coalesce(s.last_restore_outcome, 'none') FROM v_backup_status s
                 JOIN backups b ON b.id = s.id WHERE b.deleted_at IS NULL ORDER BY s.backup_id"
 }
 scratch="$SERVER dbname=postgres"
@@ -67,15 +67,15 @@ for ((round = 1; round <= ROUNDS; round++)); do
       fail "round $round: ${procs[i]} ($i): $(grep -iE 'constraint|locked|busy' "$W/p$i.out" "$W/p$i.err")"
     fi
   done
-  twice=$(sqlite3 "$catalog" "SELECT b.backup_id || ' ' || r.level || ' x' || count(*) FROM verification_runs r
+  twice=$(catalog_sql "$catalog" "SELECT b.backup_id || ' ' || r.level || ' x' || count(*) FROM verification_runs r
             JOIN backups b ON b.id = r.backup_id GROUP BY r.backup_id, r.level HAVING count(*) > 1")
   [[ -z $twice ]] || fail "round $round: backups verified more than once at one level: $twice"
-  missing=$(sqlite3 "$catalog" "SELECT b.backup_id FROM verification_findings f
+  missing=$(catalog_sql "$catalog" "SELECT b.backup_id FROM verification_findings f
             JOIN verification_runs r ON r.id = f.run_id JOIN backups b ON b.id = r.backup_id
             WHERE f.kind = 'missing_object'")
   [[ -z $missing ]] || fail "round $round: a backup deleted by retention was recorded as missing: $missing"
-  raced=$(sqlite3 "$catalog" "SELECT count(*) FROM verification_findings WHERE kind = 'backup_deleted'")
-  deleted_twice=$(sqlite3 "$catalog" "SELECT subject || ' x' || count(*) FROM audit_log
+  raced=$(catalog_sql "$catalog" "SELECT count(*) FROM verification_findings WHERE kind = 'backup_deleted'")
+  deleted_twice=$(catalog_sql "$catalog" "SELECT subject || ' x' || count(*) FROM audit_log
             WHERE action = 'retention.delete_backup' GROUP BY subject HAVING count(*) > 1")
   [[ -z $deleted_twice ]] || fail "round $round: backups deleted more than once: $deleted_twice"
   # What the concurrent processes left undone (a backup deleted before it was
@@ -91,8 +91,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
   expect_consistent "$catalog" "round $round"
   expect_nothing_left "round $round"
   echo "round $round: ${#procs[@]} processes at once ($(tr '\n' ' ' <<<"${procs[*]}")); restore runs:" \
-    "$(sqlite3 "$catalog" "SELECT count(*) FROM verification_runs WHERE level = 'restore'"), deleted:" \
-    "$(sqlite3 "$catalog" 'SELECT count(*) FROM backups WHERE deleted_at IS NOT NULL')," \
+    "$(catalog_sql "$catalog" "SELECT count(*) FROM verification_runs WHERE level = 'restore'"), deleted:" \
+    "$(catalog_sql "$catalog" 'SELECT count(*) FROM backups WHERE deleted_at IS NOT NULL')," \
     "verified while deleted (skipped): $raced"
 done
 done_trials

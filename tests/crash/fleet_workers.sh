@@ -41,7 +41,7 @@ TOML
 lg "$W/fleet.db" repo add main "$REPO"
 lg "$W/fleet.db" scan
 ((RC == 0)) || fail "scan exited $RC: $(cat "$W/out" "$W/err")"
-backups=$(sqlite3 "$W/fleet.db" 'SELECT count(*) FROM backups')
+backups=$(catalog_sql "$W/fleet.db" 'SELECT count(*) FROM backups')
 
 # --- 0. fairness: a source with many due backups does not go first in full --
 # pg_dumpall output is due for checksums only; "big" has five, "small" one
@@ -56,7 +56,7 @@ touch -d "2025-01-09 02:00 UTC" "$W/small/all-9.sql"
 lg "$W/fair.db" repo add big "$W/big" --source big
 lg "$W/fair.db" repo add small "$W/small" --source small
 lg "$W/fair.db" scan
-small=$(sqlite3 "$W/fair.db" "SELECT backup_id FROM backups WHERE source = 'small'")
+small=$(catalog_sql "$W/fair.db" "SELECT backup_id FROM backups WHERE source = 'small'")
 lg "$W/fair.db" verify --due
 order=$(grep -oE '^[0-9]{8}T[0-9]{4}-[a-z]+-[0-9a-f]+' "$W/out" | tr '\n' ' ')
 second=$(echo "$order" | cut -d' ' -f2)
@@ -77,18 +77,18 @@ for i in 1 2 3; do
   set -e
   ((rc == 0)) || fail "worker $i exited $rc: $(cat "$W/worker$i.out" "$W/worker$i.err")"
 done
-per_backup=$(sqlite3 "$W/fleet.db" "SELECT b.backup_id || ' ' || count(r.id) FROM backups b
+per_backup=$(catalog_sql "$W/fleet.db" "SELECT b.backup_id || ' ' || count(r.id) FROM backups b
   LEFT JOIN verification_runs r ON r.backup_id = b.id GROUP BY b.id HAVING count(r.id) <> 1")
 [[ -z $per_backup ]] || fail "not every backup was verified exactly once (ID runs): $per_backup"
-not_pass=$(sqlite3 "$W/fleet.db" "SELECT id || ' ' || level || ' ' || outcome FROM verification_runs
+not_pass=$(catalog_sql "$W/fleet.db" "SELECT id || ' ' || level || ' ' || outcome FROM verification_runs
   WHERE outcome <> 'pass'")
 [[ -z $not_pass ]] || fail "runs that did not pass: $not_pass; $(cat "$W"/worker*.out)"
-restores=$(sqlite3 "$W/fleet.db" "SELECT count(*) FROM verification_runs WHERE level = 'restore'")
+restores=$(catalog_sql "$W/fleet.db" "SELECT count(*) FROM verification_runs WHERE level = 'restore'")
 ((restores == 2)) || fail "$restores test restores, expected 2 (shop and inventory are due)"
 capped=$(cat "$W"/worker*.out | grep -c "waited for a test-restore slot" || true)
 echo "three workers: $backups backups, each verified once; $restores restores; $capped waited for a slot"
 lg "$W/fleet.db" --config "$W/fleet.toml" verify --due
-runs=$(sqlite3 "$W/fleet.db" 'SELECT count(*) FROM verification_runs')
+runs=$(catalog_sql "$W/fleet.db" 'SELECT count(*) FROM verification_runs')
 ((runs == backups)) || fail "a fourth verify --due found work again: $runs runs for $backups backups"
 
 # --- 2. kill -9 on another host, takeover after expiry -----------------------
@@ -104,14 +104,14 @@ cp "$ART/repo/dumps/shop.dump" "$W/one/shop.dump"
 chmod -R a+rX "$W/one"
 lg "$W/other.db" repo add one "$W/one"
 lg "$W/other.db" scan
-id=$(sqlite3 "$W/other.db" 'SELECT backup_id FROM backups')
+id=$(catalog_sql "$W/other.db" 'SELECT backup_id FROM backups')
 TMPDIR=$LG_TMP setsid unshare --uts sh -c "hostname fleet-other-host && exec \"\$0\" \"\$@\"" \
   "$LASTGOOD_BIN" --catalog "$W/other.db" --config "$W/other.toml" verify "$id" --level restore \
   >"$W/other.out" 2>"$W/other.err" &
 victim=$!
 running=
 for _ in $(seq 1 300); do
-  running=$(sqlite3 "$W/other.db" "SELECT count(*) FROM verification_runs
+  running=$(catalog_sql "$W/other.db" "SELECT count(*) FROM verification_runs
     WHERE outcome = 'running' AND host = 'fleet-other-host' AND scratch_database IS NOT NULL")
   ((running == 1)) && break
   sleep 0.05
@@ -120,7 +120,7 @@ done
 # Past the expiry its lease was taken with, and renewed since.
 renewed=0
 for _ in $(seq 1 200); do
-  renewed=$(sqlite3 "$W/other.db" "SELECT count(*) FROM verification_leases
+  renewed=$(catalog_sql "$W/other.db" "SELECT count(*) FROM verification_leases
     WHERE acquired_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-5 seconds')")
   ((renewed == 1)) && break
   sleep 0.1
@@ -129,13 +129,13 @@ done
 lgt "$W/other.db" --config "$W/other.toml" verify --due
 grep -q "holds this backup's lease" "$W/out" ||
   fail "a live lease of another host, renewed past its first expiry, was not honoured: $(cat "$W/out" "$W/err")"
-left=$(sqlite3 "$W/other.db" "SELECT count(*) FROM verification_runs WHERE outcome <> 'running'")
+left=$(catalog_sql "$W/other.db" "SELECT count(*) FROM verification_runs WHERE outcome <> 'running'")
 ((left == 0)) || fail "a run was recorded while another host held the lease"
 kill -0 "$victim" 2>/dev/null || fail "the other host's verify ended before it was killed: $(cat "$W/other.out")"
 kill -9 "$victim"
 wait "$victim" 2>/dev/null || true
 for _ in $(seq 1 200); do
-  expired=$(sqlite3 "$W/other.db" "SELECT count(*) FROM verification_leases
+  expired=$(catalog_sql "$W/other.db" "SELECT count(*) FROM verification_leases
     WHERE expires_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
   ((expired == 1)) && break
   sleep 0.1
@@ -146,14 +146,14 @@ lgt "$W/other.db" --config "$W/takeover.toml" verify --due
 ((RC == 0)) || fail "the takeover verify exited $RC: $(cat "$W/out" "$W/err")"
 grep -q "took over the lease of fleet-other-host" "$W/out" ||
   fail "no takeover of the expired lease reported: $(cat "$W/out")"
-outcomes=$(sqlite3 "$W/other.db" "SELECT group_concat(host || '=' || outcome, ' ') FROM
+outcomes=$(catalog_sql "$W/other.db" "SELECT group_concat(host || '=' || outcome, ' ') FROM
   (SELECT host, outcome FROM verification_runs ORDER BY id)")
 [[ $outcomes == "fleet-other-host=error $(hostname)=pass" ]] ||
   fail "runs should be the dead one closed as error, then a pass: $outcomes"
-why=$(sqlite3 "$W/other.db" "SELECT message FROM verification_findings f JOIN verification_runs r
+why=$(catalog_sql "$W/other.db" "SELECT message FROM verification_findings f JOIN verification_runs r
   ON r.id = f.run_id WHERE r.host = 'fleet-other-host'")
 [[ $why == *"stopped renewing its lease"* ]] || fail "the dead run's finding: $why"
-leases=$(sqlite3 "$W/other.db" 'SELECT count(*) FROM verification_leases')
+leases=$(catalog_sql "$W/other.db" 'SELECT count(*) FROM verification_leases')
 ((leases == 0)) || fail "$leases lease(s) left after the takeover"
 expect_consistent "$W/other.db" "after the takeover"
 left=$(psql_at postgres -c "SELECT datname FROM pg_database WHERE datname LIKE 'lastgood\_verify\_%'")

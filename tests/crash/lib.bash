@@ -3,6 +3,8 @@
 # LASTGOOD_BIN and LASTGOOD_ARTIFACTS (ctest sets both). LASTGOOD_CRASH_TRIALS
 # sets the number of kill trials (long mode), LASTGOOD_CRASH_SEED the seed.
 set -euo pipefail
+# shellcheck source=../support/catalog_sql.bash
+source "$(dirname "${BASH_SOURCE[0]}")/../support/catalog_sql.bash"
 
 : "${LASTGOOD_BIN:?set LASTGOOD_BIN (ctest does)}"
 : "${LASTGOOD_ARTIFACTS:?set LASTGOOD_ARTIFACTS (ctest does)}"
@@ -57,7 +59,7 @@ lg() {
 
 # `backups_of CATALOG`: one line per backup: ID, root, member count, missing, problem.
 backups_of() {
-  sqlite3 "$1" "SELECT b.backup_id, b.root_key, count(bo.object_id), b.missing_since IS NOT NULL,
+  catalog_sql "$1" "SELECT b.backup_id, b.root_key, count(bo.object_id), b.missing_since IS NOT NULL,
                         coalesce(b.problem, '') FROM backups b
                  LEFT JOIN backup_objects bo ON bo.backup_id = b.id GROUP BY b.id ORDER BY b.backup_id"
 }
@@ -68,7 +70,7 @@ expect_consistent() {
   lg "$catalog" catalog check
   ((RC == 0)) || fail "$what: catalog check exited $RC: $(cat "$W/out" "$W/err")"
   local integrity
-  integrity=$(sqlite3 "$catalog" 'PRAGMA integrity_check')
+  integrity=$(catalog_integrity "$catalog")
   [[ $integrity == ok ]] || fail "$what: PRAGMA integrity_check: $integrity"
 }
 
@@ -205,19 +207,16 @@ expect_gone_files_audited() {
     [[ -e $REPO/$key || -L $REPO/$key ]] || printf '%s\n' "$key" >>"$W/gone"
   done <"$before"
   [[ -s $W/gone ]] || return 0
-  unaudited=$(sqlite3 "$catalog" <<SQL
-CREATE TEMP TABLE gone (key TEXT);
-.mode list
-.import '$W/gone' gone
+  local values
+  values=$(sed "s/'/''/g; s/.*/('&')/" "$W/gone" | paste -sd,)
+  unaudited=$(catalog_sql "$catalog" "WITH gone(key) AS (VALUES $values)
 SELECT g.key FROM gone g WHERE NOT EXISTS (
   SELECT 1 FROM audit_log a WHERE
      (a.action = 'retention.delete_backup' AND a.subject IN (
         SELECT b.backup_id FROM backups b JOIN backup_objects bo ON bo.backup_id = b.id
         JOIN objects o ON o.id = bo.object_id WHERE o.key = g.key))
   OR (a.action = 'cleanup.temp_file' AND a.subject = 'main:' || g.key)
-  OR (a.action = 'retention.delete_wal' AND g.key LIKE 'wal/%'));
-SQL
-  )
+  OR (a.action = 'retention.delete_wal' AND g.key LIKE 'wal/%'))")
   [[ -z $unaudited ]] ||
     fail "$what: $(wc -l <<<"$unaudited") files gone without an audit row: $(head -n 5 <<<"$unaudited")"
 }

@@ -47,13 +47,13 @@ existing_target() {
 # the fix it looked, found nothing, and the database appeared afterwards.
 replay() {
   local catalog=$W/replay.db dead_pid
-  sqlite3 "$W/base.db" ".backup '$catalog'"
+  catalog_copy "$W/base.db" "$catalog"
   lgt "$catalog" restore --last-good --database shop --to "$SERVER dbname=postgres" --as target_replay
   ((RC == 0)) || fail "replay set-up restore exited $RC: $(cat "$W/out" "$W/err")"
   sh -c 'exit 0' &
   dead_pid=$!
   wait "$dead_pid"
-  sqlite3 "$catalog" "UPDATE restore_runs SET outcome = 'running', finished_at = NULL,
+  catalog_sql "$catalog" "UPDATE restore_runs SET outcome = 'running', finished_at = NULL,
     duration_seconds = NULL, target_database = 'target', temporary_database = 'target__lastgood_1',
     pid = $dead_pid WHERE id = 1"
   drop_restored
@@ -98,7 +98,7 @@ for mode in plain drop-existing; do
   [[ $mode == drop-existing ]] && args+=(--drop-existing)
   drop_restored
   [[ $mode == drop-existing ]] && existing_target
-  sqlite3 "$W/base.db" ".backup '$W/ref.db'"
+  catalog_copy "$W/base.db" "$W/ref.db"
   span_ms=$(time_ms "$W/ref.db" "${args[@]}")
   ((RC == 0)) || fail "uninterrupted restore ($mode) exited $RC: $(cat "$W/out" "$W/err")"
   echo "uninterrupted restore --last-good ($mode): ${span_ms} ms; seed $SEED"
@@ -111,7 +111,7 @@ for mode in plain drop-existing; do
     catalog=$W/trial.db
     rm -f "$catalog" "$catalog"-*
     find "$REPO" -mindepth 1 -maxdepth 1 ! -name shop-nightly.dump -exec rm -rf {} +
-    sqlite3 "$W/base.db" ".backup '$catalog'"
+    catalog_copy "$W/base.db" "$catalog"
     delay=$(seconds_to_sleep "$span_ms")
     lg_bg --catalog "$catalog" "${args[@]}"
     kill_after "$delay"
@@ -128,7 +128,7 @@ for mode in plain drop-existing; do
     fi
     got=$(shop_fingerprint target)
     [[ $got == "$want" ]] || fail "$what (kill at $delay s): target holds '$got', the backup '$want'"
-    running=$(sqlite3 "$catalog" "SELECT count(*) FROM restore_runs WHERE outcome = 'running'")
+    running=$(catalog_sql "$catalog" "SELECT count(*) FROM restore_runs WHERE outcome = 'running'")
     ((running == 0)) || fail "$what: $running restore runs still 'running' after the rerun"
     expect_consistent "$catalog" "$what"
     # The scan's backups are all there; any other is a safety snapshot and complete.

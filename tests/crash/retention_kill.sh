@@ -17,9 +17,9 @@ lg "$W/base.db" repo add main "$REPO"
 lg "$W/base.db" scan
 ((RC == 0)) || { fail "scan exited $RC: $(cat "$W/out" "$W/err")"; done_trials; }
 files_of "$REPO" >"$W/files.before"
-live_backups() { sqlite3 "$1" 'SELECT backup_id FROM backups WHERE deleted_at IS NULL ORDER BY backup_id'; }
+live_backups() { catalog_sql "$1" 'SELECT backup_id FROM backups WHERE deleted_at IS NULL ORDER BY backup_id'; }
 
-sqlite3 "$W/base.db" ".backup '$W/ref.db'"
+catalog_copy "$W/base.db" "$W/ref.db"
 span_ms=$(time_ms "$W/ref.db" --config "$W/config.toml" retention apply --yes)
 ((RC == 0)) || fail "uninterrupted retention apply exited $RC: $(cat "$W/out" "$W/err")"
 files_of "$REPO" >"$W/ref.files"
@@ -37,7 +37,7 @@ for ((t = 1; t <= TRIALS; t++)); do
   cp -a "$W/pristine" "$REPO"
   catalog=$W/trial.db
   rm -f "$catalog" "$catalog"-*
-  sqlite3 "$W/base.db" ".backup '$catalog'"
+  catalog_copy "$W/base.db" "$catalog"
   delay=$(seconds_to_sleep "$span_ms")
   lg_bg --catalog "$catalog" --config "$W/config.toml" retention apply --yes
   kill_after "$delay"

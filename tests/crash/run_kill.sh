@@ -17,10 +17,10 @@ chmod -R a+rX "$REPO"
 lg "$W/base.db" repo add main "$REPO"
 args=(run --scratch "$SERVER dbname=postgres" --metrics "$W/pub/metrics.prom" --report "$W/pub/report.txt")
 restore_verdicts() {
-  sqlite3 "$1" "SELECT backup_id, coalesce(last_restore_outcome, 'none') FROM v_backup_status ORDER BY backup_id"
+  catalog_sql "$1" "SELECT backup_id, coalesce(last_restore_outcome, 'none') FROM v_backup_status ORDER BY backup_id"
 }
 
-sqlite3 "$W/base.db" ".backup '$W/ref.db'"
+catalog_copy "$W/base.db" "$W/ref.db"
 span_ms=$(time_ms "$W/ref.db" "${args[@]}")
 ((RC == 0)) || fail "uninterrupted run exited $RC: $(cat "$W/out" "$W/err")"
 backups_of "$W/ref.db" >"$W/ref.backups"
@@ -54,20 +54,20 @@ for ((t = 1; t <= TRIALS; t++)); do
   rm -f "$W"/pub/* "$W"/pub/.[!.]* 2>/dev/null || true
   catalog=$W/trial.db
   rm -f "$catalog" "$catalog"-*
-  sqlite3 "$W/base.db" ".backup '$catalog'"
+  catalog_copy "$W/base.db" "$catalog"
   delay=$(seconds_to_sleep "$span_ms")
   lg_bg --catalog "$catalog" "${args[@]}"
   kill_after "$delay"
   [[ $OUTCOME == killed ]] && killed=$((killed + 1))
   [[ $OUTCOME == killed || $OUTCOME == finished ]] || fail "$what: run $OUTCOME before the kill: $(cat "$W/killed.err")"
-  passed_before=$(sqlite3 "$catalog" "SELECT count(*) FROM verification_runs WHERE outcome = 'pass'")
+  passed_before=$(catalog_sql "$catalog" "SELECT count(*) FROM verification_runs WHERE outcome = 'pass'")
   lgt "$catalog" "${args[@]}"
   ((RC == 0)) || fail "$what (kill at $delay s): the rerun exited $RC: $(cat "$W/out" "$W/err")"
   backups_of "$catalog" | diff -q "$W/ref.backups" - >/dev/null ||
     fail "$what (kill at $delay s): backups differ: $(backups_of "$catalog" | diff "$W/ref.backups" - | head -5)"
   restore_verdicts "$catalog" | diff -q "$W/ref.verdicts" - >/dev/null ||
     fail "$what (kill at $delay s): test-restore verdicts differ: $(restore_verdicts "$catalog" | diff "$W/ref.verdicts" - | head -5)"
-  running=$(sqlite3 "$catalog" "SELECT count(*) FROM verification_runs WHERE outcome = 'running'")
+  running=$(catalog_sql "$catalog" "SELECT count(*) FROM verification_runs WHERE outcome = 'running'")
   ((running == 0)) || fail "$what: $running verification runs still 'running' after the rerun"
   published=$(ls -A "$W/pub" | tr '\n' ' ')
   [[ $published == "metrics.prom report.txt " ]] || fail "$what: beside the metrics and report: $published"

@@ -12,7 +12,7 @@ lg "$W/one.db" repo add main "$REPO"
 lg "$W/one.db" scan
 ((RC == 0)) || fail "a single scan exited $RC: $(cat "$W/out" "$W/err")"
 backups_of "$W/one.db" >"$W/one.backups"
-objects=$(sqlite3 "$W/one.db" 'SELECT count(*) FROM objects')
+objects=$(catalog_sql "$W/one.db" 'SELECT count(*) FROM objects')
 
 lg "$W/many.db" repo add main "$REPO"
 pids=()

@@ -22,7 +22,7 @@ lg "$W/base.db" scan
 mv "$W/later"/* "$REPO/"
 
 # Uninterrupted references (and how long each scan takes, to aim the kills).
-sqlite3 "$W/base.db" ".backup '$W/ref-incremental.db'"
+catalog_copy "$W/base.db" "$W/ref-incremental.db"
 start=$(now_ms)
 lg "$W/ref-incremental.db" scan
 incremental_ms=$(($(now_ms) - start))
@@ -41,8 +41,8 @@ echo "uninterrupted: first scan ${first_ms} ms, incremental ${incremental_ms} ms
 # The state a kill between committing the object rows and building the
 # backups leaves (issue 12, finding 1), made exactly, since a random kill
 # lands in that window only now and then: the next plain scan must build them.
-sqlite3 "$W/ref-first.db" ".backup '$W/replay.db'"
-sqlite3 "$W/replay.db" 'DELETE FROM backup_objects; DELETE FROM backups'
+catalog_copy "$W/ref-first.db" "$W/replay.db"
+catalog_sql "$W/replay.db" 'DELETE FROM backup_objects; DELETE FROM backups'
 lg "$W/replay.db" catalog check
 ((RC == 3)) || fail "catalog check of a catalog without its backups exited $RC, expected 3"
 lg "$W/replay.db" scan
@@ -62,7 +62,7 @@ for mode in first incremental; do
     if [[ $mode == first ]]; then
       lg "$catalog" repo add main "$REPO"
     else
-      sqlite3 "$W/base.db" ".backup '$catalog'"
+      catalog_copy "$W/base.db" "$catalog"
     fi
     delay=$(seconds_to_sleep "$span_ms")
     "$LASTGOOD_BIN" --catalog "$catalog" scan >/dev/null 2>"$W/killed.err" &
@@ -83,8 +83,8 @@ for mode in first incremental; do
       outcome="exited $status"
       fail "$mode trial $t: scan exited $status before the kill: $(cat "$W/killed.err")"
     fi
-    objects=$(sqlite3 "$catalog" 'SELECT count(*) FROM objects')
-    backups=$(sqlite3 "$catalog" 'SELECT count(*) FROM backups')
+    objects=$(catalog_sql "$catalog" 'SELECT count(*) FROM objects')
+    backups=$(catalog_sql "$catalog" 'SELECT count(*) FROM backups')
     lg "$catalog" catalog check
     after_kill=$RC
     ((after_kill == 0 || after_kill == 3)) || fail "$mode trial $t: catalog check after the kill exited $RC"

@@ -12,17 +12,17 @@ lg "$W/catalog.db" scan
 expect_consistent "$W/catalog.db" "after the first scan"
 derived() {
   backups_of "$W/catalog.db"
-  sqlite3 "$W/catalog.db" "SELECT o.key, w.timeline, w.segno, w.cluster_id FROM wal_segments w
+  catalog_sql "$W/catalog.db" "SELECT o.key, w.timeline, w.segno, w.cluster_id FROM wal_segments w
                            JOIN objects o ON o.id = w.object_id ORDER BY o.key"
-  sqlite3 "$W/catalog.db" "SELECT o.key, h.start_lsn, h.stop_lsn FROM backup_history_files h
+  catalog_sql "$W/catalog.db" "SELECT o.key, h.start_lsn, h.stop_lsn FROM backup_history_files h
                            JOIN objects o ON o.id = h.object_id ORDER BY o.key"
 }
 derived >"$W/before"
-[[ $(sqlite3 "$W/catalog.db" "SELECT count(*) FROM backups WHERE format = 'directory'") -ge 1 ]] ||
+[[ $(catalog_sql "$W/catalog.db" "SELECT count(*) FROM backups WHERE format = 'directory'") -ge 1 ]] ||
   fail "the fixture repository has no directory dump"
-[[ $(sqlite3 "$W/catalog.db" "SELECT count(*) FROM wal_segments") -ge 1 ]] || fail "no WAL segments cataloged"
+[[ $(catalog_sql "$W/catalog.db" "SELECT count(*) FROM wal_segments") -ge 1 ]] || fail "no WAL segments cataloged"
 
-sqlite3 "$W/catalog.db" "
+catalog_sql "$W/catalog.db" "
   DELETE FROM backup_objects WHERE role = 'data';                       -- a directory dump's data files
   DELETE FROM backup_objects WHERE backup_id = (SELECT id FROM backups WHERE format = 'base_plain' LIMIT 1)
                                AND role = 'file';                       -- a base backup's files

@@ -28,7 +28,7 @@ grep -q "PROBLEM nightly-0001-shop-z.dump" "$W/out" || fail "scan did not name t
 chmod 644 "$locked"
 lg_as scan
 ((RC == 0)) || fail "the scan after the dump became readable exited $RC: $(cat "$W/out" "$W/err")"
-roots=$(sqlite3 "$W/catalog.db" 'SELECT root_key FROM backups ORDER BY root_key' | tr '\n' ' ')
+roots=$(catalog_sql "$W/catalog.db" 'SELECT root_key FROM backups ORDER BY root_key' | tr '\n' ' ')
 [[ $roots == "nightly-0000-shop.dump nightly-0001-shop-z.dump nightly-0002-inventory.dump " ]] ||
   fail "the dump readable again is not a backup after a plain scan; backups: $roots"
 lg_as catalog check

@@ -17,13 +17,13 @@ chmod -R a+rX "$REPO"
 lg "$W/base.db" repo add main "$REPO"
 lg "$W/base.db" scan
 ((RC == 0)) || { fail "scan exited $RC: $(cat "$W/out" "$W/err")"; done_trials; }
-id=$(sqlite3 "$W/base.db" 'SELECT backup_id FROM backups')
+id=$(catalog_sql "$W/base.db" 'SELECT backup_id FROM backups')
 backups_of "$W/base.db" >"$W/ref.backups"
 
 for scratch in auto named; do
   scratch_arg=auto
   [[ $scratch == named ]] && scratch_arg="$SERVER dbname=postgres"
-  sqlite3 "$W/base.db" ".backup '$W/ref.db'"
+  catalog_copy "$W/base.db" "$W/ref.db"
   span_ms=$(time_ms "$W/ref.db" verify "$id" --level restore --scratch "$scratch_arg")
   ((RC == 0)) || fail "uninterrupted verify ($scratch) exited $RC: $(cat "$W/out" "$W/err")"
   echo "uninterrupted verify --level restore ($scratch scratch): ${span_ms} ms; seed $SEED"
@@ -32,20 +32,20 @@ for scratch in auto named; do
   for ((t = 1; t <= TRIALS; t++)); do
     catalog=$W/trial.db
     rm -f "$catalog" "$catalog"-*
-    sqlite3 "$W/base.db" ".backup '$catalog'"
+    catalog_copy "$W/base.db" "$catalog"
     delay=$(seconds_to_sleep "$span_ms")
     lg_bg --catalog "$catalog" verify "$id" --level restore --scratch "$scratch_arg"
     kill_after "$delay"
     [[ $OUTCOME == killed ]] && killed=$((killed + 1))
     [[ $OUTCOME == killed || $OUTCOME == finished ]] ||
       fail "$scratch trial $t: verify $OUTCOME before the kill: $(cat "$W/killed.err")"
-    runs_left=$(sqlite3 "$catalog" "SELECT count(*) FROM verification_runs WHERE outcome = 'running'")
+    runs_left=$(catalog_sql "$catalog" "SELECT count(*) FROM verification_runs WHERE outcome = 'running'")
     lgt "$catalog" verify "$id" --level restore --scratch "$scratch_arg"
     ((RC == 0)) || fail "$scratch trial $t (kill at $delay s): the next verify exited $RC: $(cat "$W/out" "$W/err")"
     ! grep -q SKIPPED "$W/out" || fail "$scratch trial $t: the next verify honoured the dead run's lease: $(cat "$W/out")"
-    outcome=$(sqlite3 "$catalog" "SELECT outcome FROM verification_runs ORDER BY id DESC LIMIT 1")
+    outcome=$(catalog_sql "$catalog" "SELECT outcome FROM verification_runs ORDER BY id DESC LIMIT 1")
     [[ $outcome == pass ]] || fail "$scratch trial $t: the next verify's run is '$outcome', not pass"
-    running=$(sqlite3 "$catalog" "SELECT count(*) FROM verification_runs WHERE outcome = 'running'")
+    running=$(catalog_sql "$catalog" "SELECT count(*) FROM verification_runs WHERE outcome = 'running'")
     ((running == 0)) || fail "$scratch trial $t: $running verification runs still 'running' after the rerun"
     expect_consistent "$catalog" "$scratch trial $t"
     backups_of "$catalog" | diff -q "$W/ref.backups" - >/dev/null ||

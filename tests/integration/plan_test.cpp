@@ -4,7 +4,7 @@
 // naming a deleted segment, and a segment from another cluster flagged and
 // never used.
 
-#include "catalog/database.hpp"
+#include "catalog/catalog.hpp"
 #include "pg/child_process.hpp"
 #include "pg/lsn.hpp"
 #include "pg/scratch_cluster.hpp"
@@ -175,8 +175,8 @@ TEST_F(PlanTest, PgWaldumpCommitRecordsMapEveryMarkExactlyAndAreCached)
     warned = warned || w.get<std::string>().find("after the end") != std::string::npos;
   EXPECT_TRUE(warned) << last.dump(1);
   // Commit times are cached per segment object.
-  catalog::Database db((m_home.path() / "c.db").string(), false);
-  auto cached = db.prepare("SELECT count(*) FROM wal_commit_times WHERE commits > 0");
+  auto catalog = catalog::Catalog::open((m_home.path() / "c.db").string());
+  auto cached = catalog->db().prepare("SELECT count(*) FROM wal_commit_times WHERE commits > 0");
   ASSERT_TRUE(cached.step());
   EXPECT_GT(cached.int64(0), 0);
 }

@@ -7,6 +7,8 @@
 # command wrote). Sourced by each scenario; needs LASTGOOD_BIN and
 # LASTGOOD_ARTIFACTS (ctest sets both).
 set -euo pipefail
+# shellcheck source=../support/catalog_sql.bash
+source "$(dirname "${BASH_SOURCE[0]}")/../support/catalog_sql.bash"
 
 : "${LASTGOOD_BIN:?set LASTGOOD_BIN (ctest does)}"
 : "${LASTGOOD_ARTIFACTS:?set LASTGOOD_ARTIFACTS (ctest does)}"

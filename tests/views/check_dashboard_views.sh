@@ -28,8 +28,8 @@ C=$W/catalog.db
 lg "$C" repo add main "$REPO"
 lg "$C" scan
 ((RC == 0)) || fail "scan exited $RC: $(cat "$W/out" "$W/err")"
-shop=$(sqlite3 "$C" "SELECT backup_id FROM backups WHERE database = 'shop'")
-inventory=$(sqlite3 "$C" "SELECT backup_id FROM backups WHERE database = 'inventory'")
+shop=$(catalog_sql "$C" "SELECT backup_id FROM backups WHERE database = 'shop'")
+inventory=$(catalog_sql "$C" "SELECT backup_id FROM backups WHERE database = 'inventory'")
 lgt "$C" verify "$shop" --level restore --scratch auto
 ((RC == 0)) || fail "verify of $shop exited $RC: $(cat "$W/out" "$W/err")"
 # A second verify holds a lease while the panels are queried.
@@ -42,7 +42,7 @@ TOML
 lg_bg --catalog "$C" --config "$W/slow.toml" verify "$inventory" --level restore --scratch auto
 leases=0
 for _ in $(seq 1 600); do
-  leases=$(sqlite3 "$C" 'SELECT count(*) FROM v_verification_leases')
+  leases=$(catalog_sql "$C" 'SELECT count(*) FROM v_verification_leases')
   ((leases > 0)) && break
   sleep 0.1
 done
@@ -51,7 +51,7 @@ for entry in "${queries[@]}"; do
   title=${entry%%$'\t'*}
   sql=${entry#*$'\t'}
   set +e
-  rows=$(sqlite3 -bail "$C" "$sql" 2>&1)
+  rows=$(catalog_sql "$C" "$sql" 2>&1)
   rc=$?
   set -e
   ((rc == 0)) || fail "panel '$title': the query fails: $rows"
@@ -62,9 +62,9 @@ wait "$PID"
 rc=$?
 set -e
 ((rc == 0)) || fail "the second verify exited $rc: $(cat "$W/killed.out" "$W/killed.err")"
-restorable=$(sqlite3 "$C" "SELECT group_concat(backup_id) FROM v_newest_restorable")
+restorable=$(catalog_sql "$C" "SELECT group_concat(backup_id, ',') FROM v_newest_restorable")
 [[ $restorable == *"$shop"* ]] || fail "v_newest_restorable: $restorable, expected $shop"
-coverage=$(sqlite3 "$C" "SELECT timeline || ' ' || segments || ' ' || missing_segments FROM v_wal_coverage")
+coverage=$(catalog_sql "$C" "SELECT timeline || ' ' || segments || ' ' || missing_segments FROM v_wal_coverage")
 [[ $coverage == "1 3 0" ]] || fail "v_wal_coverage: '$coverage', expected timeline 1, 3 segments, none missing"
 echo "${#queries[@]} dashboard queries over views: $(echo $views)"
 done_trials

@@ -5,6 +5,7 @@
 // export copies every row both ways; three verifiers share the due work
 // exactly once; the Grafana dashboard's queries run on the PostgreSQL catalog.
 
+#include "catalog/test_catalog_server.hpp"
 #include "pg/pg_connection.hpp"
 #include "pg/scratch_cluster.hpp"
 #include "tests/support/run_command.hpp"
@@ -32,6 +33,9 @@ class CatalogEngines : public ::testing::Test
 protected:
   static void SetUpTestSuite()
   {
+    // These tests name each engine themselves: an SQLite path here must stay
+    // a file even when the suite runs with its catalogs on PostgreSQL.
+    ::unsetenv(catalog::kTestCatalogServerVariable);
     s_home = new testing::TempDir();
     fs::permissions(s_home->path(),
                     fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
