@@ -68,7 +68,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     fi
   done
   twice=$(catalog_sql "$catalog" "SELECT b.backup_id || ' ' || r.level || ' x' || count(*) FROM verification_runs r
-            JOIN backups b ON b.id = r.backup_id GROUP BY r.backup_id, r.level HAVING count(*) > 1")
+            JOIN backups b ON b.id = r.backup_id GROUP BY b.backup_id, r.level HAVING count(*) > 1")
   [[ -z $twice ]] || fail "round $round: backups verified more than once at one level: $twice"
   missing=$(catalog_sql "$catalog" "SELECT b.backup_id FROM verification_findings f
             JOIN verification_runs r ON r.id = f.run_id JOIN backups b ON b.id = r.backup_id

@@ -121,7 +121,7 @@ done
 renewed=0
 for _ in $(seq 1 200); do
   renewed=$(catalog_sql "$W/other.db" "SELECT count(*) FROM verification_leases
-    WHERE acquired_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-5 seconds')")
+    WHERE acquired_at <= '$(date -u -d '-5 seconds' +%Y-%m-%dT%H:%M:%SZ)'")
   ((renewed == 1)) && break
   sleep 0.1
 done
@@ -136,7 +136,7 @@ kill -9 "$victim"
 wait "$victim" 2>/dev/null || true
 for _ in $(seq 1 200); do
   expired=$(catalog_sql "$W/other.db" "SELECT count(*) FROM verification_leases
-    WHERE expires_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
+    WHERE expires_at <= '$(date -u +%Y-%m-%dT%H:%M:%SZ)'")
   ((expired == 1)) && break
   sleep 0.1
 done
