@@ -147,7 +147,7 @@ lgt "$W/other.db" --config "$W/takeover.toml" verify --due
 grep -q "took over the lease of fleet-other-host" "$W/out" ||
   fail "no takeover of the expired lease reported: $(cat "$W/out")"
 outcomes=$(catalog_sql "$W/other.db" "SELECT group_concat(host || '=' || outcome, ' ') FROM
-  (SELECT host, outcome FROM verification_runs ORDER BY id)")
+  (SELECT host, outcome FROM verification_runs ORDER BY id) AS runs")
 [[ $outcomes == "fleet-other-host=error $(hostname)=pass" ]] ||
   fail "runs should be the dead one closed as error, then a pass: $outcomes"
 why=$(catalog_sql "$W/other.db" "SELECT message FROM verification_findings f JOIN verification_runs r

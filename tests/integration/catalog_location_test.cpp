@@ -5,6 +5,7 @@
 #include "catalog/database.hpp"
 #include "common/sha256.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/sqlite_file_only.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <filesystem>
@@ -82,6 +83,7 @@ TEST_F(CatalogLocation, EnvAndDefaultLocationsAreNamedToo)
 
 TEST_F(CatalogLocation, SetUpCommandsCreateThePrivateCatalog)
 {
+  LASTGOOD_SQLITE_FILE_ONLY();
   const auto by_init = m_home.path() / "a" / "cat.db";
   auto init = run_lastgood("--catalog " + shell_quote(by_init.string()) + " catalog init");
   ASSERT_EQ(init.exit_code, 0) << init.err;
@@ -138,6 +140,7 @@ protected:
 
 TEST_F(ReadOnlyCatalog, ReadCommandsWorkAndScanFailsNamingThePath)
 {
+  LASTGOOD_SQLITE_FILE_ONLY();
   ASSERT_EQ(lastgood("repo add r " + shell_quote((m_home.path() / "repo").string())).exit_code, 0);
   ASSERT_EQ(lastgood("scan").exit_code, 0);
   auto listed = lastgood("backups --json");

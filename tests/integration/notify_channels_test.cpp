@@ -8,6 +8,7 @@
 #include "catalog/catalog.hpp"
 #include "compliance/notify_channels.hpp"
 #include "compliance/smtp_mail.hpp"
+#include "tests/support/catalog_contents.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/smtp_receiver.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -305,8 +306,7 @@ TEST_F(NotifyRunTest, ProblemsOnceThenReminderThenRecoveredAndThePasswordNowhere
   EXPECT_NE(m_outputs.find("notify.email[0].password"), std::string::npos);
   EXPECT_EQ(m_outputs.find(kPassword), std::string::npos) << m_outputs;
   EXPECT_EQ(m_outputs.find("/services/T0/B0/secret"), std::string::npos) << m_outputs;
-  auto bytes = testing::read_file(catalog_path());
-  if (fs::exists(catalog_path() + "-wal")) bytes += testing::read_file(catalog_path() + "-wal");
+  const auto bytes = testing::catalog_contents(catalog_path());
   EXPECT_EQ(bytes.find(kPassword), std::string::npos) << "the password is in the catalog file";
   EXPECT_NE(bytes.find("oncall-mail"), std::string::npos) << "the state is in the catalog file";
 }

@@ -6,7 +6,8 @@
 
 namespace lastgood::testing {
 
-class TempDir {
+class TempDir
+{
 public:
   TempDir();
   ~TempDir();

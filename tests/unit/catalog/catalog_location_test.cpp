@@ -2,6 +2,7 @@
 
 #include "catalog/catalog.hpp"
 #include "common/error.hpp"
+#include "tests/support/sqlite_file_only.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <filesystem>
@@ -91,6 +92,7 @@ TEST(CatalogLocation, SomethingElseAtThePathIsNamed)
 
 TEST(CatalogReadOnly, ReadsWorkAndWritesFailNamingThePath)
 {
+  LASTGOOD_SQLITE_FILE_ONLY();
   TempDir dir;
   const auto path = (dir.path() / "cat.db").string();
   {

@@ -1,18 +1,22 @@
-#include <gtest/gtest.h>
-#include <sys/stat.h>
-
 #include "catalog/catalog.hpp"
 #include "catalog/migrations.hpp"
 #include "common/error.hpp"
 #include "common/sha256.hpp"
+#include "tests/support/sqlite_file_only.hpp"
 #include "tests/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
 
 namespace lastgood::catalog {
 namespace {
 
 using lastgood::testing::TempDir;
 
-int newest_version() { return embedded_migrations().back().version; }
+int newest_version()
+{
+  return embedded_migrations().back().version;
+}
 
 TEST(Migrations, EmbeddedInOrderWithoutGaps)
 {
@@ -26,11 +30,14 @@ TEST(Migrations, EmbeddedInOrderWithoutGaps)
 
 TEST(Migrations, FreshCatalogIsPrivateWalModeWithForeignKeys)
 {
+  LASTGOOD_SQLITE_FILE_ONLY();
   TempDir dir;
   auto path = (dir.path() / "sub" / "catalog.db").string();
   auto catalog = Catalog::open(path);
   EXPECT_EQ(catalog->schema_version(), newest_version());
-  struct stat st {};
+  struct stat st
+  {
+  };
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   auto mode = catalog->db().prepare("PRAGMA journal_mode");
@@ -39,7 +46,8 @@ TEST(Migrations, FreshCatalogIsPrivateWalModeWithForeignKeys)
   auto fk = catalog->db().prepare("PRAGMA foreign_keys");
   ASSERT_TRUE(fk.step());
   EXPECT_EQ(fk.int64(0), 1);
-  EXPECT_THROW(catalog->db().exec("INSERT INTO backup_objects (backup_id, object_id, role) VALUES (42, 42, 'x')"),
+  EXPECT_THROW(catalog->db().exec(
+                   "INSERT INTO backup_objects (backup_id, object_id, role) VALUES (42, 42, 'x')"),
                DatabaseError);
 }
 
@@ -74,12 +82,14 @@ TEST(Migrations, ReopeningAppliesNothing)
 
 TEST(Migrations, RefusesCatalogFromNewerBinaryWithoutTouchingIt)
 {
+  LASTGOOD_SQLITE_FILE_ONLY();
   TempDir dir;
   auto path = (dir.path() / "catalog.db").string();
   {
     auto catalog = Catalog::open(path);
     catalog->db()
-        .prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future', 'x')")
+        .prepare(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future', 'x')")
         .bind(1, newest_version() + 1)
         .run();
     catalog->db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -102,8 +112,10 @@ TEST(Catalog, TwoConnectionsShareOneFile)
   auto path = (dir.path() / "catalog.db").string();
   auto first = Catalog::open(path);
   auto second = Catalog::open(path);
-  first->db().exec("INSERT INTO repositories (name, url, created_at) VALUES ('a', 'file:///a', 'now')");
-  second->db().exec("INSERT INTO repositories (name, url, created_at) VALUES ('b', 'file:///b', 'now')");
+  first->db().exec(
+      "INSERT INTO repositories (name, url, created_at) VALUES ('a', 'file:///a', 'now')");
+  second->db().exec(
+      "INSERT INTO repositories (name, url, created_at) VALUES ('b', 'file:///b', 'now')");
   auto count = first->db().prepare("SELECT count(*) FROM repositories");
   ASSERT_TRUE(count.step());
   EXPECT_EQ(count.int64(0), 2);

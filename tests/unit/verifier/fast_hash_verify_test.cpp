@@ -66,7 +66,8 @@ protected:
   }
   std::string column(const std::string& key, const std::string& name)
   {
-    auto s = db().prepare("SELECT coalesce(" + name + ", '') FROM objects WHERE key = ?");
+    auto s =
+        db().prepare("SELECT coalesce(CAST(" + name + " AS TEXT), '') FROM objects WHERE key = ?");
     s.bind(1, key);
     return s.step() ? s.text(0) : "<no row>";
   }
