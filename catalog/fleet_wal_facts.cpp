@@ -146,4 +146,35 @@ carried_segments_of_backups(Database& db, std::optional<std::int64_t> cluster_id
   return out;
 }
 
+std::vector<WalDirectoryCount> wal_directory_counts(Database& db)
+{
+  auto s =
+      db.prepare("SELECT o.repository_id, rtrim(o.key, replace(o.key, '/', '')), ws.cluster_id,"
+                 " count(*) FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
+                 " WHERE o.missing_since IS NULL AND o.deleted_at IS NULL"
+                 " AND ws.cluster_id IS NOT NULL GROUP BY 1, 2, 3");
+  std::vector<WalDirectoryCount> out;
+  while (s.step())
+    out.push_back({s.int64(0), s.text(1), s.int64(2), s.int64(3)});
+  return out;
+}
+
+std::vector<DirectorySegmentRow> cluster_segments_in_directory(Database& db,
+                                                               std::int64_t repository_id,
+                                                               const std::string& directory,
+                                                               std::int64_t cluster_id)
+{
+  auto s = db.prepare("SELECT ws.name, r.name, o.key FROM wal_segments ws"
+                      " JOIN objects o ON o.id = ws.object_id"
+                      " JOIN repositories r ON r.id = o.repository_id"
+                      " WHERE ws.cluster_id = ?1 AND o.repository_id = ?2"
+                      " AND rtrim(o.key, replace(o.key, '/', '')) = ?3"
+                      " AND o.missing_since IS NULL AND o.deleted_at IS NULL");
+  s.bind_all(cluster_id, repository_id, directory);
+  std::vector<DirectorySegmentRow> out;
+  while (s.step())
+    out.push_back({s.text(0), s.text(1), s.text(2)});
+  return out;
+}
+
 } // namespace lastgood::catalog

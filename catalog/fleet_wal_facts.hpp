@@ -78,4 +78,24 @@ std::vector<WalBackupRow> physical_backups_with_lsns(Database& db,
 std::map<std::int64_t, std::vector<CarriedSegment>>
 carried_segments_of_backups(Database& db, std::optional<std::int64_t> cluster_id);
 
+// Present segments per repository, directory (key up to its last '/') and
+// cluster: one pass over the archive, a row per directory and cluster.
+struct WalDirectoryCount
+{
+  std::int64_t repository_id = 0;
+  std::string directory;
+  std::int64_t cluster_id = 0;
+  std::int64_t segments = 0;
+};
+std::vector<WalDirectoryCount> wal_directory_counts(Database& db);
+// One cluster's present segments in one directory: name, repository name, key.
+struct DirectorySegmentRow
+{
+  std::string name, repository, key;
+};
+std::vector<DirectorySegmentRow> cluster_segments_in_directory(Database& db,
+                                                               std::int64_t repository_id,
+                                                               const std::string& directory,
+                                                               std::int64_t cluster_id);
+
 } // namespace lastgood::catalog

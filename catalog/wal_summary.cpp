@@ -40,33 +40,50 @@ void attach_history(const std::vector<HistoryRow>& rows,
     }
 }
 
-// Segments whose directory is dominated by another cluster's segments.
+// Segments whose directory is dominated by another cluster's segments: the
+// counts per directory in one pass, then the segments of the few directories
+// that hold more than one cluster's (most fleets: none).
 void attach_foreign(Database& db, std::vector<ClusterWal>& clusters)
 {
-  auto s = db.prepare(
-      "WITH seg AS (SELECT ws.cluster_id, o.repository_id AS repo, rtrim(o.key, replace(o.key, "
-      "'/', '')) AS dir,"
-      "  ws.name, o.key FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
-      "  WHERE o.missing_since IS NULL AND o.deleted_at IS NULL AND ws.cluster_id IS NOT NULL),"
-      " counts AS (SELECT repo, dir, cluster_id, count(*) AS n FROM seg GROUP BY 1, 2, 3),"
-      " dominant AS (SELECT repo, dir, cluster_id FROM counts c1 WHERE NOT EXISTS (SELECT 1 FROM "
-      "counts c2"
-      "  WHERE c2.repo = c1.repo AND c2.dir = c1.dir AND (c2.n > c1.n OR (c2.n = c1.n AND "
-      "c2.cluster_id < c1.cluster_id))))"
-      " SELECT c.system_identifier, s.name, r.name, s.key, dc.system_identifier FROM seg s"
-      " JOIN dominant d ON d.repo = s.repo AND d.dir = s.dir AND d.cluster_id <> s.cluster_id"
-      " JOIN clusters c ON c.id = s.cluster_id JOIN clusters dc ON dc.id = d.cluster_id"
-      " JOIN repositories r ON r.id = s.repo ORDER BY s.key");
-  while (s.step()) {
-    ForeignSegment f{s.text(1), s.text(2), s.text(3), s.text(4)};
+  std::map<std::pair<std::int64_t, std::string>, std::vector<const WalDirectoryCount*>> by_dir;
+  auto counts = wal_directory_counts(db);
+  for (const auto& c : counts)
+    by_dir[{c.repository_id, c.directory}].push_back(&c);
+  std::map<std::int64_t, std::string> sysid_of;
+  struct Found
+  {
+    std::string cluster;
+    ForeignSegment segment;
+  };
+  std::vector<Found> found;
+  for (const auto& [dir, in_dir] : by_dir) {
+    if (in_dir.size() < 2) continue;
+    // The most segments, the lowest cluster id on a tie.
+    const WalDirectoryCount* dominant = in_dir.front();
+    for (const auto* c : in_dir)
+      if (c->segments > dominant->segments ||
+          (c->segments == dominant->segments && c->cluster_id < dominant->cluster_id))
+        dominant = c;
+    if (sysid_of.empty())
+      for (const auto& [sysid, row] : wal_clusters(db, std::nullopt))
+        sysid_of[row.id] = sysid;
+    for (const auto* c : in_dir) {
+      if (c == dominant) continue;
+      for (auto& seg : cluster_segments_in_directory(db, dir.first, dir.second, c->cluster_id))
+        found.push_back({sysid_of[c->cluster_id], ForeignSegment{seg.name, seg.repository, seg.key,
+                                                                 sysid_of[dominant->cluster_id]}});
+    }
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const Found& a, const Found& b) { return a.segment.key < b.segment.key; });
+  for (const auto& [owner, f] : found)
     for (auto& c : clusters) {
-      if (c.system_identifier == s.text(0)) c.foreign_segments.push_back(f);
+      if (c.system_identifier == owner) c.foreign_segments.push_back(f);
       if (c.system_identifier == f.directory_cluster)
-        c.problems.push_back(f.key + ": belongs to cluster " + s.text(0) + ", not " +
+        c.problems.push_back(f.key + ": belongs to cluster " + owner + ", not " +
                              f.directory_cluster +
                              " (archived from the wrong server?): it is never used for recovery");
     }
-  }
 }
 
 // For each base backup: are the segments from its start to its stop archived,
