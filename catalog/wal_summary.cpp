@@ -216,12 +216,15 @@ std::vector<ClusterWal> wal_summary(Database& db,
   std::vector<ClusterWal> out;
   // Clusters with archived WAL, and those with base backups only (whose WAL
   // may all be carried by the backups themselves, or missing).
+  // Per cluster an index probe (wal_segments_chain, backups_by_cluster), not
+  // a pass over the fleet's whole archive; NULL: segments whose header was unreadable.
   auto clusters = db.prepare(
-      "SELECT system_identifier FROM (SELECT c.system_identifier FROM wal_segments ws"
-      " LEFT JOIN clusters c ON c.id = ws.cluster_id UNION SELECT c.system_identifier FROM backups "
-      "b"
-      " JOIN clusters c ON c.id = b.cluster_id WHERE b.kind = 'physical' AND b.deleted_at IS NULL)"
-      " AS known WHERE ?1 IS NULL OR system_identifier = ?1 ORDER BY 1");
+      "SELECT c.system_identifier FROM clusters c WHERE (?1 IS NULL OR c.system_identifier = ?1)"
+      " AND (EXISTS (SELECT 1 FROM wal_segments ws WHERE ws.cluster_id = c.id)"
+      "  OR EXISTS (SELECT 1 FROM backups b WHERE b.cluster_id = c.id AND b.kind = 'physical'"
+      "   AND b.deleted_at IS NULL))"
+      " UNION ALL SELECT NULL WHERE ?1 IS NULL"
+      " AND EXISTS (SELECT 1 FROM wal_segments ws WHERE ws.cluster_id IS NULL) ORDER BY 1");
   clusters.bind(1, system_identifier);
   std::vector<std::optional<std::string>> ids;
   while (clusters.step())
