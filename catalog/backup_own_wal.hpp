@@ -8,6 +8,7 @@
 // archive's copy.
 
 #include "catalog/database.hpp"
+#include "catalog/usable_segments.hpp"
 #include "catalog/wal_chain.hpp"
 
 #include <cstdint>
@@ -19,6 +20,14 @@
 
 namespace lastgood::catalog {
 
+// One segment a backup's present objects carry, read for many backups at once.
+struct CarriedSegment
+{
+  std::uint32_t timeline = 0;
+  std::uint64_t segno = 0;
+  std::uint64_t segment_size = 0;
+};
+
 class BackupOwnWal
 {
 public:
@@ -26,6 +35,10 @@ public:
   // whose holding object is present count.
   BackupOwnWal(Database& db, std::int64_t backup, std::int64_t cluster_id,
                std::uint64_t segment_size, std::uint64_t start_lsn, std::uint64_t stop_lsn);
+  // The same from segments already read (carried_segments_of_backups): those of
+  // another segment size or outside start..consistency are left out here.
+  BackupOwnWal(const std::vector<CarriedSegment>& carried, std::uint64_t segment_size,
+               std::uint64_t start_lsn, std::uint64_t stop_lsn);
 
   bool empty() const { return m_segments.empty(); }
   // The backup carries (timeline, segno) and it is usable for replay up to
@@ -42,6 +55,12 @@ public:
   // Carried segments in [first, last] the archive lacks: recovery reads them
   // from the restored pg_wal/ (names, in order).
   std::vector<std::string> read_from_backup(WalChain& chain, std::uint32_t timeline,
+                                            std::uint64_t first, std::uint64_t last) const;
+  // The same two against the cluster's usable segments held in memory.
+  std::optional<std::uint64_t> first_missing(const UsableSegments& usable, std::uint32_t timeline,
+                                             std::uint64_t first, std::uint64_t last,
+                                             bool tail_ok) const;
+  std::vector<std::string> read_from_backup(const UsableSegments& usable, std::uint32_t timeline,
                                             std::uint64_t first, std::uint64_t last) const;
 
 private:

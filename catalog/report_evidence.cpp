@@ -62,19 +62,21 @@ std::vector<ReportBackupRow> report_backups(Database& db, const std::string& as_
   return out;
 }
 
-std::vector<std::pair<std::string, double>>
-passing_restore_durations(Database& db, std::int64_t backup_row_id, const std::string& as_of)
+std::map<std::int64_t, std::vector<std::pair<std::string, double>>>
+passing_restore_durations_by_backup(Database& db, const std::string& as_of)
 {
-  auto s = db.prepare("SELECT finished_at, duration_seconds FROM verification_runs WHERE backup_id "
-                      "= ?1 AND level = 'restore'"
-                      " AND outcome = 'pass' AND duration_seconds IS NOT NULL AND finished_at <= ?2"
-                      " UNION ALL SELECT finished_at, duration_seconds FROM restore_runs WHERE "
-                      "backup_id = ?1 AND outcome = 'pass'"
-                      " AND duration_seconds IS NOT NULL AND finished_at <= ?2");
-  s.bind_all(backup_row_id, as_of);
-  std::vector<std::pair<std::string, double>> out;
+  auto s =
+      db.prepare("SELECT backup_id, finished_at, duration_seconds, 0 AS part, started_at, id"
+                 " FROM verification_runs WHERE level = 'restore' AND outcome = 'pass'"
+                 " AND duration_seconds IS NOT NULL AND finished_at <= ?1 AND backup_id IS NOT NULL"
+                 " UNION ALL SELECT backup_id, finished_at, duration_seconds, 1, started_at, id "
+                 "FROM restore_runs"
+                 " WHERE outcome = 'pass' AND duration_seconds IS NOT NULL AND finished_at <= ?1"
+                 " AND backup_id IS NOT NULL ORDER BY 1, 4, 5, 6");
+  s.bind(1, as_of);
+  std::map<std::int64_t, std::vector<std::pair<std::string, double>>> out;
   while (s.step())
-    out.emplace_back(s.text(0), s.real(1));
+    out[s.int64(0)].emplace_back(s.text(1), s.real(2));
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include "catalog/verification_runs.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -35,9 +36,10 @@ struct ReportBackupRow
 std::vector<ReportBackupRow> report_backups(Database& db, const std::string& as_of);
 
 // Finish times and durations of passing restores (restore command) and test
-// restores (verify) of one backup, finished by as_of.
-std::vector<std::pair<std::string, double>>
-passing_restore_durations(Database& db, std::int64_t backup_row_id, const std::string& as_of);
+// restores (verify) finished by as_of, for every backup at once, by
+// backups.id: test restores first, then restores, each by start.
+std::map<std::int64_t, std::vector<std::pair<std::string, double>>>
+passing_restore_durations_by_backup(Database& db, const std::string& as_of);
 
 struct ReportHoldRow
 {

@@ -147,6 +147,8 @@ ReportFacts gather_facts(Database& db, TimePoint as_of, TimePoint period_start)
     return s;
   };
 
+  // One statement for every backup's restore durations, not one per backup.
+  auto restore_durations = catalog::passing_restore_durations_by_backup(db, as_of_text);
   for (auto& row : catalog::report_backups(db, as_of_text)) {
     BackupFact f;
     f.backup_id = row.backup_id;
@@ -182,8 +184,9 @@ ReportFacts gather_facts(Database& db, TimePoint as_of, TimePoint period_start)
                              static_cast<std::uint32_t>(*row.timeline),
                              static_cast<std::uint64_t>(*row.start_lsn)});
     auto& runs = durations[key];
-    for (auto& run : catalog::passing_restore_durations(db, row.row_id, as_of_text))
-      runs.push_back(std::move(run));
+    if (auto found = restore_durations.find(row.row_id); found != restore_durations.end())
+      for (auto& run : found->second)
+        runs.push_back(std::move(run));
     scope.backups.push_back(std::move(f));
   }
 
