@@ -67,7 +67,7 @@ std::vector<std::uint64_t> usable_segnos(Database& db, std::int64_t cluster_id,
 std::vector<UnusableSegmentRow> present_unusable_segments(Database& db,
                                                           std::optional<std::int64_t> cluster_id)
 {
-  // Index wal_segments_unusable (migration 0021) holds just these rows; the
+  // Index wal_segments_unusable (migration 0020) holds just these rows; the
   // "+"s keep SQLite from walking all of wal_segments_chain instead.
   auto s = db.prepare("SELECT ws.cluster_id, ws.timeline, ws.segno, ws.partial, ws.problem, o.key"
                       " FROM wal_segments ws JOIN objects o ON o.id = ws.object_id"
