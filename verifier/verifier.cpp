@@ -394,8 +394,8 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
     covering.push_back("structure");
   if (report.level == Level::Checksum) covering.push_back("checksum");
   // Done by another worker since planning: seen with one read, before a lease
-  // is asked for (checked again under the lease, below).
-  if (catalog::verified_since(m_db, backup.id, m_watermark, covering)) {
+  // is asked for (checked again under the lease, below, with running runs).
+  if (catalog::verified_and_ended_since(m_db, backup.id, m_watermark, covering)) {
     report.outcome = "skipped";
     report.notes.push_back("another verifier verified this backup meanwhile");
     return report;
