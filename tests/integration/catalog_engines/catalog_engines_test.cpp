@@ -355,6 +355,19 @@ TEST_F(CatalogEngines, VerifiersInOneProcessVerifyEachDueBackupOnce)
     EXPECT_EQ(again.exit_code, 0) << again.err;
     EXPECT_EQ(json::parse(again.out)["runs"].size(), 0u) << "due again: " << again.out;
   }
+  // `run --verifiers 3`: its verify stage works the same way.
+  const std::string catalog = (m_home.path() / "run.db").string();
+  ASSERT_EQ(lg(catalog, "repo add dumps " + shell_quote(repo("dumps"))).exit_code, 0);
+  auto run = lg(catalog, args + "run --verifiers 3 --json");
+  ASSERT_NE(run.exit_code, 1) << run.out << run.err;
+  const auto history = json::parse(lg(catalog, "history --json").out)["runs"];
+  EXPECT_GE(history.size(), 3u);
+  std::map<std::pair<std::string, std::string>, int> runs;
+  for (const auto& r : history) {
+    EXPECT_EQ(r["outcome"], "pass") << r.dump();
+    const std::pair<std::string, std::string> key(r["backup"], r["level"]);
+    EXPECT_EQ(++runs[key], 1) << r.dump();
+  }
 }
 
 } // namespace
