@@ -68,26 +68,25 @@ Statement locked_lease_row(Database& db, std::int64_t backup_row_id)
   return current;
 }
 
-// Not acquired: another worker holds the lease or is deciding on it right now.
-LeaseAttempt held_by_another(Database& db, std::int64_t backup_row_id)
+// Not acquired: another worker holds the lease or is deciding on it right
+// now; nullopt when its row is gone already (released meanwhile).
+std::optional<LeaseAttempt> held_by_another(Database& db, std::int64_t backup_row_id)
 {
-  LeaseAttempt attempt;
   auto current =
       db.prepare("SELECT holder, expires_at FROM verification_leases WHERE backup_id = ?");
   current.bind(1, backup_row_id);
-  if (current.step()) {
-    attempt.held_by = current.text(0);
-    attempt.expires_at = current.text(1);
-  } else {
-    attempt.held_by = "another verifier";
-    attempt.expires_at = "it finishes";
-  }
+  if (!current.step()) return std::nullopt;
+  LeaseAttempt attempt;
+  attempt.held_by = current.text(0);
+  attempt.expires_at = current.text(1);
   return attempt;
 }
 
 } // namespace
 
-LeaseAttempt acquire_lease(Database& db, const LeaseRequest& request)
+namespace {
+
+LeaseAttempt acquire_lease(Database& db, const LeaseRequest& request, bool again)
 {
   if (auto held = held_elsewhere(db, request)) return *held;
   const bool capped = request.restores && request.max_concurrent_restores_per_source > 0;
@@ -138,12 +137,25 @@ LeaseAttempt acquire_lease(Database& db, const LeaseRequest& request)
         .run();
     if (db.changes() == 0) {
       tx.commit();
-      return held_by_another(db, request.backup_row_id);
+      if (auto held = held_by_another(db, request.backup_row_id)) return *held;
+      // Released between the two statements: ask once more (the caller then
+      // finds the backup verified meanwhile, or verifies it).
+      if (!again) return acquire_lease(db, request, true);
+      attempt.held_by = "another verifier";
+      attempt.expires_at = "it released it";
+      return attempt;
     }
   }
   tx.commit();
   attempt.acquired = true;
   return attempt;
+}
+
+} // namespace
+
+LeaseAttempt acquire_lease(Database& db, const LeaseRequest& request)
+{
+  return acquire_lease(db, request, false);
 }
 
 LeaseAttempt acquire_lease(Database& db, std::int64_t backup_row_id, const std::string& holder,
