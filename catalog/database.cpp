@@ -129,9 +129,12 @@ std::optional<std::int64_t> Statement::opt_int64(int column) const
   return int64(column);
 }
 
-Transaction::Transaction(Database& db) : m_db(db)
+Transaction::Transaction(Database& db, Lock lock) : m_db(db)
 {
-  m_db.connection().begin_write();
+  if (lock == Lock::Rows)
+    m_db.connection().begin_row_locked();
+  else
+    m_db.connection().begin_write();
 }
 
 Transaction::~Transaction()

@@ -118,10 +118,19 @@ private:
 // A write transaction: every other writer waits from its start (SQLite's BEGIN
 // IMMEDIATE; on PostgreSQL a transaction-scoped advisory lock). Rolled back on
 // destruction unless commit().
+//
+// Lock::Rows drops the fleet-wide writer lock on PostgreSQL: only for work
+// whose every read-then-write is guarded by row locks its own statements
+// take (SELECT … FOR UPDATE SKIP LOCKED, INSERT … ON CONFLICT, an advisory
+// xact lock on a narrower key), so that many hosts can do it at once —
+// verification leases (catalog/verification_leases.hpp). Any other
+// read-then-write under Lock::Rows would race. SQLite has no row locks: there
+// both kinds are BEGIN IMMEDIATE.
 class Transaction
 {
 public:
-  explicit Transaction(Database& db);
+  enum class Lock { Writers, Rows };
+  explicit Transaction(Database& db, Lock lock = Lock::Writers);
   ~Transaction();
   void commit();
 

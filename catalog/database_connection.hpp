@@ -42,6 +42,11 @@ public:
   // its start, as SQLite's BEGIN IMMEDIATE does: read-then-write logic (leases,
   // dedup by lookup) relies on it.
   virtual void begin_write() = 0;
+  // A transaction whose statements are made safe by row locks they take
+  // themselves (FOR UPDATE SKIP LOCKED, ON CONFLICT, per-key advisory xact
+  // locks): other writers run beside it on PostgreSQL. SQLite has no row
+  // locks, so there it is begin_write().
+  virtual void begin_row_locked() = 0;
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
 };

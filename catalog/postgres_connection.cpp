@@ -247,6 +247,7 @@ public:
     exec("BEGIN");
     exec("SELECT pg_advisory_xact_lock(" + std::to_string(kWriterLockKey) + ")");
   }
+  void begin_row_locked() override { exec("BEGIN"); }
   void commit() override { exec("COMMIT"); }
   void rollback() noexcept override { PQclear(PQexec(m_conn, "ROLLBACK")); }
 

@@ -142,6 +142,7 @@ public:
   std::int64_t last_insert_id() override { return sqlite3_last_insert_rowid(m_db); }
   int changes() const override { return sqlite3_changes(m_db); }
   void begin_write() override { exec("BEGIN IMMEDIATE"); }
+  void begin_row_locked() override { begin_write(); }
   void commit() override { exec("COMMIT"); }
   void rollback() noexcept override { sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr); }
 

@@ -41,17 +41,63 @@ std::optional<LeaseAttempt> held_elsewhere(Database& db, const LeaseRequest& req
 
 } // namespace
 
-LeaseAttempt acquire_lease(Database& db, const LeaseRequest& request)
+namespace {
+
+// Capped restore leases of one source are decided one at a time across the
+// fleet (PostgreSQL; SQLite's transaction already excludes every writer), so
+// the count of its live restores and the insert see one state. The two-key
+// advisory lock space never meets the catalog's one-key writer lock.
+void lock_source_restores(Database& db, const std::string& source_key)
+{
+  if (db.engine() != Engine::Postgres) return;
+  auto lock = db.prepare("SELECT pg_advisory_xact_lock(1818326119, hashtext(?))");
+  lock.bind(1, source_key);
+  lock.step();
+}
+
+// The backup's lease row, locked for this transaction; on PostgreSQL a row
+// another worker is deciding on is skipped, not waited for (no row).
+Statement locked_lease_row(Database& db, std::int64_t backup_row_id)
+{
+  auto current = db.prepare(db.engine() == Engine::Postgres
+                                ? "SELECT holder, expires_at, run_id FROM verification_leases"
+                                  " WHERE backup_id = ? FOR UPDATE SKIP LOCKED"
+                                : "SELECT holder, expires_at, run_id FROM verification_leases"
+                                  " WHERE backup_id = ?");
+  current.bind(1, backup_row_id);
+  return current;
+}
+
+// Not acquired: another worker holds the lease or is deciding on it right
+// now; nullopt when its row is gone already (released meanwhile).
+std::optional<LeaseAttempt> held_by_another(Database& db, std::int64_t backup_row_id)
+{
+  auto current =
+      db.prepare("SELECT holder, expires_at FROM verification_leases WHERE backup_id = ?");
+  current.bind(1, backup_row_id);
+  if (!current.step()) return std::nullopt;
+  LeaseAttempt attempt;
+  attempt.held_by = current.text(0);
+  attempt.expires_at = current.text(1);
+  return attempt;
+}
+
+} // namespace
+
+namespace {
+
+LeaseAttempt acquire_lease(Database& db, const LeaseRequest& request, bool again)
 {
   if (auto held = held_elsewhere(db, request)) return *held;
-  Transaction tx(db);
+  const bool capped = request.restores && request.max_concurrent_restores_per_source > 0;
+  Transaction tx(db, Transaction::Lock::Rows);
+  if (capped) lock_source_restores(db, request.source_key);
   const auto now = now_seconds();
   const auto now_text = format_rfc3339(now);
   LeaseAttempt attempt;
-  auto current =
-      db.prepare("SELECT holder, expires_at, run_id FROM verification_leases WHERE backup_id = ?");
-  current.bind(1, request.backup_row_id);
-  if (current.step() && current.text(0) != request.holder) {
+  auto current = locked_lease_row(db, request.backup_row_id);
+  const bool row_locked = current.step();
+  if (row_locked && current.text(0) != request.holder) {
     const bool expired = current.text(1) <= now_text;
     if (!expired && !holder_is_dead(current.text(0))) {
       attempt.held_by = current.text(0);
@@ -66,25 +112,50 @@ LeaseAttempt acquire_lease(Database& db, const LeaseRequest& request)
     if (!current.is_null(2)) attempt.taken_run = current.int64(2);
   }
   current.reset();
-  if (request.restores && request.max_concurrent_restores_per_source > 0 &&
-      live_restores_of_source(db, request, now_text) >=
-          request.max_concurrent_restores_per_source) {
+  if (capped && live_restores_of_source(db, request, now_text) >=
+                    request.max_concurrent_restores_per_source) {
     attempt = LeaseAttempt{};
     attempt.capped = true;
     return attempt;
   }
-  db.prepare(
-        "INSERT INTO verification_leases (backup_id, holder, expires_at, run_id, acquired_at,"
-        " heartbeat_at, source_key, restores) VALUES (?, ?, ?, NULL, ?, ?, ?, ?)"
-        " ON CONFLICT (backup_id) DO UPDATE SET holder = excluded.holder, expires_at ="
-        " excluded.expires_at, run_id = NULL, acquired_at = excluded.acquired_at, heartbeat_at ="
-        " excluded.heartbeat_at, source_key = excluded.source_key, restores = excluded.restores")
-      .bind_all(request.backup_row_id, request.holder, format_rfc3339(now + request.expiry),
-                now_text, now_text, request.source_key, request.restores ? 1 : 0)
-      .run();
+  const auto expires = format_rfc3339(now + request.expiry);
+  if (row_locked) {
+    db.prepare("UPDATE verification_leases SET holder = ?, expires_at = ?, run_id = NULL,"
+               " acquired_at = ?, heartbeat_at = ?, source_key = ?, restores = ?"
+               " WHERE backup_id = ?")
+        .bind_all(request.holder, expires, now_text, now_text, request.source_key,
+                  request.restores ? 1 : 0, request.backup_row_id)
+        .run();
+  } else {
+    // No row, or (PostgreSQL) one locked by a worker deciding on it: only an
+    // insert that finds no row at all takes the lease.
+    db.prepare("INSERT INTO verification_leases (backup_id, holder, expires_at, run_id,"
+               " acquired_at, heartbeat_at, source_key, restores)"
+               " VALUES (?, ?, ?, NULL, ?, ?, ?, ?) ON CONFLICT (backup_id) DO NOTHING")
+        .bind_all(request.backup_row_id, request.holder, expires, now_text, now_text,
+                  request.source_key, request.restores ? 1 : 0)
+        .run();
+    if (db.changes() == 0) {
+      tx.commit();
+      if (auto held = held_by_another(db, request.backup_row_id)) return *held;
+      // Released between the two statements: ask once more (the caller then
+      // finds the backup verified meanwhile, or verifies it).
+      if (!again) return acquire_lease(db, request, true);
+      attempt.held_by = "another verifier";
+      attempt.expires_at = "it released it";
+      return attempt;
+    }
+  }
   tx.commit();
   attempt.acquired = true;
   return attempt;
+}
+
+} // namespace
+
+LeaseAttempt acquire_lease(Database& db, const LeaseRequest& request)
+{
+  return acquire_lease(db, request, false);
 }
 
 LeaseAttempt acquire_lease(Database& db, std::int64_t backup_row_id, const std::string& holder,

@@ -5,14 +5,21 @@
 // expires and any host takes it over; a holder that is a dead process on this
 // host (a verify killed with -9) loses its lease at once.
 //
-// Acquisition is one write transaction, on both engines serialised with every
-// other catalog writer (SQLite's BEGIN IMMEDIATE; on PostgreSQL the catalog's
-// transaction-scoped advisory lock, see catalog/database.hpp), so the check of
-// the current holder, the per-source cap and the insert see one state. A lease
-// plainly held by a live holder is seen by a read first and skipped without
-// that lock: only a free, expired or dead-holder lease costs a write.
-// (Row locks with FOR UPDATE SKIP LOCKED would let PostgreSQL workers acquire
-// in parallel; bench/fleet's lease figures show what the serialisation costs.)
+// Acquisition is one transaction that sees one state of the backup's lease
+// and of its source's restore leases. SQLite: BEGIN IMMEDIATE, serialised with
+// every other writer. PostgreSQL: no fleet-wide writer lock
+// (Transaction::Lock::Rows), so workers on many hosts acquire in parallel;
+// what the writer lock gave comes from narrower locks instead:
+// - the lease row is read `FOR UPDATE SKIP LOCKED`: a row another worker is
+//   deciding on is skipped (that backup is not acquired), never waited for;
+//   a row read is changed with UPDATE under its lock;
+// - a free backup is taken with `INSERT … ON CONFLICT DO NOTHING`: of two
+//   workers inserting at once exactly one row lands, the other gets nothing;
+// - a restore lease under a per-source cap first takes an advisory xact lock
+//   on the source (two-key space: hashtext(source)), so capped acquisitions of
+//   one source are decided one at a time and the cap is exact.
+// A lease plainly held by a live holder is seen by a read first and skipped
+// without a transaction.
 
 #include "catalog/database.hpp"
 

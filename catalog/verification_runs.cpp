@@ -258,6 +258,17 @@ bool verified_since(Database& db, std::int64_t backup_row_id, std::int64_t water
   return false;
 }
 
+bool verified_and_ended_since(Database& db, std::int64_t backup_row_id, std::int64_t watermark,
+                              const std::vector<std::string>& levels)
+{
+  auto s = db.prepare("SELECT level FROM verification_runs WHERE backup_id = ? AND id > ? AND"
+                      " outcome IN ('pass', 'fail')");
+  s.bind_all(backup_row_id, watermark);
+  while (s.step())
+    if (std::find(levels.begin(), levels.end(), s.text(0)) != levels.end()) return true;
+  return false;
+}
+
 nlohmann::json to_json(const RunRecord& r)
 {
   auto opt = [](const auto& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };

@@ -108,6 +108,10 @@ std::int64_t newest_run_id(Database& db);
 // (another verifier did the work meanwhile).
 bool verified_since(Database& db, std::int64_t backup_row_id, std::int64_t watermark,
                     const std::vector<std::string>& levels);
+// As verified_since, counting only runs that ended pass or fail: a run still
+// 'running' may be a dead holder's, which its lease's taker-over must close.
+bool verified_and_ended_since(Database& db, std::int64_t backup_row_id, std::int64_t watermark,
+                              const std::vector<std::string>& levels);
 
 nlohmann::json to_json(const RunRecord& run);
 nlohmann::json to_json(const SourceMatch& match);

@@ -1,4 +1,4 @@
-// run [--budget D] [--jobs N] [--metrics FILE] [--report FILE]
+// run [--budget D] [--jobs N] [--verifiers N] [--metrics FILE] [--report FILE]
 //     [--report-format text|json|markdown|html] [--scratch CONNSTR|auto] [--json]
 //     [--loop [--every D]]
 
@@ -64,6 +64,9 @@ void register_run_command(CLI::App& app, Context& ctx)
   run->add_option("--budget", o->budget, "verify starts no new work after this long (e.g. 3h)")
       ->check(duration_value());
   run->add_option("--jobs", o->request.jobs, "scan readers, hashing threads and pg_restore jobs")
+      ->check(CLI::Range(1u, 64u));
+  run->add_option("--verifiers", o->request.verifiers,
+                  "verify up to N due backups at once, each under its own lease (default 1)")
       ->check(CLI::Range(1u, 64u));
   run->add_option("--metrics", o->request.metrics_path,
                   "write the Prometheus metrics to this file (atomically)");

@@ -1,5 +1,5 @@
 // verify [ID...] [--level L] [--due] [--slice N/T] [--scratch CONNSTR|auto] [--jobs N] [--budget D]
-//        [--cryptographic]
+//        [--verifiers N] [--cryptographic]
 // [--json] history [ID] [--json]
 
 #include "catalog/backup_queries.hpp"
@@ -16,6 +16,7 @@
 #include "compliance/webhook.hpp"
 #include "pg/recovery_config.hpp"
 #include "verifier/due_policy.hpp"
+#include "verifier/parallel_batch.hpp"
 #include "verifier/verifier.hpp"
 #include "verifier/verify_batch.hpp"
 
@@ -37,6 +38,7 @@ struct VerifyCliOptions
   std::string slice = "1/1";
   std::string scratch;
   unsigned jobs = 0;
+  unsigned verifiers = 1;
   std::string budget;
   std::string target_time;
   bool json = false;
@@ -130,6 +132,10 @@ void register_verify_commands(CLI::App& app, Context& ctx)
                     "scratch server connection string, or 'auto' (private cluster)");
   verify->add_option("--jobs", opts->jobs, "parallel hashing threads and pg_restore jobs")
       ->check(CLI::Range(1u, 64u));
+  verify
+      ->add_option("--verifiers", opts->verifiers,
+                   "verify up to N backups at once, each under its own lease (default 1)")
+      ->check(CLI::Range(1u, 64u));
   verify->add_option("--budget", opts->budget, "start no new work after this long (e.g. 2h)")
       ->check(duration_value());
   verify->add_flag("--json", opts->json, "print one JSON document");
@@ -145,23 +151,27 @@ void register_verify_commands(CLI::App& app, Context& ctx)
     auto work = plan(ctx, *opts);
     const unsigned jobs =
         opts->jobs ? opts->jobs : std::max(1u, std::thread::hardware_concurrency());
-    verifier::Verifier verifier(ctx.catalog().db(), ctx.config().verify, opts->scratch, jobs,
-                                watermark);
-    verifier.set_planned_at(planned_at);
-    verifier.set_parallel_restore(opts->jobs > 1);
-    verifier.set_cryptographic(opts->cryptographic);
     if ((opts->level == "pitr") != !opts->target_time.empty())
       throw UsageError("--level pitr and --target-time go together");
-    if (!opts->target_time.empty())
-      verifier.set_target_time(pg::recovery_target_time_value(opts->target_time));
-    verifier.set_config_path(ctx.config_flag);
-    verifier.set_cipher_pass(cipher_pass_lookup(ctx.config()));
-    if (opts->scratch_flag.was_given()) verifier.set_scratch_flag(opts->scratch_flag.given());
+    auto make = [&](catalog::Database& db) {
+      auto verifier = std::make_unique<verifier::Verifier>(db, ctx.config().verify, opts->scratch,
+                                                           jobs, watermark);
+      verifier->set_planned_at(planned_at);
+      verifier->set_parallel_restore(opts->jobs > 1);
+      verifier->set_cryptographic(opts->cryptographic);
+      if (!opts->target_time.empty())
+        verifier->set_target_time(pg::recovery_target_time_value(opts->target_time));
+      verifier->set_config_path(ctx.config_flag);
+      verifier->set_cipher_pass(cipher_pass_lookup(ctx.config()));
+      if (opts->scratch_flag.was_given()) verifier->set_scratch_flag(opts->scratch_flag.given());
+      return verifier;
+    };
     verifier::BatchOptions batch;
     batch.budget = budget;
     batch.trigger = opts->due ? "due" : "manual";
     if (!opts->json) batch.on_report = print_report;
-    const auto result = verifier::verify_batch(verifier, work, batch);
+    const auto result =
+        verifier::verify_in_parallel(ctx.catalog().db(), make, opts->verifiers, work, batch);
     if (opts->json) {
       nlohmann::json reports = nlohmann::json::array();
       for (const auto& r : result.reports)

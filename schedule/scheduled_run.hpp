@@ -20,6 +20,7 @@ struct RunRequest
 {
   std::chrono::seconds budget{0}; // verify starts no new work after this long; 0 = no limit
   unsigned jobs = 0;              // scan readers and verify jobs; 0 = all cores
+  unsigned verifiers = 1;         // backups verified at once, each under its own lease
   std::string metrics_path;       // empty: no metrics stage
   std::string report_path;        // empty: no report stage
   std::string report_format = "text";

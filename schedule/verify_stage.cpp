@@ -6,6 +6,7 @@
 #include "common/redact.hpp"
 #include "common/time.hpp"
 #include "schedule/stages.hpp"
+#include "verifier/parallel_batch.hpp"
 #include "verifier/verify_batch.hpp"
 
 #include <algorithm>
@@ -42,14 +43,18 @@ void verify_stage(Stage& stage, catalog::Database& db, const Config& config,
   const auto work = verifier::plan_due(db, config.verify, verifier::Slice{});
   const unsigned jobs =
       request.jobs ? request.jobs : std::max(1u, std::thread::hardware_concurrency());
-  verifier::Verifier verifier(db, config.verify, request.scratch, jobs, watermark);
-  verifier.set_config_path(request.config_path);
-  verifier.set_cipher_pass(cipher_pass_lookup(config));
-  verifier.set_planned_at(planned_at);
+  auto make = [&](catalog::Database& own) {
+    auto verifier =
+        std::make_unique<verifier::Verifier>(own, config.verify, request.scratch, jobs, watermark);
+    verifier->set_config_path(request.config_path);
+    verifier->set_cipher_pass(cipher_pass_lookup(config));
+    verifier->set_planned_at(planned_at);
+    return verifier;
+  };
   verifier::BatchOptions options;
   options.budget = request.budget;
   options.trigger = "due";
-  const auto result = verifier::verify_batch(verifier, work, options);
+  const auto result = verifier::verify_in_parallel(db, make, request.verifiers, work, options);
 
   std::size_t passed = 0, skipped = 0;
   nlohmann::json runs = nlohmann::json::array();

@@ -388,6 +388,18 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
         "database, which a shared scratch server must not receive)");
   }
   const bool restores = report.level == Level::Restore || report.level == Level::Pitr;
+  std::vector<std::string> covering = {"restore", "pitr"};
+  if (report.level == Level::Pitr) covering = {"pitr"}; // a drill to its own target
+  if (report.level != Level::Restore && report.level != Level::Pitr)
+    covering.push_back("structure");
+  if (report.level == Level::Checksum) covering.push_back("checksum");
+  // Done by another worker since planning: seen with one read, before a lease
+  // is asked for (checked again under the lease, below, with running runs).
+  if (catalog::verified_and_ended_since(m_db, backup.id, m_watermark, covering)) {
+    report.outcome = "skipped";
+    report.notes.push_back("another verifier verified this backup meanwhile");
+    return report;
+  }
   catalog::LeaseRequest request;
   request.backup_row_id = backup.id;
   request.holder = holder();
@@ -425,11 +437,6 @@ VerifyReport Verifier::verify(const catalog::BackupRow& backup, Level level,
     report.notes.push_back("took over the lease of " + *lease.expired_holder +
                            ", whose heartbeat stopped (the lease expired)");
   }
-  std::vector<std::string> covering = {"restore", "pitr"};
-  if (report.level == Level::Pitr) covering = {"pitr"}; // a drill to its own target
-  if (report.level != Level::Restore && report.level != Level::Pitr)
-    covering.push_back("structure");
-  if (report.level == Level::Checksum) covering.push_back("checksum");
   // Deleted by retention since it was planned: nothing left to check, and
   // no run row, so a second verifier that planned it too does not run again.
   if (const auto deleted = catalog::retention_deleted_since(m_db, backup.backup_id, m_planned_at)) {

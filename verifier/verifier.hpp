@@ -62,6 +62,9 @@ public:
   // repositories, lastgood dirs in $TMPDIR, scratch clusters of dead owners),
   // removed with audit rows; what every verify does first. At most once.
   std::vector<std::string> sweep_leftovers();
+  // Another Verifier of the same batch did both clean-ups already (parallel
+  // workers: one cleans, before any starts).
+  void mark_cleaned_up() { m_cleaned_up = m_swept = true; }
 
   // When the work was planned (RFC 3339; default: when this Verifier was made):
   // a retention deletion since then explains objects found missing.

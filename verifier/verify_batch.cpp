@@ -27,6 +27,16 @@ int BatchResult::exit_code() const
   return !failed.empty() ? kExitProblem : errors > 0 ? kExitFailed : kExitOk;
 }
 
+void record_report(BatchResult& result, VerifyReport report, const PlannedVerification& work,
+                   const BatchOptions& options)
+{
+  if (!work.reason.empty()) report.notes.insert(report.notes.begin(), "due: " + work.reason);
+  if (report.outcome == "fail") result.failed.push_back(report.backup_id);
+  if (report.outcome == "error") ++result.errors;
+  if (options.on_report) options.on_report(report);
+  result.reports.push_back(std::move(report));
+}
+
 BatchResult verify_batch(Verifier& verifier, const std::vector<PlannedVerification>& work,
                          const BatchOptions& options)
 {
@@ -41,11 +51,7 @@ BatchResult verify_batch(Verifier& verifier, const std::vector<PlannedVerificati
            std::chrono::steady_clock::now() - started > options.budget;
   };
   auto record = [&](VerifyReport report, const PlannedVerification& w) {
-    if (!w.reason.empty()) report.notes.insert(report.notes.begin(), "due: " + w.reason);
-    if (report.outcome == "fail") result.failed.push_back(report.backup_id);
-    if (report.outcome == "error") ++result.errors;
-    if (options.on_report) options.on_report(report);
-    result.reports.push_back(std::move(report));
+    record_report(result, std::move(report), w, options);
   };
   // Restores refused by the per-source cap wait for a slot (another process's
   // restore of that source ends, or its lease expires) after the rest is done.

@@ -49,6 +49,11 @@ struct BatchResult
   int exit_code() const;
 };
 
+// Adds one ended verification to `result` (its due reason as the first note,
+// failed and error counts) and passes it to options.on_report.
+void record_report(BatchResult& result, VerifyReport report, const PlannedVerification& work,
+                   const BatchOptions& options);
+
 // Throws only when the work cannot start (the scratch server refuses the
 // clean-up); a backup that cannot be verified is a run with outcome error.
 BatchResult verify_batch(Verifier& verifier, const std::vector<PlannedVerification>& work,

@@ -10,7 +10,7 @@ _lastgood_is_command() {
 
 _lastgood_takes_value() {
   case $1 in
-    --after|--as|--as-of|--attach|--backup|--before|--budget|--catalog|--check|--cluster|--compress|--config|--database|--database-from-name|--dbname|--every|--format|--jobs|--label|--level|--metrics|--output|--period|--pgdata|--reason|--repo|--report|--rollback|--run-as|--schema|--scratch|--server|--slice|--snapshot|--source|--stanza|--table|--target|--target-action|--target-lsn|--target-time|--target-xid|--to|--until) return 0 ;;
+    --after|--as|--as-of|--attach|--backup|--before|--budget|--catalog|--check|--cluster|--compress|--config|--database|--database-from-name|--dbname|--every|--format|--jobs|--label|--level|--metrics|--output|--period|--pgdata|--reason|--repo|--report|--rollback|--run-as|--schema|--scratch|--server|--slice|--snapshot|--source|--stanza|--table|--target|--target-action|--target-lsn|--target-time|--target-xid|--to|--until|--verifiers) return 0 ;;
   esac
   return 1
 }
@@ -50,7 +50,7 @@ _lastgood() {
       options="-h --help --cluster --json" ;;
     "verify")
       commands=""
-      options="-h --help --backup --level --target-time --due --slice --scratch --to --dbname --jobs --budget --json --cryptographic" ;;
+      options="-h --help --backup --level --target-time --due --slice --scratch --to --dbname --jobs --verifiers --budget --json --cryptographic" ;;
     "history")
       commands=""
       options="-h --help --json" ;;
@@ -95,7 +95,7 @@ _lastgood() {
       options="-h --help --database --source --check --scratch --to --dbname --jobs --json" ;;
     "run")
       commands=""
-      options="-h --help --budget --jobs --metrics --report --report-format --scratch --json --loop --every" ;;
+      options="-h --help --budget --jobs --verifiers --metrics --report --report-format --scratch --json --loop --every" ;;
     "config")
       commands=""
       options="-h --help --json --docs --example" ;;

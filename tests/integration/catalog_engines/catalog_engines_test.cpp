@@ -3,7 +3,8 @@
 // same answers on both engines; migrations racing from several processes
 // apply once; a newer catalog is refused; the password never shows; catalog
 // export copies every row both ways; three verifiers share the due work
-// exactly once; the Grafana dashboard's queries run on the PostgreSQL catalog.
+// exactly once, as processes and as --verifiers threads of one; the Grafana dashboard's queries run
+// on the PostgreSQL catalog.
 
 #include "catalog/test_catalog_server.hpp"
 #include "pg/pg_connection.hpp"
@@ -315,6 +316,62 @@ TEST_F(CatalogEngines, ThreeVerifiersShareTheDueWorkExactlyOnce)
   EXPECT_EQ(query("fleet", "SELECT count(*) FROM verification_runs WHERE outcome = 'running'")[0][0]
                 .as<int>(),
             0);
+}
+
+// One process verifying three backups at once (--verifiers 3), each worker
+// on its own catalog connection, on either engine; the cap of one test
+// restore per source holds them back, it does not lose them.
+TEST_F(CatalogEngines, VerifiersInOneProcessVerifyEachDueBackupOnce)
+{
+  const auto config = m_home.path() / "verifiers.toml";
+  {
+    std::ofstream f(config);
+    f << "[verify]\nscratch = \"" << s_server->conninfo("postgres") << "\"\n"
+      << "max_concurrent_per_source = 1\n";
+  }
+  const std::string args = "--config " + shell_quote(config.string()) + " ";
+  for (const std::string& catalog :
+       {(m_home.path() / "verifiers.db").string(), new_postgres_catalog("verifiers")}) {
+    ASSERT_EQ(lg(catalog, "repo add dumps " + shell_quote(repo("dumps"))).exit_code, 0);
+    ASSERT_EQ(lg(catalog, "scan -q").exit_code, 0);
+    auto verify = lg(catalog, args + "verify --due --verifiers 3 --json");
+    ASSERT_EQ(verify.exit_code, 0) << catalog << ": " << verify.out << verify.err;
+    const auto reports = json::parse(verify.out)["runs"];
+    ASSERT_GE(reports.size(), 3u) << "fewer due backups than workers: " << verify.out;
+    std::map<std::string, int> restores_by_backup;
+    for (const auto& r : reports) {
+      EXPECT_EQ(r["outcome"], "pass") << r.dump();
+      if (r["level"] == "restore") ++restores_by_backup[r["backup"].get<std::string>()];
+    }
+    EXPECT_GE(restores_by_backup.size(), 2u) << "shop and inventory at least";
+    for (const auto& [backup, count] : restores_by_backup)
+      EXPECT_EQ(count, 1) << backup << " test-restored " << count << " times";
+    // Every report is one recorded run, none left running, none twice.
+    const auto history = json::parse(lg(catalog, "history --json").out)["runs"];
+    EXPECT_EQ(history.size(), reports.size());
+    std::map<std::pair<std::string, std::string>, int> runs;
+    for (const auto& run : history) {
+      EXPECT_EQ(run["outcome"], "pass") << run.dump();
+      const std::pair<std::string, std::string> key(run["backup"], run["level"]);
+      EXPECT_EQ(++runs[key], 1) << run.dump();
+    }
+    auto again = lg(catalog, args + "verify --due --verifiers 3 --json");
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(json::parse(again.out)["runs"].size(), 0u) << "due again: " << again.out;
+  }
+  // `run --verifiers 3`: its verify stage works the same way.
+  const std::string catalog = (m_home.path() / "run.db").string();
+  ASSERT_EQ(lg(catalog, "repo add dumps " + shell_quote(repo("dumps"))).exit_code, 0);
+  auto run = lg(catalog, args + "run --verifiers 3 --json");
+  ASSERT_NE(run.exit_code, 1) << run.out << run.err;
+  const auto history = json::parse(lg(catalog, "history --json").out)["runs"];
+  EXPECT_GE(history.size(), 3u);
+  std::map<std::pair<std::string, std::string>, int> runs;
+  for (const auto& r : history) {
+    EXPECT_EQ(r["outcome"], "pass") << r.dump();
+    const std::pair<std::string, std::string> key(r["backup"], r["level"]);
+    EXPECT_EQ(++runs[key], 1) << r.dump();
+  }
 }
 
 } // namespace
