@@ -23,20 +23,28 @@ unsigned live_restores_of_source(Database& db, const LeaseRequest& request, cons
 
 namespace {
 
-// The lease when a live holder other than `request`'s holds it unexpired:
-// read without the writer lock, since acquiring it is not possible anyway.
-std::optional<LeaseAttempt> held_elsewhere(Database& db, const LeaseRequest& request)
+// Who holds the backup's lease and until when; nullopt when nobody does.
+std::optional<LeaseAttempt> current_holder(Database& db, std::int64_t backup_row_id)
 {
   auto current =
       db.prepare("SELECT holder, expires_at FROM verification_leases WHERE backup_id = ?");
-  current.bind(1, request.backup_row_id);
-  if (!current.step() || current.text(0) == request.holder) return std::nullopt;
-  if (current.text(1) <= format_rfc3339(now_seconds()) || holder_is_dead(current.text(0)))
-    return std::nullopt;
+  current.bind(1, backup_row_id);
+  if (!current.step()) return std::nullopt;
   LeaseAttempt attempt;
   attempt.held_by = current.text(0);
   attempt.expires_at = current.text(1);
   return attempt;
+}
+
+// The lease when a live holder other than `request`'s holds it unexpired:
+// read without the writer lock, since acquiring it is not possible anyway.
+std::optional<LeaseAttempt> held_elsewhere(Database& db, const LeaseRequest& request)
+{
+  auto held = current_holder(db, request.backup_row_id);
+  if (!held || held->held_by == request.holder) return std::nullopt;
+  if (held->expires_at <= format_rfc3339(now_seconds()) || holder_is_dead(held->held_by))
+    return std::nullopt;
+  return held;
 }
 
 } // namespace
@@ -66,20 +74,6 @@ Statement locked_lease_row(Database& db, std::int64_t backup_row_id)
                                   " WHERE backup_id = ?");
   current.bind(1, backup_row_id);
   return current;
-}
-
-// Not acquired: another worker holds the lease or is deciding on it right
-// now; nullopt when its row is gone already (released meanwhile).
-std::optional<LeaseAttempt> held_by_another(Database& db, std::int64_t backup_row_id)
-{
-  auto current =
-      db.prepare("SELECT holder, expires_at FROM verification_leases WHERE backup_id = ?");
-  current.bind(1, backup_row_id);
-  if (!current.step()) return std::nullopt;
-  LeaseAttempt attempt;
-  attempt.held_by = current.text(0);
-  attempt.expires_at = current.text(1);
-  return attempt;
 }
 
 } // namespace
@@ -137,7 +131,7 @@ LeaseAttempt acquire_lease(Database& db, const LeaseRequest& request, bool again
         .run();
     if (db.changes() == 0) {
       tx.commit();
-      if (auto held = held_by_another(db, request.backup_row_id)) return *held;
+      if (auto held = current_holder(db, request.backup_row_id)) return *held;
       // Released between the two statements: ask once more (the caller then
       // finds the backup verified meanwhile, or verifies it).
       if (!again) return acquire_lease(db, request, true);
