@@ -21,31 +21,29 @@ std::string format_rfc3339(TimePoint t)
 
 namespace {
 
-// The shape of the text each format may parse. date::parse reads some
-// malformed stamps (e.g. "00:2(7:29") into NaN seconds and converts those to
-// an integer, and negates an unset offset for "-1" after %z: undefined
-// behaviour found by fuzzing (tests/fuzz). Only text of the right shape
-// reaches it, and offsets are read here, never by date::parse.
-bool has_shape(std::string_view text, std::string_view format)
-{
-  static const std::regex date_time(
-      R"(\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{1,2}:\d{1,2}(\.\d+)?\s*)");
-  static const std::regex date_only(R"(\d{4}-\d{1,2}-\d{1,2}\s*)");
-  const std::string s(text);
-  if (format == "%F") return std::regex_match(s, date_only);
-  return std::regex_match(s, date_time);
-}
-
+// Dates and times are read field by field here, not by date::parse: on
+// malformed stamps ("00:2(7:29", seconds "2.09") it computes NaN seconds and
+// converts them to an integer, and after %z it negates an unset offset for
+// "-1" — undefined behaviour found by fuzzing (tests/fuzz). `format` is "%F"
+// (a date alone) or a date and a time ('T' or ' ' between, a fraction of a
+// second allowed and dropped); nothing may follow but spaces.
 bool try_parse(std::string_view text, const char* format, TimePoint& out)
 {
-  if (!has_shape(text, format)) return false;
-  std::istringstream in{std::string(text)};
-  date::sys_time<std::chrono::microseconds> t{};
-  in >> date::parse(format, t);
-  if (in.fail()) return false;
-  in >> std::ws;
-  if (!in.eof()) return false;
-  out = std::chrono::floor<std::chrono::seconds>(t);
+  static const std::regex date_time(
+      R"((\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?\s*)");
+  static const std::regex date_only(R"((\d{4})-(\d{1,2})-(\d{1,2})\s*)");
+  const std::string s(text);
+  std::smatch m;
+  const bool has_time = std::string_view(format) != "%F";
+  if (!std::regex_match(s, m, has_time ? date_time : date_only)) return false;
+  const auto field = [&m](int i) { return m[i].matched ? std::stoi(m[i].str()) : 0; };
+  const date::year_month_day day{date::year{field(1)}, date::month(static_cast<unsigned>(field(2))),
+                                 date::day(static_cast<unsigned>(field(3)))};
+  if (!day.ok()) return false;
+  const int hours = field(4), minutes = field(5), seconds = field(6);
+  if (hours > 23 || minutes > 59 || seconds > 60) return false; // 60: a leap second
+  out = date::sys_days{day} + std::chrono::hours(hours) + std::chrono::minutes(minutes) +
+        std::chrono::seconds(seconds);
   return true;
 }
 

@@ -58,9 +58,13 @@ TEST(PgTimestamp, UtcAndNumericZonesAreReadOthersAreNot)
   EXPECT_EQ(format_rfc3339(t), "2026-11-26T00:27:29Z");
   ASSERT_TRUE(parse_pg_timestamp("2026-11-25 19:57:29 -0430", t));
   EXPECT_EQ(format_rfc3339(t), "2026-11-26T00:27:29Z");
+  // Found by fuzzing: date::parse made NaN seconds of "2.09"; read field by field now.
+  ASSERT_TRUE(parse_pg_timestamp("2026-11-27 11:27:2.09 UTC", t));
+  EXPECT_EQ(format_rfc3339(t), "2026-11-27T11:27:02Z");
   for (const char* unread :
        {"2026-11-26 00:27:29 CET", "2026-11-26 00:27:29 -1", "2026-11-26 00:27:29 -0",
-        "2026-11-26 00:27:29 +25", "2026-11-26 00:27:29 +01:6"}) {
+        "2026-11-26 00:27:29 +25", "2026-11-26 00:27:29 +01:6", "2026-02-30 00:00:00 UTC",
+        "2026-11-26 24:00:00 UTC", "2026-11-27 12210:7.:9 UTC"}) {
     SCOPED_TRACE(unread);
     EXPECT_FALSE(parse_pg_timestamp(unread, t));
   }
