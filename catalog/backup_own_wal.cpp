@@ -91,26 +91,32 @@ std::optional<std::uint64_t> BackupOwnWal::first_missing(const UsableSegments& u
       [&](std::uint64_t segno) { return carries(timeline, segno, !tail_ok); }, first, last);
 }
 
+std::vector<std::string>
+BackupOwnWal::carried_unless(std::uint32_t timeline, std::uint64_t first, std::uint64_t last,
+                             const std::function<bool(std::uint64_t)>& archived) const
+{
+  std::vector<std::string> names;
+  for (const auto& [tli, segno] : m_segments)
+    if (tli == timeline && segno >= first && segno <= last && !archived(segno))
+      names.push_back(pg::wal_file_name(tli, segno, m_segment_size));
+  return names;
+}
+
 std::vector<std::string> BackupOwnWal::read_from_backup(WalChain& chain, std::uint32_t timeline,
                                                         std::uint64_t first,
                                                         std::uint64_t last) const
 {
-  std::vector<std::string> names;
-  for (const auto& [tli, segno] : m_segments)
-    if (tli == timeline && segno >= first && segno <= last && !chain.segment(tli, segno))
-      names.push_back(pg::wal_file_name(tli, segno, m_segment_size));
-  return names;
+  return carried_unless(timeline, first, last, [&](std::uint64_t segno) {
+    return chain.segment(timeline, segno).has_value();
+  });
 }
 
 std::vector<std::string> BackupOwnWal::read_from_backup(const UsableSegments& usable,
                                                         std::uint32_t timeline, std::uint64_t first,
                                                         std::uint64_t last) const
 {
-  std::vector<std::string> names;
-  for (const auto& [tli, segno] : m_segments)
-    if (tli == timeline && segno >= first && segno <= last && !usable.has(tli, segno))
-      names.push_back(pg::wal_file_name(tli, segno, m_segment_size));
-  return names;
+  return carried_unless(timeline, first, last,
+                        [&](std::uint64_t segno) { return usable.has(timeline, segno); });
 }
 
 } // namespace lastgood::catalog

@@ -12,6 +12,7 @@
 #include "catalog/wal_chain.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -64,6 +65,11 @@ public:
                                             std::uint64_t first, std::uint64_t last) const;
 
 private:
+  // Carried segments of the timeline in [first, last] that are not archived.
+  std::vector<std::string> carried_unless(std::uint32_t timeline, std::uint64_t first,
+                                          std::uint64_t last,
+                                          const std::function<bool(std::uint64_t)>& archived) const;
+
   std::set<std::pair<std::uint32_t, std::uint64_t>> m_segments; // within start..consistency
   std::uint64_t m_segment_size, m_stop_lsn, m_consistent;
 };
